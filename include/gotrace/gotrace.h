@@ -1,0 +1,23 @@
+/*
+ * libgotrace — read Go execution traces from C.
+ *
+ * This umbrella header includes the whole public API:
+ *
+ *   gotrace/common.h  status codes, trace versions, error descriptions
+ *   gotrace/input.h   input sources: path, file descriptor, memory, callback
+ *   gotrace/wire.h    the raw wire layer: every wire event, in file order
+ *
+ * No function keeps global mutable state: handles are independent, and
+ * several readers may run at once on different threads. A single handle
+ * must not be used from two threads at the same time.
+ *
+ * Copyright (c) 2026 The libgotrace Authors. BSD-3-Clause.
+ */
+#ifndef GOTRACE_GOTRACE_H
+#define GOTRACE_GOTRACE_H
+
+#include "common.h"
+#include "input.h"
+#include "wire.h"
+
+#endif /* GOTRACE_GOTRACE_H */

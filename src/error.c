@@ -1,0 +1,113 @@
+/* Error records and status names. */
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+void gt_error_clear(struct gotrace_error *err)
+{
+	err->code = GOTRACE_OK;
+	err->offset = 0;
+	err->message[0] = '\0';
+	err->go_message[0] = '\0';
+}
+
+/* Appends src to dst (of size cap), truncating; returns the new length. */
+static size_t append(char *dst, size_t len, size_t cap, const char *src)
+{
+	while (*src != '\0' && len + 1 < cap)
+		dst[len++] = *src++;
+	dst[len] = '\0';
+	return len;
+}
+
+void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
+                  const char *context, const char *go_fmt, ...)
+{
+	va_list ap;
+	size_t len;
+	int n;
+
+	err->code = code;
+	err->offset = offset;
+	va_start(ap, go_fmt);
+	vsnprintf(err->go_message, sizeof err->go_message, go_fmt, ap);
+	va_end(ap);
+	n = snprintf(err->message, sizeof err->message, "byte offset %llu: ",
+	             (unsigned long long)offset);
+	len = n > 0 ? (size_t)n : 0;
+	if (context != NULL && context[0] != '\0') {
+		len = append(err->message, len, sizeof err->message, context);
+		len = append(err->message, len, sizeof err->message, ": ");
+	}
+	append(err->message, len, sizeof err->message, err->go_message);
+}
+
+void gt_error_set_detail(struct gotrace_error *err, int code, uint64_t offset,
+                         const char *go_message, const char *detail_fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	err->code = code;
+	err->offset = offset;
+	snprintf(err->go_message, sizeof err->go_message, "%s", go_message);
+	n = snprintf(err->message, sizeof err->message, "byte offset %llu: ",
+	             (unsigned long long)offset);
+	if (n < 0 || (size_t)n >= sizeof err->message)
+		return;
+	va_start(ap, detail_fmt);
+	vsnprintf(err->message + n, sizeof err->message - (size_t)n, detail_fmt,
+	          ap);
+	va_end(ap);
+}
+
+int gotrace_error_code(const gotrace_error *err)
+{
+	return err != NULL ? err->code : GOTRACE_ERR_ARG;
+}
+
+uint64_t gotrace_error_offset(const gotrace_error *err)
+{
+	return err != NULL ? err->offset : 0;
+}
+
+const char *gotrace_error_message(const gotrace_error *err)
+{
+	return err != NULL ? err->message : "no error record";
+}
+
+const char *gotrace_error_go_message(const gotrace_error *err)
+{
+	return err != NULL ? err->go_message : "no error record";
+}
+
+const char *gotrace_status_string(int status)
+{
+	switch (status) {
+	case GOTRACE_OK: return "ok";
+	case GOTRACE_EOF: return "end of trace";
+	case GOTRACE_ERR_IO: return "input/output error";
+	case GOTRACE_ERR_NOMEM: return "out of memory";
+	case GOTRACE_ERR_FORMAT: return "not a Go execution trace";
+	case GOTRACE_ERR_VERSION: return "unknown or unsupported trace version";
+	case GOTRACE_ERR_TRUNCATED: return "truncated input";
+	case GOTRACE_ERR_CORRUPT: return "corrupt input";
+	case GOTRACE_ERR_INVALID: return "invalid trace";
+	case GOTRACE_ERR_LIMIT: return "resource limit exceeded";
+	case GOTRACE_ERR_ARG: return "invalid argument";
+	case GOTRACE_ERR_UNSUPPORTED: return "not supported";
+	default: return "unknown status";
+	}
+}
+
+const char *gotrace_library_version(void)
+{
+	return GOTRACE_VERSION_STRING;
+}
+
+int gotrace_version_is_v2(gotrace_version v)
+{
+	return v == GOTRACE_GO122 || v == GOTRACE_GO123 || v == GOTRACE_GO125 ||
+	       v == GOTRACE_GO126;
+}

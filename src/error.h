@@ -1,0 +1,40 @@
+/* Internal: the error record every handle carries. */
+#ifndef GT_ERROR_H
+#define GT_ERROR_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "gotrace/common.h"
+
+#define GT_ERROR_MSG_MAX 512
+
+struct gotrace_error {
+	int code;
+	uint64_t offset;
+	char message[GT_ERROR_MSG_MAX];
+	char go_message[GT_ERROR_MSG_MAX];
+};
+
+/* Resets err to "no error". */
+void gt_error_clear(struct gotrace_error *err);
+
+/*
+ * Records an error. go_fmt formats the message Go's reference tools print;
+ * the full message becomes "byte offset N: [context: ]<go message>".
+ * context may be NULL.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
+                  const char *context, const char *go_fmt, ...);
+
+/* Like gt_error_set, but the full message is given separately. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+void gt_error_set_detail(struct gotrace_error *err, int code, uint64_t offset,
+                         const char *go_message, const char *detail_fmt, ...);
+
+#endif
