@@ -7,7 +7,7 @@
 
 #include "gotrace/common.h"
 
-#define GT_ERROR_MSG_MAX 512
+#define GT_ERROR_MSG_MAX 4096
 
 struct gotrace_error {
 	int code;

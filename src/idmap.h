@@ -1,0 +1,53 @@
+/*
+ * Internal: an open-addressing hash map from 64-bit IDs to 32-bit indexes.
+ * Trace IDs (strings, stacks, PCs, goroutines) are arbitrary uint64s
+ * chosen by the runtime; values index into the owner's dense arrays.
+ */
+#ifndef GT_IDMAP_H
+#define GT_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gt_idmap {
+	uint64_t *keys;
+	uint32_t *vals;   /* value + 1; 0 marks an empty slot */
+	size_t cap;       /* power of two, or 0 */
+	size_t len;
+} gt_idmap;
+
+void gt_idmap_init(gt_idmap *m);
+void gt_idmap_free(gt_idmap *m);
+/* Removes all entries, keeping the memory. */
+void gt_idmap_clear(gt_idmap *m);
+
+/* Looks id up. Returns 1 and stores the value, or 0 if absent. */
+static inline int gt_idmap_get(const gt_idmap *m, uint64_t id, uint32_t *val)
+{
+	size_t mask, i;
+
+	if (m->cap == 0)
+		return 0;
+	mask = m->cap - 1;
+	/* Fibonacci hashing spreads sequential IDs across the table. */
+	i = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+	for (;;) {
+		uint32_t v = m->vals[i];
+
+		if (v == 0)
+			return 0;
+		if (m->keys[i] == id) {
+			*val = v - 1;
+			return 1;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+/*
+ * Inserts or replaces id -> val. Returns 0, or -1 if memory ran out
+ * (the map is unchanged then).
+ */
+int gt_idmap_put(gt_idmap *m, uint64_t id, uint32_t val);
+
+#endif
