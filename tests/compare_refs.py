@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Compares `gotrace dump` with Go 1.27's reference output on every trace.
+
+usage: compare_refs.py GOTRACE TRACES_DIR MODE
+
+MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire) or "parsed"
+(gotrace dump vs go tool trace -d=parsed). For each FILE.trace under
+TRACES_DIR with a FILE.MODE.xz reference, the standard output must be
+byte-identical, the exit status must agree (zero or not), and the first
+line gotrace writes to stderr must equal the reference's stderr. The
+references are made by testdata/regen.sh; nothing here is written by hand.
+"""
+import lzma
+import os
+import subprocess
+import sys
+
+
+def first_difference(want, got):
+    wl = want.split(b"\n")
+    gl = got.split(b"\n")
+    for i in range(max(len(wl), len(gl))):
+        a = wl[i] if i < len(wl) else b"<end of output>"
+        b = gl[i] if i < len(gl) else b"<end of output>"
+        if a != b:
+            return i + 1, a, b
+    return None
+
+
+def read_status(path):
+    with open(path, "rb") as f:
+        text = f.read()
+    first, _, rest = text.partition(b"\n")
+    if not first.startswith(b"exit="):
+        raise ValueError("%s: malformed status file" % path)
+    return int(first[5:]), rest
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[3] not in ("wire", "parsed"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    gotrace, root, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    args = ["dump", "--wire"] if mode == "wire" else ["dump"]
+    traces = []
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            if name.endswith(".trace"):
+                traces.append(os.path.join(dirpath, name))
+    traces.sort()
+    passed = failed = skipped = 0
+    for trace in traces:
+        ref = trace + "." + mode + ".xz"
+        status = trace + "." + mode + ".status"
+        if not os.path.exists(ref) or not os.path.exists(status):
+            skipped += 1
+            continue
+        rel = os.path.relpath(trace, root)
+        with open(ref, "rb") as f:
+            want = lzma.decompress(f.read())
+        want_exit, want_err = read_status(status)
+        run = subprocess.run([gotrace] + args + [trace], capture_output=True)
+        problems = []
+        diff = first_difference(want, run.stdout)
+        if diff is not None:
+            line, a, b = diff
+            problems.append("stdout differs at line %d:\n    want: %r\n    got:  %r"
+                            % (line, a[:300], b[:300]))
+        if (want_exit == 0) != (run.returncode == 0):
+            problems.append("exit status: want %d, got %d" % (want_exit, run.returncode))
+        got_err = run.stderr.split(b"\n", 1)[0] + b"\n" if run.stderr else b""
+        if want_exit != 0 and got_err != want_err:
+            problems.append("stderr: want %r, got %r" % (want_err[:300], got_err[:300]))
+        if run.returncode < 0:
+            problems.append("killed by signal %d" % -run.returncode)
+        if problems:
+            failed += 1
+            print("FAIL %s\n  %s" % (rel, "\n  ".join(problems)))
+        else:
+            passed += 1
+    print("%s: %d traces compared" % (mode, passed + failed))
+    if skipped:
+        print("%d traces without a %s reference were skipped" % (skipped, mode))
+    print("%d passed, %d failed" % (passed, failed))
+    if passed + failed == 0:
+        print("no references found under %s" % root)
+        return 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
