@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what building and testing libgotrace needs on Debian bookworm:
+# a C compiler, meson + ninja, cmocka, pkg-config, python3 and xz.
+# Skips apt when everything is already there.
+set -eu
+need=""
+command -v cc >/dev/null 2>&1 || need="$need gcc libc6-dev"
+command -v meson >/dev/null 2>&1 || need="$need meson"
+command -v ninja >/dev/null 2>&1 || need="$need ninja-build"
+command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
+command -v xz >/dev/null 2>&1 || need="$need xz-utils"
+[ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
+for extra in "$@"; do
+  case "$extra" in
+    clang) command -v clang >/dev/null 2>&1 || need="$need clang" ;;
+    valgrind) command -v valgrind >/dev/null 2>&1 || need="$need valgrind" ;;
+  esac
+done
+if [ -n "$need" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi
