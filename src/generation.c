@@ -401,7 +401,7 @@ static int add_cpu_samples(gt_generation *g, const gt_batch *b,
 	return GOTRACE_OK;
 }
 
-static int set_sync(gt_generation *g, const gt_batch *b, int version,
+static int set_sync(gt_generation *g, const gt_batch *b, gotrace_version version,
                     struct gotrace_error *err)
 {
 	/* Before Go 1.25 the batch is a lone Frequency event. */
@@ -472,7 +472,7 @@ nomem:
 	return GOTRACE_ERR_NOMEM;
 }
 
-static int process_batch(gt_generation *g, const gt_batch *b, int version,
+static int process_batch(gt_generation *g, const gt_batch *b, gotrace_version version,
                          struct gotrace_error *err)
 {
 	uint8_t kind = b->len > 0 ? b->data[0] : 0;
@@ -516,7 +516,7 @@ static int process_batch(gt_generation *g, const gt_batch *b, int version,
 
 /* ---- reading batches from the stream ----------------------------------- */
 
-void gt_genreader_init(gt_genreader *gr, gt_stream *s, int version)
+void gt_genreader_init(gt_genreader *gr, gt_stream *s, gotrace_version version)
 {
 	memset(gr, 0, sizeof *gr);
 	gr->s = s;
@@ -697,7 +697,7 @@ static int read_into_generation(gt_genreader *gr, gt_generation *g,
 	return BATCH_OK;
 }
 
-static int finish_generation(gt_generation *g, int version,
+static int finish_generation(gt_generation *g, gotrace_version version,
                              struct gotrace_error *err);
 
 /* Go 1.26+: generations end with an explicit EndOfGeneration batch. */
@@ -892,7 +892,7 @@ static int sort_samples(gt_cpu_sample *s, size_t n)
 	return 0;
 }
 
-static int finish_generation(gt_generation *g, int version,
+static int finish_generation(gt_generation *g, gotrace_version version,
                              struct gotrace_error *err)
 {
 	uint64_t bad_stack = 0, bad_id = 0;

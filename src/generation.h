@@ -133,7 +133,7 @@ int gt_generation_frame(const gt_generation *g, uint64_t pc, gt_frame *out);
  */
 typedef struct gt_genreader {
 	gt_stream *s;
-	int version;
+	gotrace_version version;
 	int zero_copy;        /* batch bytes may point into the input */
 	/* The spilled first batch of the next generation (pre-1.26). */
 	int has_spill;
@@ -146,7 +146,7 @@ typedef struct gt_genreader {
 	int done;
 } gt_genreader;
 
-void gt_genreader_init(gt_genreader *gr, gt_stream *s, int version);
+void gt_genreader_init(gt_genreader *gr, gt_stream *s, gotrace_version version);
 void gt_genreader_free(gt_genreader *gr);
 
 /*
