@@ -74,3 +74,35 @@ int gt_idmap_put(gt_idmap *m, uint64_t id, uint32_t val)
 	m->vals[i] = val + 1;
 	return 0;
 }
+
+int gt_idmap_del(gt_idmap *m, uint64_t id)
+{
+	size_t mask, i, j;
+
+	if (m->cap == 0)
+		return 0;
+	mask = m->cap - 1;
+	i = slot_for(m, id);
+	if (m->vals[i] == 0)
+		return 0;
+	/* Backward-shift deletion keeps probe sequences unbroken. */
+	m->vals[i] = 0;
+	m->len--;
+	j = i;
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (m->vals[j] == 0)
+			break;
+		home = (size_t)((m->keys[j] * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+		/* Move j into the hole at i unless its home lies in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->keys[i] = m->keys[j];
+		m->vals[i] = m->vals[j];
+		m->vals[j] = 0;
+		i = j;
+	}
+	return 1;
+}

@@ -50,4 +50,7 @@ static inline int gt_idmap_get(const gt_idmap *m, uint64_t id, uint32_t *val)
  */
 int gt_idmap_put(gt_idmap *m, uint64_t id, uint32_t val);
 
+/* Removes id if present. Returns 1 if it was there. */
+int gt_idmap_del(gt_idmap *m, uint64_t id);
+
 #endif

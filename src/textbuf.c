@@ -13,7 +13,8 @@ void gt_textbuf_init(gt_textbuf *b)
 
 void gt_textbuf_free(gt_textbuf *b)
 {
-	free(b->data);
+	if (!b->borrowed)
+		free(b->data);
 	memset(b, 0, sizeof *b);
 }
 
@@ -34,11 +35,18 @@ static int reserve(gt_textbuf *b, size_t extra)
 		}
 		ncap *= 2;
 	}
-	nd = realloc(b->data, ncap);
+	if (b->borrowed) {
+		nd = malloc(ncap);
+		if (nd != NULL && b->len > 0)
+			memcpy(nd, b->data, b->len);
+	} else {
+		nd = realloc(b->data, ncap);
+	}
 	if (nd == NULL) {
 		b->failed = 1;
 		return 0;
 	}
+	b->borrowed = 0;
 	b->data = nd;
 	b->cap = ncap;
 	return 1;

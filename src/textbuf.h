@@ -10,6 +10,7 @@ typedef struct gt_textbuf {
 	size_t len;
 	size_t cap;
 	int failed; /* an allocation failed; contents are incomplete */
+	int borrowed; /* data is the caller's buffer: copy before growing */
 } gt_textbuf;
 
 void gt_textbuf_init(gt_textbuf *b);

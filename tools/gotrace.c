@@ -1,7 +1,9 @@
 /*
  * gotrace — the command-line front end of libgotrace.
  *
+ *   gotrace dump FILE|-          print ordered events like `go tool trace -d=parsed`
  *   gotrace dump --wire FILE|-   print raw wire events like `go tool trace -d=wire`
+ *   gotrace stats FILE|-         count events by kind, generations, G/P/M, duration
  *   gotrace version              print the library version
  *
  * On failure the error is printed to stderr exactly as Go's tool prints it
@@ -19,7 +21,9 @@ static const char usage_text[] =
 	"usage: gotrace <command> [options] FILE|-\n"
 	"\n"
 	"commands:\n"
+	"  dump FILE          print every ordered event, as `go tool trace -d=parsed`\n"
 	"  dump --wire FILE   print every raw wire event, as `go tool trace -d=wire`\n"
+	"  stats FILE         read every event and print a summary\n"
 	"  version            print the library version\n"
 	"\n"
 	"options:\n"
@@ -101,6 +105,106 @@ static int dump_wire(const char *path, int verbose)
 	return 0;
 }
 
+static int open_reader(const char *path, gotrace_reader **r)
+{
+	gotrace_input *in;
+	int rc;
+
+	if (open_input(path, &in) != 0)
+		return -1;
+	rc = gotrace_reader_new(r, in);
+	if (*r == NULL) {
+		gotrace_input_free(in);
+		fprintf(stderr, "gotrace: %s\n", gotrace_status_string(rc));
+		return -1;
+	}
+	return rc;
+}
+
+static int dump_parsed(const char *path, int verbose)
+{
+	gotrace_reader *r;
+	gotrace_event ev;
+	int rc = open_reader(path, &r);
+
+	if (r == NULL)
+		return 1;
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
+		if (gotrace_event_write(&ev, stdout) != 0) {
+			fprintf(stderr, "gotrace: writing output: %s\n", strerror(errno));
+			gotrace_reader_free(r);
+			return 1;
+		}
+	}
+	if (rc != GOTRACE_EOF) {
+		report(gotrace_reader_error(r), verbose);
+		gotrace_reader_free(r);
+		return 1;
+	}
+	gotrace_reader_free(r);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "gotrace: writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static uint64_t entered(const gotrace_reader *r, int resource, int to_max)
+{
+	uint64_t n = 0;
+	int to;
+
+	/* Every goroutine or P first appears through a transition out of
+	 * Undetermined (already there when tracing began) or NotExist. */
+	for (to = 0; to <= to_max; to++)
+		n += gotrace_reader_transition_count(r, resource, 0, to) +
+		     gotrace_reader_transition_count(r, resource, 1, to);
+	return n;
+}
+
+static int stats(const char *path, int verbose)
+{
+	gotrace_reader *r;
+	gotrace_event ev;
+	uint64_t by_kind[GOTRACE_EVENT_EXPERIMENTAL + 1] = {0};
+	uint64_t total = 0, generations = 0;
+	int64_t first = 0, last = 0;
+	int rc = open_reader(path, &r), k;
+
+	if (r == NULL)
+		return 1;
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
+		if (total == 0)
+			first = ev.time;
+		last = ev.time;
+		total++;
+		by_kind[ev.kind]++;
+		if (ev.kind == GOTRACE_EVENT_SYNC && ev.u.sync.n > 1)
+			generations++;
+	}
+	if (rc != GOTRACE_EOF) {
+		report(gotrace_reader_error(r), verbose);
+		gotrace_reader_free(r);
+		return 1;
+	}
+	printf("events: %llu\n", (unsigned long long)total);
+	for (k = 1; k <= GOTRACE_EVENT_EXPERIMENTAL; k++)
+		if (by_kind[k] != 0)
+			printf("  %-16s %llu\n",
+			       gotrace_event_kind_string((gotrace_event_kind)k),
+			       (unsigned long long)by_kind[k]);
+	printf("generations: %llu\n", (unsigned long long)generations);
+	printf("goroutines: %llu\n",
+	       (unsigned long long)entered(r, GOTRACE_RESOURCE_GOROUTINE, 5));
+	printf("procs: %llu\n",
+	       (unsigned long long)entered(r, GOTRACE_RESOURCE_PROC, 3));
+	printf("threads: %llu\n",
+	       (unsigned long long)gotrace_reader_thread_count(r));
+	printf("duration: %lld ns\n", (long long)(last - first));
+	gotrace_reader_free(r);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
@@ -135,14 +239,10 @@ int main(int argc, char **argv)
 	}
 	if (file == NULL)
 		return usage(2);
-	if (strcmp(cmd, "dump") == 0) {
-		if (!wire) {
-			fprintf(stderr, "gotrace: dump of ordered events is not "
-			                "available yet; use dump --wire\n");
-			return 2;
-		}
-		return dump_wire(file, verbose);
-	}
+	if (strcmp(cmd, "dump") == 0)
+		return wire ? dump_wire(file, verbose) : dump_parsed(file, verbose);
+	if (strcmp(cmd, "stats") == 0)
+		return stats(file, verbose);
 	fprintf(stderr, "gotrace: unknown command %s\n", cmd);
 	return usage(2);
 }

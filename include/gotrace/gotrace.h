@@ -6,6 +6,8 @@
  *   gotrace/common.h  status codes, trace versions, error descriptions
  *   gotrace/input.h   input sources: path, file descriptor, memory, callback
  *   gotrace/wire.h    the raw wire layer: every wire event, in file order
+ *   gotrace/reader.h  the ordered, validated event stream
+ *   gotrace/state.h   the scheduler state machine: what each G, P, M is doing
  *
  * No function keeps global mutable state: handles are independent, and
  * several readers may run at once on different threads. A single handle
@@ -19,5 +21,7 @@
 #include "common.h"
 #include "input.h"
 #include "wire.h"
+#include "reader.h"
+#include "state.h"
 
 #endif /* GOTRACE_GOTRACE_H */

@@ -1,0 +1,273 @@
+/*
+ * libgotrace — the ordered, validated event stream.
+ *
+ * A gotrace_reader turns a trace into one totally ordered stream of typed
+ * events: the same events, in the same order, with the same timestamps, as
+ * Go's own parser (internal/trace, golang.org/x/exp/trace) produces. Each
+ * generation's per-M batches are merged by timestamp, sequence numbers and
+ * the scheduler's state; the stream is validated against that state as it
+ * goes (see gotrace/state.h for querying it).
+ *
+ * Usage:
+ *
+ *     gotrace_input *in;
+ *     gotrace_reader *r;
+ *     gotrace_event ev;
+ *     int rc;
+ *
+ *     gotrace_input_open_path(&in, "trace.out");
+ *     rc = gotrace_reader_new(&r, in);          // owns in from now on
+ *     while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
+ *         if (ev.kind == GOTRACE_EVENT_STATE_TRANSITION &&
+ *             ev.u.transition.resource == GOTRACE_RESOURCE_GOROUTINE)
+ *             ... ev.u.transition.id, .old_state, .new_state, .reason ...
+ *     }
+ *     if (rc != GOTRACE_EOF)
+ *         fprintf(stderr, "%s\n", gotrace_error_message(gotrace_reader_error(r)));
+ *     gotrace_reader_free(r);
+ *
+ * Streaming contract: the reader holds one generation at a time (plus the
+ * scheduler state, which is proportional to the live goroutines, Ps and
+ * Ms), so memory is bounded by the largest generation, not by the trace.
+ *
+ * Lifetimes: an event and everything it points to — strings, stacks,
+ * frames — belong to the reader and stay valid until the next call to
+ * gotrace_reader_next() or gotrace_reader_free(). Copy what you keep.
+ *
+ * Errors: when the trace is invalid the reader first delivers every event
+ * Go's parser delivers before the problem, then fails; the error names the
+ * byte offset (of the generation being read) and the problem, and
+ * gotrace_error_go_message() gives the text Go prints.
+ *
+ * Copyright (c) 2026 The libgotrace Authors. BSD-3-Clause.
+ */
+#ifndef GOTRACE_READER_H
+#define GOTRACE_READER_H
+
+#include <stdio.h>
+
+#include "common.h"
+#include "input.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gotrace_reader gotrace_reader;
+
+/* Event kinds (the numbering is that of Go's trace.EventKind). */
+typedef enum gotrace_event_kind {
+	GOTRACE_EVENT_BAD = 0,
+	GOTRACE_EVENT_SYNC,            /* start of a generation / end of trace */
+	GOTRACE_EVENT_METRIC,          /* GOMAXPROCS, heap alloc, heap goal */
+	GOTRACE_EVENT_LABEL,           /* a goroutine label */
+	GOTRACE_EVENT_STACK_SAMPLE,    /* a CPU profile sample */
+	GOTRACE_EVENT_RANGE_BEGIN,     /* GC, STW, sweep, mark assist begins */
+	GOTRACE_EVENT_RANGE_ACTIVE,    /* ... was already running */
+	GOTRACE_EVENT_RANGE_END,       /* ... ends */
+	GOTRACE_EVENT_TASK_BEGIN,      /* runtime/trace.NewTask */
+	GOTRACE_EVENT_TASK_END,
+	GOTRACE_EVENT_REGION_BEGIN,    /* runtime/trace.StartRegion */
+	GOTRACE_EVENT_REGION_END,
+	GOTRACE_EVENT_LOG,             /* runtime/trace.Log */
+	GOTRACE_EVENT_STATE_TRANSITION,/* a goroutine or P changed state */
+	GOTRACE_EVENT_EXPERIMENTAL     /* an event of an experiment */
+} gotrace_event_kind;
+
+/* Returns Go's name for a kind ("StateTransition", ...). Never NULL. */
+GOTRACE_API const char *gotrace_event_kind_string(gotrace_event_kind kind);
+
+/* "None" IDs, as Go's NoGoroutine, NoProc, NoThread. */
+#define GOTRACE_NO_GOROUTINE (-1)
+#define GOTRACE_NO_PROC (-1)
+#define GOTRACE_NO_THREAD (-1)
+/* Go's NoTask: a task ID meaning "no task". */
+#define GOTRACE_NO_TASK UINT64_MAX
+
+typedef enum gotrace_resource_kind {
+	GOTRACE_RESOURCE_NONE = 0,
+	GOTRACE_RESOURCE_GOROUTINE,
+	GOTRACE_RESOURCE_PROC,
+	GOTRACE_RESOURCE_THREAD
+} gotrace_resource_kind;
+
+/* Goroutine states (Go's trace.GoState). */
+typedef enum gotrace_goroutine_state {
+	GOTRACE_GO_UNDETERMINED = 0, /* not known: before its first event */
+	GOTRACE_GO_NOT_EXIST,
+	GOTRACE_GO_RUNNABLE,
+	GOTRACE_GO_RUNNING,
+	GOTRACE_GO_WAITING,
+	GOTRACE_GO_SYSCALL
+} gotrace_goroutine_state;
+
+/* P states (Go's trace.ProcState). */
+typedef enum gotrace_proc_state {
+	GOTRACE_PROC_UNDETERMINED = 0,
+	GOTRACE_PROC_NOT_EXIST,
+	GOTRACE_PROC_RUNNING,
+	GOTRACE_PROC_IDLE
+} gotrace_proc_state;
+
+/* Names as Go prints them ("Running", "NotExist", ...). Never NULL. */
+GOTRACE_API const char *gotrace_goroutine_state_string(int state);
+GOTRACE_API const char *gotrace_proc_state_string(int state);
+GOTRACE_API const char *gotrace_resource_kind_string(int kind);
+
+/* A byte string from the trace; not NUL-terminated. */
+typedef struct gotrace_string {
+	const char *data;
+	size_t len;
+} gotrace_string;
+
+/*
+ * A stack: a handle into the reader's tables. An empty stack has no
+ * frames. Valid as long as the event it came from.
+ */
+typedef struct gotrace_stack {
+	const void *table;
+	uint64_t id;
+} gotrace_stack;
+
+typedef struct gotrace_frame {
+	uint64_t pc;
+	gotrace_string func;
+	gotrace_string file;
+	uint64_t line;
+} gotrace_frame;
+
+/* Number of frames in stk (0 for an empty stack). */
+GOTRACE_API size_t gotrace_stack_depth(gotrace_stack stk);
+
+/* Frame i of stk, innermost first. Returns 0, or -1 if out of range. */
+GOTRACE_API int gotrace_stack_frame(gotrace_stack stk, size_t i,
+                                    gotrace_frame *out);
+
+/* Nonzero if the stack is present (Go's "stk != NoStack"). */
+static inline int gotrace_stack_present(gotrace_stack stk)
+{
+	return stk.table != NULL;
+}
+
+typedef struct gotrace_event {
+	gotrace_event_kind kind;
+	int64_t time;          /* nanoseconds on the trace clock */
+	int64_t thread;        /* M, or GOTRACE_NO_THREAD */
+	int64_t proc;          /* P, or GOTRACE_NO_PROC */
+	int64_t goroutine;     /* G, or GOTRACE_NO_GOROUTINE */
+	gotrace_stack stack;   /* the event's stack; may be absent */
+	uint8_t wire_type;     /* the wire event behind it; 0 for Sync */
+	union {
+		struct {
+			uint64_t n;            /* this is the n-th Sync */
+			int has_clock;         /* Go 1.25+: clock snapshot below */
+			int64_t clock_trace;   /* trace time of the snapshot, ns */
+			uint64_t clock_mono;   /* monotonic clock, ns */
+			int64_t wall_sec;      /* wall clock, Unix seconds */
+			int64_t wall_nsec;     /* and nanoseconds, [0, 1e9) */
+			size_t experimental_batches; /* in this generation */
+		} sync;
+		struct {
+			const char *name;      /* e.g. "/sched/gomaxprocs:threads" */
+			uint64_t value;
+		} metric;
+		struct {
+			gotrace_string label;
+			gotrace_resource_kind resource;
+			int64_t id;
+		} label;
+		struct {
+			gotrace_string name;   /* "GC concurrent mark phase", ... */
+			gotrace_resource_kind scope;
+			int64_t scope_id;
+			size_t nattrs;         /* RangeEnd of a sweep: 2 */
+			const char *attr_names[2];
+			uint64_t attr_values[2];
+		} range;
+		struct {
+			uint64_t id;
+			uint64_t parent;       /* GOTRACE_NO_TASK if none */
+			gotrace_string type;
+		} task;
+		struct {
+			uint64_t task;
+			gotrace_string type;
+		} region;
+		struct {
+			uint64_t task;
+			gotrace_string category;
+			gotrace_string message;
+		} log;
+		struct {
+			gotrace_resource_kind resource; /* goroutine or proc */
+			int64_t id;
+			int old_state;  /* gotrace_goroutine_state or _proc_state */
+			int new_state;
+			gotrace_string reason;
+			gotrace_stack stack; /* the stack of the transition */
+		} transition;
+		struct {
+			const char *name;
+			const char *experiment;
+			size_t nargs;
+			const char *const *arg_names;
+			uint64_t args[4];
+		} experimental;
+	} u;
+} gotrace_event;
+
+/* Reader options. Zero-initialize, then set what you need. */
+typedef struct gotrace_reader_options {
+	/*
+	 * Keep the state machine (gotrace/state.h). On by default; turning it
+	 * off saves a little work per event for callers that never query it.
+	 */
+	int no_state_tracking;
+} gotrace_reader_options;
+
+/*
+ * gotrace_reader_new reads the header from in and prepares to deliver
+ * events. Like gotrace_wire_reader_new, it takes ownership of in and
+ * returns the reader in *out even when the header is bad (read the error
+ * from it, then free it); *out is NULL only on GOTRACE_ERR_NOMEM or
+ * GOTRACE_ERR_ARG. options may be NULL.
+ */
+GOTRACE_API int gotrace_reader_new(gotrace_reader **out, gotrace_input *in);
+GOTRACE_API int gotrace_reader_new_opts(gotrace_reader **out,
+                                        gotrace_input *in,
+                                        const gotrace_reader_options *opts);
+
+/* The trace's format version. */
+GOTRACE_API gotrace_version gotrace_reader_version(const gotrace_reader *r);
+
+/*
+ * gotrace_reader_next stores the next event in *ev and returns GOTRACE_OK,
+ * or returns GOTRACE_EOF after the last event, or an error. After EOF or an
+ * error, it keeps returning the same.
+ */
+GOTRACE_API int gotrace_reader_next(gotrace_reader *r, gotrace_event *ev);
+
+/* The reader's error after a failed call. Valid until the reader is freed. */
+GOTRACE_API const gotrace_error *gotrace_reader_error(const gotrace_reader *r);
+
+/* Number of the generation the last event belongs to (0 before any). */
+GOTRACE_API uint64_t gotrace_reader_generation(const gotrace_reader *r);
+
+/* Input bytes consumed so far. */
+GOTRACE_API uint64_t gotrace_reader_offset(const gotrace_reader *r);
+
+/* Frees the reader and its input. NULL is allowed. */
+GOTRACE_API void gotrace_reader_free(gotrace_reader *r);
+
+/*
+ * gotrace_event_write prints ev exactly as Go's trace.Event.String() does,
+ * followed by a newline — one record of `go tool trace -d=parsed`.
+ * Returns 0, or -1 if writing failed.
+ */
+GOTRACE_API int gotrace_event_write(const gotrace_event *ev, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOTRACE_READER_H */

@@ -1,0 +1,283 @@
+/*
+ * Printing events the way Go's trace.Event.String() does, which is what
+ * `go tool trace -d=parsed` shows.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "textbuf.h"
+#include "gotrace/reader.h"
+
+static void put_resource(gt_textbuf *b, gotrace_resource_kind kind, int64_t id)
+{
+	gt_textbuf_puts(b, gotrace_resource_kind_string(kind));
+	if (kind == GOTRACE_RESOURCE_NONE)
+		return;
+	gt_textbuf_putc(b, '(');
+	gt_textbuf_i64(b, id);
+	gt_textbuf_putc(b, ')');
+}
+
+static void put_value(gt_textbuf *b, uint64_t v)
+{
+	gt_textbuf_puts(b, "Value{Uint64(");
+	gt_textbuf_u64(b, v);
+	gt_textbuf_puts(b, ")}");
+}
+
+static void put_quoted(gt_textbuf *b, gotrace_string s)
+{
+	gt_textbuf_quote(b, (const uint8_t *)s.data, s.len);
+}
+
+static void put_hex(gt_textbuf *b, uint64_t v)
+{
+	char tmp[17];
+	int n = snprintf(tmp, sizeof tmp, "%llx", (unsigned long long)v);
+
+	gt_textbuf_append(b, tmp, (size_t)n);
+}
+
+static void put_stack(gt_textbuf *b, gotrace_stack stk)
+{
+	size_t n = gotrace_stack_depth(stk), i;
+
+	for (i = 0; i < n; i++) {
+		gotrace_frame f;
+
+		if (gotrace_stack_frame(stk, i, &f) != 0)
+			break;
+		gt_textbuf_putc(b, '\t');
+		gt_textbuf_append(b, f.func.data, f.func.len);
+		gt_textbuf_puts(b, " @ 0x");
+		put_hex(b, f.pc);
+		gt_textbuf_puts(b, "\n\t\t");
+		gt_textbuf_append(b, f.file.data, f.file.len);
+		gt_textbuf_putc(b, ':');
+		gt_textbuf_u64(b, f.line);
+		gt_textbuf_putc(b, '\n');
+	}
+}
+
+static void put_2digits(gt_textbuf *b, int v)
+{
+	gt_textbuf_putc(b, (char)('0' + v / 10 % 10));
+	gt_textbuf_putc(b, (char)('0' + v % 10));
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static long long days_from_civil(long long y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* RFC 3339 with nanoseconds, trailing zeros trimmed, in local time: Go's
+ * time.Unix(sec, nsec).Format(time.RFC3339Nano). */
+static void put_wall(gt_textbuf *b, int64_t sec, int64_t nsec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	long off;
+	char frac[10];
+	int n, year;
+
+	if (localtime_r(&t, &tm) == NULL) {
+		gt_textbuf_i64(b, sec);
+		return;
+	}
+	year = tm.tm_year + 1900;
+	if (year < 0) {
+		gt_textbuf_putc(b, '-');
+		year = -year;
+	}
+	put_2digits(b, year / 100);
+	put_2digits(b, year % 100);
+	gt_textbuf_putc(b, '-');
+	put_2digits(b, tm.tm_mon + 1);
+	gt_textbuf_putc(b, '-');
+	put_2digits(b, tm.tm_mday);
+	gt_textbuf_putc(b, 'T');
+	put_2digits(b, tm.tm_hour);
+	gt_textbuf_putc(b, ':');
+	put_2digits(b, tm.tm_min);
+	gt_textbuf_putc(b, ':');
+	put_2digits(b, tm.tm_sec);
+	if (nsec != 0) {
+		snprintf(frac, sizeof frac, "%09lld", (long long)nsec);
+		n = 9;
+		while (n > 0 && frac[n - 1] == '0')
+			n--;
+		gt_textbuf_putc(b, '.');
+		gt_textbuf_append(b, frac, (size_t)n);
+	}
+	off = (long)(days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday) *
+	             86400 + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec -
+	             (long long)sec);
+	if (off == 0) {
+		gt_textbuf_putc(b, 'Z');
+		return;
+	}
+	gt_textbuf_putc(b, off < 0 ? '-' : '+');
+	if (off < 0)
+		off = -off;
+	put_2digits(b, (int)(off / 3600));
+	gt_textbuf_putc(b, ':');
+	put_2digits(b, (int)(off / 60 % 60));
+}
+
+
+
+static void gt_format_event(gt_textbuf *b, const gotrace_event *ev)
+{
+	size_t i;
+
+	gt_textbuf_puts(b, "M=");
+	gt_textbuf_i64(b, ev->thread);
+	gt_textbuf_puts(b, " P=");
+	gt_textbuf_i64(b, ev->proc);
+	gt_textbuf_puts(b, " G=");
+	gt_textbuf_i64(b, ev->goroutine);
+	gt_textbuf_putc(b, ' ');
+	gt_textbuf_puts(b, gotrace_event_kind_string(ev->kind));
+	gt_textbuf_puts(b, " Time=");
+	gt_textbuf_i64(b, ev->time);
+	switch (ev->kind) {
+	case GOTRACE_EVENT_METRIC:
+		gt_textbuf_puts(b, " Name=");
+		gt_textbuf_quote(b, (const uint8_t *)ev->u.metric.name,
+		                 strlen(ev->u.metric.name));
+		gt_textbuf_puts(b, " Value=");
+		put_value(b, ev->u.metric.value);
+		break;
+	case GOTRACE_EVENT_LABEL:
+		gt_textbuf_puts(b, " Label=");
+		put_quoted(b, ev->u.label.label);
+		gt_textbuf_puts(b, " Resource=");
+		put_resource(b, ev->u.label.resource, ev->u.label.id);
+		break;
+	case GOTRACE_EVENT_RANGE_BEGIN:
+	case GOTRACE_EVENT_RANGE_ACTIVE:
+	case GOTRACE_EVENT_RANGE_END:
+		gt_textbuf_puts(b, " Name=");
+		put_quoted(b, ev->u.range.name);
+		gt_textbuf_puts(b, " Scope=");
+		put_resource(b, ev->u.range.scope, ev->u.range.scope_id);
+		if (ev->kind == GOTRACE_EVENT_RANGE_END) {
+			gt_textbuf_puts(b, " Attributes=[");
+			for (i = 0; i < ev->u.range.nattrs; i++) {
+				if (i != 0)
+					gt_textbuf_putc(b, ' ');
+				gt_textbuf_quote(b,
+				                 (const uint8_t *)ev->u.range.attr_names[i],
+				                 strlen(ev->u.range.attr_names[i]));
+				gt_textbuf_putc(b, '=');
+				put_value(b, ev->u.range.attr_values[i]);
+			}
+			gt_textbuf_putc(b, ']');
+		}
+		break;
+	case GOTRACE_EVENT_TASK_BEGIN:
+	case GOTRACE_EVENT_TASK_END:
+		gt_textbuf_puts(b, " ID=");
+		gt_textbuf_u64(b, ev->u.task.id);
+		gt_textbuf_puts(b, " Parent=");
+		gt_textbuf_u64(b, ev->u.task.parent);
+		gt_textbuf_puts(b, " Type=");
+		put_quoted(b, ev->u.task.type);
+		break;
+	case GOTRACE_EVENT_REGION_BEGIN:
+	case GOTRACE_EVENT_REGION_END:
+		gt_textbuf_puts(b, " Task=");
+		gt_textbuf_u64(b, ev->u.region.task);
+		gt_textbuf_puts(b, " Type=");
+		put_quoted(b, ev->u.region.type);
+		break;
+	case GOTRACE_EVENT_LOG:
+		gt_textbuf_puts(b, " Task=");
+		gt_textbuf_u64(b, ev->u.log.task);
+		gt_textbuf_puts(b, " Category=");
+		put_quoted(b, ev->u.log.category);
+		gt_textbuf_puts(b, " Message=");
+		put_quoted(b, ev->u.log.message);
+		break;
+	case GOTRACE_EVENT_STATE_TRANSITION: {
+		int go = ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE;
+
+		gt_textbuf_puts(b, go ? " GoID=" : " ProcID=");
+		gt_textbuf_i64(b, ev->u.transition.id);
+		gt_textbuf_putc(b, ' ');
+		gt_textbuf_puts(b, go ? gotrace_goroutine_state_string(ev->u.transition.old_state)
+		                      : gotrace_proc_state_string(ev->u.transition.old_state));
+		gt_textbuf_puts(b, "->");
+		gt_textbuf_puts(b, go ? gotrace_goroutine_state_string(ev->u.transition.new_state)
+		                      : gotrace_proc_state_string(ev->u.transition.new_state));
+		gt_textbuf_puts(b, " Reason=");
+		put_quoted(b, ev->u.transition.reason);
+		if (gotrace_stack_present(ev->u.transition.stack)) {
+			gt_textbuf_puts(b, "\nTransitionStack=\n");
+			put_stack(b, ev->u.transition.stack);
+		}
+		break;
+	}
+	case GOTRACE_EVENT_EXPERIMENTAL:
+		gt_textbuf_puts(b, " Name=");
+		gt_textbuf_puts(b, ev->u.experimental.name);
+		gt_textbuf_puts(b, " Args=[");
+		for (i = 0; i < ev->u.experimental.nargs; i++) {
+			if (i != 0)
+				gt_textbuf_puts(b, ", ");
+			gt_textbuf_puts(b, ev->u.experimental.arg_names[i]);
+			gt_textbuf_putc(b, '=');
+			put_value(b, ev->u.experimental.args[i]);
+		}
+		gt_textbuf_putc(b, ']');
+		break;
+	case GOTRACE_EVENT_SYNC:
+		gt_textbuf_puts(b, " N=");
+		gt_textbuf_u64(b, ev->u.sync.n);
+		if (ev->u.sync.has_clock) {
+			gt_textbuf_puts(b, " Trace=");
+			gt_textbuf_i64(b, ev->u.sync.clock_trace);
+			gt_textbuf_puts(b, " Mono=");
+			gt_textbuf_u64(b, ev->u.sync.clock_mono);
+			gt_textbuf_puts(b, " Wall=");
+			put_wall(b, ev->u.sync.wall_sec, ev->u.sync.wall_nsec);
+		}
+		break;
+	default:
+		break;
+	}
+	if (gotrace_stack_present(ev->stack)) {
+		gt_textbuf_puts(b, "\nStack=\n");
+		put_stack(b, ev->stack);
+	}
+	gt_textbuf_putc(b, '\n');
+}
+
+int gotrace_event_write(const gotrace_event *ev, FILE *f)
+{
+	char local[1024];
+	gt_textbuf b;
+	int rc = 0;
+
+	if (ev == NULL || f == NULL)
+		return -1;
+	/* Most events fit in a small buffer; only large ones allocate. */
+	gt_textbuf_init(&b);
+	b.data = local;
+	b.cap = sizeof local;
+	b.borrowed = 1;
+	gt_format_event(&b, ev);
+	if (b.failed || fwrite(b.data, 1, b.len, f) != b.len)
+		rc = -1;
+	gt_textbuf_free(&b);
+	return rc;
+}

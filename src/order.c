@@ -1,0 +1,1318 @@
+/*
+ * The ordering engine: scheduler bookkeeping that decides, event by event,
+ * whether a per-M event may happen next. See order.h.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "order.h"
+#include "spec.h"
+#include "gotrace/wire.h"
+
+/* Wire statuses. */
+enum { GO_BAD, GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING };
+enum { PROC_BAD, PROC_RUNNING, PROC_IDLE, PROC_SYSCALL, PROC_ABANDONED };
+/* API states (gotrace_goroutine_state / gotrace_proc_state values). */
+enum { GS_UNDETERMINED, GS_NOT_EXIST, GS_RUNNABLE, GS_RUNNING, GS_WAITING,
+       GS_SYSCALL };
+enum { PS_UNDETERMINED, PS_NOT_EXIST, PS_RUNNING, PS_IDLE };
+enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
+
+/* Presence requirements on the scheduling context. */
+enum { MUST_NOT, MAY, MUST };
+
+#define NONE ((uint32_t)UINT32_MAX)
+#define NO_TASK UINT64_MAX
+
+static const uint8_t go_status_to_state[5] = {
+	GS_UNDETERMINED, GS_RUNNABLE, GS_RUNNING, GS_SYSCALL, GS_WAITING};
+static const uint8_t proc_status_to_state[5] = {
+	PS_UNDETERMINED, PS_RUNNING, PS_IDLE, PS_RUNNING, PS_IDLE};
+
+static const char *go_status_name(unsigned s)
+{
+	switch (s) {
+	case GO_RUNNABLE: return "Runnable";
+	case GO_RUNNING: return "Running";
+	case GO_SYSCALL: return "Syscall";
+	case GO_WAITING: return "Waiting";
+	default: return "Bad";
+	}
+}
+
+static const char *proc_status_name(unsigned s)
+{
+	switch (s) {
+	case PROC_RUNNING: return "Running";
+	case PROC_IDLE: return "Idle";
+	case PROC_SYSCALL: return "Syscall";
+	case PROC_ABANDONED: return "SyscallAbandoned";
+	default: return "Bad";
+	}
+}
+
+const char *gt_event_type_name(gotrace_version v, uint8_t type, char *buf,
+                               size_t len)
+{
+	if (type < gt_spec_count(v) && gt_specs[type].name[0] != '\0')
+		return gt_specs[type].name;
+	snprintf(buf, len, "Invalid(%u)", type);
+	return buf;
+}
+
+/* ---- storage ------------------------------------------------------------ */
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return -1;
+		ncap *= 2;
+	}
+	n = realloc(*arr, ncap * elem);
+	if (n == NULL)
+		return -1;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+void gt_order_init(gt_order *o, gotrace_version version)
+{
+	memset(o, 0, sizeof *o);
+	o->version = version;
+	o->gs_free = NONE;
+	gt_idmap_init(&o->g_index);
+	gt_idmap_init(&o->p_index);
+	gt_idmap_init(&o->m_index);
+	gt_idmap_init(&o->task_index);
+	gt_idmap_init(&o->str_index);
+}
+
+void gt_order_free(gt_order *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->ngs; i++) {
+		free(o->gs[i].regions);
+		free(o->gs[i].ranges.items);
+	}
+	for (i = 0; i < o->nps; i++)
+		free(o->ps[i].ranges.items);
+	for (i = 0; i < o->nstrs; i++)
+		free(o->strs[i].data);
+	free(o->gs);
+	free(o->ps);
+	free(o->ms);
+	free(o->tasks);
+	free(o->task_ids);
+	free(o->strs);
+	free(o->queue);
+	gt_idmap_free(&o->g_index);
+	gt_idmap_free(&o->p_index);
+	gt_idmap_free(&o->m_index);
+	gt_idmap_free(&o->task_index);
+	gt_idmap_free(&o->str_index);
+	memset(o, 0, sizeof *o);
+}
+
+static uint64_t hash_bytes(const uint8_t *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len)
+{
+	uint64_t h = hash_bytes(s, len);
+	uint32_t id;
+
+	/* Probe successive hash keys until the string or a gap is found. */
+	for (;; h++) {
+		const gt_interned *e;
+
+		if (!gt_idmap_get(&o->str_index, h, &id))
+			break;
+		e = &o->strs[id];
+		if (e->len == len && memcmp(e->data, s, len) == 0)
+			return id;
+	}
+	if (GROW(o->strs, o->strs_cap, o->nstrs + 1) != 0)
+		return NONE;
+	id = (uint32_t)o->nstrs;
+	o->strs[id].data = malloc(len + 1);
+	if (o->strs[id].data == NULL)
+		return NONE;
+	if (len > 0)
+		memcpy(o->strs[id].data, s, len);
+	o->strs[id].data[len] = '\0';
+	o->strs[id].len = len;
+	if (gt_idmap_put(&o->str_index, h, id) != 0) {
+		free(o->strs[id].data);
+		return NONE;
+	}
+	o->nstrs++;
+	return id;
+}
+
+const gt_interned *gt_order_string(const gt_order *o, uint32_t id)
+{
+	return id < o->nstrs ? &o->strs[id] : NULL;
+}
+
+static gt_gstate *get_g(gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
+}
+
+static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+{
+	uint32_t i;
+	gt_gstate *s;
+
+	if (o->gs_free != NONE) {
+		i = o->gs_free;
+		o->gs_free = o->gs[i].next_free;
+	} else {
+		if (GROW(o->gs, o->gs_cap, o->ngs + 1) != 0)
+			return NULL;
+		i = (uint32_t)o->ngs++;
+		memset(&o->gs[i], 0, sizeof o->gs[i]);
+	}
+	if (gt_idmap_put(&o->g_index, (uint64_t)id, i) != 0) {
+		o->gs[i].next_free = o->gs_free;
+		o->gs_free = i;
+		return NULL;
+	}
+	s = &o->gs[i];
+	s->id = id;
+	s->status = status;
+	s->seq = seq;
+	s->nregions = 0;          /* capacity is kept for reuse */
+	s->ranges.n = 0;
+	return s;
+}
+
+static void delete_g(gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	if (!gt_idmap_get(&o->g_index, (uint64_t)id, &i))
+		return;
+	gt_idmap_del(&o->g_index, (uint64_t)id);
+	o->gs[i].next_free = o->gs_free;
+	o->gs_free = i;
+}
+
+static gt_pstate *get_p(gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&o->p_index, (uint64_t)id, &i) ? &o->ps[i] : NULL;
+}
+
+static gt_pstate *new_p(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+{
+	gt_pstate *s;
+
+	if (GROW(o->ps, o->ps_cap, o->nps + 1) != 0 ||
+	    gt_idmap_put(&o->p_index, (uint64_t)id, (uint32_t)o->nps) != 0)
+		return NULL;
+	s = &o->ps[o->nps++];
+	memset(s, 0, sizeof *s);
+	s->id = id;
+	s->status = status;
+	s->seq = seq;
+	return s;
+}
+
+static gt_mstate *get_m(gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&o->m_index, (uint64_t)id, &i) ? &o->ms[i] : NULL;
+}
+
+static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
+{
+	gt_mstate *s;
+
+	if (GROW(o->ms, o->ms_cap, o->nms + 1) != 0 ||
+	    gt_idmap_put(&o->m_index, (uint64_t)id, (uint32_t)o->nms) != 0)
+		return NULL;
+	s = &o->ms[o->nms++];
+	s->id = id;
+	s->g = g;
+	s->p = p;
+	return s;
+}
+
+static int push(gt_order *o, const gt_event *ev)
+{
+	if (o->qlen == o->qcap) {
+		size_t ncap = o->qcap ? o->qcap * 2 : 16, i;
+		gt_event *nq = malloc(ncap * sizeof *nq);
+
+		if (nq == NULL)
+			return -1;
+		for (i = 0; i < o->qlen; i++)
+			nq[i] = o->queue[(o->qhead + i) % o->qcap];
+		free(o->queue);
+		o->queue = nq;
+		o->qcap = ncap;
+		o->qhead = 0;
+	}
+	o->queue[(o->qhead + o->qlen) % o->qcap] = *ev;
+	o->qlen++;
+	return 0;
+}
+
+int gt_order_next(gt_order *o, gt_event *out)
+{
+	if (o->qlen == 0)
+		return 0;
+	*out = o->queue[o->qhead];
+	o->qhead = (o->qhead + 1) % o->qcap;
+	o->qlen--;
+	return 1;
+}
+
+/* ---- helpers for the rules ---------------------------------------------- */
+
+typedef struct ctx {
+	int64_t m, p, g;
+} ctx;
+
+typedef struct step {
+	gt_order *o;
+	gt_event *ev;
+	const gt_generation *g;
+	uint64_t gen;
+	struct gotrace_error *err;
+	char name_buf[32];
+} step;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int fail(step *s, const char *fmt, ...)
+{
+	char msg[GT_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	gt_error_set(s->err, GOTRACE_ERR_INVALID, 0, NULL, "%s", msg);
+	return GOTRACE_ERR_INVALID;
+}
+
+static int nomem(step *s)
+{
+	gt_error_set(s->err, GOTRACE_ERR_NOMEM, 0, "ordering", "out of memory");
+	return GOTRACE_ERR_NOMEM;
+}
+
+static const char *ev_name(step *s)
+{
+	return gt_event_type_name(s->o->version, s->ev->type, s->name_buf,
+	                          sizeof s->name_buf);
+}
+
+static int check_ctx(step *s, ctx c, int m, int p, int g)
+{
+	if (m == MUST && c.m == GT_NO_ID)
+		return fail(s, "expected a thread but didn't have one");
+	if (m == MUST_NOT && c.m != GT_NO_ID)
+		return fail(s, "expected no thread but had one");
+	if (p == MUST && c.p == GT_NO_ID)
+		return fail(s, "expected a proc but didn't have one");
+	if (p == MUST_NOT && c.p != GT_NO_ID)
+		return fail(s, "expected no proc but had one");
+	if (g == MUST && c.g == GT_NO_ID)
+		return fail(s, "expected a goroutine but didn't have one");
+	if (g == MUST_NOT && c.g != GT_NO_ID)
+		return fail(s, "expected no goroutine but had one");
+	return 0;
+}
+
+#define CHECK_CTX(s, c, m, p, g)                                   \
+	do {                                                       \
+		int rc_ = check_ctx((s), (c), (m), (p), (g));      \
+		if (rc_ != 0)                                      \
+			return rc_;                                \
+	} while (0)
+
+static int succeeds(gt_seq a, gt_seq b)
+{
+	return a.gen == b.gen && a.seq == b.seq + 1;
+}
+
+/* Queues the event being advanced, with context c. */
+static int queue_ev(step *s, ctx c)
+{
+	gt_event e = *s->ev;
+
+	e.m = c.m;
+	e.p = c.p;
+	e.g = c.g;
+	e.gen = s->g;
+	return push(s->o, &e) == 0 ? 0 : nomem(s);
+}
+
+/* Queues an event the engine infers from another. */
+static int queue_extra(step *s, ctx c, uint8_t type, uint64_t a0, uint64_t a1,
+                       uint64_t a3)
+{
+	gt_event e;
+
+	memset(&e, 0, sizeof e);
+	e.type = type;
+	e.time = s->ev->time;
+	e.m = c.m;
+	e.p = c.p;
+	e.g = c.g;
+	e.args[0] = a0;
+	e.args[1] = a1;
+	e.args[3] = a3;
+	e.gen = s->g;
+	return push(s->o, &e) == 0 ? 0 : nomem(s);
+}
+
+static uint8_t range_start_type(uint8_t type)
+{
+	switch (type) {
+	case GOTRACE_WIRE_STW_END: return GOTRACE_WIRE_STW_BEGIN;
+	case GOTRACE_WIRE_GC_ACTIVE:
+	case GOTRACE_WIRE_GC_END: return GOTRACE_WIRE_GC_BEGIN;
+	case GOTRACE_WIRE_GC_SWEEP_ACTIVE:
+	case GOTRACE_WIRE_GC_SWEEP_END: return GOTRACE_WIRE_GC_SWEEP_BEGIN;
+	case GOTRACE_WIRE_GC_MARK_ASSIST_ACTIVE:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_END: return GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN;
+	case GOTRACE_WIRE_USER_REGION_END: return GOTRACE_WIRE_USER_REGION_BEGIN;
+	case GOTRACE_WIRE_GO_SYSCALL_END:
+	case GOTRACE_WIRE_GO_SYSCALL_END_BLOCKED: return GOTRACE_WIRE_GO_SYSCALL_BEGIN;
+	default: return type;
+	}
+}
+
+static int has_range(const gt_ranges *r, gt_range t)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].type == t.type && r->items[i].desc == t.desc)
+			return 1;
+	return 0;
+}
+
+static int add_range(step *s, gt_ranges *r, gt_range t)
+{
+	if (GROW(r->items, r->cap, r->n + 1) != 0)
+		return nomem(s);
+	r->items[r->n++] = t;
+	return 0;
+}
+
+static int begin_range(step *s, gt_ranges *r, gt_range t)
+{
+	if (has_range(r, t))
+		return fail(s, "discovered event already in-flight for when "
+		               "starting event %s", gt_specs[t.type].name);
+	return add_range(s, r, t);
+}
+
+static int active_range(step *s, gt_ranges *r, gt_range t, int initial)
+{
+	if (initial) {
+		if (has_range(r, t))
+			return fail(s, "found named active range already in first "
+			               "gen: {%u %" PRIu64 "}", t.type, t.desc);
+		return add_range(s, r, t);
+	}
+	if (!has_range(r, t)) {
+		char list[1024];
+		size_t len = 0, i;
+
+		len += (size_t)snprintf(list, sizeof list, "[");
+		for (i = 0; i < r->n && len < sizeof list; i++)
+			len += (size_t)snprintf(list + len, sizeof list - len,
+			                        "%s{%u %" PRIu64 "}", i ? " " : "",
+			                        r->items[i].type, r->items[i].desc);
+		if (len < sizeof list)
+			snprintf(list + len, sizeof list - len, "]");
+		return fail(s, "resource is missing active range: %s %s",
+		            gt_specs[t.type].name, list);
+	}
+	return 0;
+}
+
+/* Ends the range started by the end event type; stores its desc. */
+static int end_range(step *s, gt_ranges *r, uint8_t end_type, uint64_t *desc)
+{
+	uint8_t st = range_start_type(end_type);
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->items[i].type == st) {
+			*desc = r->items[i].desc;
+			r->items[i] = r->items[r->n - 1];
+			r->n--;
+			return 0;
+		}
+	}
+	return fail(s, "tried to end event %s, but not in-flight",
+	            gt_specs[st].name);
+}
+
+/* ---- the rules, one per kind of event ----------------------------------- */
+
+static int proc_status(step *s, ctx *cur, ctx *next)
+{
+	gt_order *o = s->o;
+	int64_t pid = (int64_t)s->ev->args[0];
+	uint64_t status = s->ev->args[1];
+	uint8_t old;
+	gt_pstate *ps;
+
+	if (status >= 5)
+		return fail(s, "invalid status for proc %" PRId64 ": %" PRIu64,
+		            pid, status);
+	old = proc_status_to_state[status];
+	ps = get_p(o, pid);
+	if (ps != NULL) {
+		if (status == PROC_ABANDONED && ps->status == PROC_SYSCALL) {
+			old = PS_RUNNING;
+			s->ev->args[1] = PROC_SYSCALL;
+		} else if (status == PROC_ABANDONED &&
+		           ps->status == PROC_ABANDONED) {
+			old = PS_IDLE;
+			s->ev->args[1] = PROC_ABANDONED;
+		} else if (ps->status != status) {
+			return fail(s, "inconsistent status for proc %" PRId64
+			               ": old %s vs. new %s", pid,
+			            proc_status_name(ps->status),
+			            proc_status_name((unsigned)status));
+		}
+		ps->seq.gen = s->gen;
+		ps->seq.seq = 0;
+	} else {
+		gt_seq z = {s->gen, 0};
+
+		if (new_p(o, pid, (uint8_t)status, z) == NULL)
+			return nomem(s);
+		old = s->gen == o->initial_gen ? PS_UNDETERMINED : PS_NOT_EXIST;
+	}
+	s->ev->args[2] = old;
+	*next = *cur;
+	if (status == PROC_RUNNING || status == PROC_SYSCALL)
+		next->p = pid;
+	if (status == PROC_ABANDONED && old == PS_RUNNING) {
+		/* The P is about to be stolen; its status belongs to the M that
+		 * holds it, not necessarily the one that wrote it. */
+		size_t i;
+		int found = 0;
+
+		for (i = 0; i < o->nms; i++) {
+			if (o->ms[i].p == pid) {
+				cur->m = o->ms[i].id;
+				cur->p = pid;
+				cur->g = o->ms[i].g;
+				found = 1;
+			}
+		}
+		if (!found)
+			return fail(s, "failed to find sched context for proc %" PRId64
+			               " that's about to be stolen", pid);
+	}
+	return queue_ev(s, *cur);
+}
+
+static int proc_start(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t pid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_pstate *ps = get_p(s->o, pid);
+
+	if (ps == NULL || ps->status != PROC_IDLE || !succeeds(seq, ps->seq) ||
+	    cur.p != GT_NO_ID) {
+		*ok = 0;
+		return 0;
+	}
+	CHECK_CTX(s, cur, MUST, MUST_NOT, MAY);
+	ps->status = PROC_RUNNING;
+	ps->seq = seq;
+	*next = cur;
+	next->p = pid;
+	return queue_ev(s, cur);
+}
+
+static int proc_stop(step *s, ctx cur, ctx *next)
+{
+	gt_pstate *ps = get_p(s->o, cur.p);
+
+	if (ps == NULL)
+		return fail(s, "event %s for proc (%" PRId64 ") that doesn't exist",
+		            ev_name(s), cur.p);
+	if (ps->status != PROC_RUNNING && ps->status != PROC_SYSCALL)
+		return fail(s, "%s event for proc that's not Running or Syscall",
+		            ev_name(s));
+	CHECK_CTX(s, cur, MUST, MUST, MAY);
+	ps->status = PROC_IDLE;
+	*next = cur;
+	next->p = GT_NO_ID;
+	return queue_ev(s, cur);
+}
+
+static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t pid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_pstate *ps = get_p(s->o, pid);
+	int64_t mid;
+	uint8_t old;
+	gt_mstate *victim;
+
+	if (ps == NULL ||
+	    (ps->status != PROC_SYSCALL && ps->status != PROC_ABANDONED) ||
+	    !succeeds(seq, ps->seq)) {
+		*ok = 0;
+		return 0;
+	}
+	CHECK_CTX(s, cur, MUST, MAY, MAY);
+	old = ps->status;
+	s->ev->args[3] = old;
+	ps->status = PROC_IDLE;
+	ps->seq = seq;
+	*next = cur;
+	if (old == PROC_ABANDONED)
+		return queue_ev(s, cur);
+	mid = (int64_t)s->ev->args[2];
+	if (mid == cur.m) {
+		if (cur.p != pid)
+			return fail(s, "tried to self-steal proc %" PRId64 " (thread %"
+			               PRId64 "), but got proc %" PRId64 " instead",
+			            pid, mid, cur.p);
+		next->p = GT_NO_ID;
+		return queue_ev(s, cur);
+	}
+	victim = get_m(s->o, mid);
+	if (victim == NULL)
+		return fail(s, "stole proc from non-existent thread %" PRId64, mid);
+	if (victim->p != pid)
+		return fail(s, "tried to steal proc %" PRId64 " from thread %" PRId64
+		               ", but got proc %" PRId64 " instead",
+		            pid, mid, victim->p);
+	victim->p = GT_NO_ID;
+	return queue_ev(s, cur);
+}
+
+static int go_status(step *s, ctx *cur, ctx *next)
+{
+	gt_order *o = s->o;
+	int64_t gid = (int64_t)s->ev->args[0];
+	int64_t mid = (int64_t)s->ev->args[1];
+	uint64_t status = s->ev->args[2];
+	uint8_t old;
+	gt_gstate *gs;
+
+	if (status >= 5)
+		return fail(s, "invalid status for goroutine %" PRId64 ": %" PRIu64,
+		            gid, status);
+	old = go_status_to_state[status];
+	gs = get_g(o, gid);
+	if (gs != NULL) {
+		if (gs->status != status)
+			return fail(s, "inconsistent status for goroutine %" PRId64
+			               ": old %s vs. new %s", gid,
+			            go_status_name(gs->status),
+			            go_status_name((unsigned)status));
+		gs->seq.gen = s->gen;
+		gs->seq.seq = 0;
+	} else if (s->gen == o->initial_gen) {
+		gt_seq z = {s->gen, 0};
+
+		if (new_g(o, gid, (uint8_t)status, z) == NULL)
+			return nomem(s);
+		old = GS_UNDETERMINED;
+	} else {
+		return fail(s, "found goroutine status for new goroutine after the "
+		               "first generation: id=%" PRId64 " status=%s",
+		            gid, go_status_name((unsigned)status));
+	}
+	s->ev->args[2] = (uint64_t)old << 32 | status;
+	*next = *cur;
+	if (status == GO_RUNNING) {
+		next->g = gid;
+	} else if (status == GO_SYSCALL) {
+		gt_mstate *ms;
+
+		if (mid == GT_NO_ID)
+			return fail(s, "found goroutine %" PRId64
+			               " in syscall without a thread", gid);
+		if (mid == cur->m) {
+			if (s->gen != o->initial_gen && cur->g != gid)
+				return fail(s, "inconsistent thread for syscalling "
+				               "goroutine %" PRId64 ": thread has "
+				               "goroutine %" PRId64, gid, cur->g);
+			next->g = gid;
+			return queue_ev(s, *cur);
+		}
+		ms = get_m(o, mid);
+		if (ms != NULL) {
+			if (ms->g != gid)
+				return fail(s, "inconsistent thread for syscalling "
+				               "goroutine %" PRId64 ": thread has "
+				               "goroutine %" PRId64, gid, ms->g);
+			cur->g = ms->g;
+		} else if (new_m(o, mid, gid, GT_NO_ID) == NULL) {
+			return nomem(s);
+		}
+		cur->m = mid;
+	}
+	return queue_ev(s, *cur);
+}
+
+static int go_create(step *s, ctx cur)
+{
+	int64_t newg = (int64_t)s->ev->args[0];
+	gt_gstate *gs;
+	gt_seq z = {s->gen, 0};
+
+	CHECK_CTX(s, cur, MUST, MUST, MAY);
+	gs = get_g(s->o, cur.g);
+	if (gs != NULL && gs->status != GO_RUNNING)
+		return fail(s, "%s event for goroutine that's not Running",
+		            ev_name(s));
+	if (get_g(s->o, newg) != NULL)
+		return fail(s, "tried to create goroutine (%" PRId64
+		               ") that already exists", newg);
+	if (new_g(s->o, newg,
+	          s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ? GO_WAITING
+	                                                       : GO_RUNNABLE,
+	          z) == NULL)
+		return nomem(s);
+	return queue_ev(s, cur);
+}
+
+/* The current goroutine must exist and be running (or in a syscall). */
+static int current_g(step *s, ctx cur, uint8_t want, const char *want_name,
+                     gt_gstate **out)
+{
+	gt_gstate *gs = get_g(s->o, cur.g);
+
+	if (gs == NULL)
+		return fail(s, "event %s for goroutine (%" PRId64
+		               ") that doesn't exist", ev_name(s), cur.g);
+	if (gs->status != want)
+		return fail(s, "%s event for goroutine that's not %s", ev_name(s),
+		            want_name);
+	*out = gs;
+	return 0;
+}
+
+static int go_stop_exec(step *s, ctx cur, ctx *next)
+{
+	gt_gstate *gs;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GO_RUNNING, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	*next = cur;
+	next->g = GT_NO_ID;
+	switch (s->ev->type) {
+	case GOTRACE_WIRE_GO_DESTROY:
+		delete_g(s->o, cur.g);
+		break;
+	case GOTRACE_WIRE_GO_STOP:
+		gs->status = GO_RUNNABLE;
+		break;
+	default:
+		gs->status = GO_WAITING;
+		break;
+	}
+	return queue_ev(s, cur);
+}
+
+static int go_start(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t gid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_gstate *gs = get_g(s->o, gid);
+
+	if (gs == NULL || gs->status != GO_RUNNABLE || !succeeds(seq, gs->seq)) {
+		*ok = 0;
+		return 0;
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MUST_NOT);
+	gs->status = GO_RUNNING;
+	gs->seq = seq;
+	*next = cur;
+	next->g = gid;
+	return queue_ev(s, cur);
+}
+
+static int go_unblock(step *s, ctx cur, int *ok)
+{
+	int64_t gid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_gstate *gs = get_g(s->o, gid);
+
+	if (gs == NULL || gs->status != GO_WAITING || !succeeds(seq, gs->seq)) {
+		*ok = 0;
+		return 0;
+	}
+	gs->status = GO_RUNNABLE;
+	gs->seq = seq;
+	return queue_ev(s, cur);
+}
+
+static int go_switch(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t nextg = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_gstate *curgs, *nextgs;
+	ctx start;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GO_RUNNING, "Running", &curgs);
+	if (rc != 0)
+		return rc;
+	nextgs = get_g(s->o, nextg);
+	if (nextgs == NULL || nextgs->status != GO_WAITING ||
+	    !succeeds(seq, nextgs->seq)) {
+		*ok = 0;
+		return 0;
+	}
+	rc = queue_ev(s, cur);
+	if (rc != 0)
+		return rc;
+	if (s->ev->type == GOTRACE_WIRE_GO_SWITCH) {
+		curgs->status = GO_WAITING;
+		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_BLOCK, 0, 0, 0);
+	} else {
+		delete_g(s->o, cur.g);
+		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_DESTROY, 0, 0, 0);
+	}
+	if (rc != 0)
+		return rc;
+	/* delete_g may have recycled curgs; look nextg up again. */
+	nextgs = get_g(s->o, nextg);
+	nextgs->status = GO_RUNNING;
+	nextgs->seq = seq;
+	*next = cur;
+	next->g = nextg;
+	start = cur;
+	start.g = GT_NO_ID;
+	return queue_extra(s, start, GOTRACE_WIRE_GO_START, (uint64_t)nextg,
+	                   s->ev->args[1], 0);
+}
+
+static int syscall_begin(step *s, ctx cur)
+{
+	gt_gstate *gs;
+	gt_pstate *ps;
+	gt_seq pseq = {s->gen, s->ev->args[0]};
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GO_RUNNING, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	gs->status = GO_SYSCALL;
+	ps = get_p(s->o, cur.p);
+	if (ps == NULL)
+		return fail(s, "uninitialized proc %" PRId64 " found during %s",
+		            cur.p, ev_name(s));
+	ps->status = PROC_SYSCALL;
+	if (!succeeds(pseq, ps->seq))
+		return fail(s, "failed to advance %s: can't make sequence: %" PRIu64
+		               " (gen=%" PRIu64 ") -> %" PRIu64 " (gen=%" PRIu64 ")",
+		            ev_name(s), ps->seq.seq, ps->seq.gen, pseq.seq, pseq.gen);
+	ps->seq = pseq;
+	return queue_ev(s, cur);
+}
+
+static int syscall_end(step *s, ctx cur)
+{
+	gt_gstate *gs;
+	gt_pstate *ps;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GO_SYSCALL, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	gs->status = GO_RUNNING;
+	ps = get_p(s->o, cur.p);
+	if (ps == NULL)
+		return fail(s, "uninitialized proc %" PRId64 " found during %s",
+		            cur.p, ev_name(s));
+	if (ps->status != PROC_SYSCALL)
+		return fail(s, "expected proc %" PRId64 " in state Syscall, but got "
+		               "%s instead", cur.p, proc_status_name(ps->status));
+	ps->status = PROC_RUNNING;
+	return queue_ev(s, cur);
+}
+
+static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
+{
+	gt_gstate *gs;
+	int rc;
+
+	if (cur.p != GT_NO_ID) {
+		gt_pstate *ps = get_p(s->o, cur.p);
+
+		if (ps == NULL)
+			return fail(s, "uninitialized proc %" PRId64 " found during %s",
+			            cur.p, ev_name(s));
+		if (ps->status == PROC_SYSCALL) {
+			*ok = 0;
+			return 0;
+		}
+	}
+	CHECK_CTX(s, cur, MUST, MAY, MUST);
+	rc = current_g(s, cur, GO_SYSCALL, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	*next = cur;
+	next->g = GT_NO_ID;
+	gs->status = GO_RUNNABLE;
+	return queue_ev(s, cur);
+}
+
+static int create_syscall(step *s, ctx cur, ctx *next)
+{
+	int64_t newg = (int64_t)s->ev->args[0];
+	gt_seq z = {s->gen, 0};
+
+	CHECK_CTX(s, cur, MUST, MAY, MUST_NOT);
+	if (get_g(s->o, newg) != NULL)
+		return fail(s, "tried to create goroutine (%" PRId64
+		               ") in syscall that already exists", newg);
+	if (new_g(s->o, newg, GO_SYSCALL, z) == NULL)
+		return nomem(s);
+	*next = cur;
+	next->g = newg;
+	return queue_ev(s, cur);
+}
+
+static int destroy_syscall(step *s, ctx cur, ctx *next)
+{
+	gt_gstate *gs;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MAY, MUST);
+	rc = current_g(s, cur, GO_SYSCALL, "Syscall", &gs);
+	if (rc != 0)
+		return rc;
+	delete_g(s->o, cur.g);
+	*next = cur;
+	next->g = GT_NO_ID;
+	if (cur.p != GT_NO_ID) {
+		gt_pstate *ps = get_p(s->o, cur.p);
+
+		if (ps == NULL)
+			return fail(s, "found invalid proc %" PRId64 " during %s",
+			            cur.p, ev_name(s));
+		if (ps->status != PROC_SYSCALL)
+			return fail(s, "proc %" PRId64 " in unexpected state %s during %s",
+			            cur.p, proc_status_name(ps->status), ev_name(s));
+		ps->status = PROC_ABANDONED;
+		next->p = GT_NO_ID;
+		rc = queue_extra(s, cur, GOTRACE_WIRE_PROC_STEAL, (uint64_t)cur.p, 0,
+		                 PROC_SYSCALL);
+		if (rc != 0)
+			return rc;
+	}
+	return queue_ev(s, cur);
+}
+
+static int lookup_string(step *s, uint64_t id, gt_string *out)
+{
+	if (!gt_generation_string(s->g, id, out))
+		return fail(s, "invalid string ID %" PRIu64 " for %u event", id,
+		            s->ev->type);
+	return 0;
+}
+
+static int task_begin(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint64_t id = s->ev->args[0];
+	uint64_t parent = s->ev->args[1];
+	gt_string name;
+	uint32_t idx, nid;
+	int rc;
+
+	if (gt_idmap_get(&o->task_index, id, &idx))
+		return fail(s, "task ID conflict: %" PRIu64, id);
+	if (parent == 0) {
+		parent = NO_TASK;
+		s->ev->args[1] = NO_TASK;
+	}
+	rc = lookup_string(s, s->ev->args[2], &name);
+	if (rc != 0)
+		return rc;
+	nid = gt_order_intern(o, name.data, name.len);
+	if (nid == NONE || GROW(o->tasks, o->tasks_cap, o->ntasks + 1) != 0)
+		return nomem(s);
+	{
+		uint64_t *ids = realloc(o->task_ids, o->tasks_cap * sizeof *ids);
+
+		if (ids == NULL)
+			return nomem(s);
+		o->task_ids = ids;
+	}
+	if (gt_idmap_put(&o->task_index, id, (uint32_t)o->ntasks) != 0)
+		return nomem(s);
+	o->tasks[o->ntasks].parent = parent;
+	o->tasks[o->ntasks].name = nid;
+	o->task_ids[o->ntasks] = id;
+	o->ntasks++;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static void remove_task(gt_order *o, uint64_t id, uint32_t idx)
+{
+	uint32_t last = (uint32_t)o->ntasks - 1;
+
+	gt_idmap_del(&o->task_index, id);
+	if (idx != last) {
+		o->tasks[idx] = o->tasks[last];
+		o->task_ids[idx] = o->task_ids[last];
+		gt_idmap_put(&o->task_index, o->task_ids[idx], idx);
+	}
+	o->ntasks--;
+}
+
+static int task_end(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint64_t id = s->ev->args[0];
+	uint32_t idx;
+
+	/* args[2] = parent, args[3] = interned name (the name may come from an
+	 * earlier generation's string table). */
+	if (gt_idmap_get(&o->task_index, id, &idx)) {
+		s->ev->args[2] = o->tasks[idx].parent;
+		s->ev->args[3] = o->tasks[idx].name;
+		remove_task(o, id, idx);
+	} else {
+		uint32_t empty = gt_order_intern(o, (const uint8_t *)"", 0);
+
+		if (empty == NONE)
+			return nomem(s);
+		s->ev->args[2] = NO_TASK;
+		s->ev->args[3] = empty;
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int region(step *s, ctx cur, int begin)
+{
+	gt_order *o = s->o;
+	gt_string name;
+	gt_gstate *gs;
+	gt_region r;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = lookup_string(s, s->ev->args[1], &name);
+	if (rc != 0)
+		return rc;
+	gs = get_g(o, cur.g);
+	if (gs == NULL)
+		return fail(s, "encountered %s without known state for current "
+		               "goroutine %" PRId64,
+		            begin ? "EvUserRegionBegin" : "EvUserRegionEnd", cur.g);
+	r.task = s->ev->args[0];
+	r.name = gt_order_intern(o, name.data, name.len);
+	if (r.name == NONE)
+		return nomem(s);
+	if (begin) {
+		if (GROW(gs->regions, gs->regions_cap, gs->nregions + 1) != 0)
+			return nomem(s);
+		gs->regions[gs->nregions++] = r;
+	} else if (gs->nregions > 0) {
+		gt_region top = gs->regions[gs->nregions - 1];
+
+		if (top.task != r.task || top.name != r.name) {
+			const gt_interned *tn = gt_order_string(o, top.name);
+
+			return fail(s, "misuse of region in goroutine %" PRId64
+			               ": region end {%" PRIu64 " %.*s} when the "
+			               "inner-most active region start event is {%"
+			               PRIu64 " %s}", gs->id, r.task, (int)name.len,
+			            (const char *)name.data, top.task, tn->data);
+		}
+		gs->nregions--;
+	}
+	return queue_ev(s, cur);
+}
+
+static int gc_active(step *s, ctx cur, int *ok)
+{
+	gt_order *o = s->o;
+	uint64_t seq = s->ev->args[0];
+
+	if (s->gen == o->initial_gen) {
+		if (o->gc_state != GC_UNDETERMINED)
+			return fail(s, "GCActive in the first generation isn't first "
+			               "GC event");
+		o->gc_seq = seq;
+		o->gc_state = GC_RUNNING;
+		return queue_ev(s, cur);
+	}
+	if (seq != o->gc_seq + 1) {
+		*ok = 0;
+		return 0;
+	}
+	if (o->gc_state != GC_RUNNING)
+		return fail(s, "encountered GCActive while GC was not in progress");
+	o->gc_seq = seq;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int gc_begin(step *s, ctx cur, int *ok)
+{
+	gt_order *o = s->o;
+	uint64_t seq = s->ev->args[0];
+
+	if (o->gc_state == GC_UNDETERMINED) {
+		o->gc_seq = seq;
+		o->gc_state = GC_RUNNING;
+		return queue_ev(s, cur);
+	}
+	if (seq != o->gc_seq + 1) {
+		*ok = 0;
+		return 0;
+	}
+	if (o->gc_state == GC_RUNNING)
+		return fail(s, "encountered GCBegin while GC was already in progress");
+	o->gc_seq = seq;
+	o->gc_state = GC_RUNNING;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int gc_end(step *s, ctx cur, int *ok)
+{
+	gt_order *o = s->o;
+	uint64_t seq = s->ev->args[0];
+
+	if (seq != o->gc_seq + 1) {
+		*ok = 0;
+		return 0;
+	}
+	if (o->gc_state == GC_NOT_RUNNING)
+		return fail(s, "encountered GCEnd when GC was not in progress");
+	if (o->gc_state == GC_UNDETERMINED)
+		return fail(s, "encountered GCEnd when GC was in an undetermined "
+		               "state");
+	o->gc_seq = seq;
+	o->gc_state = GC_NOT_RUNNING;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int sweep(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint8_t type = s->ev->type;
+	gt_range r = {GOTRACE_WIRE_GC_SWEEP_BEGIN, 0};
+	gt_pstate *ps;
+	int rc;
+
+	if (type == GOTRACE_WIRE_GC_SWEEP_ACTIVE) {
+		int64_t pid = (int64_t)s->ev->args[0];
+
+		ps = get_p(o, pid);
+		if (ps == NULL)
+			return fail(s, "encountered GCSweepActive for unknown proc %"
+			               PRId64, pid);
+		rc = active_range(s, &ps->ranges, r, s->gen == o->initial_gen);
+		return rc != 0 ? rc : queue_ev(s, cur);
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MAY);
+	ps = get_p(o, cur.p);
+	if (ps == NULL)
+		return fail(s, "uninitialized proc %" PRId64 " found during %s",
+		            cur.p, ev_name(s));
+	if (type == GOTRACE_WIRE_GC_SWEEP_BEGIN) {
+		rc = begin_range(s, &ps->ranges, r);
+	} else {
+		uint64_t desc;
+
+		rc = end_range(s, &ps->ranges, type, &desc);
+	}
+	return rc != 0 ? rc : queue_ev(s, cur);
+}
+
+static int go_range(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint8_t type = s->ev->type;
+	gt_gstate *gs;
+	int rc;
+
+	if (type == GOTRACE_WIRE_GC_MARK_ASSIST_ACTIVE) {
+		int64_t gid = (int64_t)s->ev->args[0];
+		gt_range r = {GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN, 0};
+
+		gs = get_g(o, gid);
+		if (gs == NULL)
+			return fail(s, "uninitialized goroutine %" PRId64
+			               " found during %s", gid, ev_name(s));
+		rc = active_range(s, &gs->ranges, r, s->gen == o->initial_gen);
+		return rc != 0 ? rc : queue_ev(s, cur);
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	gs = get_g(o, cur.g);
+	if (gs == NULL)
+		return fail(s, "encountered event of type %u without known state "
+		               "for current goroutine %" PRId64, type, cur.g);
+	if (type == GOTRACE_WIRE_STW_BEGIN ||
+	    type == GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN) {
+		gt_range r = {type, type == GOTRACE_WIRE_STW_BEGIN ? s->ev->args[0]
+		                                                  : 0};
+
+		rc = begin_range(s, &gs->ranges, r);
+	} else {
+		uint64_t desc = 0;
+
+		rc = end_range(s, &gs->ranges, type, &desc);
+		if (rc == 0 && type == GOTRACE_WIRE_STW_END)
+			s->ev->args[0] = desc;
+	}
+	return rc != 0 ? rc : queue_ev(s, cur);
+}
+
+int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
+                     int64_t m, uint64_t gen, int *advanced,
+                     struct gotrace_error *err)
+{
+	step s;
+	ctx cur, next;
+	gt_mstate *ms = NULL;
+	int ok = 1, rc;
+
+	if (o->initial_gen == 0)
+		o->initial_gen = gen;
+	s.o = o;
+	s.ev = ev;
+	s.g = g;
+	s.gen = gen;
+	s.err = err;
+	cur.m = m;
+	cur.p = GT_NO_ID;
+	cur.g = GT_NO_ID;
+	if (m != GT_NO_ID) {
+		ms = get_m(o, m);
+		if (ms == NULL) {
+			ms = new_m(o, m, GT_NO_ID, GT_NO_ID);
+			if (ms == NULL)
+				return nomem(&s);
+		}
+		cur.p = ms->p;
+		cur.g = ms->g;
+	}
+	next = cur;
+	switch (ev->type) {
+	case GOTRACE_WIRE_PROCS_CHANGE:
+	case GOTRACE_WIRE_GO_LABEL:
+	case GOTRACE_WIRE_USER_LOG:
+		rc = check_ctx(&s, cur, MUST, MUST, MUST);
+		if (rc == 0)
+			rc = queue_ev(&s, cur);
+		break;
+	case GOTRACE_WIRE_PROC_START: rc = proc_start(&s, cur, &next, &ok); break;
+	case GOTRACE_WIRE_PROC_STOP: rc = proc_stop(&s, cur, &next); break;
+	case GOTRACE_WIRE_PROC_STEAL: rc = proc_steal(&s, cur, &next, &ok); break;
+	case GOTRACE_WIRE_PROC_STATUS: rc = proc_status(&s, &cur, &next); break;
+	case GOTRACE_WIRE_GO_CREATE:
+	case GOTRACE_WIRE_GO_CREATE_BLOCKED: rc = go_create(&s, cur); break;
+	case GOTRACE_WIRE_GO_CREATE_SYSCALL: rc = create_syscall(&s, cur, &next); break;
+	case GOTRACE_WIRE_GO_START: rc = go_start(&s, cur, &next, &ok); break;
+	case GOTRACE_WIRE_GO_DESTROY:
+	case GOTRACE_WIRE_GO_STOP:
+	case GOTRACE_WIRE_GO_BLOCK: rc = go_stop_exec(&s, cur, &next); break;
+	case GOTRACE_WIRE_GO_DESTROY_SYSCALL: rc = destroy_syscall(&s, cur, &next); break;
+	case GOTRACE_WIRE_GO_UNBLOCK: rc = go_unblock(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GO_SYSCALL_BEGIN: rc = syscall_begin(&s, cur); break;
+	case GOTRACE_WIRE_GO_SYSCALL_END: rc = syscall_end(&s, cur); break;
+	case GOTRACE_WIRE_GO_SYSCALL_END_BLOCKED:
+		rc = syscall_end_blocked(&s, cur, &next, &ok);
+		break;
+	case GOTRACE_WIRE_GO_STATUS:
+	case GOTRACE_WIRE_GO_STATUS_STACK: rc = go_status(&s, &cur, &next); break;
+	case GOTRACE_WIRE_STW_BEGIN:
+	case GOTRACE_WIRE_STW_END:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_ACTIVE:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_END: rc = go_range(&s, cur); break;
+	case GOTRACE_WIRE_GC_ACTIVE: rc = gc_active(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GC_BEGIN: rc = gc_begin(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GC_END: rc = gc_end(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GC_SWEEP_ACTIVE:
+	case GOTRACE_WIRE_GC_SWEEP_BEGIN:
+	case GOTRACE_WIRE_GC_SWEEP_END: rc = sweep(&s, cur); break;
+	case GOTRACE_WIRE_HEAP_ALLOC:
+	case GOTRACE_WIRE_HEAP_GOAL:
+		rc = check_ctx(&s, cur, MUST, MUST, MAY);
+		if (rc == 0)
+			rc = queue_ev(&s, cur);
+		break;
+	case GOTRACE_WIRE_USER_TASK_BEGIN: rc = task_begin(&s, cur); break;
+	case GOTRACE_WIRE_USER_TASK_END: rc = task_end(&s, cur); break;
+	case GOTRACE_WIRE_USER_REGION_BEGIN: rc = region(&s, cur, 1); break;
+	case GOTRACE_WIRE_USER_REGION_END: rc = region(&s, cur, 0); break;
+	case GOTRACE_WIRE_GO_SWITCH:
+	case GOTRACE_WIRE_GO_SWITCH_DESTROY: rc = go_switch(&s, cur, &next, &ok); break;
+	default:
+		if (ev->type >= GOTRACE_WIRE_SPAN &&
+		    ev->type <= GOTRACE_WIRE_GOROUTINE_STACK_FREE) {
+			rc = check_ctx(&s, cur, MUST, MAY, MAY);
+			if (rc == 0)
+				rc = queue_ev(&s, cur);
+			break;
+		}
+		rc = fail(&s, "bad event type found while ordering: %u", ev->type);
+		break;
+	}
+	if (rc != 0) {
+		*advanced = 0;
+		return rc;
+	}
+	*advanced = ok;
+	if (ok && ms != NULL) {
+		/* ms may have moved if new Ms were added. */
+		ms = get_m(o, m);
+		ms->p = next.p;
+		ms->g = next.g;
+	}
+	return GOTRACE_OK;
+}

@@ -1,0 +1,155 @@
+/*
+ * Internal: the ordering engine.
+ *
+ * Events of one generation arrive per M, each M's in order. The engine
+ * keeps the scheduler's state as the trace describes it — each goroutine's
+ * and P's status and sequence number, which G and P each M holds, the GC
+ * cycle, active tasks, regions and ranges — and decides whether an event
+ * can happen next given that state. An event that cannot happen yet (its
+ * goroutine has not been unblocked, its P not yet stolen...) is refused
+ * without error so that another M's event can go first; an event that can
+ * never be valid is an error. Accepted events, plus the events some of
+ * them imply (a GoSwitch also blocks one goroutine and starts another),
+ * are queued in delivery order.
+ *
+ * The rules are those of Go's trace parser (internal/trace), including its
+ * error messages, so that the same traces are accepted and the same events
+ * come out in the same order.
+ */
+#ifndef GT_ORDER_H
+#define GT_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "generation.h"
+#include "idmap.h"
+
+/* The type code of synthesized Sync events (no wire event has it). */
+#define GT_EV_SYNC 255
+
+#define GT_NO_ID (-1)
+
+/* An event in the ordering: the wire event and its scheduling context. */
+typedef struct gt_event {
+	int64_t time;            /* nanoseconds */
+	int64_t m, p, g;         /* context before the event; -1 for none */
+	uint64_t args[4];        /* arguments after dt, plus smuggled data */
+	const gt_generation *gen;/* tables for IDs; NULL for bare syncs */
+	uint8_t type;            /* wire type, or GT_EV_SYNC */
+} gt_event;
+
+/* A sequence number scoped to its generation. */
+typedef struct gt_seq {
+	uint64_t gen, seq;
+} gt_seq;
+
+typedef struct gt_range {
+	uint8_t type;            /* the range's Begin event type */
+	uint64_t desc;           /* STW kind string ID, else 0 */
+} gt_range;
+
+typedef struct gt_ranges {
+	gt_range *items;
+	size_t n, cap;
+} gt_ranges;
+
+typedef struct gt_region {
+	uint64_t task;
+	uint32_t name;           /* interned string */
+} gt_region;
+
+typedef struct gt_gstate {
+	int64_t id;
+	uint8_t status;          /* wire GoStatus: 1 runnable .. 4 waiting */
+	gt_seq seq;
+	gt_region *regions;
+	size_t nregions, regions_cap;
+	gt_ranges ranges;
+	uint32_t next_free;      /* free-list link when unused */
+} gt_gstate;
+
+typedef struct gt_pstate {
+	int64_t id;
+	uint8_t status;          /* wire ProcStatus: 1 running .. 4 abandoned */
+	gt_seq seq;
+	gt_ranges ranges;
+} gt_pstate;
+
+typedef struct gt_mstate {
+	int64_t id;
+	int64_t g, p;
+} gt_mstate;
+
+typedef struct gt_task {
+	uint64_t parent;
+	uint32_t name;           /* interned string */
+} gt_task;
+
+/* Interned strings: names that must outlive their generation's table. */
+typedef struct gt_interned {
+	char *data;
+	size_t len;
+} gt_interned;
+
+typedef struct gt_order {
+	gotrace_version version;
+	uint64_t initial_gen;
+
+	gt_gstate *gs;           /* slots; free ones are chained */
+	size_t ngs, gs_cap;
+	uint32_t gs_free;        /* head of the free list, UINT32_MAX if none */
+	gt_idmap g_index;
+
+	gt_pstate *ps;
+	size_t nps, ps_cap;
+	gt_idmap p_index;
+
+	gt_mstate *ms;
+	size_t nms, ms_cap;
+	gt_idmap m_index;
+
+	gt_task *tasks;
+	size_t ntasks, tasks_cap;
+	uint64_t *task_ids;
+	gt_idmap task_index;
+
+	gt_interned *strs;
+	size_t nstrs, strs_cap;
+	gt_idmap str_index;      /* string hash -> first index with that hash */
+
+	uint64_t gc_seq;
+	uint8_t gc_state;        /* 0 undetermined, 1 not running, 2 running */
+
+	gt_event *queue;         /* ring buffer */
+	size_t qhead, qlen, qcap;
+} gt_order;
+
+void gt_order_init(gt_order *o, gotrace_version version);
+void gt_order_free(gt_order *o);
+
+/*
+ * Tries to advance ev (type, time and args filled in; args are the wire
+ * arguments after dt) observed on thread m in generation gen with tables g.
+ * Returns GOTRACE_OK with *advanced set to 1 (event queued) or 0 (not yet),
+ * or an error.
+ */
+int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
+                     int64_t m, uint64_t gen, int *advanced,
+                     struct gotrace_error *err);
+
+/* Pops the next queued event. Returns 1, or 0 if the queue is empty. */
+int gt_order_next(gt_order *o, gt_event *out);
+
+/* Looks up an interned string (task and region names). */
+const gt_interned *gt_order_string(const gt_order *o, uint32_t id);
+
+/* Interns s; returns its ID, or UINT32_MAX if memory ran out. */
+uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len);
+
+/* The name Go's parser gives an event type in messages. */
+const char *gt_event_type_name(gotrace_version v, uint8_t type, char *buf,
+                               size_t len);
+
+#endif

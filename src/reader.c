@@ -1,0 +1,527 @@
+/*
+ * The ordered reader: generation by generation, merge the per-M batches
+ * into one stream through the ordering engine, interleave CPU samples,
+ * and frame each generation with Sync events, as Go's parser does.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "generation.h"
+#include "header.h"
+#include "order.h"
+#include "reader_internal.h"
+#include "spec.h"
+#include "stream.h"
+#include "varint.h"
+#include "gotrace/reader.h"
+#include "gotrace/wire.h"
+
+/* ---- batch cursors: one per M, walking its batches in order ------------- */
+
+static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot)
+{
+	memset(c, 0, sizeof *c);
+	c->m = (int64_t)g->ms[m_slot];
+	c->m_slot = m_slot;
+	c->batch = 0;
+}
+
+/*
+ * Decodes the cursor's next timed event. Returns 1 with c->ev filled, 0 if
+ * the M has no more events, or an error (err set).
+ */
+static int cursor_next(gt_cursor *c, const gt_generation *g,
+                       struct gotrace_error *err)
+{
+	const gt_batch *b;
+	const gt_spec *spec;
+	uint64_t dt, v;
+	size_t pos, len, i;
+	uint8_t type;
+
+	for (;;) {
+		while (c->batch < g->nbatches &&
+		       g->batches[c->batch].m_slot != c->m_slot)
+			c->batch++;
+		if (c->batch == g->nbatches)
+			return 0;
+		b = &g->batches[c->batch];
+		if (c->off < b->len)
+			break;
+		c->batch++;
+		c->off = 0;
+		c->last_ts = 0;
+	}
+	if (c->last_ts == 0)
+		c->last_ts = gt_ticks_to_ns(g->ns_per_tick, b->time);
+	pos = c->off;
+	type = b->data[pos];
+	spec = &gt_specs[type < GT_SPEC_TABLE_SIZE ? type : 0];
+	c->ev_offset = b->data_offset + pos;
+	if (type >= GT_SPEC_TABLE_SIZE) {
+		gt_error_set(err, GOTRACE_ERR_CORRUPT, c->ev_offset, NULL,
+		             "found invalid event type: %u", type);
+		return GOTRACE_ERR_CORRUPT;
+	}
+	if (spec->nargs == 0 || !spec->timed) {
+		gt_error_set(err, GOTRACE_ERR_CORRUPT, c->ev_offset, NULL,
+		             "found event without a timestamp: type=%u", type);
+		return GOTRACE_ERR_CORRUPT;
+	}
+	pos++;
+	if (gt_varint_decode(b->data + pos, b->len - pos, &dt, &len) !=
+	    GT_VARINT_OK) {
+		gt_error_set(err, GOTRACE_ERR_CORRUPT, b->data_offset + pos, NULL,
+		             "found invalid uvarint for timestamp");
+		return GOTRACE_ERR_CORRUPT;
+	}
+	pos += len;
+	memset(c->ev.args, 0, sizeof c->ev.args);
+	for (i = 0; i + 1 < spec->nargs; i++) {
+		if (gt_varint_decode(b->data + pos, b->len - pos, &v, &len) !=
+		    GT_VARINT_OK) {
+			gt_error_set(err, GOTRACE_ERR_CORRUPT, b->data_offset + pos,
+			             NULL, "found invalid uvarint");
+			return GOTRACE_ERR_CORRUPT;
+		}
+		c->ev.args[i] = v;
+		pos += len;
+	}
+	c->ev.type = type;
+	c->ev.time = (int64_t)((uint64_t)gt_ticks_to_ns(g->ns_per_tick, dt) +
+	                       (uint64_t)c->last_ts);
+	c->last_ts = c->ev.time;
+	c->off = pos;
+	return 1;
+}
+
+/* ---- the frontier: a binary min-heap of cursors by next event time ------ */
+
+static int64_t ftime(const gotrace_reader *r, size_t i)
+{
+	return r->cursors[r->frontier[i]].ev.time;
+}
+
+static void fswap(gotrace_reader *r, size_t i, size_t j)
+{
+	uint32_t t = r->frontier[i];
+
+	r->frontier[i] = r->frontier[j];
+	r->frontier[j] = t;
+}
+
+static size_t sift_up(gotrace_reader *r, size_t i)
+{
+	while (i > 0 && ftime(r, (i - 1) / 2) > ftime(r, i)) {
+		fswap(r, (i - 1) / 2, i);
+		i = (i - 1) / 2;
+	}
+	return i;
+}
+
+static void sift_down(gotrace_reader *r, size_t i)
+{
+	for (;;) {
+		size_t m = i, l = 2 * i + 1, rr = 2 * i + 2;
+		int64_t mt = i < r->nfrontier ? ftime(r, i) : INT64_MAX;
+
+		if (l < r->nfrontier && ftime(r, l) < mt) {
+			mt = ftime(r, l);
+			m = l;
+		}
+		if (rr < r->nfrontier && ftime(r, rr) < mt)
+			m = rr;
+		if (m == i)
+			return;
+		fswap(r, i, m);
+		i = m;
+	}
+}
+
+static void heap_insert(gotrace_reader *r, uint32_t cursor)
+{
+	r->frontier[r->nfrontier++] = cursor;
+	sift_up(r, r->nfrontier - 1);
+}
+
+static void heap_update(gotrace_reader *r, size_t i)
+{
+	if (sift_up(r, i) != i)
+		return;
+	sift_down(r, i);
+}
+
+static void heap_remove(gotrace_reader *r, size_t i)
+{
+	while (i > 0) {
+		fswap(r, (i - 1) / 2, i);
+		i = (i - 1) / 2;
+	}
+	fswap(r, 0, r->nfrontier - 1);
+	r->nfrontier--;
+	sift_down(r, 0);
+}
+
+/* Orders the frontier by time. A sorted array is still a valid heap. */
+static void sort_frontier(gotrace_reader *r)
+{
+	size_t i, j;
+
+	for (i = 1; i < r->nfrontier; i++) {
+		uint32_t c = r->frontier[i];
+		int64_t t = r->cursors[c].ev.time;
+
+		for (j = i; j > 0 && ftime(r, j - 1) > t; j--)
+			r->frontier[j] = r->frontier[j - 1];
+		r->frontier[j] = c;
+	}
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+int gotrace_reader_new(gotrace_reader **out, gotrace_input *in)
+{
+	return gotrace_reader_new_opts(out, in, NULL);
+}
+
+int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
+                            const gotrace_reader_options *opts)
+{
+	gotrace_reader *r;
+	int rc;
+
+	if (out == NULL || in == NULL)
+		return GOTRACE_ERR_ARG;
+	*out = NULL;
+	r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return GOTRACE_ERR_NOMEM;
+	r->in = in;
+	if (opts != NULL)
+		r->opts = *opts;
+	gt_stream_init(&r->s, in);
+	gt_error_clear(&r->err);
+	gt_generation_init(&r->gen);
+	*out = r;
+	rc = gt_header_read(&r->s, &r->version, &r->err);
+	if (rc != GOTRACE_OK) {
+		r->state = rc;
+		return rc;
+	}
+	if (!gotrace_version_is_v2(r->version)) {
+		gt_error_set_detail(&r->err, GOTRACE_ERR_UNSUPPORTED, r->s.offset,
+		                    "", "go 1.%d trace: the v1 format (Go 1.11-1.21) "
+		                    "is not supported yet", (int)r->version);
+		snprintf(r->err.go_message, sizeof r->err.go_message,
+		         "v1 traces (go 1.%d) are not supported yet", (int)r->version);
+		r->state = GOTRACE_ERR_UNSUPPORTED;
+		return r->state;
+	}
+	gt_genreader_init(&r->gr, &r->s, r->version);
+	gt_order_init(&r->order, r->version);
+	gt_state_init(&r->st);
+	r->last_ts = 0;
+	return GOTRACE_OK;
+}
+
+void gotrace_reader_free(gotrace_reader *r)
+{
+	if (r == NULL)
+		return;
+	gt_genreader_free(&r->gr);
+	gt_generation_free(&r->gen);
+	gt_order_free(&r->order);
+	gt_state_free(&r->st);
+	gt_stream_destroy(&r->s);
+	gotrace_input_free(r->in);
+	free(r->cursors);
+	free(r->frontier);
+	free(r);
+}
+
+gotrace_version gotrace_reader_version(const gotrace_reader *r)
+{
+	return r != NULL ? r->version : GOTRACE_VERSION_UNKNOWN;
+}
+
+const gotrace_error *gotrace_reader_error(const gotrace_reader *r)
+{
+	return r != NULL ? &r->err : NULL;
+}
+
+uint64_t gotrace_reader_generation(const gotrace_reader *r)
+{
+	return r != NULL ? r->cur_gen : 0;
+}
+
+uint64_t gotrace_reader_offset(const gotrace_reader *r)
+{
+	return r != NULL ? r->s.offset : 0;
+}
+
+/* ---- producing events ---------------------------------------------------- */
+
+static void make_sync(gotrace_reader *r, gt_event *ev, const gt_generation *g,
+                      int64_t ts)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->type = GT_EV_SYNC;
+	ev->time = ts;
+	ev->m = ev->p = ev->g = GT_NO_ID;
+	ev->gen = g;
+	r->syncs++;
+	ev->args[0] = r->syncs;
+}
+
+static int fail_with(gotrace_reader *r, int rc)
+{
+	r->state = rc;
+	return rc;
+}
+
+/* Sets up cursors and the frontier for a freshly read generation. */
+static int install_generation(gotrace_reader *r, gt_event *ev)
+{
+	const gt_generation *g = &r->gen;
+	size_t i;
+
+	if (g->nms > r->cursors_cap) {
+		gt_cursor *nc = realloc(r->cursors, g->nms * sizeof *nc);
+		uint32_t *nf;
+
+		if (nc == NULL)
+			goto nomem;
+		r->cursors = nc;
+		nf = realloc(r->frontier, g->nms * sizeof *nf);
+		if (nf == NULL)
+			goto nomem;
+		r->frontier = nf;
+		r->cursors_cap = g->nms;
+	}
+	r->nfrontier = 0;
+	r->next_sample = 0;
+	r->cur_gen = g->gen;
+	for (i = 0; i < g->nms; i++) {
+		int rc;
+
+		cursor_init(&r->cursors[i], g, (uint32_t)i);
+		rc = cursor_next(&r->cursors[i], g, &r->err);
+		if (rc < 0)
+			return fail_with(r, rc);
+		if (rc == 1)
+			heap_insert(r, (uint32_t)i);
+	}
+	make_sync(r, ev, g, gt_ticks_to_ns(g->ns_per_tick, g->min_ts));
+	return GOTRACE_OK;
+nomem:
+	gt_error_set(&r->err, GOTRACE_ERR_NOMEM, r->s.offset, NULL, "out of memory");
+	return fail_with(r, GOTRACE_ERR_NOMEM);
+}
+
+/* Moves on to the next generation; yields its opening Sync (or the final
+ * one, or the Sync that precedes an error). */
+static int next_generation(gotrace_reader *r, gt_event *ev)
+{
+	int rc;
+
+	if (r->gen_error) {
+		r->err = r->pending_err;
+		return fail_with(r, r->pending_err.code);
+	}
+	rc = gt_genreader_next(&r->gr, &r->gen, &r->pending_err);
+	if (rc == GOTRACE_OK)
+		return install_generation(r, ev);
+	r->have_gen = 0;
+	if (rc == GOTRACE_EOF) {
+		r->done = 1;
+		make_sync(r, ev, NULL, r->last_ts);
+		return GOTRACE_OK;
+	}
+	/* Go emits a Sync for what came before, then the error. */
+	r->gen_error = 1;
+	make_sync(r, ev, NULL, r->last_ts);
+	return GOTRACE_OK;
+}
+
+static int try_advance(gotrace_reader *r, size_t i, int *ok)
+{
+	uint32_t ci = r->frontier[i];
+	gt_cursor *c = &r->cursors[ci];
+	int rc;
+
+	rc = gt_order_advance(&r->order, &c->ev, &r->gen, c->m, r->gen.gen, ok,
+	                      &r->err);
+	if (rc != GOTRACE_OK) {
+		r->err.offset = c->ev_offset;
+		return rc;
+	}
+	if (!*ok)
+		return GOTRACE_OK;
+	rc = cursor_next(c, &r->gen, &r->err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		heap_update(r, i);
+	else
+		heap_remove(r, i);
+	return GOTRACE_OK;
+}
+
+static void describe_stuck(gotrace_reader *r)
+{
+	char buf[GT_ERROR_MSG_MAX];
+	size_t len = 0, i;
+
+	len += (size_t)snprintf(buf, sizeof buf,
+	                        "broken trace: failed to advance: frontier:\n"
+	                        "[gen=%" PRIu64 "]\n\n", r->gen.gen);
+	for (i = 0; i < r->nfrontier && len < sizeof buf; i++) {
+		const gt_cursor *c = &r->cursors[r->frontier[i]];
+		const gt_spec *spec = &gt_specs[c->ev.type];
+		size_t k;
+
+		len += (size_t)snprintf(buf + len, sizeof buf - len,
+		                        "M %" PRId64 " [%s time=%" PRId64, c->m,
+		                        spec->name, c->ev.time);
+		for (k = 1; k < spec->nargs && len < sizeof buf; k++)
+			len += (size_t)snprintf(buf + len, sizeof buf - len,
+			                        " %s=%" PRIu64, spec->args[k],
+			                        c->ev.args[k - 1]);
+		if (len < sizeof buf)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "]\n");
+	}
+	gt_error_set(&r->err, GOTRACE_ERR_INVALID,
+	             r->nfrontier ? r->cursors[r->frontier[0]].ev_offset
+	                          : r->s.offset,
+	             NULL, "%s", buf);
+}
+
+/* Finds the next event in Go's order. */
+static int next_raw(gotrace_reader *r, gt_event *ev)
+{
+	int ok = 0, rc;
+	size_t i;
+
+	if (gt_order_next(&r->order, ev))
+		return GOTRACE_OK;
+	if (!r->have_gen) {
+		rc = next_generation(r, ev);
+		if (rc == GOTRACE_OK && !r->done && !r->gen_error)
+			r->have_gen = 1;
+		return rc;
+	}
+	if (r->nfrontier == 0 && r->next_sample == r->gen.nsamples) {
+		r->have_gen = 0;
+		return next_raw(r, ev);
+	}
+	if (r->next_sample < r->gen.nsamples &&
+	    (r->nfrontier == 0 ||
+	     r->gen.samples[r->next_sample].time < ftime(r, 0))) {
+		const gt_cpu_sample *s = &r->gen.samples[r->next_sample++];
+
+		memset(ev, 0, sizeof *ev);
+		ev->type = GOTRACE_WIRE_CPU_SAMPLE;
+		ev->time = s->time;
+		ev->m = (int64_t)s->m;
+		ev->p = (int64_t)s->p;
+		ev->g = s->g == 0 ? GT_NO_ID : (int64_t)s->g;
+		ev->args[0] = s->stack;
+		ev->gen = &r->gen;
+		return GOTRACE_OK;
+	}
+	rc = try_advance(r, 0, &ok);
+	if (rc != GOTRACE_OK)
+		return fail_with(r, rc);
+	if (!ok) {
+		sort_frontier(r);
+		for (i = 1; i < r->nfrontier; i++) {
+			rc = try_advance(r, i, &ok);
+			if (rc != GOTRACE_OK)
+				return fail_with(r, rc);
+			if (ok)
+				break;
+		}
+		if (!ok) {
+			describe_stuck(r);
+			return fail_with(r, GOTRACE_ERR_INVALID);
+		}
+	}
+	if (!gt_order_next(&r->order, ev)) {
+		gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
+		             "internal error: advanced without an event");
+		return fail_with(r, GOTRACE_ERR_INVALID);
+	}
+	return GOTRACE_OK;
+}
+
+/* Every stack and string an event names must exist in its generation. */
+static int validate_ids(gotrace_reader *r, const gt_event *ev)
+{
+	const gt_spec *spec;
+	int k;
+
+	if (ev->type == GT_EV_SYNC || ev->gen == NULL)
+		return GOTRACE_OK;
+	spec = &gt_specs[ev->type];
+	for (k = 0; k < 2; k++) {
+		int a = spec->stack_args[k];
+		gt_stack st;
+
+		if (a < 1)
+			continue;
+		if (!gt_generation_stack(ev->gen, ev->args[a - 1], &st)) {
+			gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
+			             "found invalid stack ID %" PRIu64 " for event %s",
+			             ev->args[a - 1], spec->name);
+			return GOTRACE_ERR_INVALID;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		int a = spec->string_args[k];
+		gt_string s;
+
+		if (a < 1)
+			continue;
+		if (!gt_generation_string(ev->gen, ev->args[a - 1], &s)) {
+			gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
+			             "found invalid string ID %" PRIu64 " for event %s",
+			             ev->args[a - 1], spec->name);
+			return GOTRACE_ERR_INVALID;
+		}
+	}
+	return GOTRACE_OK;
+}
+
+int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
+{
+	gt_event ev;
+	int rc;
+
+	if (r == NULL || out == NULL)
+		return GOTRACE_ERR_ARG;
+	if (r->state != GOTRACE_OK)
+		return r->state;
+	if (r->done) {
+		r->state = GOTRACE_EOF;
+		return GOTRACE_EOF;
+	}
+	rc = next_raw(r, &ev);
+	if (rc != GOTRACE_OK)
+		return fail_with(r, rc);
+	rc = validate_ids(r, &ev);
+	if (rc != GOTRACE_OK)
+		return fail_with(r, rc);
+	/* Go's parser makes time strictly increasing. */
+	if (ev.time <= r->last_ts)
+		ev.time = r->last_ts + 1;
+	r->last_ts = ev.time;
+	gt_resolve_event(r, &ev, out);
+	if (!r->opts.no_state_tracking) {
+		rc = gt_state_apply(&r->st, out, &r->err);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+	}
+	return GOTRACE_OK;
+}

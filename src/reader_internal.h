@@ -1,0 +1,59 @@
+/* Internal: the reader's structure, shared by the reader's source files. */
+#ifndef GT_READER_INTERNAL_H
+#define GT_READER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "generation.h"
+#include "order.h"
+#include "state.h"
+#include "stream.h"
+#include "gotrace/reader.h"
+
+/* A cursor over one M's batches in the current generation. */
+typedef struct gt_cursor {
+	int64_t m;
+	uint32_t m_slot;
+	size_t batch;        /* index into gt_generation.batches */
+	size_t off;          /* next byte in that batch */
+	int64_t last_ts;
+	gt_event ev;         /* the M's next event, decoded */
+	uint64_t ev_offset;  /* its input offset */
+} gt_cursor;
+
+struct gotrace_reader {
+	gotrace_input *in;
+	gotrace_reader_options opts;
+	gt_stream s;
+	gotrace_version version;
+	int state;                   /* GOTRACE_OK, GOTRACE_EOF or an error */
+	struct gotrace_error err;
+
+	gt_genreader gr;
+	gt_generation gen;
+	int have_gen;                /* gen is installed and not exhausted */
+	int gen_error;               /* pending_err follows the next Sync */
+	struct gotrace_error pending_err;
+	int done;                    /* the final Sync has been delivered */
+	uint64_t cur_gen;
+
+	gt_cursor *cursors;
+	size_t cursors_cap;
+	uint32_t *frontier;          /* heap of cursor indexes */
+	size_t nfrontier;
+	size_t next_sample;          /* next CPU sample of gen */
+
+	gt_order order;
+	gt_state st;
+	uint64_t syncs;
+	int64_t last_ts;
+	char range_name[1100];       /* "stop-the-world (<kind>)" */
+};
+
+/* Fills the public event from an ordered one (event.c). */
+void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
+                      gotrace_event *out);
+
+#endif

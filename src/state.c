@@ -1,0 +1,348 @@
+/*
+ * The scheduler state machine as delivered to the caller: goroutines, Ps
+ * and Ms, moved by each StateTransition event. See state.h.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader_internal.h"
+#include "state.h"
+#include "gotrace/wire.h"
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(*arr, ncap * elem);
+	if (n == NULL)
+		return -1;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+void gt_state_init(gt_state *st)
+{
+	memset(st, 0, sizeof *st);
+	gt_idmap_init(&st->g_index);
+	gt_idmap_init(&st->p_index);
+	gt_idmap_init(&st->m_index);
+}
+
+void gt_state_free(gt_state *st)
+{
+	free(st->gs);
+	free(st->ps);
+	free(st->ms);
+	gt_idmap_free(&st->g_index);
+	gt_idmap_free(&st->p_index);
+	gt_idmap_free(&st->m_index);
+	memset(st, 0, sizeof *st);
+}
+
+static gotrace_goroutine_info *find_g(const gt_state *st, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i] : NULL;
+}
+
+static gotrace_proc_info *find_p(const gt_state *st, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&st->p_index, (uint64_t)id, &i) ? &st->ps[i] : NULL;
+}
+
+static gotrace_thread_info *find_m(const gt_state *st, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&st->m_index, (uint64_t)id, &i) ? &st->ms[i] : NULL;
+}
+
+static gotrace_goroutine_info *add_g(gt_state *st, int64_t id)
+{
+	gotrace_goroutine_info *g;
+
+	if (grow((void **)&st->gs, &st->gs_cap, st->ngs + 1, sizeof *st->gs) != 0 ||
+	    gt_idmap_put(&st->g_index, (uint64_t)id, (uint32_t)st->ngs) != 0)
+		return NULL;
+	g = &st->gs[st->ngs++];
+	g->id = id;
+	g->state = GOTRACE_GO_UNDETERMINED;
+	g->thread = g->proc = -1;
+	g->since = 0;
+	return g;
+}
+
+static void remove_g(gt_state *st, int64_t id)
+{
+	uint32_t i, last = (uint32_t)st->ngs - 1;
+
+	if (!gt_idmap_get(&st->g_index, (uint64_t)id, &i))
+		return;
+	gt_idmap_del(&st->g_index, (uint64_t)id);
+	if (i != last) {
+		st->gs[i] = st->gs[last];
+		gt_idmap_put(&st->g_index, (uint64_t)st->gs[i].id, i);
+	}
+	st->ngs--;
+}
+
+static gotrace_proc_info *add_p(gt_state *st, int64_t id)
+{
+	gotrace_proc_info *p;
+
+	if (grow((void **)&st->ps, &st->ps_cap, st->nps + 1, sizeof *st->ps) != 0 ||
+	    gt_idmap_put(&st->p_index, (uint64_t)id, (uint32_t)st->nps) != 0)
+		return NULL;
+	p = &st->ps[st->nps++];
+	p->id = id;
+	p->state = GOTRACE_PROC_UNDETERMINED;
+	p->thread = -1;
+	p->since = 0;
+	return p;
+}
+
+static gotrace_thread_info *get_m(gt_state *st, int64_t id)
+{
+	gotrace_thread_info *m = find_m(st, id);
+
+	if (m != NULL || id < 0)
+		return m;
+	if (grow((void **)&st->ms, &st->ms_cap, st->nms + 1, sizeof *st->ms) != 0 ||
+	    gt_idmap_put(&st->m_index, (uint64_t)id, (uint32_t)st->nms) != 0)
+		return NULL;
+	m = &st->ms[st->nms++];
+	m->id = id;
+	m->proc = m->goroutine = -1;
+	m->since = 0;
+	return m;
+}
+
+static int nomem(struct gotrace_error *err)
+{
+	gt_error_set(err, GOTRACE_ERR_NOMEM, 0, "state machine", "out of memory");
+	return GOTRACE_ERR_NOMEM;
+}
+
+static int violation(struct gotrace_error *err, const char *what, int64_t id,
+                     const char *from, const char *to, const char *is)
+{
+	gt_error_set(err, GOTRACE_ERR_INVALID, 0, "state machine",
+	             "%s %" PRId64 ": transition %s->%s, but it is %s", what, id,
+	             from, to, is);
+	return GOTRACE_ERR_INVALID;
+}
+
+static int executing(int s)
+{
+	return s == GOTRACE_GO_RUNNING || s == GOTRACE_GO_SYSCALL;
+}
+
+static int apply_g(gt_state *st, const gotrace_event *ev,
+                   struct gotrace_error *err)
+{
+	int64_t id = ev->u.transition.id;
+	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
+	gotrace_goroutine_info *g = find_g(st, id);
+	gotrace_thread_info *m;
+
+	if (g == NULL) {
+		if (from != GOTRACE_GO_UNDETERMINED && from != GOTRACE_GO_NOT_EXIST)
+			return violation(err, "goroutine", id,
+			                 gotrace_goroutine_state_string(from),
+			                 gotrace_goroutine_state_string(to), "unknown");
+		g = add_g(st, id);
+		if (g == NULL)
+			return nomem(err);
+	} else if (from != GOTRACE_GO_UNDETERMINED && (int)g->state != from) {
+		return violation(err, "goroutine", id,
+		                 gotrace_goroutine_state_string(from),
+		                 gotrace_goroutine_state_string(to),
+		                 gotrace_goroutine_state_string((int)g->state));
+	}
+	/* The M it ran on lets go of it. */
+	if (executing(from) && !executing(to) && g->thread >= 0) {
+		m = find_m(st, g->thread);
+		if (m != NULL && m->goroutine == id) {
+			m->goroutine = -1;
+			m->since = ev->time;
+		}
+	}
+	st->transitions[0][from][to]++;
+	if (to == GOTRACE_GO_NOT_EXIST) {
+		remove_g(st, id);
+		return GOTRACE_OK;
+	}
+	g->state = (gotrace_goroutine_state)to;
+	g->since = ev->time;
+	if (executing(to)) {
+		g->thread = ev->thread;
+		g->proc = ev->proc;
+		m = get_m(st, ev->thread);
+		if (ev->thread >= 0 && m == NULL)
+			return nomem(err);
+		if (m != NULL) {
+			m->goroutine = id;
+			m->since = ev->time;
+		}
+	} else {
+		g->thread = g->proc = -1;
+	}
+	return GOTRACE_OK;
+}
+
+static int apply_p(gt_state *st, const gotrace_event *ev,
+                   struct gotrace_error *err)
+{
+	int64_t id = ev->u.transition.id;
+	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
+	gotrace_proc_info *p = find_p(st, id);
+	gotrace_thread_info *m;
+
+	if (p == NULL) {
+		if (from != GOTRACE_PROC_UNDETERMINED && from != GOTRACE_PROC_NOT_EXIST)
+			return violation(err, "proc", id, gotrace_proc_state_string(from),
+			                 gotrace_proc_state_string(to), "unknown");
+		p = add_p(st, id);
+		if (p == NULL)
+			return nomem(err);
+	} else if (from != GOTRACE_PROC_UNDETERMINED && (int)p->state != from) {
+		return violation(err, "proc", id, gotrace_proc_state_string(from),
+		                 gotrace_proc_state_string(to),
+		                 gotrace_proc_state_string((int)p->state));
+	}
+	st->transitions[1][from][to]++;
+	/* Whoever held the P loses it unless it stays with the same M. */
+	if (p->thread >= 0 && (to != GOTRACE_PROC_RUNNING || p->thread != ev->thread)) {
+		m = find_m(st, p->thread);
+		if (m != NULL && m->proc == id) {
+			m->proc = -1;
+			m->since = ev->time;
+		}
+		p->thread = -1;
+	}
+	if (to == GOTRACE_PROC_RUNNING && ev->thread >= 0) {
+		m = get_m(st, ev->thread);
+		if (m == NULL)
+			return nomem(err);
+		m->proc = id;
+		m->since = ev->time;
+		p->thread = ev->thread;
+	}
+	if ((int)p->state != to || from == GOTRACE_PROC_UNDETERMINED ||
+	    from == GOTRACE_PROC_NOT_EXIST)
+		p->since = ev->time;
+	p->state = (gotrace_proc_state)to;
+	return GOTRACE_OK;
+}
+
+int gt_state_apply(gt_state *st, const gotrace_event *ev,
+                   struct gotrace_error *err)
+{
+	int rc;
+
+	if (ev->kind != GOTRACE_EVENT_STATE_TRANSITION)
+		return GOTRACE_OK;
+	if (ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE)
+		rc = apply_g(st, ev, err);
+	else
+		rc = apply_p(st, ev, err);
+	return rc;
+}
+
+/* ---- queries --------------------------------------------------------------- */
+
+int gotrace_reader_goroutine(const gotrace_reader *r, int64_t id,
+                             gotrace_goroutine_info *out)
+{
+	const gotrace_goroutine_info *g;
+
+	if (r == NULL || out == NULL || (g = find_g(&r->st, id)) == NULL)
+		return 0;
+	*out = *g;
+	return 1;
+}
+
+int gotrace_reader_proc(const gotrace_reader *r, int64_t id,
+                        gotrace_proc_info *out)
+{
+	const gotrace_proc_info *p;
+
+	if (r == NULL || out == NULL || (p = find_p(&r->st, id)) == NULL)
+		return 0;
+	*out = *p;
+	return 1;
+}
+
+int gotrace_reader_thread(const gotrace_reader *r, int64_t id,
+                          gotrace_thread_info *out)
+{
+	const gotrace_thread_info *m;
+
+	if (r == NULL || out == NULL || (m = find_m(&r->st, id)) == NULL)
+		return 0;
+	*out = *m;
+	return 1;
+}
+
+size_t gotrace_reader_goroutine_count(const gotrace_reader *r)
+{
+	return r != NULL ? r->st.ngs : 0;
+}
+
+size_t gotrace_reader_proc_count(const gotrace_reader *r)
+{
+	return r != NULL ? r->st.nps : 0;
+}
+
+size_t gotrace_reader_thread_count(const gotrace_reader *r)
+{
+	return r != NULL ? r->st.nms : 0;
+}
+
+int gotrace_reader_goroutine_at(const gotrace_reader *r, size_t i,
+                                gotrace_goroutine_info *out)
+{
+	if (r == NULL || out == NULL || i >= r->st.ngs)
+		return -1;
+	*out = r->st.gs[i];
+	return 0;
+}
+
+int gotrace_reader_proc_at(const gotrace_reader *r, size_t i,
+                           gotrace_proc_info *out)
+{
+	if (r == NULL || out == NULL || i >= r->st.nps)
+		return -1;
+	*out = r->st.ps[i];
+	return 0;
+}
+
+int gotrace_reader_thread_at(const gotrace_reader *r, size_t i,
+                             gotrace_thread_info *out)
+{
+	if (r == NULL || out == NULL || i >= r->st.nms)
+		return -1;
+	*out = r->st.ms[i];
+	return 0;
+}
+
+uint64_t gotrace_reader_transition_count(const gotrace_reader *r,
+                                         int resource, int from, int to)
+{
+	int k = resource == GOTRACE_RESOURCE_GOROUTINE ? 0
+	        : resource == GOTRACE_RESOURCE_PROC     ? 1 : -1;
+
+	if (r == NULL || k < 0 || from < 0 || from > 5 || to < 0 || to > 5)
+		return 0;
+	return r->st.transitions[k][from][to];
+}
