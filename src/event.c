@@ -205,7 +205,7 @@ static void resolve_transition(const gt_event *ev, gotrace_event *out)
 		break;
 	case GOTRACE_WIRE_PROC_STATUS:
 		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0], (int)a[2],
-		           proc_state[a[1] < 5 ? a[1] : 0]);
+		           proc_state[(uint8_t)a[1] < 5 ? (uint8_t)a[1] : 0]);
 		break;
 	case GOTRACE_WIRE_GO_CREATE:
 	case GOTRACE_WIRE_GO_CREATE_BLOCKED:

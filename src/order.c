@@ -3,6 +3,7 @@
  * whether a per-M event may happen next. See order.h.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,7 +489,8 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 {
 	gt_order *o = s->o;
 	int64_t pid = (int64_t)s->ev->args[0];
-	uint64_t status = s->ev->args[1];
+	/* Go reads the status as a uint8: higher bits are dropped. */
+	uint64_t status = (uint8_t)s->ev->args[1];
 	uint8_t old;
 	gt_pstate *ps;
 
@@ -629,7 +631,7 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	gt_order *o = s->o;
 	int64_t gid = (int64_t)s->ev->args[0];
 	int64_t mid = (int64_t)s->ev->args[1];
-	uint64_t status = s->ev->args[2];
+	uint64_t status = (uint8_t)s->ev->args[2]; /* a uint8 in Go */
 	uint8_t old;
 	gt_gstate *gs;
 
@@ -1315,4 +1317,55 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 		ms->g = next.g;
 	}
 	return GOTRACE_OK;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static size_t appendf(char *buf, size_t len, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (len >= cap)
+		return len;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return len;
+	return len + (size_t)n >= cap ? cap - 1 : len + (size_t)n;
+}
+
+size_t gt_order_dump(const gt_order *o, char *buf, size_t len, size_t cap)
+{
+	static const char *const gc_names[] = {"Undetermined", "NotRunning",
+	                                       "Running"};
+	size_t i;
+
+	for (i = 0; i < o->ngs; i++) {
+		const gt_gstate *g = &o->gs[i];
+		uint32_t idx;
+
+		/* Only live goroutines (freed slots are not in the index). */
+		if (!gt_idmap_get(&o->g_index, (uint64_t)g->id, &idx) || idx != i)
+			continue;
+		len = appendf(buf, len, cap, "G %" PRId64 " [status=%s seq=%" PRIu64
+		              " (gen=%" PRIu64 ")]\n", g->id, go_status_name(g->status),
+		              g->seq.seq, g->seq.gen);
+	}
+	len = appendf(buf, len, cap, "\n");
+	for (i = 0; i < o->nps; i++)
+		len = appendf(buf, len, cap, "P %" PRId64 " [status=%s seq=%" PRIu64
+		              " (gen=%" PRIu64 ")]\n", o->ps[i].id,
+		              proc_status_name(o->ps[i].status), o->ps[i].seq.seq,
+		              o->ps[i].seq.gen);
+	len = appendf(buf, len, cap, "\n");
+	for (i = 0; i < o->nms; i++)
+		len = appendf(buf, len, cap, "M %" PRId64 " [g=%" PRId64 " p=%" PRId64
+		              "]\n", o->ms[i].id, o->ms[i].g, o->ms[i].p);
+	len = appendf(buf, len, cap, "\n");
+	len = appendf(buf, len, cap, "GC %" PRIu64 " %s\n", o->gc_seq,
+	              gc_names[o->gc_state < 3 ? o->gc_state : 0]);
+	return len;
 }

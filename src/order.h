@@ -148,6 +148,11 @@ const gt_interned *gt_order_string(const gt_order *o, uint32_t id);
 /* Interns s; returns its ID, or UINT32_MAX if memory ran out. */
 uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len);
 
+/* Appends a dump of the engine's state, in the format of Go's parser's
+ * "failed to advance" errors, to buf (of size cap, holding len bytes).
+ * Returns the new length. */
+size_t gt_order_dump(const gt_order *o, char *buf, size_t len, size_t cap);
+
 /* The name Go's parser gives an event type in messages. */
 const char *gt_event_type_name(gotrace_version v, uint8_t type, char *buf,
                                size_t len);

@@ -392,6 +392,14 @@ static void describe_stuck(gotrace_reader *r)
 		if (len < sizeof buf)
 			len += (size_t)snprintf(buf + len, sizeof buf - len, "]\n");
 	}
+	if (len < sizeof buf) {
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "\n");
+		len = gt_order_dump(&r->order, buf, len, sizeof buf);
+		if (len + 1 < sizeof buf) {
+			buf[len++] = '\n';
+			buf[len] = '\0';
+		}
+	}
 	gt_error_set(&r->err, GOTRACE_ERR_INVALID,
 	             r->nfrontier ? r->cursors[r->frontier[0]].ev_offset
 	                          : r->s.offset,

@@ -6,8 +6,9 @@ usage: compare_refs.py GOTRACE TRACES_DIR MODE
 MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire) or "parsed"
 (gotrace dump vs go tool trace -d=parsed). For each FILE.trace under
 TRACES_DIR with a FILE.MODE.xz reference, the standard output must be
-byte-identical, the exit status must agree (zero or not), and the first
-line gotrace writes to stderr must equal the reference's stderr. The
+byte-identical, the exit status must agree (zero or not), and what
+gotrace writes to stderr must equal the reference's stderr (only the first
+line for "failed to advance" errors, whose tail Go prints in random order). The
 references are made by testdata/regen.sh; nothing here is written by hand.
 """
 import lzma
@@ -36,6 +37,12 @@ def read_status(path):
     return int(first[5:]), rest
 
 
+def is_v1(path):
+    with open(path, "rb") as f:
+        head = f.read(16)
+    return head[:13] in (b"go 1.11 trace", b"go 1.19 trace", b"go 1.21 trace")
+
+
 def main():
     if len(sys.argv) != 4 or sys.argv[3] not in ("wire", "parsed"):
         print(__doc__, file=sys.stderr)
@@ -56,6 +63,10 @@ def main():
             skipped += 1
             continue
         rel = os.path.relpath(trace, root)
+        if mode == "parsed" and is_v1(trace):
+            # The v1 format (Go 1.11-1.21) is not read yet.
+            skipped += 1
+            continue
         with open(ref, "rb") as f:
             want = lzma.decompress(f.read())
         want_exit, want_err = read_status(status)
@@ -68,7 +79,12 @@ def main():
                             % (line, a[:300], b[:300]))
         if (want_exit == 0) != (run.returncode == 0):
             problems.append("exit status: want %d, got %d" % (want_exit, run.returncode))
-        got_err = run.stderr.split(b"\n", 1)[0] + b"\n" if run.stderr else b""
+        got_err = run.stderr
+        if want_err.startswith(b"broken trace: failed to advance"):
+            # Go's message goes on with a dump of its state maps, in
+            # random map order; only the first line is deterministic.
+            got_err = got_err.split(b"\n", 1)[0]
+            want_err = want_err.split(b"\n", 1)[0]
         if want_exit != 0 and got_err != want_err:
             problems.append("stderr: want %r, got %r" % (want_err[:300], got_err[:300]))
         if run.returncode < 0:
@@ -80,7 +96,7 @@ def main():
             passed += 1
     print("%s: %d traces compared" % (mode, passed + failed))
     if skipped:
-        print("%d traces without a %s reference were skipped" % (skipped, mode))
+        print("%d traces skipped (no %s reference, or v1 format)" % (skipped, mode))
     print("%d passed, %d failed" % (passed, failed))
     if passed + failed == 0:
         print("no references found under %s" % root)
