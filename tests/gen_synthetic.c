@@ -18,12 +18,25 @@
 /* Event type codes used below (docs/format.md lists them all). */
 enum {
 	EV_CPU_SAMPLES = 6, EV_CPU_SAMPLE = 7, EV_FREQUENCY = 8,
-	EV_PROC_START = 10, EV_PROC_STOP = 11, EV_PROC_STATUS = 13,
-	EV_GO_CREATE = 14, EV_GO_START = 16, EV_GO_DESTROY = 17,
-	EV_GO_STOP = 19, EV_GO_BLOCK = 20, EV_GO_UNBLOCK = 21,
-	EV_GO_STATUS = 25, EV_HEAP_ALLOC = 37, EV_USER_LOG = 44,
-	EV_SPAN_ALLOC = 129,
+	EV_PROCS_CHANGE = 9, EV_PROC_START = 10, EV_PROC_STOP = 11,
+	EV_PROC_STEAL = 12, EV_PROC_STATUS = 13, EV_GO_CREATE = 14,
+	EV_GO_CREATE_SYSCALL = 15, EV_GO_START = 16, EV_GO_DESTROY = 17,
+	EV_GO_DESTROY_SYSCALL = 18, EV_GO_STOP = 19, EV_GO_BLOCK = 20,
+	EV_GO_UNBLOCK = 21, EV_GO_SYSCALL_BEGIN = 22, EV_GO_SYSCALL_END = 23,
+	EV_GO_SYSCALL_END_BLOCKED = 24, EV_GO_STATUS = 25, EV_STW_BEGIN = 26,
+	EV_STW_END = 27, EV_GC_ACTIVE = 28, EV_GC_BEGIN = 29, EV_GC_END = 30,
+	EV_GC_SWEEP_ACTIVE = 31, EV_GC_SWEEP_BEGIN = 32, EV_GC_SWEEP_END = 33,
+	EV_GC_MARK_ASSIST_ACTIVE = 34, EV_GC_MARK_ASSIST_BEGIN = 35,
+	EV_GC_MARK_ASSIST_END = 36, EV_HEAP_ALLOC = 37, EV_HEAP_GOAL = 38,
+	EV_GO_LABEL = 39, EV_TASK_BEGIN = 40, EV_TASK_END = 41,
+	EV_REGION_BEGIN = 42, EV_REGION_END = 43, EV_USER_LOG = 44,
+	EV_GO_SWITCH = 45, EV_GO_SWITCH_DESTROY = 46, EV_GO_CREATE_BLOCKED = 47,
+	EV_GO_STATUS_STACK = 48, EV_SPAN_ALLOC = 129,
 };
+
+/* Wire statuses. */
+enum { G_RUNNABLE = 1, G_RUNNING = 2, G_SYSCALL = 3, G_WAITING = 4 };
+enum { P_RUNNING = 1, P_IDLE = 2, P_SYSCALL = 3, P_ABANDONED = 4 };
 
 static const char *outdir;
 static int failures;
@@ -418,6 +431,221 @@ static void generation_errors(void)
 	save(&t, "cpu_samples_126");
 }
 
+/* Ends a generation: its sync batch, then (1.26) the marker. */
+static void close_gen(tw_trace *t, uint64_t gen, uint64_t base)
+{
+	sync_batch(t, gen, base);
+	end_gen(t);
+}
+
+/*
+ * Ordering scenarios. Each is a small trace exercising one rule of how
+ * per-M batches interleave; Go's parser decides what the result is.
+ */
+static void ordering_cases(void)
+{
+	static const int vers[] = {22, 26};
+	size_t v;
+	tw_trace t;
+
+	for (v = 0; v < 2; v++) {
+		int ver = vers[v];
+		char name[96];
+
+		/* A P stolen from a goroutine in a syscall, by another M, with
+		 * the stealing M's batch first in the file. */
+		tw_init(&t, ver);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 2, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1001, 1, P_IDLE);
+		TW_EV(&t, EV_PROC_START, 1050, 1, 1);
+		TW_EV(&t, EV_PROC_STEAL, 1060, 0, 2, 1);
+		TW_EV0(&t, EV_PROC_STOP, 1070);
+		tw_batch_end(&t);
+		tw_batch_begin(&t, 1, 1, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1002, 0, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, 1003, 1, 1, G_RUNNING);
+		TW_EV(&t, EV_GO_SYSCALL_BEGIN, 1010, 1, 1);
+		TW_EV0(&t, EV_GO_SYSCALL_END_BLOCKED, 1040); /* before the steal */
+		TW_EV(&t, EV_PROC_START, 1080, 0, 3);
+		TW_EV(&t, EV_GO_START, 1090, 1, 1);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 1000);
+		snprintf(name, sizeof name, "order_proc_steal_1%d", ver);
+		save(&t, name);
+
+		/* The syscall starts in one generation; the steal happens in the
+		 * next, which opens with the P and G in syscall. */
+		tw_init(&t, ver);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 1, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		TW_EV(&t, EV_GO_SYSCALL_BEGIN, 1010, 1, 1);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 1000);
+		tables(&t, 2);
+		tw_batch_begin(&t, 2, 1, 2000);
+		TW_EV0(&t, EV_GO_SYSCALL_END_BLOCKED, 2050);
+		TW_EV(&t, EV_PROC_START, 2060, 1, 1);
+		TW_EV(&t, EV_GO_START, 2070, 1, 1);
+		TW_EV0(&t, EV_GO_DESTROY, 2080);
+		tw_batch_end(&t);
+		tw_batch_begin(&t, 2, 2, 2000);
+		TW_EV(&t, EV_PROC_STATUS, 2001, 0, P_SYSCALL);
+		TW_EV(&t, EV_GO_STATUS, 2002, 1, 1, G_SYSCALL);
+		TW_EV(&t, EV_PROC_STATUS, 2003, 1, P_IDLE);
+		TW_EV(&t, EV_PROC_STEAL, 2020, 0, 1, 1);
+		tw_batch_end(&t);
+		close_gen(&t, 2, 2000);
+		snprintf(name, sizeof name, "order_steal_across_generations_1%d", ver);
+		save(&t, name);
+
+		/* A cgo callback: a goroutine appears in a syscall on a bare M,
+		 * then leaves while holding a P (an implied self-steal). */
+		tw_init(&t, ver);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 7, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_IDLE);
+		TW_EV(&t, EV_GO_CREATE_SYSCALL, 1010, 9);
+		TW_EV0(&t, EV_GO_SYSCALL_END_BLOCKED, 1015);
+		TW_EV(&t, EV_PROC_START, 1020, 0, 1);
+		TW_EV(&t, EV_GO_START, 1030, 9, 1);
+		TW_EV(&t, EV_GO_SYSCALL_BEGIN, 1040, 2, 1);
+		TW_EV0(&t, EV_GO_DESTROY_SYSCALL, 1050);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 1000);
+		snprintf(name, sizeof name, "order_cgo_callback_1%d", ver);
+		save(&t, name);
+
+		/* A task that begins in one generation and ends in the next,
+		 * regions and a label; GC and STW ranges open across the
+		 * boundary, announced as active in the second generation. */
+		tw_init(&t, ver);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 1, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		TW_EV(&t, EV_TASK_BEGIN, 1010, 5, 0, 3, 1);
+		TW_EV(&t, EV_REGION_BEGIN, 1011, 5, 4, 1);
+		TW_EV(&t, EV_GO_LABEL, 1012, 3);
+		TW_EV(&t, EV_GC_BEGIN, 1020, 1, 2);
+		TW_EV(&t, EV_GC_SWEEP_BEGIN, 1021, 0);
+		TW_EV(&t, EV_GC_MARK_ASSIST_BEGIN, 1022, 0);
+		TW_EV(&t, EV_PROCS_CHANGE, 1023, 4, 0);
+		TW_EV(&t, EV_HEAP_GOAL, 1024, 1 << 20);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 1000);
+		{
+			static const uint64_t ids2[] = {11, 12, 13};
+			static const char *const strs2[] = {"other", "x.go", "key"};
+
+			tw_strings(&t, 2, 3, ids2, strs2);
+		}
+		tw_batch_begin(&t, 2, 1, 2000);
+		TW_EV(&t, EV_PROC_STATUS, 2001, 0, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, 2002, 1, 1, G_RUNNING);
+		TW_EV(&t, EV_GC_ACTIVE, 2003, 2);
+		TW_EV(&t, EV_GC_SWEEP_ACTIVE, 2004, 0);
+		TW_EV(&t, EV_GC_MARK_ASSIST_ACTIVE, 2005, 1);
+		TW_EV0(&t, EV_GC_MARK_ASSIST_END, 2010);
+		TW_EV(&t, EV_GC_SWEEP_END, 2011, 4096, 1024);
+		TW_EV(&t, EV_GC_END, 2012, 3);
+		TW_EV(&t, EV_REGION_END, 2013, 5, 13, 0);
+		TW_EV(&t, EV_TASK_END, 2020, 5, 0);
+		TW_EV(&t, EV_TASK_END, 2021, 77, 0);
+		tw_batch_end(&t);
+		close_gen(&t, 2, 2000);
+		snprintf(name, sizeof name, "order_tasks_and_ranges_1%d", ver);
+		save(&t, name);
+
+		/* Timestamps that go backwards: the second M's batch starts
+		 * earlier than the first ends, and events share timestamps. */
+		tw_init(&t, ver);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 1, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		TW_EV(&t, EV_GO_CREATE, 1100, 2, 0, 0);
+		TW_EV(&t, EV_GO_STOP, 1100, 3, 0);
+		tw_batch_end(&t);
+		tw_batch_begin(&t, 1, 2, 500);
+		TW_EV(&t, EV_PROC_STATUS, 501, 1, P_RUNNING);
+		TW_EV(&t, EV_GO_START, 600, 2, 1); /* must wait for the create */
+		TW_EV(&t, EV_HEAP_ALLOC, 600, 1);
+		TW_EV0(&t, EV_GO_DESTROY, 601);
+		TW_EV(&t, EV_GO_START, 602, 1, 1);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 500);
+		snprintf(name, sizeof name, "order_time_goes_backwards_1%d", ver);
+		save(&t, name);
+	}
+
+	/* Coroutine switches (Go 1.23+). */
+	tw_init(&t, 23);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 1, 1000);
+	TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+	TW_EV(&t, EV_GO_STATUS_STACK, 1002, 1, 1, G_RUNNING, 1);
+	TW_EV(&t, EV_GO_CREATE_BLOCKED, 1010, 2, 2, 1);
+	TW_EV(&t, EV_GO_SWITCH, 1020, 2, 1);
+	TW_EV(&t, EV_GO_SWITCH, 1030, 1, 1);
+	TW_EV(&t, EV_GO_SWITCH_DESTROY, 1040, 2, 2);
+	TW_EV0(&t, EV_GO_DESTROY, 1050);
+	tw_batch_end(&t);
+	close_gen(&t, 1, 1000);
+	save(&t, "order_coroutine_switch_123");
+}
+
+/* Traces Go's parser rejects for breaking a scheduling rule. */
+static void validation_cases(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t type;
+		uint64_t args[4];
+		size_t nargs;
+	} bad[] = {
+		{"invalid_destroy_without_goroutine", EV_GO_DESTROY, {0}, 0},
+		{"invalid_create_existing_goroutine", EV_GO_CREATE, {1, 0, 0}, 3},
+		{"invalid_inconsistent_proc_status", EV_PROC_STATUS, {0, P_IDLE}, 2},
+		{"invalid_goroutine_status_value", EV_GO_STATUS, {3, 1, 9}, 3},
+		{"invalid_region_end_mismatch", EV_REGION_END, {0, 4, 0}, 3},
+		{"invalid_gc_end_undetermined", EV_GC_END, {1}, 1},
+		{"invalid_syscall_seq", EV_GO_SYSCALL_BEGIN, {7, 0}, 2},
+		{"invalid_start_never_runnable", EV_GO_START, {42, 1}, 2},
+		{"invalid_unknown_stack_id", EV_GO_BLOCK, {3, 99}, 2},
+		{"invalid_unknown_string_id", EV_GO_LABEL, {99}, 1},
+		{"invalid_sweep_end_not_begun", EV_GC_SWEEP_END, {1, 1}, 2},
+		{"invalid_steal_from_unknown_thread", EV_PROC_STEAL, {0, 1, 55}, 3},
+		{"invalid_clock_snapshot_in_batch", 51, {1, 2, 3}, 3},
+		{"invalid_string_event_in_batch", 5, {0}, 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		tw_trace t;
+
+		tw_init(&t, 26);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 1, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+		if (strcmp(bad[i].name, "invalid_destroy_without_goroutine") != 0)
+			TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		if (strcmp(bad[i].name, "invalid_region_end_mismatch") == 0)
+			TW_EV(&t, EV_REGION_BEGIN, 1003, 0, 3, 0);
+		if (strcmp(bad[i].name, "invalid_steal_from_unknown_thread") == 0) {
+			TW_EV(&t, EV_GO_SYSCALL_BEGIN, 1003, 1, 0);
+			tw_batch_end(&t);
+			tw_batch_begin(&t, 1, 2, 1000);
+		}
+		tw_event(&t, bad[i].type, 1010, bad[i].nargs, bad[i].args);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 1000);
+		save(&t, bad[i].name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -431,5 +659,7 @@ int main(int argc, char **argv)
 	damaged_batches();
 	table_errors();
 	generation_errors();
+	ordering_cases();
+	validation_cases();
 	return failures != 0;
 }
