@@ -1,0 +1,337 @@
+/*
+ * The ordered reader and its state machine.
+ *
+ *  - On every trace with a Go reference, the state the reader reports after
+ *    each event agrees with the state transitions Go printed up to that
+ *    event (-d=parsed): each goroutine's and P's state, and which M and P a
+ *    running goroutine is on.
+ *  - The state module itself: transitions move resources and bind Ms; a
+ *    transition from the wrong state is an error naming the resource.
+ *  - API contracts: EOF and errors are sticky; stacks resolve.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <gotrace/gotrace.h>
+
+#include "state.h"
+#include "testutil.h"
+
+static int state_index(const char *name, int proc)
+{
+	static const char *const gs[] = {"Undetermined", "NotExist", "Runnable",
+	                                  "Running", "Waiting", "Syscall"};
+	static const char *const ps[] = {"Undetermined", "NotExist", "Running",
+	                                  "Idle"};
+	int i, n = proc ? 4 : 6;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(name, proc ? ps[i] : gs[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* One StateTransition line of Go's output, reduced to what we check. */
+typedef struct ref_transition {
+	int proc;            /* 0 goroutine, 1 proc */
+	int64_t id, m, p;
+	int from, to;
+} ref_transition;
+
+/* Parses "M=.. P=.. G=.. StateTransition Time=.. GoID=N A->B ..." */
+static int parse_transition(const char *text, ref_transition *t)
+{
+	long long m, p, g, time, id;
+	char from[32], to[32], line[512];
+	const char *k, *nl = strchr(text, '\n');
+	size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+
+	if (len >= sizeof line)
+		len = sizeof line - 1;
+	memcpy(line, text, len);
+	line[len] = '\0';
+
+	if (sscanf(line, "M=%lld P=%lld G=%lld StateTransition Time=%lld",
+	           &m, &p, &g, &time) != 4)
+		return 0;
+	k = strstr(line, " GoID=");
+	t->proc = k == NULL;
+	if (k == NULL)
+		k = strstr(line, " ProcID=");
+	if (k == NULL)
+		return 0;
+	if (sscanf(strchr(k, '=') + 1, "%lld %31[A-Za-z]->%31[A-Za-z]", &id, from,
+	           to) != 3)
+		return 0;
+	t->id = id;
+	t->m = m;
+	t->p = p;
+	t->from = state_index(from, t->proc);
+	t->to = state_index(to, t->proc);
+	return t->from >= 0 && t->to >= 0;
+}
+
+/* Returns the start of the next event record in Go's output (records
+ * begin with "M="; stack lines that follow an event do not). */
+static const char *next_record(const char *p)
+{
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+
+		if (nl == NULL)
+			return p + strlen(p);
+		p = nl + 1;
+		if (strncmp(p, "M=", 2) == 0)
+			return p;
+	}
+	return p;
+}
+
+static void check_trace(const char *path, const char *ref_text)
+{
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_event ev;
+	const char *rec = ref_text;
+	size_t events = 0;
+	int rc;
+
+	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+	rc = gotrace_reader_new(&r, in);
+	assert_non_null(r);
+	if (strncmp(rec, "M=", 2) != 0)
+		rec = next_record(rec);
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
+		ref_transition t;
+
+		assert_true(*rec != '\0'); /* Go printed this event too */
+		if (parse_transition(rec, &t)) {
+			if (ev.kind != GOTRACE_EVENT_STATE_TRANSITION ||
+			    ev.u.transition.id != t.id)
+				print_error("%s: event %zu is not: %.100s\n", path,
+				            events, rec);
+			assert_int_equal(ev.kind, GOTRACE_EVENT_STATE_TRANSITION);
+			assert_int_equal(ev.u.transition.id, t.id);
+			if (!t.proc) {
+				gotrace_goroutine_info gi;
+				int known = gotrace_reader_goroutine(r, t.id, &gi);
+
+				if (t.to == GOTRACE_GO_NOT_EXIST) {
+					assert_false(known);
+				} else {
+					if (!known)
+						print_error("%s: G%" PRId64 " unknown after: %.80s\n",
+						            path, t.id, rec);
+					assert_true(known);
+					assert_int_equal(gi.state, t.to);
+					if (t.to == GOTRACE_GO_RUNNING ||
+					    t.to == GOTRACE_GO_SYSCALL) {
+						gotrace_thread_info mi;
+
+						assert_int_equal(gi.thread, t.m);
+						assert_int_equal(gi.proc, t.p);
+						assert_true(gotrace_reader_thread(r, t.m, &mi));
+						assert_int_equal(mi.goroutine, t.id);
+					}
+				}
+			} else {
+				gotrace_proc_info pi;
+
+				assert_true(gotrace_reader_proc(r, t.id, &pi));
+				assert_int_equal(pi.state, t.to);
+				if (t.to == GOTRACE_PROC_RUNNING && t.m >= 0) {
+					gotrace_thread_info mi;
+
+					assert_int_equal(pi.thread, t.m);
+					assert_true(gotrace_reader_thread(r, t.m, &mi));
+					assert_int_equal(mi.proc, t.id);
+				}
+			}
+		}
+		rec = next_record(rec);
+		events++;
+	}
+	/* Finished is finished: the same answer again. */
+	assert_int_equal(gotrace_reader_next(r, &ev), rc);
+	gotrace_reader_free(r);
+	assert_true(events > 0 || rc != GOTRACE_EOF);
+}
+
+static void test_state_follows_reference(void **state)
+{
+	size_t n, i, checked = 0;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		char ref[8192], head[16];
+		char *text, *err_text = NULL;
+		size_t len;
+		FILE *f = fopen(traces[i], "rb");
+		size_t got;
+
+		assert_non_null(f);
+		got = fread(head, 1, sizeof head, f);
+		fclose(f);
+		/* v1 traces are not read yet. */
+		if (got >= 13 && (memcmp(head, "go 1.11 trace", 13) == 0 ||
+		                  memcmp(head, "go 1.19 trace", 13) == 0 ||
+		                  memcmp(head, "go 1.21 trace", 13) == 0))
+			continue;
+		if (tu_read_status(traces[i], "parsed", &err_text) < 0)
+			continue;
+		free(err_text);
+		snprintf(ref, sizeof ref, "%s.parsed.xz", traces[i]);
+		text = tu_read_xz(ref, &len);
+		assert_non_null(text);
+		check_trace(traces[i], text);
+		free(text);
+		checked++;
+	}
+	tu_free_list(traces, n);
+	assert_true(checked > 0);
+}
+
+static gotrace_event transition_event(int resource, int64_t id, int from,
+                                      int to, int64_t m, int64_t p)
+{
+	gotrace_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = GOTRACE_EVENT_STATE_TRANSITION;
+	ev.thread = m;
+	ev.proc = p;
+	ev.goroutine = -1;
+	ev.time = 100;
+	ev.u.transition.resource = (gotrace_resource_kind)resource;
+	ev.u.transition.id = id;
+	ev.u.transition.old_state = from;
+	ev.u.transition.new_state = to;
+	return ev;
+}
+
+static void test_state_module_rules(void **state)
+{
+	gt_state st;
+	struct gotrace_error err;
+	gotrace_event ev;
+
+	(void)state;
+	gt_state_init(&st);
+	gt_error_clear(&err);
+	ev = transition_event(GOTRACE_RESOURCE_PROC, 0, GOTRACE_PROC_UNDETERMINED,
+	                      GOTRACE_PROC_RUNNING, 3, -1);
+	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_OK);
+	ev = transition_event(GOTRACE_RESOURCE_GOROUTINE, 7, GOTRACE_GO_NOT_EXIST,
+	                      GOTRACE_GO_RUNNABLE, 3, 0);
+	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_OK);
+	ev = transition_event(GOTRACE_RESOURCE_GOROUTINE, 7, GOTRACE_GO_RUNNABLE,
+	                      GOTRACE_GO_RUNNING, 3, 0);
+	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_OK);
+	assert_int_equal(st.ngs, 1);
+	assert_int_equal(st.gs[0].state, GOTRACE_GO_RUNNING);
+	assert_int_equal(st.gs[0].thread, 3);
+	assert_int_equal(st.nms, 1);
+	assert_int_equal(st.ms[0].goroutine, 7);
+	assert_int_equal(st.ms[0].proc, 0);
+	/* A goroutine that is running cannot start running again. */
+	ev = transition_event(GOTRACE_RESOURCE_GOROUTINE, 7, GOTRACE_GO_RUNNABLE,
+	                      GOTRACE_GO_RUNNING, 3, 0);
+	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_ERR_INVALID);
+	assert_non_null(strstr(err.go_message, "goroutine 7"));
+	assert_non_null(strstr(err.go_message, "Runnable->Running"));
+	/* Unknown goroutines cannot come from a live state. */
+	ev = transition_event(GOTRACE_RESOURCE_GOROUTINE, 8, GOTRACE_GO_WAITING,
+	                      GOTRACE_GO_RUNNABLE, 3, 0);
+	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_ERR_INVALID);
+	/* Exit forgets the goroutine and frees its M. */
+	ev = transition_event(GOTRACE_RESOURCE_GOROUTINE, 7, GOTRACE_GO_RUNNING,
+	                      GOTRACE_GO_NOT_EXIST, 3, 0);
+	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_OK);
+	assert_int_equal(st.ngs, 0);
+	assert_int_equal(st.ms[0].goroutine, -1);
+	/* A P that stops is released by its M. */
+	ev = transition_event(GOTRACE_RESOURCE_PROC, 0, GOTRACE_PROC_RUNNING,
+	                      GOTRACE_PROC_IDLE, 3, 0);
+	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_OK);
+	assert_int_equal(st.ms[0].proc, -1);
+	assert_int_equal(st.ps[0].thread, -1);
+	assert_true(st.transitions[0][GOTRACE_GO_RUNNABLE][GOTRACE_GO_RUNNING] == 1);
+	gt_state_free(&st);
+}
+
+static void test_stacks_resolve(void **state)
+{
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_event ev;
+	size_t frames = 0;
+	int rc;
+
+	(void)state;
+	/* The synthetic traces' stack 1 is main.main at /src/main.go:10,20. */
+	assert_int_equal(gotrace_input_open_path(&in, TESTDATA_DIR
+	                 "/traces/synthetic/valid_two_generations_126.trace"),
+	                 GOTRACE_OK);
+	rc = gotrace_reader_new(&r, in);
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
+		size_t i, n = gotrace_stack_depth(ev.stack);
+
+		for (i = 0; i < n; i++) {
+			gotrace_frame f;
+
+			assert_int_equal(gotrace_stack_frame(ev.stack, i, &f), 0);
+			assert_true(f.func.len > 0);
+			assert_true(f.file.len > 0);
+			frames++;
+		}
+		if (gotrace_stack_present(ev.stack)) {
+			gotrace_frame f;
+
+			assert_int_equal(gotrace_stack_frame(ev.stack, n, &f), -1);
+		}
+	}
+	assert_int_equal(rc, GOTRACE_EOF);
+	assert_true(frames > 0);
+	gotrace_reader_free(r);
+}
+
+static void test_bad_header_and_args(void **state)
+{
+	static const char junk[] = "not a trace at all";
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_event ev;
+
+	(void)state;
+	assert_int_equal(gotrace_reader_new(NULL, NULL), GOTRACE_ERR_ARG);
+	assert_int_equal(gotrace_input_open_memory(&in, junk, sizeof junk - 1),
+	                 GOTRACE_OK);
+	assert_int_equal(gotrace_reader_new(&r, in), GOTRACE_ERR_FORMAT);
+	assert_non_null(r);
+	assert_int_equal(gotrace_reader_next(r, &ev), GOTRACE_ERR_FORMAT);
+	assert_string_equal(gotrace_error_go_message(gotrace_reader_error(r)),
+	                    "bad file format: not a Go execution trace?");
+	assert_int_equal(gotrace_reader_next(r, NULL), GOTRACE_ERR_ARG);
+	gotrace_reader_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_follows_reference),
+		cmocka_unit_test(test_state_module_rules),
+		cmocka_unit_test(test_stacks_resolve),
+		cmocka_unit_test(test_bad_header_and_args),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
