@@ -7,6 +7,7 @@
 void gt_error_clear(struct gotrace_error *err)
 {
 	err->code = GOTRACE_OK;
+	err->go_eof = 0;
 	err->offset = 0;
 	err->message[0] = '\0';
 	err->go_message[0] = '\0';
@@ -30,6 +31,7 @@ void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
 
 	err->code = code;
 	err->offset = offset;
+	err->go_eof = 0;
 	va_start(ap, go_fmt);
 	vsnprintf(err->go_message, sizeof err->go_message, go_fmt, ap);
 	va_end(ap);
@@ -51,6 +53,7 @@ void gt_error_set_detail(struct gotrace_error *err, int code, uint64_t offset,
 
 	err->code = code;
 	err->offset = offset;
+	err->go_eof = 0;
 	snprintf(err->go_message, sizeof err->go_message, "%s", go_message);
 	n = snprintf(err->message, sizeof err->message, "byte offset %llu: ",
 	             (unsigned long long)offset);

@@ -14,6 +14,9 @@ struct gotrace_error {
 	uint64_t offset;
 	char message[GT_ERROR_MSG_MAX];
 	char go_message[GT_ERROR_MSG_MAX];
+	/* Go's parser returns this error as a bare io.EOF, which its tools
+	 * take for the clean end of the trace. */
+	int go_eof;
 };
 
 /* Resets err to "no error". */

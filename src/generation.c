@@ -204,6 +204,7 @@ static int cur_varint(cursor *c, uint64_t *v, const char **msg)
 		int rc_ = cur_varint((c), (v), &m_);                         \
 		if (rc_ != 0) {                                              \
 			gt_error_set((err), rc_, at_, (what), "%s", m_);     \
+			(err)->go_eof = at_ == (c)->b->data_offset + (c)->b->len; \
 			return rc_;                                          \
 		}                                                            \
 	} while (0)

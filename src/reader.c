@@ -256,6 +256,11 @@ uint64_t gotrace_reader_generation(const gotrace_reader *r)
 	return r != NULL ? r->cur_gen : 0;
 }
 
+int gotrace_reader_incomplete(const gotrace_reader *r)
+{
+	return r != NULL && r->incomplete;
+}
+
 uint64_t gotrace_reader_offset(const gotrace_reader *r)
 {
 	return r != NULL ? r->s.offset : 0;
@@ -328,6 +333,11 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 
 	if (r->gen_error) {
 		r->err = r->pending_err;
+		if (r->err.go_eof) {
+			/* Go's parser stops here as if the trace ended. */
+			r->incomplete = 1;
+			return fail_with(r, GOTRACE_EOF);
+		}
 		return fail_with(r, r->pending_err.code);
 	}
 	rc = gt_genreader_next(&r->gr, &r->gen, &r->pending_err);

@@ -37,6 +37,7 @@ struct gotrace_reader {
 	int gen_error;               /* pending_err follows the next Sync */
 	struct gotrace_error pending_err;
 	int done;                    /* the final Sync has been delivered */
+	int incomplete;              /* ended early, as Go's parser does */
 	uint64_t cur_gen;
 
 	gt_cursor *cursors;

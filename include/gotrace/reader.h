@@ -253,6 +253,15 @@ GOTRACE_API const gotrace_error *gotrace_reader_error(const gotrace_reader *r);
 /* Number of the generation the last event belongs to (0 before any). */
 GOTRACE_API uint64_t gotrace_reader_generation(const gotrace_reader *r);
 
+/*
+ * Nonzero if the reader returned GOTRACE_EOF without reading the trace to
+ * its end: Go's parser ends silently, as at a clean end, when a table
+ * entry of a generation is cut exactly at the end of its batch, and this
+ * reader delivers the same events. gotrace_reader_error() then describes
+ * where and why reading stopped.
+ */
+GOTRACE_API int gotrace_reader_incomplete(const gotrace_reader *r);
+
 /* Input bytes consumed so far. */
 GOTRACE_API uint64_t gotrace_reader_offset(const gotrace_reader *r);
 
