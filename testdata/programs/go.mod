@@ -1,0 +1,3 @@
+module example.com/gotrace-testdata
+
+go 1.22

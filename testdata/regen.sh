@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Regenerates the real-trace corpus and Go 1.27's reference outputs.
+#
+#   testdata/regen.sh                  record every trace with every Go
+#                                      version, then write all references
+#   testdata/regen.sh 1.26 1.27        record with these Go versions only,
+#                                      then write all references
+#   testdata/regen.sh --refs-only      only rewrite the references (no
+#                                      programs are built or run)
+#   testdata/regen.sh --synthetic ...  also rewrite traces/synthetic/*.trace
+#                                      with build/tests/gen_synthetic first
+#
+# Environment:
+#   TRACES="gc allocfree"   record only these trace names (see the table below)
+#   GODIST=/usr/lib         toolchains are $GODIST/go-<version>/bin/go
+#   REFGO=...               the go command whose cmd/trace makes references
+#                           (default $GODIST/go-1.27/bin/go)
+#   GEN_SYNTHETIC=...       the gen_synthetic binary for --synthetic
+#                           (default build/tests/gen_synthetic)
+#
+# Layout: programs/<program>/ are the Go programs; traces/go<version>/<name>.trace
+# are their traces. For every trace FILE (*.trace) under traces/, synthetic/
+# included:
+#   FILE.wire.xz / FILE.parsed.xz   standard output of
+#                                   `go tool trace -d=wire|-d=parsed FILE`
+#                                   (Go 1.27), compressed with xz -9
+#   FILE.wire.status / FILE.parsed.status
+#                                   "exit=<code>", a newline, then the tool's
+#                                   standard error verbatim
+# Traces are nondeterministic: recording again changes them, so commit
+# traces and references together. See README.md.
+set -euo pipefail
+
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+programs=$here/programs
+traces=$here/traces
+godist=${GODIST:-/usr/lib}
+refgo=${REFGO:-$godist/go-1.27/bin/go}
+gen_synthetic=${GEN_SYNTHETIC:-$root/build/tests/gen_synthetic}
+max_trace=$((200 * 1024))  # hard limit
+soft_trace=$((64 * 1024))  # re-record above this
+
+refs_only=0
+synthetic=0
+versions=()
+for arg in "$@"; do
+	case $arg in
+	--refs-only) refs_only=1 ;;
+	--synthetic) synthetic=1 ;;
+	-h | --help)
+		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+		exit 0
+		;;
+	-*)
+		echo "regen.sh: unknown option $arg" >&2
+		exit 2
+		;;
+	*) versions+=("$arg") ;;
+	esac
+done
+[ ${#versions[@]} -gt 0 ] || versions=(1.22 1.23 1.24 1.26 1.27)
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The traces. One line per trace:
+#   name  program  min-go  cgo  env  args
+# min-go is the oldest Go minor version that can record it; "-" in the env
+# or args column means none.
+# Trace files are named <name>.trace; a program may be recorded under
+# several names with different environments or arguments.
+table='
+churn           churn           22  0  -                                    -
+channels        channels        22  0  -                                    -
+syncprims       syncprims       22  0  -                                    -
+pipes           pipes           22  0  -                                    -
+tcp             tcp             22  0  -                                    -
+gc              gc              22  0  -                                    -
+allocfree       gc              23  0  GODEBUG=traceallocfree=1             4
+gomaxprocs      gomaxprocs      22  0  -                                    -
+lockosthread    lockosthread    22  0  -                                    -
+cgocallback     cgocallback     22  1  -                                    -
+annotations     annotations     22  0  -                                    -
+cpuprofile      cpuprofile      22  0  -                                    -
+iterpull        iterpull        23  0  -                                    -
+startstop       startstop       22  0  -                                    -
+generations     generations     22  0  GODEBUG=traceadvanceperiod=20000000  -
+flightrecorder  flightrecorder  25  0  -                                    -
+'
+
+failures=()
+fail() {
+	echo "FAIL: $*" >&2
+	failures+=("$*")
+}
+
+wanted() { # name
+	[ -z "${TRACES:-}" ] && return 0
+	case " $TRACES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+record_version() { # version
+	local v=$1 minor go out bin name prog min cgo env args tmp best size attempt
+	minor=${v#1.}
+	go=$godist/go-$v/bin/go
+	if [ ! -x "$go" ]; then
+		fail "go$v: $go not found"
+		return
+	fi
+	out=$traces/go$v
+	mkdir -p "$out"
+	bin=$work/bin-go$v
+	mkdir -p "$bin"
+	# A full run replaces the version's directory: traces of programs that
+	# no longer exist must not linger.
+	if [ -z "${TRACES:-}" ]; then
+		rm -f "$out"/*.trace "$out"/*.trace.*
+	fi
+	echo "== go$v ($("$go" env GOVERSION))"
+	while read -r name prog min cgo env args; do
+		[ -n "$name" ] || continue
+		wanted "$name" || continue
+		if [ "$minor" -lt "$min" ]; then
+			echo "   skip $name: needs go1.$min"
+			continue
+		fi
+		if [ ! -x "$bin/$prog" ]; then
+			if ! (cd "$programs" && CGO_ENABLED=$cgo "$go" build -trimpath -o "$bin/$prog" "./$prog"); then
+				fail "go$v: building $prog"
+				continue
+			fi
+		fi
+		[ "$env" = - ] && env=
+		[ "$args" = - ] && args=
+		rm -f "$out/$name.trace" "$out/$name.trace".*
+		# Runtime behaviour sometimes floods a trace (e.g. the background
+		# sweeper yielding in a tight loop); record again, up to 5 times,
+		# until a trace is below the soft limit, and keep the smallest.
+		tmp=$out/.$name.trace.tmp
+		best=$out/.$name.trace.best
+		rm -f "$best"
+		for attempt in 1 2 3 4 5; do
+			[ "$attempt" -eq 1 ] || echo "   $name: over $soft_trace bytes; recording again"
+			# shellcheck disable=SC2086 # env and args are word lists
+			if ! (cd "$bin" && env $env timeout 120 "./$prog" "$tmp" $args); then
+				rm -f "$tmp"
+				fail "go$v: running $name"
+				break
+			fi
+			size=$(stat -c %s "$tmp")
+			if [ ! -f "$best" ] || [ "$size" -lt "$(stat -c %s "$best")" ]; then
+				mv "$tmp" "$best"
+			else
+				rm -f "$tmp"
+			fi
+			[ "$(stat -c %s "$best")" -gt $soft_trace ] || break
+		done
+		[ -f "$best" ] || continue
+		mv "$best" "$out/$name.trace"
+		size=$(stat -c %s "$out/$name.trace")
+		printf '   %-16s %7d bytes%s\n' "$name" "$size" "${env:+  ($env)}"
+		if [ "$size" -gt $max_trace ]; then
+			fail "go$v/$name.trace is larger than $max_trace bytes"
+		fi
+	done <<<"$table"
+	rm -rf "$bin"
+}
+
+if [ $refs_only = 0 ]; then
+	for v in "${versions[@]}"; do
+		record_version "$v"
+	done
+fi
+
+if [ $synthetic = 1 ]; then
+	if [ ! -x "$gen_synthetic" ]; then
+		fail "--synthetic: $gen_synthetic not built (meson setup build && meson compile -C build)"
+	else
+		echo "== synthetic traces ($gen_synthetic)"
+		rm -f "$traces"/synthetic/*.trace
+		"$gen_synthetic" "$traces/synthetic"
+	fi
+fi
+
+# The reference tool: Go 1.27's cmd/trace, built once and run directly, so
+# that nothing the go command prints about building the tool can end up
+# in a reference.
+reftool=$work/gotrace-ref
+echo "== building the reference tool ($("$refgo" env GOVERSION) cmd/trace)"
+(cd "$work" && GOFLAGS='' "$refgo" build -o "$reftool" cmd/trace)
+
+# The reference tool must print exactly what `go tool trace` prints.
+first=$(find "$traces" -name '*.trace' -size +0 | sort | sed -n 1p)
+if [ -n "$first" ]; then
+	"$refgo" tool trace -d=wire "$first" >"$work/check.want" 2>/dev/null || true
+	"$reftool" -d=wire "$first" >"$work/check.got" 2>/dev/null || true
+	if ! cmp -s "$work/check.want" "$work/check.got"; then
+		fail "the reference tool and '$refgo tool trace' disagree on $first"
+	fi
+fi
+
+# reference FILE MODE: writes FILE.MODE.xz and FILE.MODE.status.
+reference() {
+	local f=$1 mode=$2 rc=0
+	timeout 600 "$reftool" -d="$mode" "$f" >"$f.$mode.out" 2>"$f.$mode.err" || rc=$?
+	xz -9 -c <"$f.$mode.out" >"$f.$mode.xz.tmp"
+	{
+		echo "exit=$rc"
+		cat "$f.$mode.err"
+	} >"$f.$mode.status.tmp"
+	mv "$f.$mode.xz.tmp" "$f.$mode.xz"
+	# Go's "failed to advance" errors end with a dump of its state maps in
+	# random order. Keep the old status file if only the line order changed,
+	# so regenerating does not churn it.
+	if [ -f "$f.$mode.status" ] &&
+		cmp -s <(sort "$f.$mode.status") <(sort "$f.$mode.status.tmp"); then
+		rm -f "$f.$mode.status.tmp"
+	else
+		mv "$f.$mode.status.tmp" "$f.$mode.status"
+	fi
+	rm -f "$f.$mode.out" "$f.$mode.err"
+}
+export -f reference
+export reftool
+
+echo "== references"
+# shellcheck disable=SC2016 # "$1" and "$2" are expanded by the inner bash
+find "$traces" -name '*.trace' -type f | sort | while read -r f; do
+	printf '%s\0wire\0%s\0parsed\0' "$f" "$f"
+done | xargs -0 -n 2 -P "$(nproc)" bash -c 'reference "$1" "$2"' _
+
+# Drop references whose trace is gone.
+find "$traces" -type f \( -name '*.trace.wire.*' -o -name '*.trace.parsed.*' \) | while read -r r; do
+	t=${r%.*}
+	t=${t%.*}
+	[ -f "$t" ] || rm -f "$r"
+done
+
+# Summary.
+nonzero() { # DIR...: status files whose first line is not exit=0
+	find "$@" -name '*.status' -type f | sort | while read -r s; do
+		[ "$(head -n 1 "$s")" = exit=0 ] || echo "$s"
+	done
+}
+echo
+echo "== summary"
+printf '%-12s %6s %10s %10s %10s %8s\n' dir traces "trace KB" "refs KB" "max KB" "exit!=0"
+for d in "$traces"/*/; do
+	d=${d%/}
+	n=$(find "$d" -maxdepth 1 -name '*.trace' | wc -l)
+	[ "$n" -gt 0 ] || continue
+	tb=$(find "$d" -maxdepth 1 -name '*.trace' -printf '%s\n' | awk '{s+=$1} END {print s/1024}')
+	rb=$(find "$d" -maxdepth 1 \( -name '*.xz' -o -name '*.status' \) -printf '%s\n' | awk '{s+=$1} END {print s/1024}')
+	mx=$(find "$d" -maxdepth 1 -name '*.trace' -printf '%s\n' | awk '$1>m {m=$1} END {print m/1024}')
+	bad=$(nonzero "$d" | wc -l)
+	printf '%-12s %6d %10.1f %10.1f %10.1f %8d\n' "$(basename "$d")" "$n" "$tb" "$rb" "$mx" "$bad"
+done
+echo "largest traces:"
+find "$traces" -name '*.trace' -printf '%s\t%P\n' | sort -n | tail -n 5 | sed 's/^/   /'
+mapfile -t gdirs < <(find "$traces" -mindepth 1 -maxdepth 1 -type d -name 'go*' | sort)
+bad=
+[ ${#gdirs[@]} -eq 0 ] || bad=$(nonzero "${gdirs[@]}")
+# Known rejections: Go 1.27's -d=wire reads a Go 1.23-format trace (what Go
+# 1.23 and 1.24 write) with the Go 1.23 event table, which stops before the
+# experimental events, so it stops at the first alloc/free event ("invalid
+# event type: 1xx"); -d=parsed reads the same traces fine.
+known='^go1\.2[34]/allocfree\.trace\.wire\.status$'
+if [ -n "$bad" ]; then
+	echo "references of real traces that did not exit 0:"
+	while read -r s; do
+		rel=${s#"$traces"/}
+		if [[ $rel =~ $known ]]; then
+			echo "   $rel (known): $(sed -n 2p "$s")"
+		else
+			echo "   $rel: $(sed -n 2p "$s")"
+			fail "reference rejects $rel: $(sed -n 2p "$s")"
+		fi
+	done <<<"$bad"
+fi
+echo "testdata total: $(du -sh "$here" | cut -f1) ($(du -sb "$here" | cut -f1) bytes)"
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo
+	echo "${#failures[@]} failure(s):"
+	printf '   %s\n' "${failures[@]}"
+	exit 1
+fi
