@@ -114,3 +114,23 @@ int gotrace_version_is_v2(gotrace_version v)
 	return v == GOTRACE_GO122 || v == GOTRACE_GO123 || v == GOTRACE_GO125 ||
 	       v == GOTRACE_GO126;
 }
+
+void gt_error_locate(struct gotrace_error *err, uint64_t offset,
+                     const char *context_fmt, ...)
+{
+	char context[512];
+	va_list ap;
+	size_t len;
+	int n;
+
+	va_start(ap, context_fmt);
+	vsnprintf(context, sizeof context, context_fmt, ap);
+	va_end(ap);
+	err->offset = offset;
+	n = snprintf(err->message, sizeof err->message, "byte offset %llu: ",
+	             (unsigned long long)offset);
+	len = n > 0 ? (size_t)n : 0;
+	len = append(err->message, len, sizeof err->message, context);
+	len = append(err->message, len, sizeof err->message, ": ");
+	append(err->message, len, sizeof err->message, err->go_message);
+}

@@ -9,6 +9,12 @@
 
 #define GT_ERROR_MSG_MAX 4096
 
+#if defined(__GNUC__)
+#define GT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define GT_PRINTF(f, a)
+#endif
+
 struct gotrace_error {
 	int code;
 	uint64_t offset;
@@ -27,17 +33,19 @@ void gt_error_clear(struct gotrace_error *err);
  * the full message becomes "byte offset N: [context: ]<go message>".
  * context may be NULL.
  */
-#if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
-#endif
+GT_PRINTF(5, 6)
 void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
                   const char *context, const char *go_fmt, ...);
 
 /* Like gt_error_set, but the full message is given separately. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
-#endif
+GT_PRINTF(5, 6)
 void gt_error_set_detail(struct gotrace_error *err, int code, uint64_t offset,
                          const char *go_message, const char *detail_fmt, ...);
+
+/* Replaces the offset and context of a recorded error, keeping its code
+ * and Go message: "byte offset N: <context>: <go message>". */
+GT_PRINTF(3, 4)
+void gt_error_locate(struct gotrace_error *err, uint64_t offset,
+                     const char *context_fmt, ...);
 
 #endif

@@ -313,8 +313,12 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 
 		cursor_init(&r->cursors[i], g, (uint32_t)i);
 		rc = cursor_next(&r->cursors[i], g, &r->err);
-		if (rc < 0)
+		if (rc < 0) {
+			gt_error_locate(&r->err, r->cursors[i].ev_offset,
+			                "generation %" PRIu64 ", M %" PRId64
+			                ", decoding event", g->gen, r->cursors[i].m);
 			return fail_with(r, rc);
+		}
 		if (rc == 1)
 			heap_insert(r, (uint32_t)i);
 	}
@@ -364,14 +368,20 @@ static int try_advance(gotrace_reader *r, size_t i, int *ok)
 	rc = gt_order_advance(&r->order, &c->ev, &r->gen, c->m, r->gen.gen, ok,
 	                      &r->err);
 	if (rc != GOTRACE_OK) {
-		r->err.offset = c->ev_offset;
+		gt_error_locate(&r->err, c->ev_offset,
+		                "generation %" PRIu64 ", M %" PRId64 ", %s event",
+		                r->gen.gen, c->m, gt_specs[c->ev.type].name);
 		return rc;
 	}
 	if (!*ok)
 		return GOTRACE_OK;
 	rc = cursor_next(c, &r->gen, &r->err);
-	if (rc < 0)
+	if (rc < 0) {
+		gt_error_locate(&r->err, c->ev_offset,
+		                "generation %" PRIu64 ", M %" PRId64 ", decoding event",
+		                r->gen.gen, c->m);
 		return rc;
+	}
 	if (rc == 1)
 		heap_update(r, i);
 	else
@@ -414,6 +424,12 @@ static void describe_stuck(gotrace_reader *r)
 	             r->nfrontier ? r->cursors[r->frontier[0]].ev_offset
 	                          : r->s.offset,
 	             NULL, "%s", buf);
+	if (r->nfrontier)
+		gt_error_locate(&r->err, r->err.offset,
+		                "generation %" PRIu64 ", no M can go on (first: M %"
+		                PRId64 ", %s event)", r->gen.gen,
+		                r->cursors[r->frontier[0]].m,
+		                gt_specs[r->cursors[r->frontier[0]].ev.type].name);
 }
 
 /* Finds the next event in Go's order. */
