@@ -11,7 +11,7 @@
 
 static void put_resource(gt_textbuf *b, gotrace_resource_kind kind, int64_t id)
 {
-	gt_textbuf_puts(b, gotrace_resource_kind_string(kind));
+	gt_textbuf_puts(b, gotrace_resource_kind_string((int)kind));
 	if (kind == GOTRACE_RESOURCE_NONE)
 		return;
 	gt_textbuf_putc(b, '(');
