@@ -181,6 +181,91 @@ static void sort_frontier(gotrace_reader *r)
 
 /* ---- lifecycle ----------------------------------------------------------- */
 
+static void make_sync(gotrace_reader *r, gt_event *ev, const gt_generation *g,
+                      int64_t ts);
+
+/*
+ * v1 traces cannot be streamed (tables may come last, and order depends on
+ * the whole file), so the reader takes all of the input, as Go's does.
+ * Memory inputs are used in place.
+ */
+static int open_v1(gotrace_reader *r)
+{
+	const uint8_t *data;
+	size_t len;
+	int rc;
+
+	r->is_v1 = 1;
+	gt_v1_trace_init(&r->v1);
+	if (r->in->kind == GT_SOURCE_MEMORY) {
+		data = r->s.pos;
+		len = gt_stream_avail(&r->s);
+	} else {
+		size_t cap = gt_stream_avail(&r->s) + 65536;
+
+		r->v1_bytes = malloc(cap);
+		if (r->v1_bytes == NULL)
+			goto nomem;
+		len = gt_stream_avail(&r->s);
+		memcpy(r->v1_bytes, r->s.pos, len);
+		for (;;) {
+			long got;
+
+			if (len == cap) {
+				uint8_t *nb;
+
+				if (cap > SIZE_MAX / 2)
+					goto nomem;
+				nb = realloc(r->v1_bytes, cap * 2);
+				if (nb == NULL)
+					goto nomem;
+				r->v1_bytes = nb;
+				cap *= 2;
+			}
+			got = gt_source_read(r->in, r->v1_bytes + len, cap - len);
+			if (got < 0) {
+				gt_error_set(&r->err, GOTRACE_ERR_IO, r->s.offset + len,
+				             "reading input", "read error");
+				return GOTRACE_ERR_IO;
+			}
+			if (got == 0)
+				break;
+			len += (size_t)got;
+		}
+		data = r->v1_bytes;
+	}
+	gt_stream_skip(&r->s, gt_stream_avail(&r->s));
+	rc = gt_v1_parse(&r->v1, data, len, (int)r->version, &r->err);
+	if (rc != GOTRACE_OK)
+		return rc;
+	return gt_v1_converter_init(&r->v1c, &r->v1, &r->order, &r->err);
+nomem:
+	gt_error_set(&r->err, GOTRACE_ERR_NOMEM, r->s.offset, "reading v1 trace",
+	             "out of memory");
+	return GOTRACE_ERR_NOMEM;
+}
+
+/* v1 events come from the converter, framed by one Sync at each end. */
+static int next_v1(gotrace_reader *r, gt_event *ev)
+{
+	int64_t first;
+	int rc;
+
+	if (r->syncs == 0 && gt_v1_converter_peek_ts(&r->v1c, &first)) {
+		make_sync(r, ev, &r->v1c.table, first - 1);
+		return GOTRACE_OK;
+	}
+	rc = gt_v1_converter_next(&r->v1c, ev, &r->err);
+	if (rc == 1)
+		return GOTRACE_OK;
+	if (rc == 0) {
+		r->done = 1;
+		make_sync(r, ev, NULL, r->v1c.last_ts + 1);
+		return GOTRACE_OK;
+	}
+	return rc;
+}
+
 int gotrace_reader_new(gotrace_reader **out, gotrace_input *in)
 {
 	return gotrace_reader_new_opts(out, in, NULL);
@@ -210,18 +295,15 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 		r->state = rc;
 		return rc;
 	}
-	if (!gotrace_version_is_v2(r->version)) {
-		gt_error_set_detail(&r->err, GOTRACE_ERR_UNSUPPORTED, r->s.offset,
-		                    "", "go 1.%d trace: the v1 format (Go 1.11-1.21) "
-		                    "is not supported yet", (int)r->version);
-		snprintf(r->err.go_message, sizeof r->err.go_message,
-		         "v1 traces (go 1.%d) are not supported yet", (int)r->version);
-		r->state = GOTRACE_ERR_UNSUPPORTED;
-		return r->state;
-	}
-	gt_genreader_init(&r->gr, &r->s, r->version);
 	gt_order_init(&r->order, r->version);
 	gt_state_init(&r->st);
+	if (!gotrace_version_is_v2(r->version)) {
+		rc = open_v1(r);
+		if (rc != GOTRACE_OK)
+			r->state = rc;
+		return rc;
+	}
+	gt_genreader_init(&r->gr, &r->s, r->version);
 	r->last_ts = 0;
 	return GOTRACE_OK;
 }
@@ -232,6 +314,11 @@ void gotrace_reader_free(gotrace_reader *r)
 		return;
 	gt_genreader_free(&r->gr);
 	gt_generation_free(&r->gen);
+	if (r->is_v1) {
+		gt_v1_converter_free(&r->v1c);
+		gt_v1_trace_free(&r->v1);
+		free(r->v1_bytes);
+	}
 	gt_order_free(&r->order);
 	gt_state_free(&r->st);
 	gt_stream_destroy(&r->s);
@@ -541,16 +628,23 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 		r->state = GOTRACE_EOF;
 		return GOTRACE_EOF;
 	}
-	rc = next_raw(r, &ev);
-	if (rc != GOTRACE_OK)
-		return fail_with(r, rc);
-	rc = validate_ids(r, &ev);
-	if (rc != GOTRACE_OK)
-		return fail_with(r, rc);
-	/* Go's parser makes time strictly increasing. */
-	if (ev.time <= r->last_ts)
-		ev.time = r->last_ts + 1;
-	r->last_ts = ev.time;
+	if (r->is_v1) {
+		/* The converter orders and fixes up times itself. */
+		rc = next_v1(r, &ev);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+	} else {
+		rc = next_raw(r, &ev);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+		rc = validate_ids(r, &ev);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+		/* Go's parser makes time strictly increasing. */
+		if (ev.time <= r->last_ts)
+			ev.time = r->last_ts + 1;
+		r->last_ts = ev.time;
+	}
 	gt_resolve_event(r, &ev, out);
 	if (!r->opts.no_state_tracking) {
 		rc = gt_state_apply(&r->st, out, &r->err);

@@ -10,6 +10,7 @@
 #include "order.h"
 #include "state.h"
 #include "stream.h"
+#include "v1.h"
 #include "gotrace/reader.h"
 
 /* A cursor over one M's batches in the current generation. */
@@ -51,6 +52,12 @@ struct gotrace_reader {
 	uint64_t syncs;
 	int64_t last_ts;
 	char range_name[1100];       /* "stop-the-world (<kind>)" */
+
+	/* v1 traces: read whole, parsed, then converted event by event. */
+	int is_v1;
+	uint8_t *v1_bytes;           /* owned copy of a streamed input */
+	gt_v1_trace v1;
+	gt_v1_converter v1c;
 };
 
 /* Fills the public event from an ordered one (event.c). */

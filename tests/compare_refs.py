@@ -37,12 +37,6 @@ def read_status(path):
     return int(first[5:]), rest
 
 
-def is_v1(path):
-    with open(path, "rb") as f:
-        head = f.read(16)
-    return head[:13] in (b"go 1.11 trace", b"go 1.19 trace", b"go 1.21 trace")
-
-
 def main():
     if len(sys.argv) != 4 or sys.argv[3] not in ("wire", "parsed"):
         print(__doc__, file=sys.stderr)
@@ -63,10 +57,6 @@ def main():
             skipped += 1
             continue
         rel = os.path.relpath(trace, root)
-        if mode == "parsed" and is_v1(trace):
-            # The v1 format (Go 1.11-1.21) is not read yet.
-            skipped += 1
-            continue
         with open(ref, "rb") as f:
             want = lzma.decompress(f.read())
         want_exit, want_err = read_status(status)
@@ -96,7 +86,7 @@ def main():
             passed += 1
     print("%s: %d traces compared" % (mode, passed + failed))
     if skipped:
-        print("%d traces skipped (no %s reference, or v1 format)" % (skipped, mode))
+        print("%d traces skipped (no %s reference)" % (skipped, mode))
     print("%d passed, %d failed" % (passed, failed))
     if passed + failed == 0:
         print("no references found under %s" % root)
