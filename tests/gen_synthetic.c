@@ -34,6 +34,8 @@ enum {
 	EV_GO_STATUS_STACK = 48, EV_SPAN_ALLOC = 129,
 };
 
+#define V1_FAKE_P_ID 1000000
+
 /* Wire statuses. */
 enum { G_RUNNABLE = 1, G_RUNNING = 2, G_SYSCALL = 3, G_WAITING = 4 };
 enum { P_RUNNING = 1, P_IDLE = 2, P_SYSCALL = 3, P_ABANDONED = 4 };
@@ -646,6 +648,174 @@ static void validation_cases(void)
 	}
 }
 
+/* v1 event types used below. */
+enum {
+	V1_FREQ = 2, V1_GOMAXPROCS = 4, V1_PROC_START = 5, V1_PROC_STOP = 6,
+	V1_GC_START = 7, V1_GC_DONE = 8, V1_STW_START = 9, V1_STW_DONE = 10,
+	V1_SWEEP_START = 11, V1_SWEEP_DONE = 12, V1_GO_CREATE = 13,
+	V1_GO_START = 14, V1_GO_END = 15, V1_GO_SCHED = 17, V1_GO_UNBLOCK = 21,
+	V1_GO_BLOCK_SEND = 22, V1_GO_BLOCK_NET = 27, V1_GO_SYS_CALL = 28,
+	V1_GO_SYS_EXIT = 29, V1_GO_SYS_BLOCK = 30, V1_GO_WAITING = 31,
+	V1_HEAP_ALLOC = 33, V1_HEAP_GOAL = 34, V1_GO_START_LOCAL = 38,
+	V1_GO_START_LABEL = 41, V1_ASSIST_START = 43, V1_ASSIST_DONE = 44,
+	V1_TASK_CREATE = 45, V1_TASK_END = 46, V1_REGION = 47, V1_CPU_SAMPLE = 49,
+};
+
+/* The tables batch of a v1 trace: strings, stacks, frequency. */
+static void v1_tables(tw_trace *t)
+{
+	static const uint64_t f1[1][4] = {{0x1000, 1, 2, 10}};
+	static const uint64_t f2[2][4] = {{0x1100, 1, 2, 20}, {0x1000, 1, 2, 10}};
+	uint64_t freq = 1000000000;
+
+	tw_v1_batch(t, V1_FAKE_P_ID, 0);
+	tw_v1_string(t, 1, "main.main");
+	tw_v1_string(t, 2, "/src/main.go");
+	tw_v1_string(t, 3, "task");
+	tw_v1_string(t, 4, "region");
+	tw_v1_string(t, 5, "label");
+	tw_v1_stack(t, 1, 1, f1);
+	tw_v1_stack(t, 2, 2, f2);
+	tw_v1_raw(t, V1_FREQ, 1, &freq);
+}
+
+/* A small program's life in the v1 format: goroutines that existed before
+ * tracing, creation, start (by sequence number, locally, with a label),
+ * blocking and non-blocking syscalls, a syscall exit on another P, GC with
+ * STW, sweep and mark assist, heap metrics, a task with a region and a log,
+ * and (from Go 1.19) a CPU sample. */
+static void v1_program(int version, int cut_at_end)
+{
+	tw_trace t;
+	char name[64];
+	size_t full;
+
+	tw_init(&t, version);
+	tw_v1_batch(&t, 0, 1000);
+	TW_V1(&t, V1_GO_CREATE, 1001, 1, 1, 2);
+	TW_V1(&t, V1_GO_CREATE, 1002, 2, 1, 2);
+	TW_V1(&t, V1_GO_WAITING, 1003, 2);
+	TW_V1(&t, V1_PROC_START, 1004, 5);
+	TW_V1(&t, V1_GOMAXPROCS, 1005, 2, 2);
+	TW_V1(&t, V1_GO_START, 1006, 1, 1);
+	TW_V1(&t, V1_GO_CREATE, 1010, 3, 1, 2);
+	TW_V1(&t, V1_TASK_CREATE, 1011, 1, 0, 3, 2);
+	TW_V1(&t, V1_REGION, 1012, 1, 0, 4, 2);
+	tw_v1_log(&t, 1013, 1, 4, 2, "hello \"v1\"");
+	TW_V1(&t, V1_REGION, 1014, 1, 1, 4, 2);
+	TW_V1(&t, V1_TASK_END, 1015, 1, 2);
+	TW_V1(&t, V1_GC_START, 1016, 0, 2);
+	TW_V1(&t, V1_STW_START, 1017, 0);
+	TW_V1_0(&t, V1_STW_DONE, 1018);
+	TW_V1(&t, V1_SWEEP_START, 1019, 2);
+	TW_V1(&t, V1_SWEEP_DONE, 1020, 10, 5);
+	TW_V1(&t, V1_ASSIST_START, 1021, 2);
+	TW_V1_0(&t, V1_ASSIST_DONE, 1022);
+	TW_V1_0(&t, V1_GC_DONE, 1023);
+	TW_V1(&t, V1_HEAP_ALLOC, 1024, 4096);
+	TW_V1(&t, V1_HEAP_GOAL, 1025, 8192);
+	TW_V1(&t, V1_GO_UNBLOCK, 1026, 2, 2, 2);
+	TW_V1(&t, V1_GO_SYS_CALL, 1027, 2);
+	TW_V1_0(&t, V1_GO_SYS_BLOCK, 1028);
+	TW_V1(&t, V1_GO_START, 1029, 2, 3);
+	TW_V1(&t, V1_GO_BLOCK_SEND, 1030, 2);
+	if (version >= 19)
+		TW_V1(&t, V1_CPU_SAMPLE, 1030, 1030, 0, 1, 2);
+	TW_V1(&t, V1_GO_START_LABEL, 1031, 3, 1, 5);
+	TW_V1(&t, V1_GO_SYS_CALL, 1032, 2);
+	TW_V1(&t, V1_GO_SCHED, 1033, 2);
+	TW_V1(&t, V1_GO_START_LOCAL, 1034, 3);
+	TW_V1_0(&t, V1_GO_END, 1035);
+	TW_V1_0(&t, V1_PROC_STOP, 1036);
+	tw_v1_batch(&t, 1, 1000);
+	TW_V1(&t, V1_PROC_START, 1040, 6);
+	TW_V1(&t, V1_GO_SYS_EXIT, 1041, 1, 2, 1039);
+	TW_V1(&t, V1_GO_START, 1042, 1, 3);
+	TW_V1_0(&t, V1_GO_END, 1043);
+	TW_V1_0(&t, V1_PROC_STOP, 1044);
+	full = t.len;
+	v1_tables(&t);
+	if (cut_at_end) {
+		/* Lose the tables: the trace stops before its frequency. */
+		t.len = full + 9;
+		snprintf(name, sizeof name, "v1_truncated_1%d", version);
+	} else {
+		snprintf(name, sizeof name, "v1_program_1%d", version);
+	}
+	save(&t, name);
+}
+
+static void v1_cases(void)
+{
+	tw_trace t;
+
+	v1_program(11, 0);
+	v1_program(19, 0);
+	v1_program(21, 0);
+	v1_program(21, 1);
+
+	/* CPU samples do not exist before Go 1.19. */
+	tw_init(&t, 11);
+	tw_v1_batch(&t, 0, 1000);
+	TW_V1(&t, V1_CPU_SAMPLE, 1001, 1001, 0, 1, 0);
+	v1_tables(&t);
+	save(&t, "v1_event_from_newer_version_111");
+
+	/* An event before any batch. */
+	tw_init(&t, 19);
+	TW_V1(&t, V1_HEAP_ALLOC, 1, 1);
+	v1_tables(&t);
+	save(&t, "v1_event_before_batch");
+
+	/* A goroutine started with a sequence number it never reaches. */
+	tw_init(&t, 19);
+	tw_v1_batch(&t, 0, 1000);
+	TW_V1(&t, V1_PROC_START, 1001, 5);
+	TW_V1(&t, V1_GO_CREATE, 1002, 7, 1, 2);
+	TW_V1(&t, V1_GO_START, 1003, 7, 5);
+	v1_tables(&t);
+	save(&t, "v1_no_consistent_order");
+
+	/* A timestamp that goes backwards within a P. */
+	tw_init(&t, 19);
+	tw_v1_batch(&t, 0, 1000);
+	TW_V1(&t, V1_PROC_START, 1001, 5);
+	TW_V1(&t, V1_HEAP_ALLOC, 999, 1);
+	v1_tables(&t);
+	save(&t, "v1_time_goes_backwards");
+
+	/* No frequency anywhere. */
+	tw_init(&t, 19);
+	tw_v1_batch(&t, 0, 1000);
+	TW_V1(&t, V1_PROC_START, 1001, 5);
+	save(&t, "v1_no_frequency");
+
+	/* A goroutine blocks on the network and the poller unblocks it. */
+	tw_init(&t, 21);
+	tw_v1_batch(&t, 0, 1000);
+	TW_V1(&t, V1_PROC_START, 1001, 5);
+	TW_V1(&t, V1_GOMAXPROCS, 1002, 1, 0);
+	TW_V1(&t, V1_GO_CREATE, 1003, 8, 1, 2);
+	TW_V1(&t, V1_GO_START, 1004, 8, 1);
+	TW_V1(&t, V1_GO_BLOCK_NET, 1005, 2);
+	TW_V1(&t, V1_GO_CREATE, 1006, 9, 1, 0);
+	TW_V1(&t, V1_GO_START, 1007, 9, 1);
+	TW_V1(&t, V1_GO_UNBLOCK, 1008, 8, 2, 0);
+	TW_V1_0(&t, V1_GO_END, 1009);
+	TW_V1(&t, V1_STW_START, 1010, 9);
+	TW_V1_0(&t, V1_STW_DONE, 1011);
+	v1_tables(&t);
+	save(&t, "v1_network_unblock_121");
+
+	/* A goroutine that was never started ends: Go's checks reject it. */
+	tw_init(&t, 19);
+	tw_v1_batch(&t, 0, 1000);
+	TW_V1(&t, V1_PROC_START, 1001, 5);
+	TW_V1_0(&t, V1_GO_END, 1002);
+	v1_tables(&t);
+	save(&t, "v1_end_without_goroutine");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -661,5 +831,6 @@ int main(int argc, char **argv)
 	generation_errors();
 	ordering_cases();
 	validation_cases();
+	v1_cases();
 	return failures != 0;
 }

@@ -195,3 +195,104 @@ int tw_write_file(const tw_trace *t, const char *path)
 		rc = -1;
 	return rc;
 }
+
+/* ---- v1 ------------------------------------------------------------------ */
+
+static size_t uvarint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+void tw_v1_raw(tw_trace *t, uint8_t type, size_t nargs, const uint64_t *args)
+{
+	size_t i;
+
+	if (nargs >= 1 && nargs <= 3) {
+		tw_byte(t, (uint8_t)(type | (nargs - 1) << 6));
+		for (i = 0; i < nargs; i++)
+			tw_uvarint(t, args[i]);
+		return;
+	}
+	if (nargs == 0) {
+		tw_byte(t, type);
+		return;
+	}
+	{
+		size_t len = 0;
+
+		for (i = 0; i < nargs; i++)
+			len += uvarint_len(args[i]);
+		tw_byte(t, (uint8_t)(type | 3u << 6));
+		tw_uvarint(t, len);
+		for (i = 0; i < nargs; i++)
+			tw_uvarint(t, args[i]);
+	}
+}
+
+void tw_v1_batch(tw_trace *t, int64_t p, uint64_t ts)
+{
+	uint64_t args[2];
+
+	args[0] = (uint64_t)p;
+	args[1] = ts;
+	tw_v1_raw(t, 1, 2, args);
+	t->last_ts = ts;
+}
+
+void tw_v1_event(tw_trace *t, uint8_t type, uint64_t ts, size_t nargs,
+                 const uint64_t *args)
+{
+	uint64_t all[16];
+	size_t i;
+
+	all[0] = ts - t->last_ts;
+	t->last_ts = ts;
+	for (i = 0; i < nargs && i + 1 < 16; i++)
+		all[i + 1] = args[i];
+	tw_v1_raw(t, type, nargs + 1, all);
+}
+
+void tw_v1_string(tw_trace *t, uint64_t id, const char *s)
+{
+	size_t len = strlen(s);
+
+	tw_byte(t, 37);
+	tw_uvarint(t, id);
+	tw_uvarint(t, len);
+	tw_bytes(t, s, len);
+}
+
+void tw_v1_stack(tw_trace *t, uint64_t id, size_t nframes,
+                 const uint64_t (*frames)[4])
+{
+	uint64_t args[2 + 4 * 8];
+	size_t i, n = 2;
+
+	args[0] = id;
+	args[1] = nframes;
+	for (i = 0; i < nframes && i < 8; i++) {
+		memcpy(&args[n], frames[i], sizeof frames[i]);
+		n += 4;
+	}
+	tw_v1_raw(t, 3, n, args);
+}
+
+void tw_v1_log(tw_trace *t, uint64_t ts, uint64_t task, uint64_t key,
+               uint64_t stk, const char *msg)
+{
+	uint64_t args[3];
+	size_t len = strlen(msg);
+
+	args[0] = task;
+	args[1] = key;
+	args[2] = stk;
+	tw_v1_event(t, 48, ts, 3, args);
+	tw_uvarint(t, len);
+	tw_bytes(t, msg, len);
+}

@@ -68,6 +68,28 @@ void tw_sync(tw_trace *t, uint64_t gen, uint64_t ts, uint64_t freq,
 /* Go 1.26: the end-of-generation marker. */
 void tw_end_of_generation(tw_trace *t);
 
+/*
+ * v1 (Go 1.11-1.21) encoding. A v1 event is one byte (type in the low six
+ * bits, argument count - 1 in the top two; 3 means the arguments are
+ * length-prefixed), then varint arguments. Timed events start with a
+ * timestamp delta; the writer keeps the batch's last timestamp.
+ */
+void tw_v1_batch(tw_trace *t, int64_t p, uint64_t ts);
+void tw_v1_raw(tw_trace *t, uint8_t type, size_t nargs, const uint64_t *args);
+void tw_v1_event(tw_trace *t, uint8_t type, uint64_t ts, size_t nargs,
+                 const uint64_t *args);
+void tw_v1_string(tw_trace *t, uint64_t id, const char *s);
+void tw_v1_stack(tw_trace *t, uint64_t id, size_t nframes,
+                 const uint64_t (*frames)[4]);
+/* A UserLog event: its arguments, then the message string. */
+void tw_v1_log(tw_trace *t, uint64_t ts, uint64_t task, uint64_t key,
+               uint64_t stk, const char *msg);
+#define TW_V1(t, type, ts, ...)                                             \
+	tw_v1_event((t), (type), (ts),                                       \
+	            sizeof((uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t),    \
+	            (uint64_t[]){__VA_ARGS__})
+#define TW_V1_0(t, type, ts) tw_v1_event((t), (type), (ts), 0, NULL)
+
 /* Writes the trace to path. Returns 0 or -1. */
 int tw_write_file(const tw_trace *t, const char *path);
 
