@@ -428,3 +428,80 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 		break;
 	}
 }
+
+/* ---- references Go's printer insists on ------------------------------------ */
+
+static int need_string(const gt_generation *g, uint64_t id,
+                       struct gotrace_error *err)
+{
+	gt_string s;
+
+	if (g == NULL || gt_generation_string(g, id, &s))
+		return 0;
+	gt_error_set(err, GOTRACE_ERR_INVALID, 0, "resolving event",
+	             "expected id %llu in string table", (unsigned long long)id);
+	return GOTRACE_ERR_INVALID;
+}
+
+static int need_stack(gotrace_stack stk, struct gotrace_error *err)
+{
+	const gt_generation *g = stk.table;
+	gt_stack s;
+	uint32_t i;
+
+	if (g == NULL || stk.id == 0)
+		return 0;
+	if (!gt_generation_stack(g, stk.id, &s)) {
+		gt_error_set(err, GOTRACE_ERR_INVALID, 0, "resolving event",
+		             "expected id %llu in trace.stack table",
+		             (unsigned long long)stk.id);
+		return GOTRACE_ERR_INVALID;
+	}
+	for (i = 0; i < s.n; i++) {
+		gt_frame f;
+		int rc;
+
+		if (!gt_generation_frame(g, g->stack_pcs[s.first + i], &f))
+			continue; /* an unknown PC reads as an empty frame */
+		if ((rc = need_string(g, f.func_id, err)) != 0 ||
+		    (rc = need_string(g, f.file_id, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int gt_check_event_refs(const gt_event *ev, const gotrace_event *out,
+                        struct gotrace_error *err)
+{
+	const gt_generation *g = ev->gen;
+	const uint64_t *a = ev->args;
+	int rc = 0;
+
+	switch (ev->type) {
+	case GOTRACE_WIRE_GO_LABEL:
+	case GOTRACE_WIRE_STW_BEGIN:
+	case GOTRACE_WIRE_STW_END:
+	case GOTRACE_WIRE_GO_STOP:
+	case GOTRACE_WIRE_GO_BLOCK:
+		rc = need_string(g, a[0], err);
+		break;
+	case GOTRACE_WIRE_USER_TASK_BEGIN:
+		rc = need_string(g, a[2], err);
+		break;
+	case GOTRACE_WIRE_USER_REGION_BEGIN:
+	case GOTRACE_WIRE_USER_REGION_END:
+		rc = need_string(g, a[1], err);
+		break;
+	case GOTRACE_WIRE_USER_LOG:
+		if ((rc = need_string(g, a[1], err)) == 0)
+			rc = need_string(g, a[2], err);
+		break;
+	default:
+		break;
+	}
+	if (rc == 0 && out->kind == GOTRACE_EVENT_STATE_TRANSITION)
+		rc = need_stack(out->u.transition.stack, err);
+	if (rc == 0)
+		rc = need_stack(out->stack, err);
+	return rc;
+}

@@ -196,6 +196,10 @@ static int open_v1(gotrace_reader *r)
 	int rc;
 
 	r->is_v1 = 1;
+	/* Go's v1 conversion is not checked against the state rules and can
+	 * break them on damaged traces that Go still accepts; follow along
+	 * and count the violations instead of failing. */
+	r->st.lenient = 1;
 	gt_v1_trace_init(&r->v1);
 	if (r->in->kind == GT_SOURCE_MEMORY) {
 		data = r->s.pos;
@@ -646,6 +650,9 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 		r->last_ts = ev.time;
 	}
 	gt_resolve_event(r, &ev, out);
+	rc = gt_check_event_refs(&ev, out, &r->err);
+	if (rc != GOTRACE_OK)
+		return fail_with(r, rc);
 	if (!r->opts.no_state_tracking) {
 		rc = gt_state_apply(&r->st, out, &r->err);
 		if (rc != GOTRACE_OK)

@@ -60,6 +60,13 @@ struct gotrace_reader {
 	gt_v1_converter v1c;
 };
 
+/*
+ * Checks that every string and stack Go's event printer looks up exists
+ * (Go's parser stops there, with a panic); returns 0 or an error (event.c).
+ */
+int gt_check_event_refs(const gt_event *ev, const gotrace_event *out,
+                        struct gotrace_error *err);
+
 /* Fills the public event from an ordered one (event.c). */
 void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
                       gotrace_event *out);

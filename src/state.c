@@ -133,9 +133,14 @@ static int nomem(struct gotrace_error *err)
 	return GOTRACE_ERR_NOMEM;
 }
 
-static int violation(struct gotrace_error *err, const char *what, int64_t id,
-                     const char *from, const char *to, const char *is)
+static int violation(gt_state *st, struct gotrace_error *err,
+                     const char *what, int64_t id, const char *from,
+                     const char *to, const char *is)
 {
+	if (st->lenient) {
+		st->violations++;
+		return GOTRACE_OK;
+	}
 	gt_error_set(err, GOTRACE_ERR_INVALID, 0, "state machine",
 	             "%s %" PRId64 ": transition %s->%s, but it is %s", what, id,
 	             from, to, is);
@@ -157,17 +162,27 @@ static int apply_g(gt_state *st, const gotrace_event *ev,
 
 	if (g == NULL) {
 		if (from != GOTRACE_GO_UNDETERMINED && from != GOTRACE_GO_NOT_EXIST)
-			return violation(err, "goroutine", id,
-			                 gotrace_goroutine_state_string(from),
-			                 gotrace_goroutine_state_string(to), "unknown");
+		{
+			int rc = violation(st, err, "goroutine", id,
+			                   gotrace_goroutine_state_string(from),
+			                   gotrace_goroutine_state_string(to), "unknown");
+
+			if (rc != GOTRACE_OK)
+				return rc;
+		}
 		g = add_g(st, id);
 		if (g == NULL)
 			return nomem(err);
 	} else if (from != GOTRACE_GO_UNDETERMINED && (int)g->state != from) {
-		return violation(err, "goroutine", id,
-		                 gotrace_goroutine_state_string(from),
-		                 gotrace_goroutine_state_string(to),
-		                 gotrace_goroutine_state_string((int)g->state));
+		int rc = violation(st, err, "goroutine", id,
+		                   gotrace_goroutine_state_string(from),
+		                   gotrace_goroutine_state_string(to),
+		                   gotrace_goroutine_state_string((int)g->state));
+
+		if (rc != GOTRACE_OK)
+			return rc;
+		/* Lenient: the goroutine's M bookkeeping follows its real state. */
+		from = (int)g->state;
 	}
 	/* The M it ran on lets go of it. */
 	if (executing(from) && !executing(to) && g->thread >= 0) {
@@ -210,15 +225,25 @@ static int apply_p(gt_state *st, const gotrace_event *ev,
 
 	if (p == NULL) {
 		if (from != GOTRACE_PROC_UNDETERMINED && from != GOTRACE_PROC_NOT_EXIST)
-			return violation(err, "proc", id, gotrace_proc_state_string(from),
-			                 gotrace_proc_state_string(to), "unknown");
+		{
+			int rc = violation(st, err, "proc", id,
+			                   gotrace_proc_state_string(from),
+			                   gotrace_proc_state_string(to), "unknown");
+
+			if (rc != GOTRACE_OK)
+				return rc;
+		}
 		p = add_p(st, id);
 		if (p == NULL)
 			return nomem(err);
 	} else if (from != GOTRACE_PROC_UNDETERMINED && (int)p->state != from) {
-		return violation(err, "proc", id, gotrace_proc_state_string(from),
-		                 gotrace_proc_state_string(to),
-		                 gotrace_proc_state_string((int)p->state));
+		int rc = violation(st, err, "proc", id,
+		                   gotrace_proc_state_string(from),
+		                   gotrace_proc_state_string(to),
+		                   gotrace_proc_state_string((int)p->state));
+
+		if (rc != GOTRACE_OK)
+			return rc;
 	}
 	st->transitions[1][from][to]++;
 	/* Whoever held the P loses it unless it stays with the same M. */
@@ -334,6 +359,11 @@ int gotrace_reader_thread_at(const gotrace_reader *r, size_t i,
 		return -1;
 	*out = r->st.ms[i];
 	return 0;
+}
+
+uint64_t gotrace_reader_state_violations(const gotrace_reader *r)
+{
+	return r != NULL ? r->st.violations : 0;
 }
 
 uint64_t gotrace_reader_transition_count(const gotrace_reader *r,

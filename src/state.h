@@ -30,6 +30,8 @@ typedef struct gt_state {
 	size_t nms, ms_cap;
 	gt_idmap m_index;
 	uint64_t transitions[2][6][6]; /* [resource][old][new] counts */
+	int lenient;             /* count violations instead of failing */
+	uint64_t violations;
 } gt_state;
 
 void gt_state_init(gt_state *st);

@@ -103,6 +103,16 @@ GOTRACE_API uint64_t gotrace_reader_transition_count(const gotrace_reader *r,
                                                      int resource, int from,
                                                      int to);
 
+/*
+ * v1 traces only: how many transitions did not start from the state the
+ * resource was in. Go's parser does not check its conversion of v1 traces
+ * against the state rules, and on damaged traces it can break them while
+ * still accepting the trace; so that the reader accepts what Go accepts,
+ * for v1 traces it follows such transitions and counts them here instead
+ * of failing. Always 0 for v2 traces, where a violation is an error.
+ */
+GOTRACE_API uint64_t gotrace_reader_state_violations(const gotrace_reader *r);
+
 #ifdef __cplusplus
 }
 #endif
