@@ -13,7 +13,11 @@ command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 [ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
 for extra in "$@"; do
   case "$extra" in
-    clang) command -v clang >/dev/null 2>&1 || need="$need clang" ;;
+    clang)
+      command -v clang >/dev/null 2>&1 || need="$need clang"
+      ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+        need="$need libclang-rt-14-dev"
+      ;;
     valgrind) command -v valgrind >/dev/null 2>&1 || need="$need valgrind" ;;
   esac
 done

@@ -344,10 +344,12 @@ static int add_stacks(gt_generation *g, const gt_batch *b,
 		if (gt_generation_stack(g, id, &existing)) {
 			char snew[2048], sold[2048];
 
-			format_stack_pcs(snew, sizeof snew, g->stack_pcs + first,
+			format_stack_pcs(snew, sizeof snew,
+			                 nframes ? g->stack_pcs + first : NULL,
 			                 (size_t)nframes);
 			format_stack_pcs(sold, sizeof sold,
-			                 g->stack_pcs + existing.first, existing.n);
+			                 existing.n ? g->stack_pcs + existing.first : NULL,
+			                 existing.n);
 			gt_error_set(err, GOTRACE_ERR_INVALID, at, "stack table",
 			             "multiple trace.stacks with the same ID: id=%" PRIu64
 			             ", new=%s, existing=%s", id, snew, sold);

@@ -211,7 +211,8 @@ static int open_v1(gotrace_reader *r)
 		if (r->v1_bytes == NULL)
 			goto nomem;
 		len = gt_stream_avail(&r->s);
-		memcpy(r->v1_bytes, r->s.pos, len);
+		if (len > 0)
+			memcpy(r->v1_bytes, r->s.pos, len);
 		for (;;) {
 			long got;
 

@@ -105,8 +105,9 @@ static int build_table(gt_v1_converter *c)
 		    gt_idmap_put(&g->stack_index, t->stack_ids[i],
 		                 (uint32_t)g->nstacks) != 0)
 			return -1;
-		memcpy(g->stack_pcs + g->nstack_pcs, t->pcs + t->stack_first[i],
-		       n * sizeof *g->stack_pcs);
+		if (n > 0)
+			memcpy(g->stack_pcs + g->nstack_pcs,
+			       t->pcs + t->stack_first[i], n * sizeof *g->stack_pcs);
 		g->stacks[g->nstacks].first = (uint32_t)g->nstack_pcs;
 		g->stacks[g->nstacks].n = (uint32_t)n;
 		g->stacks[g->nstacks].id = t->stack_ids[i];
@@ -303,7 +304,9 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 
 			c->pre_init = 0;
 			/* Go walks a map here; its order is unspecified. */
-			qsort(c->pre_init_gs, c->npre, sizeof *c->pre_init_gs, cmp_u64);
+			if (c->npre > 1)
+				qsort(c->pre_init_gs, c->npre, sizeof *c->pre_init_gs,
+				      cmp_u64);
 			for (i = 0; i < c->npre; i++) {
 				gt_event s;
 

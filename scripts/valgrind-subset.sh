@@ -1,0 +1,36 @@
+#!/bin/sh
+# Runs `gotrace dump` and `gotrace dump --wire` under valgrind memcheck on a
+# subset of the corpus (one trace per format and some damaged ones): no
+# memory errors and no leaks. gotrace itself may exit 1 on a rejected trace;
+# valgrind's own verdict is exit status 99.
+set -u
+gotrace=${1:-build/tools/gotrace}
+fails=0
+passes=0
+for f in testdata/traces/go1.19/channels.trace testdata/traces/go1.21/cgocallback.trace \
+         testdata/traces/go1.22/pipes.trace testdata/traces/go1.23/iterpull.trace \
+         testdata/traces/go1.24/allocfree.trace testdata/traces/go1.26/cpuprofile.trace \
+         testdata/traces/go1.27/flightrecorder.trace \
+         testdata/traces/synthetic/spill_error_after_generation_122.trace \
+         testdata/traces/synthetic/truncated_126_cut3.trace \
+         testdata/traces/synthetic/duplicate_stack_id.trace \
+         testdata/traces/synthetic/v1_no_consistent_order.trace \
+         fuzz/regressions/*; do
+  for mode in "" --wire; do
+    # shellcheck disable=SC2086 # mode is empty or one flag
+    valgrind -q --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite,indirect,possible \
+      "$gotrace" dump $mode "$f" >/dev/null 2>/tmp/valgrind.$$ 
+    rc=$?
+    if [ $rc -eq 99 ] || [ $rc -gt 1 ]; then
+      echo "FAIL valgrind: $f $mode (exit $rc)"
+      cat /tmp/valgrind.$$
+      fails=$((fails + 1))
+    else
+      passes=$((passes + 1))
+    fi
+  done
+done
+rm -f /tmp/valgrind.$$
+echo "valgrind: $passes passed, $fails failed"
+[ $fails -eq 0 ]
