@@ -265,6 +265,7 @@ static int next_v1(gotrace_reader *r, gt_event *ev)
 		return GOTRACE_OK;
 	if (rc == 0) {
 		r->done = 1;
+		r->valid_bytes = r->s.offset;
 		make_sync(r, ev, NULL, r->v1c.last_ts + 1);
 		return GOTRACE_OK;
 	}
@@ -348,6 +349,11 @@ uint64_t gotrace_reader_generation(const gotrace_reader *r)
 	return r != NULL ? r->cur_gen : 0;
 }
 
+uint64_t gotrace_reader_valid_bytes(const gotrace_reader *r)
+{
+	return r != NULL ? r->valid_bytes : 0;
+}
+
 int gotrace_reader_incomplete(const gotrace_reader *r)
 {
 	return r != NULL && r->incomplete;
@@ -400,6 +406,8 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 	r->nfrontier = 0;
 	r->next_sample = 0;
 	r->cur_gen = g->gen;
+	/* Before Go 1.26 the next generation's first batch was read too. */
+	r->gen_end = r->gr.has_spill ? r->gr.spill.offset : g->end_offset;
 	for (i = 0; i < g->nms; i++) {
 		int rc;
 
@@ -427,6 +435,9 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 {
 	int rc;
 
+	/* Everything before this point has been delivered. */
+	if (r->gen_end > r->valid_bytes)
+		r->valid_bytes = r->gen_end;
 	if (r->gen_error) {
 		r->err = r->pending_err;
 		if (r->err.go_eof) {
@@ -442,6 +453,8 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 	r->have_gen = 0;
 	if (rc == GOTRACE_EOF) {
 		r->done = 1;
+		if (!r->incomplete)
+			r->valid_bytes = r->s.offset;
 		make_sync(r, ev, NULL, r->last_ts);
 		return GOTRACE_OK;
 	}

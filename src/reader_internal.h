@@ -39,6 +39,8 @@ struct gotrace_reader {
 	struct gotrace_error pending_err;
 	int done;                    /* the final Sync has been delivered */
 	int incomplete;              /* ended early, as Go's parser does */
+	uint64_t gen_end;            /* input offset where gen's bytes end */
+	uint64_t valid_bytes;        /* input fully delivered so far */
 	uint64_t cur_gen;
 
 	gt_cursor *cursors;

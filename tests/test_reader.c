@@ -314,6 +314,54 @@ static void test_bad_header_and_args(void **state)
 	gotrace_reader_free(r);
 }
 
+/* Reads a trace to its end; returns the final status and valid bytes. */
+static int read_to_end(const char *path, uint64_t *valid, uint64_t *size)
+{
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_event ev;
+	size_t len;
+	uint8_t *bytes = tu_read_file(path, &len);
+	int rc;
+
+	assert_non_null(bytes);
+	free(bytes);
+	*size = len;
+	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+	rc = gotrace_reader_new(&r, in);
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+		;
+	*valid = gotrace_reader_valid_bytes(r);
+	gotrace_reader_free(r);
+	return rc;
+}
+
+static void test_valid_bytes(void **state)
+{
+	uint64_t valid, size;
+
+	(void)state;
+	/* gen_synthetic cuts these after the first generation (cut0), and one
+	 * byte into the second (cut2). */
+	assert_int_equal(read_to_end(TESTDATA_DIR
+	                 "/traces/synthetic/truncated_126_cut0.trace", &valid, &size),
+	                 GOTRACE_EOF);
+	assert_true(valid == size);
+	assert_int_not_equal(read_to_end(TESTDATA_DIR
+	                     "/traces/synthetic/truncated_126_cut2.trace", &valid,
+	                     &size), GOTRACE_EOF);
+	assert_true(valid == size - 1);
+	assert_int_not_equal(read_to_end(TESTDATA_DIR
+	                     "/traces/synthetic/truncated_122_cut2.trace", &valid,
+	                     &size), GOTRACE_EOF);
+	assert_true(valid == size - 1);
+	/* A whole valid trace is valid to its last byte. */
+	assert_int_equal(read_to_end(TESTDATA_DIR
+	                 "/traces/go1.27/channels.trace", &valid, &size),
+	                 GOTRACE_EOF);
+	assert_true(valid == size);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_state_module_rules),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
+		cmocka_unit_test(test_valid_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

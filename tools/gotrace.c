@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gotrace/gotrace.h>
 
@@ -121,6 +122,22 @@ static int open_reader(const char *path, gotrace_reader **r)
 	return rc;
 }
 
+/* Like `go tool trace`: how much of a damaged trace could not be used. */
+static void report_lost(const char *path, const gotrace_reader *r)
+{
+	struct stat st;
+	uint64_t size = gotrace_reader_offset(r);
+	uint64_t valid = gotrace_reader_valid_bytes(r);
+
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && st.st_size > 0)
+		size = (uint64_t)st.st_size;
+	if (size == 0 || valid > size)
+		return;
+	fprintf(stderr, "gotrace: lost %.2f%% of the trace data due to the error "
+	        "(%llu of %llu bytes)\n", (double)(size - valid) / (double)size * 100,
+	        (unsigned long long)(size - valid), (unsigned long long)size);
+}
+
 static int dump_parsed(const char *path, int verbose)
 {
 	gotrace_reader *r;
@@ -138,6 +155,8 @@ static int dump_parsed(const char *path, int verbose)
 	}
 	if (rc != GOTRACE_EOF) {
 		report(gotrace_reader_error(r), verbose);
+		if (verbose)
+			report_lost(path, r);
 		gotrace_reader_free(r);
 		return 1;
 	}
@@ -184,6 +203,7 @@ static int stats(const char *path, int verbose)
 	}
 	if (rc != GOTRACE_EOF) {
 		report(gotrace_reader_error(r), verbose);
+		report_lost(path, r);
 		gotrace_reader_free(r);
 		return 1;
 	}

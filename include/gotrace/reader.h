@@ -262,6 +262,15 @@ GOTRACE_API uint64_t gotrace_reader_generation(const gotrace_reader *r);
  */
 GOTRACE_API int gotrace_reader_incomplete(const gotrace_reader *r);
 
+/*
+ * Input bytes whose events have all been delivered: the end of the last
+ * generation read completely (for a trace that ends cleanly, the whole
+ * input). After an error, everything past this offset was lost; with the
+ * input's size this gives the share of a damaged trace that could not be
+ * used, as `go tool trace` reports it ("Lost N% of the latest trace data").
+ */
+GOTRACE_API uint64_t gotrace_reader_valid_bytes(const gotrace_reader *r);
+
 /* Input bytes consumed so far. */
 GOTRACE_API uint64_t gotrace_reader_offset(const gotrace_reader *r);
 
