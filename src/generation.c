@@ -100,6 +100,7 @@ void gt_generation_reset(gt_generation *g)
 	g->clock_ts = g->clock_mono = g->clock_sec = g->clock_nsec = 0;
 	g->nexp = 0;
 	g->end_offset = 0;
+	g->data_bytes = 0;
 	gt_arena_reset(&g->arena);
 }
 
@@ -480,6 +481,8 @@ static int process_batch(gt_generation *g, const gt_batch *b, gotrace_version ve
 {
 	uint8_t kind = b->len > 0 ? b->data[0] : 0;
 
+	g->data_bytes += b->len;
+
 	if (b->exp != 0) {
 		if (GROW(g->exp_batches, g->exp_cap, g->nexp + 1) != 0) {
 			gt_error_set(err, GOTRACE_ERR_NOMEM, b->offset,
@@ -703,6 +706,21 @@ static int read_into_generation(gt_genreader *gr, gt_generation *g,
 static int finish_generation(gt_generation *g, gotrace_version version,
                              struct gotrace_error *err);
 
+/* The reader's memory limit: a generation may hold at most this many
+ * bytes of batches (its tables and per-event state scale with them). */
+static int check_limit(const gt_genreader *gr, const gt_generation *g,
+                       const gt_batch *b, struct gotrace_error *err)
+{
+	if (gr->limit == 0 || g->data_bytes <= gr->limit)
+		return GOTRACE_OK;
+	gt_error_set_detail(err, GOTRACE_ERR_LIMIT, b->offset,
+	                    "memory limit exceeded",
+	                    "generation %llu holds more than the memory limit of "
+	                    "%llu bytes", (unsigned long long)g->gen,
+	                    (unsigned long long)gr->limit);
+	return GOTRACE_ERR_LIMIT;
+}
+
 /* Go 1.26+: generations end with an explicit EndOfGeneration batch. */
 static int next_with_marker(gt_genreader *gr, gt_generation *g,
                             struct gotrace_error *err)
@@ -743,6 +761,8 @@ static int next_with_marker(gt_genreader *gr, gt_generation *g,
 			g->min_ts = b.time;
 		rc = process_batch(g, &b, gr->version, err);
 		if (rc != GOTRACE_OK)
+			return rc;
+		if ((rc = check_limit(gr, g, &b, err)) != GOTRACE_OK)
 			return rc;
 	}
 	g->end_offset = gr->s->offset;
@@ -853,6 +873,8 @@ static int next_with_spill(gt_genreader *gr, gt_generation *g,
 			g->min_ts = b.time;
 		rc = process_batch(g, &b, gr->version, err);
 		if (rc != GOTRACE_OK)
+			return rc;
+		if ((rc = check_limit(gr, g, &b, err)) != GOTRACE_OK)
 			return rc;
 	}
 	g->end_offset = gr->s->offset;

@@ -102,6 +102,7 @@ typedef struct gt_generation {
 
 	gt_arena arena;
 	uint64_t end_offset;  /* input offset just past the generation */
+	uint64_t data_bytes;  /* batch bytes held (for the memory limit) */
 } gt_generation;
 
 void gt_generation_init(gt_generation *g);
@@ -144,6 +145,7 @@ typedef struct gt_genreader {
 	struct gotrace_error deferred_err;
 	int started;
 	int done;
+	uint64_t limit;       /* max batch bytes per generation, 0: none */
 } gt_genreader;
 
 void gt_genreader_init(gt_genreader *gr, gt_stream *s, gotrace_version version);

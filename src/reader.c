@@ -236,13 +236,32 @@ static int open_v1(gotrace_reader *r)
 			if (got == 0)
 				break;
 			len += (size_t)got;
+			if (r->opts.max_memory != 0 && len > r->opts.max_memory)
+				break; /* reported below */
 		}
 		data = r->v1_bytes;
 	}
 	gt_stream_skip(&r->s, gt_stream_avail(&r->s));
+	if (r->opts.max_memory != 0 && len > r->opts.max_memory) {
+		gt_error_set_detail(&r->err, GOTRACE_ERR_LIMIT, r->s.offset,
+		                    "memory limit exceeded",
+		                    "v1 trace of %zu bytes exceeds the memory limit of "
+		                    "%llu bytes", len,
+		                    (unsigned long long)r->opts.max_memory);
+		return GOTRACE_ERR_LIMIT;
+	}
 	rc = gt_v1_parse(&r->v1, data, len, (int)r->version, &r->err);
 	if (rc != GOTRACE_OK)
 		return rc;
+	if (r->opts.max_memory != 0 &&
+	    len + r->v1.nevents * sizeof(gt_v1_event) > r->opts.max_memory) {
+		gt_error_set_detail(&r->err, GOTRACE_ERR_LIMIT, r->s.offset,
+		                    "memory limit exceeded",
+		                    "v1 trace of %zu bytes and %zu events exceeds the "
+		                    "memory limit of %llu bytes", len, r->v1.nevents,
+		                    (unsigned long long)r->opts.max_memory);
+		return GOTRACE_ERR_LIMIT;
+	}
 	return gt_v1_converter_init(&r->v1c, &r->v1, &r->order, &r->err);
 nomem:
 	gt_error_set(&r->err, GOTRACE_ERR_NOMEM, r->s.offset, "reading v1 trace",
@@ -310,6 +329,7 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 		return rc;
 	}
 	gt_genreader_init(&r->gr, &r->s, r->version);
+	r->gr.limit = r->opts.max_memory;
 	r->last_ts = 0;
 	return GOTRACE_OK;
 }

@@ -362,6 +362,43 @@ static void test_valid_bytes(void **state)
 	assert_true(valid == size);
 }
 
+static int read_limited(const char *path, uint64_t limit)
+{
+	gotrace_reader_options opts;
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_event ev;
+	int rc;
+
+	memset(&opts, 0, sizeof opts);
+	opts.max_memory = limit;
+	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+	rc = gotrace_reader_new_opts(&r, in, &opts);
+	assert_non_null(r);
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+		;
+	gotrace_reader_free(r);
+	return rc;
+}
+
+static void test_memory_limit(void **state)
+{
+	static const char *const traces[] = {
+		TESTDATA_DIR "/traces/go1.27/generations.trace",
+		TESTDATA_DIR "/traces/go1.22/channels.trace",
+		TESTDATA_DIR "/traces/go1.21/channels.trace",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof traces / sizeof traces[0]; i++) {
+		/* A limit below the trace's size stops it cleanly... */
+		assert_int_equal(read_limited(traces[i], 1024), GOTRACE_ERR_LIMIT);
+		/* ...and one above it changes nothing. */
+		assert_int_equal(read_limited(traces[i], 64u << 20), GOTRACE_EOF);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
 		cmocka_unit_test(test_valid_bytes),
+		cmocka_unit_test(test_memory_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,6 +29,8 @@ static const char usage_text[] =
 	"\n"
 	"options:\n"
 	"  -v, --verbose      on error, also print the byte offset and context\n"
+	"  -m, --max-memory N fail instead of holding more than N bytes of trace\n"
+	"                     data at once (dump, stats)\n"
 	"\n"
 	"FILE may be - for standard input (pipes and sockets are read as streams).\n";
 
@@ -106,14 +108,20 @@ static int dump_wire(const char *path, int verbose)
 	return 0;
 }
 
+static uint64_t max_memory;
+
 static int open_reader(const char *path, gotrace_reader **r)
 {
+	gotrace_reader_options opts;
 	gotrace_input *in;
 	int rc;
 
+	*r = NULL;
 	if (open_input(path, &in) != 0)
 		return -1;
-	rc = gotrace_reader_new(r, in);
+	memset(&opts, 0, sizeof opts);
+	opts.max_memory = max_memory;
+	rc = gotrace_reader_new_opts(r, in, &opts);
 	if (*r == NULL) {
 		gotrace_input_free(in);
 		fprintf(stderr, "gotrace: %s\n", gotrace_status_string(rc));
@@ -249,6 +257,16 @@ int main(int argc, char **argv)
 			wire = 1;
 		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
 			verbose = 1;
+		else if ((strcmp(a, "-m") == 0 || strcmp(a, "--max-memory") == 0) &&
+		         i + 1 < argc) {
+			char *end;
+
+			max_memory = strtoull(argv[++i], &end, 10);
+			if (*end != '\0' || max_memory == 0) {
+				fprintf(stderr, "gotrace: bad memory limit %s\n", argv[i]);
+				return usage(2);
+			}
+		}
 		else if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr, "gotrace: unknown option %s\n", a);
 			return usage(2);

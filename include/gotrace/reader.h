@@ -223,6 +223,15 @@ typedef struct gotrace_reader_options {
 	 * off saves a little work per event for callers that never query it.
 	 */
 	int no_state_tracking;
+	/*
+	 * Memory limit in bytes, 0 for none. The reader fails with
+	 * GOTRACE_ERR_LIMIT instead of holding more than this much trace data
+	 * at once: the batches of one v2 generation, or a whole v1 trace (plus
+	 * its 48-byte event records). Its other memory (tables, scheduler
+	 * state) is proportional to that, so a limit of L keeps the reader's
+	 * footprint within a small multiple of L.
+	 */
+	uint64_t max_memory;
 } gotrace_reader_options;
 
 /*
