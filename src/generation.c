@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "generation.h"
 #include "gotrace/wire.h"
 #include "varint.h"
@@ -22,32 +23,6 @@
 #define NO_THREAD UINT64_MAX
 
 static const uint8_t end_of_generation_byte = GOTRACE_WIRE_END_OF_GENERATION;
-
-/* ---- growable arrays ---------------------------------------------------- */
-
-static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -1;
-		ncap *= 2;
-	}
-	n = realloc(*arr, ncap * elem);
-	if (n == NULL)
-		return -1;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
-#define GROW(arr, cap, need) \
-	grow_array((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* ---- lifecycle ----------------------------------------------------------- */
 
@@ -249,7 +224,7 @@ static int add_strings(gt_generation *g, const gt_batch *b,
 			             (int)existing.len, (const char *)existing.data);
 			return GOTRACE_ERR_INVALID;
 		}
-		if (GROW(g->strings, g->strings_cap, g->nstrings + 1) != 0)
+		if (GT_GROW(g->strings, g->strings_cap, g->nstrings + 1) != 0)
 			goto nomem;
 		if (gt_idmap_put(&g->string_index, id, (uint32_t)g->nstrings) != 0)
 			goto nomem;
@@ -306,7 +281,7 @@ static int add_stacks(gt_generation *g, const gt_batch *b,
 			             nframes, MAX_FRAMES_PER_STACK);
 			return GOTRACE_ERR_CORRUPT;
 		}
-		if (GROW(g->stack_pcs, g->stack_pcs_cap,
+		if (GT_GROW(g->stack_pcs, g->stack_pcs_cap,
 		         g->nstack_pcs + (size_t)nframes) != 0)
 			goto nomem;
 		for (i = 0; i < nframes; i++) {
@@ -331,7 +306,7 @@ static int add_stacks(gt_generation *g, const gt_batch *b,
 			}
 			g->stack_pcs[g->nstack_pcs++] = v[0];
 			if (!gt_idmap_get(&g->pc_index, v[0], &known)) {
-				if (GROW(g->frames, g->frames_cap, g->nframes + 1) != 0 ||
+				if (GT_GROW(g->frames, g->frames_cap, g->nframes + 1) != 0 ||
 				    gt_idmap_put(&g->pc_index, v[0],
 				                 (uint32_t)g->nframes) != 0)
 					goto nomem;
@@ -356,7 +331,7 @@ static int add_stacks(gt_generation *g, const gt_batch *b,
 			             ", new=%s, existing=%s", id, snew, sold);
 			return GOTRACE_ERR_INVALID;
 		}
-		if (GROW(g->stacks, g->stacks_cap, g->nstacks + 1) != 0)
+		if (GT_GROW(g->stacks, g->stacks_cap, g->nstacks + 1) != 0)
 			goto nomem;
 		if (gt_idmap_put(&g->stack_index, id, (uint32_t)g->nstacks) != 0)
 			goto nomem;
@@ -390,7 +365,7 @@ static int add_cpu_samples(gt_generation *g, const gt_batch *b,
 		}
 		for (k = 0; k < 5; k++)
 			READ_OR_FAIL(&c, &v[k], err, "CPU sample");
-		if (GROW(g->samples, g->samples_cap, g->nsamples + 1) != 0) {
+		if (GT_GROW(g->samples, g->samples_cap, g->nsamples + 1) != 0) {
 			gt_error_set(err, GOTRACE_ERR_NOMEM, at, "CPU samples",
 			             "out of memory");
 			return GOTRACE_ERR_NOMEM;
@@ -459,12 +434,12 @@ static int add_event_batch(gt_generation *g, const gt_batch *b,
 
 	if (!gt_idmap_get(&g->m_index, b->m, &mi)) {
 		mi = (uint32_t)g->nms;
-		if (GROW(g->ms, g->ms_cap, g->nms + 1) != 0 ||
+		if (GT_GROW(g->ms, g->ms_cap, g->nms + 1) != 0 ||
 		    gt_idmap_put(&g->m_index, b->m, mi) != 0)
 			goto nomem;
 		g->ms[g->nms++] = b->m;
 	}
-	if (GROW(g->batches, g->batches_cap, g->nbatches + 1) != 0)
+	if (GT_GROW(g->batches, g->batches_cap, g->nbatches + 1) != 0)
 		goto nomem;
 	g->batches[g->nbatches] = *b;
 	g->batches[g->nbatches].m_slot = mi;
@@ -484,7 +459,7 @@ static int process_batch(gt_generation *g, const gt_batch *b, gotrace_version ve
 	g->data_bytes += b->len;
 
 	if (b->exp != 0) {
-		if (GROW(g->exp_batches, g->exp_cap, g->nexp + 1) != 0) {
+		if (GT_GROW(g->exp_batches, g->exp_cap, g->nexp + 1) != 0) {
 			gt_error_set(err, GOTRACE_ERR_NOMEM, b->offset,
 			             "experimental batch", "out of memory");
 			return GOTRACE_ERR_NOMEM;
@@ -881,40 +856,11 @@ static int next_with_spill(gt_genreader *gr, gt_generation *g,
 	return finish_generation(g, gr->version, err);
 }
 
-static int cmp_sample_time(const gt_cpu_sample *a, const gt_cpu_sample *b)
+static int cmp_sample_time(const void *pa, const void *pb)
 {
+	const gt_cpu_sample *a = pa, *b = pb;
+
 	return (a->time > b->time) - (a->time < b->time);
-}
-
-/* Stable merge sort of CPU samples by time. */
-static int sort_samples(gt_cpu_sample *s, size_t n)
-{
-	gt_cpu_sample *tmp;
-	size_t width, i;
-
-	if (n < 2)
-		return 0;
-	tmp = malloc(n * sizeof *tmp);
-	if (tmp == NULL)
-		return -1;
-	for (width = 1; width < n; width *= 2) {
-		for (i = 0; i < n; i += 2 * width) {
-			size_t lo = i, mid = i + width < n ? i + width : n;
-			size_t hi = i + 2 * width < n ? i + 2 * width : n;
-			size_t a = lo, b = mid, k = lo;
-
-			while (a < mid && b < hi)
-				tmp[k++] = cmp_sample_time(&s[b], &s[a]) < 0 ? s[b++]
-				                                             : s[a++];
-			while (a < mid)
-				tmp[k++] = s[a++];
-			while (b < hi)
-				tmp[k++] = s[b++];
-		}
-		memcpy(s, tmp, n * sizeof *s);
-	}
-	free(tmp);
-	return 0;
 }
 
 static int finish_generation(gt_generation *g, gotrace_version version,
@@ -969,7 +915,8 @@ static int finish_generation(gt_generation *g, gotrace_version version,
 	for (i = 0; i < g->nsamples; i++)
 		g->samples[i].time =
 			gt_ticks_to_ns(g->ns_per_tick, (uint64_t)g->samples[i].time);
-	if (sort_samples(g->samples, g->nsamples) != 0) {
+	if (gt_stable_sort(g->samples, g->nsamples, sizeof *g->samples,
+	                   cmp_sample_time) != 0) {
 		gt_error_set(err, GOTRACE_ERR_NOMEM, g->end_offset, "CPU samples",
 		             "out of memory");
 		return GOTRACE_ERR_NOMEM;

@@ -53,4 +53,17 @@ int gt_idmap_put(gt_idmap *m, uint64_t id, uint32_t val);
 /* Removes id if present. Returns 1 if it was there. */
 int gt_idmap_del(gt_idmap *m, uint64_t id);
 
+/* FNV-1a: keys for string-valued maps (collisions are probed by callers). */
+static inline uint64_t gt_hash_bytes(const uint8_t *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
 #endif

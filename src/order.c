@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "order.h"
 #include "spec.h"
 #include "gotrace/wire.h"
@@ -65,27 +66,6 @@ const char *gt_event_type_name(gotrace_version v, uint8_t type, char *buf,
 
 /* ---- storage ------------------------------------------------------------ */
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -1;
-		ncap *= 2;
-	}
-	n = realloc(*arr, ncap * elem);
-	if (n == NULL)
-		return -1;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 void gt_order_init(gt_order *o, gotrace_version version)
 {
@@ -126,21 +106,9 @@ void gt_order_free(gt_order *o)
 	memset(o, 0, sizeof *o);
 }
 
-static uint64_t hash_bytes(const uint8_t *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len)
 {
-	uint64_t h = hash_bytes(s, len);
+	uint64_t h = gt_hash_bytes(s, len);
 	uint32_t id;
 
 	/* Probe successive hash keys until the string or a gap is found. */
@@ -153,7 +121,7 @@ uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len)
 		if (e->len == len && memcmp(e->data, s, len) == 0)
 			return id;
 	}
-	if (GROW(o->strs, o->strs_cap, o->nstrs + 1) != 0)
+	if (GT_GROW(o->strs, o->strs_cap, o->nstrs + 1) != 0)
 		return NONE;
 	id = (uint32_t)o->nstrs;
 	o->strs[id].data = malloc(len + 1);
@@ -192,7 +160,7 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 		i = o->gs_free;
 		o->gs_free = o->gs[i].next_free;
 	} else {
-		if (GROW(o->gs, o->gs_cap, o->ngs + 1) != 0)
+		if (GT_GROW(o->gs, o->gs_cap, o->ngs + 1) != 0)
 			return NULL;
 		i = (uint32_t)o->ngs++;
 		memset(&o->gs[i], 0, sizeof o->gs[i]);
@@ -233,7 +201,7 @@ static gt_pstate *new_p(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 {
 	gt_pstate *s;
 
-	if (GROW(o->ps, o->ps_cap, o->nps + 1) != 0 ||
+	if (GT_GROW(o->ps, o->ps_cap, o->nps + 1) != 0 ||
 	    gt_idmap_put(&o->p_index, (uint64_t)id, (uint32_t)o->nps) != 0)
 		return NULL;
 	s = &o->ps[o->nps++];
@@ -255,7 +223,7 @@ static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
 {
 	gt_mstate *s;
 
-	if (GROW(o->ms, o->ms_cap, o->nms + 1) != 0 ||
+	if (GT_GROW(o->ms, o->ms_cap, o->nms + 1) != 0 ||
 	    gt_idmap_put(&o->m_index, (uint64_t)id, (uint32_t)o->nms) != 0)
 		return NULL;
 	s = &o->ms[o->nms++];
@@ -426,7 +394,7 @@ static int has_range(const gt_ranges *r, gt_range t)
 
 static int add_range(step *s, gt_ranges *r, gt_range t)
 {
-	if (GROW(r->items, r->cap, r->n + 1) != 0)
+	if (GT_GROW(r->items, r->cap, r->n + 1) != 0)
 		return nomem(s);
 	r->items[r->n++] = t;
 	return 0;
@@ -977,7 +945,7 @@ static int task_begin(step *s, ctx cur)
 	if (rc != 0)
 		return rc;
 	nid = gt_order_intern(o, name.data, name.len);
-	if (nid == NONE || GROW(o->tasks, o->tasks_cap, o->ntasks + 1) != 0)
+	if (nid == NONE || GT_GROW(o->tasks, o->tasks_cap, o->ntasks + 1) != 0)
 		return nomem(s);
 	{
 		uint64_t *ids = realloc(o->task_ids, o->tasks_cap * sizeof *ids);
@@ -1055,7 +1023,7 @@ static int region(step *s, ctx cur, int begin)
 	if (r.name == NONE)
 		return nomem(s);
 	if (begin) {
-		if (GROW(gs->regions, gs->regions_cap, gs->nregions + 1) != 0)
+		if (GT_GROW(gs->regions, gs->regions_cap, gs->nregions + 1) != 0)
 			return nomem(s);
 		gs->regions[gs->nregions++] = r;
 	} else if (gs->nregions > 0) {

@@ -6,26 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "reader_internal.h"
 #include "state.h"
 #include "gotrace/wire.h"
-
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, ncap * elem);
-	if (n == NULL)
-		return -1;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
 
 void gt_state_init(gt_state *st)
 {
@@ -71,7 +55,7 @@ static gotrace_goroutine_info *add_g(gt_state *st, int64_t id)
 {
 	gotrace_goroutine_info *g;
 
-	if (grow((void **)&st->gs, &st->gs_cap, st->ngs + 1, sizeof *st->gs) != 0 ||
+	if (gt_grow((void **)&st->gs, &st->gs_cap, st->ngs + 1, sizeof *st->gs) != 0 ||
 	    gt_idmap_put(&st->g_index, (uint64_t)id, (uint32_t)st->ngs) != 0)
 		return NULL;
 	g = &st->gs[st->ngs++];
@@ -100,7 +84,7 @@ static gotrace_proc_info *add_p(gt_state *st, int64_t id)
 {
 	gotrace_proc_info *p;
 
-	if (grow((void **)&st->ps, &st->ps_cap, st->nps + 1, sizeof *st->ps) != 0 ||
+	if (gt_grow((void **)&st->ps, &st->ps_cap, st->nps + 1, sizeof *st->ps) != 0 ||
 	    gt_idmap_put(&st->p_index, (uint64_t)id, (uint32_t)st->nps) != 0)
 		return NULL;
 	p = &st->ps[st->nps++];
@@ -117,7 +101,7 @@ static gotrace_thread_info *get_m(gt_state *st, int64_t id)
 
 	if (m != NULL || id < 0)
 		return m;
-	if (grow((void **)&st->ms, &st->ms_cap, st->nms + 1, sizeof *st->ms) != 0 ||
+	if (gt_grow((void **)&st->ms, &st->ms_cap, st->nms + 1, sizeof *st->ms) != 0 ||
 	    gt_idmap_put(&st->m_index, (uint64_t)id, (uint32_t)st->nms) != 0)
 		return NULL;
 	m = &st->ms[st->nms++];

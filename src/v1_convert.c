@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "spec.h"
 #include "v1.h"
 #include "gotrace/wire.h"
@@ -32,27 +33,6 @@ static const char *const builtin_strings[S_LAST] = {
 	"PageCachePagesLeaked (test)", "ResetDebugLog (test)",
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -1;
-		ncap *= 2;
-	}
-	n = realloc(*arr, ncap * elem);
-	if (n == NULL)
-		return -1;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 static int table_string(gt_generation *g, uint64_t id, const uint8_t *s,
                         size_t len)
@@ -61,7 +41,7 @@ static int table_string(gt_generation *g, uint64_t id, const uint8_t *s,
 
 	if (gt_idmap_get(&g->string_index, id, &i))
 		return 0; /* Go keeps the first and reports (then ignores) a clash */
-	if (GROW(g->strings, g->strings_cap, g->nstrings + 1) != 0 ||
+	if (GT_GROW(g->strings, g->strings_cap, g->nstrings + 1) != 0 ||
 	    gt_idmap_put(&g->string_index, id, (uint32_t)g->nstrings) != 0)
 		return -1;
 	g->strings[g->nstrings].data = s;
@@ -100,8 +80,8 @@ static int build_table(gt_v1_converter *c)
 	for (i = 0; i < t->nstacks; i++) {
 		size_t n = t->stack_len[i];
 
-		if (GROW(g->stacks, g->stacks_cap, g->nstacks + 1) != 0 ||
-		    GROW(g->stack_pcs, g->stack_pcs_cap, g->nstack_pcs + n) != 0 ||
+		if (GT_GROW(g->stacks, g->stacks_cap, g->nstacks + 1) != 0 ||
+		    GT_GROW(g->stack_pcs, g->stack_pcs_cap, g->nstack_pcs + n) != 0 ||
 		    gt_idmap_put(&g->stack_index, t->stack_ids[i],
 		                 (uint32_t)g->nstacks) != 0)
 			return -1;
@@ -117,7 +97,7 @@ static int build_table(gt_v1_converter *c)
 	for (i = 0; i < t->nframes; i++) {
 		const gt_v1_frame *f = &t->frames[i];
 
-		if (GROW(g->frames, g->frames_cap, g->nframes + 1) != 0 ||
+		if (GT_GROW(g->frames, g->frames_cap, g->nframes + 1) != 0 ||
 		    gt_idmap_put(&g->pc_index, f->pc, (uint32_t)g->nframes) != 0)
 			return -1;
 		g->frames[g->nframes].pc = f->pc;
@@ -217,7 +197,7 @@ static int set_proc_m(gt_v1_converter *c, int32_t p, int64_t m)
 		c->proc_m_vals[i] = m;
 		return 0;
 	}
-	if (GROW(c->proc_m_vals, c->proc_m_cap, c->nproc_m + 1) != 0 ||
+	if (GT_GROW(c->proc_m_vals, c->proc_m_cap, c->nproc_m + 1) != 0 ||
 	    gt_idmap_put(&c->proc_m, (uint64_t)(int64_t)p, (uint32_t)c->nproc_m) != 0)
 		return -1;
 	c->proc_m_vals[c->nproc_m++] = m;
@@ -238,7 +218,7 @@ static int first_sight(gt_v1_converter *c, int32_t p, int *first)
  * converted, so it only ever grows from empty. */
 static int push_extra(gt_v1_converter *c, const gt_event *ev)
 {
-	if (GROW(c->extra, c->extra_cap, c->extra_head + c->nextra + 1) != 0)
+	if (GT_GROW(c->extra, c->extra_cap, c->extra_head + c->nextra + 1) != 0)
 		return -1;
 	c->extra[c->extra_head + c->nextra++] = *ev;
 	return 0;
@@ -365,7 +345,7 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 	case V1_GC_SWEEP_DONE: type = GOTRACE_WIRE_GC_SWEEP_END; break;
 	case V1_GO_CREATE:
 		if (c->pre_init) {
-			if (GROW(c->pre_init_gs, c->pre_cap, c->npre + 1) != 0)
+			if (GT_GROW(c->pre_init_gs, c->pre_cap, c->npre + 1) != 0)
 				goto nomem;
 			c->pre_init_gs[c->npre++] = ev->args[0];
 			return CONV_SKIP;
@@ -478,7 +458,7 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 		if (nid == UINT32_MAX)
 			goto nomem;
 		if (!gt_idmap_get(&c->tasks, ev->args[0], &ti)) {
-			if (GROW(c->task_parent, c->tasks_cap, c->ntasks + 1) != 0)
+			if (GT_GROW(c->task_parent, c->tasks_cap, c->ntasks + 1) != 0)
 				goto nomem;
 			{
 				uint32_t *tn = realloc(c->task_name,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "v1.h"
 #include "varint.h"
 
@@ -78,27 +79,6 @@ static const struct {
 #undef D0
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -1;
-		ncap *= 2;
-	}
-	n = realloc(*arr, ncap * elem);
-	if (n == NULL)
-		return -1;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 void gt_v1_trace_init(gt_v1_trace *t)
 {
@@ -222,7 +202,7 @@ static int discard(parser *p, uint64_t n)
 
 static int push_arg(parser *p, raw_event *ev, uint64_t v)
 {
-	if (GROW(ev->args, ev->cap, ev->nargs + 1) != 0)
+	if (GT_GROW(ev->args, ev->cap, ev->nargs + 1) != 0)
 		return nomem(p);
 	ev->args[ev->nargs++] = v;
 	return 0;
@@ -240,7 +220,7 @@ static int add_string(parser *p, uint64_t id, const uint8_t *s, size_t len)
 		t->strings[i].len = len;
 		return 0;
 	}
-	if (GROW(t->strings, t->strings_cap, t->nstrings + 1) != 0)
+	if (GT_GROW(t->strings, t->strings_cap, t->nstrings + 1) != 0)
 		return nomem(p);
 	{
 		uint64_t *ids = realloc(t->string_ids, t->strings_cap * sizeof *ids);
@@ -433,7 +413,7 @@ static proc *add_proc(parser *p, int32_t pid)
 {
 	proc *pr;
 
-	if (GROW(p->procs, p->procs_cap, p->nprocs + 1) != 0 ||
+	if (GT_GROW(p->procs, p->procs_cap, p->nprocs + 1) != 0 ||
 	    gt_idmap_put(&p->proc_index, (uint64_t)(int64_t)pid,
 	                 (uint32_t)p->nprocs) != 0)
 		return NULL;
@@ -462,7 +442,7 @@ static int collect_batches(parser *p)
 			pr = get_proc(p, ev->batch_pid);
 			if (pr == NULL && (pr = add_proc(p, ev->batch_pid)) == NULL)
 				return nomem(p);
-			if (GROW(pr->batches, pr->batches_cap, pr->nbatches + 1) != 0)
+			if (GT_GROW(pr->batches, pr->batches_cap, pr->nbatches + 1) != 0)
 				return nomem(p);
 			pr->batches[pr->nbatches].offset = ev->batch_offset;
 			pr->batches[pr->nbatches].nevents = 0;
@@ -480,7 +460,7 @@ static int collect_batches(parser *p)
 			if (ev->nargs != 5)
 				return fail(p, GOTRACE_ERR_CORRUPT, "CPU sample has wrong "
 				            "number of arguments: want 5, got %zu", ev->nargs);
-			if (GROW(p->samples, p->samples_cap, p->nsamples + 1) != 0)
+			if (GT_GROW(p->samples, p->samples_cap, p->nsamples + 1) != 0)
 				return nomem(p);
 			s = &p->samples[p->nsamples++];
 			memset(s, 0, sizeof *s);
@@ -518,7 +498,7 @@ static int add_stack(parser *p, const raw_event *ev)
 	if (id == 0 || size == 0)
 		return 0;
 	first = t->npcs;
-	if (GROW(t->pcs, t->pcs_cap, t->npcs + (size_t)size) != 0)
+	if (GT_GROW(t->pcs, t->pcs_cap, t->npcs + (size_t)size) != 0)
 		return nomem(p);
 	for (i = 0; i < size; i++) {
 		const uint64_t *f = &ev->args[2 + i * 4];
@@ -526,7 +506,7 @@ static int add_stack(parser *p, const raw_event *ev)
 
 		t->pcs[t->npcs++] = f[0];
 		if (!gt_idmap_get(&t->frame_index, f[0], &known)) {
-			if (GROW(t->frames, t->frames_cap, t->nframes + 1) != 0 ||
+			if (GT_GROW(t->frames, t->frames_cap, t->nframes + 1) != 0 ||
 			    gt_idmap_put(&t->frame_index, f[0], (uint32_t)t->nframes) != 0)
 				return nomem(p);
 			t->frames[t->nframes].pc = f[0];
@@ -541,7 +521,7 @@ static int add_stack(parser *p, const raw_event *ev)
 		t->stack_len[idx] = (size_t)size;
 		return 0;
 	}
-	if (GROW(t->stack_ids, t->stacks_cap, t->nstacks + 1) != 0)
+	if (GT_GROW(t->stack_ids, t->stacks_cap, t->nstacks + 1) != 0)
 		return nomem(p);
 	{
 		size_t *a = realloc(t->stack_first, t->stacks_cap * sizeof *a);
@@ -564,22 +544,10 @@ static int add_stack(parser *p, const raw_event *ev)
 	return 0;
 }
 
-static uint64_t hash_bytes(const uint8_t *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 static int inline_string(parser *p, const uint8_t *s, size_t len, uint64_t *id)
 {
 	gt_v1_trace *t = p->t;
-	uint64_t h = hash_bytes(s, len);
+	uint64_t h = gt_hash_bytes(s, len);
 	uint32_t i;
 
 	for (;; h++) {
@@ -591,7 +559,7 @@ static int inline_string(parser *p, const uint8_t *s, size_t len, uint64_t *id)
 			return 0;
 		}
 	}
-	if (GROW(t->inline_strings, t->inline_cap, t->ninline + 1) != 0 ||
+	if (GT_GROW(t->inline_strings, t->inline_cap, t->ninline + 1) != 0 ||
 	    gt_idmap_put(&t->inline_index, h, (uint32_t)t->ninline) != 0)
 		return nomem(p);
 	t->inline_strings[t->ninline].data = s;
@@ -606,7 +574,7 @@ static uint64_t *last_g_slot(parser *p, int32_t pid)
 
 	if (gt_idmap_get(&p->last_gs, (uint64_t)(int64_t)pid, &i))
 		return &p->last_g_vals[i];
-	if (GROW(p->last_g_vals, p->last_g_cap, p->nlast_g + 1) != 0 ||
+	if (GT_GROW(p->last_g_vals, p->last_g_cap, p->nlast_g + 1) != 0 ||
 	    gt_idmap_put(&p->last_gs, (uint64_t)(int64_t)pid,
 	                 (uint32_t)p->nlast_g) != 0)
 		return NULL;
@@ -728,7 +696,7 @@ static int load_batch(parser *p, proc *pr)
 		if (rc != 0)
 			return rc;
 		if (ev.type != V1_NONE) {
-			if (GROW(pr->events, pr->events_cap, pr->nevents + 1) != 0)
+			if (GT_GROW(pr->events, pr->events_cap, pr->nevents + 1) != 0)
 				return nomem(p);
 			pr->events[pr->nevents++] = ev;
 		}
@@ -835,7 +803,7 @@ static int gtable_set(gtable *t, uint64_t g, gseq v)
 		t->vals[i] = v;
 		return 0;
 	}
-	if (GROW(t->vals, t->cap, t->n + 1) != 0 ||
+	if (GT_GROW(t->vals, t->cap, t->n + 1) != 0 ||
 	    gt_idmap_put(&t->index, g, (uint32_t)t->n) != 0)
 		return -1;
 	t->vals[t->n++] = v;
@@ -890,46 +858,23 @@ static void heap_down(front *h, size_t i, size_t n)
 	}
 }
 
-static int cmp_ts(const gt_v1_event *a, const gt_v1_event *b)
+static int cmp_ts(const void *pa, const void *pb)
 {
+	const gt_v1_event *a = pa, *b = pb;
+
 	return (a->ts > b->ts) - (a->ts < b->ts);
 }
 
-/* Stable merge sort by timestamp. */
 static int stable_sort(gt_v1_event *v, size_t n)
 {
-	gt_v1_event *tmp;
-	size_t width, i;
-
-	if (n < 2)
-		return 0;
-	tmp = malloc(n * sizeof *tmp);
-	if (tmp == NULL)
-		return -1;
-	for (width = 1; width < n; width *= 2) {
-		for (i = 0; i < n; i += 2 * width) {
-			size_t lo = i, mid = i + width < n ? i + width : n;
-			size_t hi = i + 2 * width < n ? i + 2 * width : n;
-			size_t a = lo, b = mid, k = lo;
-
-			while (a < mid && b < hi)
-				tmp[k++] = cmp_ts(&v[b], &v[a]) < 0 ? v[b++] : v[a++];
-			while (a < mid)
-				tmp[k++] = v[a++];
-			while (b < hi)
-				tmp[k++] = v[b++];
-		}
-		memcpy(v, tmp, n * sizeof *v);
-	}
-	free(tmp);
-	return 0;
+	return gt_stable_sort(v, n, sizeof *v, cmp_ts);
 }
 
 static int append_event(parser *p, const gt_v1_event *ev)
 {
 	gt_v1_trace *t = p->t;
 
-	if (GROW(t->events, t->events_cap, t->nevents + 1) != 0)
+	if (GT_GROW(t->events, t->events_cap, t->nevents + 1) != 0)
 		return nomem(p);
 	t->events[t->nevents++] = *ev;
 	return 0;
@@ -1081,7 +1026,7 @@ static int fix_times(parser *p)
 			if (gt_idmap_get(&block_index, ev->g, &bi)) {
 				blocks[bi] = ev->ts;
 			} else {
-				if (GROW(blocks, blocks_cap, nblocks + 1) != 0 ||
+				if (GT_GROW(blocks, blocks_cap, nblocks + 1) != 0 ||
 				    gt_idmap_put(&block_index, ev->g, (uint32_t)nblocks) != 0) {
 					rc = nomem(p);
 					break;
@@ -1141,7 +1086,7 @@ static void *table_get(table *t, uint64_t key, const void *zero)
 
 	if (gt_idmap_get(&t->index, key, &i))
 		return (char *)t->vals + i * t->elem;
-	if (grow(&t->vals, &t->cap, t->n + 1, t->elem) != 0 ||
+	if (gt_grow(&t->vals, &t->cap, t->n + 1, t->elem) != 0 ||
 	    gt_idmap_put(&t->index, key, (uint32_t)t->n) != 0)
 		return NULL;
 	memcpy((char *)t->vals + t->n * t->elem, zero, t->elem);
@@ -1507,7 +1452,7 @@ static int validate(parser *p)
 			if (mode == 0) {
 				size_t s = *slot;
 
-				if (grow((void **)&region_stacks[s], &region_cap[s],
+				if (gt_grow((void **)&region_stacks[s], &region_cap[s],
 				         region_len[s] + 1, sizeof(size_t)) != 0)
 					NEED(NULL);
 				region_stacks[s][region_len[s]++] = i;

@@ -25,7 +25,6 @@ struct gotrace_wire_reader {
 	uint64_t args[GT_MAX_SPEC_ARGS];
 	gotrace_wire_frame *frames;
 	size_t frames_cap;
-	gt_textbuf text;
 	struct gotrace_error err;
 };
 
@@ -45,7 +44,6 @@ int gotrace_wire_reader_new(gotrace_wire_reader **out, gotrace_input *in)
 		return GOTRACE_ERR_NOMEM;
 	r->in = in;
 	gt_stream_init(&r->s, in);
-	gt_textbuf_init(&r->text);
 	gt_error_clear(&r->err);
 	*out = r;
 	rc = gt_header_read(&r->s, &r->version, &r->err);
@@ -84,7 +82,6 @@ void gotrace_wire_reader_free(gotrace_wire_reader *r)
 	gt_stream_destroy(&r->s);
 	gotrace_input_free(r->in);
 	free(r->frames);
-	gt_textbuf_free(&r->text);
 	free(r);
 }
 
