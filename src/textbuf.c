@@ -11,6 +11,24 @@ void gt_textbuf_init(gt_textbuf *b)
 	memset(b, 0, sizeof *b);
 }
 
+void gt_textbuf_init_local(gt_textbuf *b, char *buf, size_t cap)
+{
+	memset(b, 0, sizeof *b);
+	b->data = buf;
+	b->cap = cap;
+	b->borrowed = 1;
+}
+
+int gt_textbuf_flush(gt_textbuf *b, FILE *f)
+{
+	int rc = 0;
+
+	if (b->failed || (b->len > 0 && fwrite(b->data, 1, b->len, f) != b->len))
+		rc = -1;
+	gt_textbuf_free(b);
+	return rc;
+}
+
 void gt_textbuf_free(gt_textbuf *b)
 {
 	if (!b->borrowed)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct gt_textbuf {
 	char *data;
@@ -14,6 +15,10 @@ typedef struct gt_textbuf {
 } gt_textbuf;
 
 void gt_textbuf_init(gt_textbuf *b);
+/* Starts with the caller's buffer (copied to the heap only if outgrown). */
+void gt_textbuf_init_local(gt_textbuf *b, char *buf, size_t cap);
+/* Writes the contents to f and frees the buffer. Returns 0 or -1. */
+int gt_textbuf_flush(gt_textbuf *b, FILE *f);
 void gt_textbuf_free(gt_textbuf *b);
 static inline void gt_textbuf_reset(gt_textbuf *b) { b->len = 0; b->failed = 0; }
 

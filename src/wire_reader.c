@@ -317,17 +317,10 @@ int gotrace_wire_event_write(const gotrace_wire_event *ev, FILE *f)
 {
 	char local[1024];
 	gt_textbuf b;
-	int rc = 0;
 
 	if (ev == NULL || f == NULL)
 		return -1;
-	gt_textbuf_init(&b);
-	b.data = local;
-	b.cap = sizeof local;
-	b.borrowed = 1;
+	gt_textbuf_init_local(&b, local, sizeof local);
 	format_event(&b, ev);
-	if (b.failed || fwrite(b.data, 1, b.len, f) != b.len)
-		rc = -1;
-	gt_textbuf_free(&b);
-	return rc;
+	return gt_textbuf_flush(&b, f);
 }
