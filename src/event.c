@@ -447,7 +447,6 @@ static int need_stack(gotrace_stack stk, struct gotrace_error *err)
 {
 	const gt_generation *g = stk.table;
 	gt_stack s;
-	uint32_t i;
 
 	if (g == NULL || stk.id == 0)
 		return 0;
@@ -457,15 +456,11 @@ static int need_stack(gotrace_stack stk, struct gotrace_error *err)
 		             (unsigned long long)stk.id);
 		return GOTRACE_ERR_INVALID;
 	}
-	for (i = 0; i < s.n; i++) {
-		gt_frame f;
-		int rc;
-
-		if (!gt_generation_frame(g, g->stack_pcs[s.first + i], &f))
-			continue; /* an unknown PC reads as an empty frame */
-		if ((rc = need_string(g, f.func_id, err)) != 0 ||
-		    (rc = need_string(g, f.file_id, err)) != 0)
-			return rc;
+	if (s.missing != 0) {
+		gt_error_set(err, GOTRACE_ERR_INVALID, 0, "resolving event",
+		             "expected id %llu in string table",
+		             (unsigned long long)s.missing);
+		return GOTRACE_ERR_INVALID;
 	}
 	return 0;
 }

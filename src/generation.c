@@ -338,6 +338,7 @@ static int add_stacks(gt_generation *g, const gt_batch *b,
 		g->stacks[g->nstacks].first = (uint32_t)first;
 		g->stacks[g->nstacks].n = (uint32_t)nframes;
 		g->stacks[g->nstacks].id = id;
+		g->stacks[g->nstacks].missing = 0; /* v2 tables are checked whole */
 		g->nstacks++;
 	}
 	return GOTRACE_OK;

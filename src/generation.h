@@ -50,6 +50,7 @@ typedef struct gt_stack {
 	uint32_t first;       /* index of the first PC in gt_generation.stack_pcs */
 	uint32_t n;
 	uint64_t id;
+	uint64_t missing;     /* first frame string ID not in the table, or 0 */
 } gt_stack;
 
 typedef struct gt_cpu_sample {

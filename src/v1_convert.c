@@ -91,6 +91,7 @@ static int build_table(gt_v1_converter *c)
 		g->stacks[g->nstacks].first = (uint32_t)g->nstack_pcs;
 		g->stacks[g->nstacks].n = (uint32_t)n;
 		g->stacks[g->nstacks].id = t->stack_ids[i];
+		g->stacks[g->nstacks].missing = 0;
 		g->nstacks++;
 		g->nstack_pcs += n;
 	}
@@ -105,6 +106,24 @@ static int build_table(gt_v1_converter *c)
 		g->frames[g->nframes].file_id = f->file;
 		g->frames[g->nframes].line = (uint64_t)f->line;
 		g->nframes++;
+	}
+	/* Go checks v1 frames' strings only when it prints them; note per
+	 * stack the first missing one, so printing can fail the same way. */
+	for (i = 0; i < g->nstacks; i++) {
+		gt_stack *st = &g->stacks[i];
+		uint32_t k;
+
+		for (k = 0; k < st->n && st->missing == 0; k++) {
+			gt_frame f;
+			gt_string str;
+
+			if (!gt_generation_frame(g, g->stack_pcs[st->first + k], &f))
+				continue;
+			if (!gt_generation_string(g, f.func_id, &str))
+				st->missing = f.func_id;
+			else if (!gt_generation_string(g, f.file_id, &str))
+				st->missing = f.file_id;
+		}
 	}
 	return 0;
 }
