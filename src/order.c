@@ -242,13 +242,14 @@ static int push(gt_order *o, const gt_event *ev)
 		if (nq == NULL)
 			return -1;
 		for (i = 0; i < o->qlen; i++)
-			nq[i] = o->queue[(o->qhead + i) % o->qcap];
+			nq[i] = o->queue[(o->qhead + i) & (o->qcap - 1)];
 		free(o->queue);
 		o->queue = nq;
 		o->qcap = ncap;
 		o->qhead = 0;
 	}
-	o->queue[(o->qhead + o->qlen) % o->qcap] = *ev;
+	/* qcap is a power of two: the ring index is a mask, not a division. */
+	o->queue[(o->qhead + o->qlen) & (o->qcap - 1)] = *ev;
 	o->qlen++;
 	return 0;
 }
@@ -258,7 +259,7 @@ int gt_order_next(gt_order *o, gt_event *out)
 	if (o->qlen == 0)
 		return 0;
 	*out = o->queue[o->qhead];
-	o->qhead = (o->qhead + 1) % o->qcap;
+	o->qhead = (o->qhead + 1) & (o->qcap - 1);
 	o->qlen--;
 	return 1;
 }
