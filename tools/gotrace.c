@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  dump FILE          print every ordered event, as `go tool trace -d=parsed`\n"
 	"  dump --wire FILE   print every raw wire event, as `go tool trace -d=wire`\n"
 	"  stats FILE         read every event and print a summary\n"
+	"  stats --wire FILE  count the raw wire events only\n"
 	"  version            print the library version\n"
 	"\n"
 	"options:\n"
@@ -189,6 +190,35 @@ static uint64_t entered(const gotrace_reader *r, int resource, int to_max)
 	return n;
 }
 
+/* Counts wire events only: the raw decode, without ordering. */
+static int stats_wire(const char *path, int verbose)
+{
+	gotrace_input *in;
+	gotrace_wire_reader *wr;
+	gotrace_wire_event ev;
+	uint64_t total = 0;
+	int rc;
+
+	if (open_input(path, &in) != 0)
+		return 1;
+	rc = gotrace_wire_reader_new(&wr, in);
+	if (wr == NULL) {
+		gotrace_input_free(in);
+		fprintf(stderr, "gotrace: %s\n", gotrace_status_string(rc));
+		return 1;
+	}
+	while (rc == GOTRACE_OK && (rc = gotrace_wire_reader_next(wr, &ev)) == GOTRACE_OK)
+		total++;
+	if (rc != GOTRACE_EOF) {
+		report(gotrace_wire_reader_error(wr), verbose);
+		gotrace_wire_reader_free(wr);
+		return 1;
+	}
+	gotrace_wire_reader_free(wr);
+	printf("wire events: %llu\n", (unsigned long long)total);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int stats(const char *path, int verbose)
 {
 	gotrace_reader *r;
@@ -280,7 +310,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "dump") == 0)
 		return wire ? dump_wire(file, verbose) : dump_parsed(file, verbose);
 	if (strcmp(cmd, "stats") == 0)
-		return stats(file, verbose);
+		return wire ? stats_wire(file, verbose) : stats(file, verbose);
 	fprintf(stderr, "gotrace: unknown command %s\n", cmd);
 	return usage(2);
 }

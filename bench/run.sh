@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The benchmark: libgotrace against Go's own trace parser, side by side, on
+# the same traces in the same run. See docs/performance.md.
+#
+#   bench/run.sh [RUNS]        (default 5 runs of each measurement)
+#
+# Needs Go 1.27 in /usr/lib/go-1.27 (../shared/tools/install-go.sh 1.27),
+# meson, ninja and a C compiler. Everything it builds or records goes to
+# build-bench/ (override with BENCH_WORK). Go's parser is built from a copy
+# of Go 1.27's src/internal/trace made here, at benchmark time.
+#
+# Measured (wall time and peak RSS, median of RUNS):
+#   read    every event, ordering and state machine included, on a large
+#           trace (>= 200 MB): `gotrace stats` vs goparser count
+#   wire    the raw wire decode alone: `gotrace stats --wire`
+#   dump    printing every event, on a trace of a few tens of MB, output
+#           discarded: `gotrace dump` vs `go tool trace -d=parsed`
+set -euo pipefail
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
+runs=${1:-5}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${BENCH_WORK:-$root/build-bench}
+goroot=/usr/lib/go-1.27
+go=$goroot/bin/go
+mkdir -p "$work"
+
+echo "== building libgotrace (release)" >&2
+meson setup "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null 2>&1 ||
+	meson setup --reconfigure "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null
+ninja -C "$work/build" >/dev/null
+gotrace=$work/build/tools/gotrace
+
+echo "== building Go's parser (Go 1.27 internal/trace, copied)" >&2
+gp=$work/goparser
+rm -rf "$gp"
+mkdir -p "$gp"
+cp "$root/bench/goparser/main.go" "$gp/"
+cp "$root/bench/goparser/go.mod.in" "$gp/go.mod"
+cp -r "$goroot/src/internal/trace" "$gp/trace"
+rm -rf "$gp/trace/testdata" "$gp/trace/testtrace" "$gp/trace/traceviewer" \
+	"$gp/trace/raw" "$gp/trace/internal/testgen" "$gp/trace/internal/tracev1/testdata"
+find "$gp/trace" -name '*_test.go' -delete
+find "$gp/trace" -name '*.go' -exec sed -i 's#"internal/trace#"goparser/trace#' {} +
+(cd "$gp" && "$go" build -o "$work/goparser.bin" .)
+(cd "$work" && GOFLAGS='' "$go" build -o "$work/gotrace-ref" cmd/trace)
+
+echo "== recording traces" >&2
+(cd "$root/bench/tracegen" && "$go" build -o "$work/tracegen" .)
+[ -s "$work/large.trace" ] || "$work/tracegen" "$work/large.trace" 5s
+[ -s "$work/medium.trace" ] || "$work/tracegen" "$work/medium.trace" 300ms
+large=$work/large.trace
+medium=$work/medium.trace
+
+# measure NAME CMD...: prints "median_seconds median_rss_kb" over $runs runs.
+measure() {
+	local i t=() m=()
+	for i in $(seq "$runs"); do
+		/usr/bin/time -f '%e %M' -o "$work/time.out" "$@" >/dev/null
+		read -r s k <"$work/time.out"
+		t+=("$s")
+		m+=("$k")
+	done
+	printf '%s\n' "${t[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%s ", a[int((NR+1)/2)]}'
+	printf '%s\n' "${m[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+events_large=$("$gotrace" stats "$large" | sed -n 's/^events: //p')
+events_medium=$("$gotrace" stats "$medium" | sed -n 's/^events: //p')
+go_events=$("$work/goparser.bin" count "$large" | sed -n 's/^events: //p')
+if [ "$events_large" != "$go_events" ]; then
+	echo "event counts differ: gotrace $events_large, Go $go_events" >&2
+	exit 1
+fi
+mb_large=$(stat -c %s "$large" | awk '{print $1/1e6}')
+mb_medium=$(stat -c %s "$medium" | awk '{print $1/1e6}')
+
+row() { # label events mb seconds rss
+	awk -v l="$1" -v e="$2" -v mb="$3" -v s="$4" -v k="$5" 'BEGIN {
+		printf "| %-34s | %8.2f s | %8.1f M/s | %8.1f MB/s | %7.1f MB |\n",
+			l, s, e / s / 1e6, mb / s, k / 1024 }'
+}
+
+echo "== measuring ($runs runs each)" >&2
+read -r s1 k1 < <(measure "$gotrace" stats "$large")
+read -r s2 k2 < <(measure "$work/goparser.bin" count "$large")
+read -r s3 k3 < <(measure "$gotrace" stats --wire "$large")
+read -r s4 k4 < <(measure "$gotrace" dump "$medium")
+read -r s5 k5 < <(measure "$work/gotrace-ref" -d=parsed "$medium")
+
+echo
+echo "Large trace: $mb_large MB, $events_large events. Medium trace: $mb_medium MB, $events_medium events."
+echo
+echo "| measurement | time | events/s | input | peak RSS |"
+echo "|---|---|---|---|---|"
+row "read, gotrace stats" "$events_large" "$mb_large" "$s1" "$k1"
+row "read, Go internal/trace" "$events_large" "$mb_large" "$s2" "$k2"
+row "wire decode, gotrace stats --wire" "$events_large" "$mb_large" "$s3" "$k3"
+row "dump, gotrace dump" "$events_medium" "$mb_medium" "$s4" "$k4"
+row "dump, go tool trace -d=parsed" "$events_medium" "$mb_medium" "$s5" "$k5"
+echo
+awk -v a="$s2" -v b="$s1" -v c="$s5" -v d="$s4" -v m1="$k1" -v m2="$k2" 'BEGIN {
+	printf "read: %.1fx faster than Go, %.2fx its peak memory\n", a / b, m1 / m2
+	printf "dump: %.1fx faster than go tool trace -d=parsed\n", c / d }'
