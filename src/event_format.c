@@ -79,6 +79,52 @@ static long long days_from_civil(long long y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+static void put_frac(gt_textbuf *b, int64_t nsec)
+{
+	char frac[16];
+	int n;
+
+	if (nsec == 0)
+		return;
+	snprintf(frac, sizeof frac, "%09lld", (long long)nsec);
+	n = 9;
+	while (n > 0 && frac[n - 1] == '0')
+		n--;
+	gt_textbuf_putc(b, '.');
+	gt_textbuf_append(b, frac, (size_t)n);
+}
+
+/* Times beyond what the C library converts (years past 2^31): proleptic
+ * Gregorian calendar in UTC, as Go still prints them. */
+static void put_wall_utc(gt_textbuf *b, int64_t sec, int64_t nsec)
+{
+	long long days = sec / 86400, rem = sec % 86400;
+	long long z, era, doe, yoe, y, doy, mp, d, m;
+	char buf[64];
+	int n;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	n = snprintf(buf, sizeof buf, y < 0 ? "-%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
+	                                    : "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
+	             y < 0 ? -y : y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
+	gt_textbuf_append(b, buf, (size_t)n);
+	put_frac(b, nsec);
+	gt_textbuf_putc(b, 'Z');
+}
+
 /* RFC 3339 with nanoseconds, trailing zeros trimmed, in local time: Go's
  * time.Unix(sec, nsec).Format(time.RFC3339Nano). */
 static void put_wall(gt_textbuf *b, int64_t sec, int64_t nsec)
@@ -86,20 +132,21 @@ static void put_wall(gt_textbuf *b, int64_t sec, int64_t nsec)
 	time_t t = (time_t)sec;
 	struct tm tm;
 	long off;
-	char frac[10];
-	int n, year;
+	int year;
 
 	if (localtime_r(&t, &tm) == NULL) {
-		gt_textbuf_i64(b, sec);
+		put_wall_utc(b, sec, nsec);
 		return;
 	}
 	year = tm.tm_year + 1900;
-	if (year < 0) {
-		gt_textbuf_putc(b, '-');
-		year = -year;
+	{
+		/* Go pads the year to four digits and lets longer ones run on. */
+		char y[16];
+		int yn = year < 0 ? snprintf(y, sizeof y, "-%04d", -year)
+		                  : snprintf(y, sizeof y, "%04d", year);
+
+		gt_textbuf_append(b, y, (size_t)yn);
 	}
-	put_2digits(b, year / 100);
-	put_2digits(b, year % 100);
 	gt_textbuf_putc(b, '-');
 	put_2digits(b, tm.tm_mon + 1);
 	gt_textbuf_putc(b, '-');
@@ -110,14 +157,7 @@ static void put_wall(gt_textbuf *b, int64_t sec, int64_t nsec)
 	put_2digits(b, tm.tm_min);
 	gt_textbuf_putc(b, ':');
 	put_2digits(b, tm.tm_sec);
-	if (nsec != 0) {
-		snprintf(frac, sizeof frac, "%09lld", (long long)nsec);
-		n = 9;
-		while (n > 0 && frac[n - 1] == '0')
-			n--;
-		gt_textbuf_putc(b, '.');
-		gt_textbuf_append(b, frac, (size_t)n);
-	}
+	put_frac(b, nsec);
 	off = (long)(days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday) *
 	             86400 + tm.tm_hour * 3600LL + tm.tm_min * 60LL + tm.tm_sec -
 	             (long long)sec);
