@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "generation.h"
 #include "textbuf.h"
 #include "gotrace/reader.h"
 
@@ -21,9 +22,9 @@ static void put_resource(gt_textbuf *b, gotrace_resource_kind kind, int64_t id)
 
 static void put_value(gt_textbuf *b, uint64_t v)
 {
-	gt_textbuf_puts(b, "Value{Uint64(");
+	gt_textbuf_lit(b, "Value{Uint64(");
 	gt_textbuf_u64(b, v);
-	gt_textbuf_puts(b, ")}");
+	gt_textbuf_lit(b, ")}");
 }
 
 static void put_quoted(gt_textbuf *b, gotrace_string s)
@@ -31,29 +32,32 @@ static void put_quoted(gt_textbuf *b, gotrace_string s)
 	gt_textbuf_quote(b, (const uint8_t *)s.data, s.len);
 }
 
-static void put_hex(gt_textbuf *b, uint64_t v)
-{
-	char tmp[17];
-	int n = snprintf(tmp, sizeof tmp, "%llx", (unsigned long long)v);
-
-	gt_textbuf_append(b, tmp, (size_t)n);
-}
-
+/* Frames as Go prints them: "\tfunc @ 0xpc\n\t\tfile:line\n". */
 static void put_stack(gt_textbuf *b, gotrace_stack stk)
 {
-	size_t n = gotrace_stack_depth(stk), i;
+	const gt_generation *g = stk.table;
+	gt_stack st;
+	uint32_t i;
 
-	for (i = 0; i < n; i++) {
-		gotrace_frame f;
+	if (g == NULL || stk.id == 0 || !gt_generation_stack(g, stk.id, &st))
+		return;
+	for (i = 0; i < st.n; i++) {
+		gt_frame f = {0, 0, 0, 0};
+		gt_string fn, file;
 
-		if (gotrace_stack_frame(stk, i, &f) != 0)
-			break;
+		/* An unknown PC prints as Go's zero frame. */
+		if (!gt_generation_frame(g, g->stack_pcs[st.first + i], &f))
+			memset(&f, 0, sizeof f);
+		if (!gt_generation_string(g, f.func_id, &fn))
+			fn.len = 0;
+		if (!gt_generation_string(g, f.file_id, &file))
+			file.len = 0;
 		gt_textbuf_putc(b, '\t');
-		gt_textbuf_append(b, f.func.data, f.func.len);
-		gt_textbuf_puts(b, " @ 0x");
-		put_hex(b, f.pc);
-		gt_textbuf_puts(b, "\n\t\t");
-		gt_textbuf_append(b, f.file.data, f.file.len);
+		gt_textbuf_append(b, (const char *)fn.data, fn.len);
+		gt_textbuf_lit(b, " @ 0x");
+		gt_textbuf_hex(b, f.pc);
+		gt_textbuf_lit(b, "\n\t\t");
+		gt_textbuf_append(b, (const char *)file.data, file.len);
 		gt_textbuf_putc(b, ':');
 		gt_textbuf_u64(b, f.line);
 		gt_textbuf_putc(b, '\n');
@@ -179,39 +183,39 @@ static void gt_format_event(gt_textbuf *b, const gotrace_event *ev)
 {
 	size_t i;
 
-	gt_textbuf_puts(b, "M=");
+	gt_textbuf_lit(b, "M=");
 	gt_textbuf_i64(b, ev->thread);
-	gt_textbuf_puts(b, " P=");
+	gt_textbuf_lit(b, " P=");
 	gt_textbuf_i64(b, ev->proc);
-	gt_textbuf_puts(b, " G=");
+	gt_textbuf_lit(b, " G=");
 	gt_textbuf_i64(b, ev->goroutine);
 	gt_textbuf_putc(b, ' ');
 	gt_textbuf_puts(b, gotrace_event_kind_string(ev->kind));
-	gt_textbuf_puts(b, " Time=");
+	gt_textbuf_lit(b, " Time=");
 	gt_textbuf_i64(b, ev->time);
 	switch (ev->kind) {
 	case GOTRACE_EVENT_METRIC:
-		gt_textbuf_puts(b, " Name=");
+		gt_textbuf_lit(b, " Name=");
 		gt_textbuf_quote(b, (const uint8_t *)ev->u.metric.name,
 		                 strlen(ev->u.metric.name));
-		gt_textbuf_puts(b, " Value=");
+		gt_textbuf_lit(b, " Value=");
 		put_value(b, ev->u.metric.value);
 		break;
 	case GOTRACE_EVENT_LABEL:
-		gt_textbuf_puts(b, " Label=");
+		gt_textbuf_lit(b, " Label=");
 		put_quoted(b, ev->u.label.label);
-		gt_textbuf_puts(b, " Resource=");
+		gt_textbuf_lit(b, " Resource=");
 		put_resource(b, ev->u.label.resource, ev->u.label.id);
 		break;
 	case GOTRACE_EVENT_RANGE_BEGIN:
 	case GOTRACE_EVENT_RANGE_ACTIVE:
 	case GOTRACE_EVENT_RANGE_END:
-		gt_textbuf_puts(b, " Name=");
+		gt_textbuf_lit(b, " Name=");
 		put_quoted(b, ev->u.range.name);
-		gt_textbuf_puts(b, " Scope=");
+		gt_textbuf_lit(b, " Scope=");
 		put_resource(b, ev->u.range.scope, ev->u.range.scope_id);
 		if (ev->kind == GOTRACE_EVENT_RANGE_END) {
-			gt_textbuf_puts(b, " Attributes=[");
+			gt_textbuf_lit(b, " Attributes=[");
 			for (i = 0; i < ev->u.range.nattrs; i++) {
 				if (i != 0)
 					gt_textbuf_putc(b, ' ');
@@ -226,26 +230,26 @@ static void gt_format_event(gt_textbuf *b, const gotrace_event *ev)
 		break;
 	case GOTRACE_EVENT_TASK_BEGIN:
 	case GOTRACE_EVENT_TASK_END:
-		gt_textbuf_puts(b, " ID=");
+		gt_textbuf_lit(b, " ID=");
 		gt_textbuf_u64(b, ev->u.task.id);
-		gt_textbuf_puts(b, " Parent=");
+		gt_textbuf_lit(b, " Parent=");
 		gt_textbuf_u64(b, ev->u.task.parent);
-		gt_textbuf_puts(b, " Type=");
+		gt_textbuf_lit(b, " Type=");
 		put_quoted(b, ev->u.task.type);
 		break;
 	case GOTRACE_EVENT_REGION_BEGIN:
 	case GOTRACE_EVENT_REGION_END:
-		gt_textbuf_puts(b, " Task=");
+		gt_textbuf_lit(b, " Task=");
 		gt_textbuf_u64(b, ev->u.region.task);
-		gt_textbuf_puts(b, " Type=");
+		gt_textbuf_lit(b, " Type=");
 		put_quoted(b, ev->u.region.type);
 		break;
 	case GOTRACE_EVENT_LOG:
-		gt_textbuf_puts(b, " Task=");
+		gt_textbuf_lit(b, " Task=");
 		gt_textbuf_u64(b, ev->u.log.task);
-		gt_textbuf_puts(b, " Category=");
+		gt_textbuf_lit(b, " Category=");
 		put_quoted(b, ev->u.log.category);
-		gt_textbuf_puts(b, " Message=");
+		gt_textbuf_lit(b, " Message=");
 		put_quoted(b, ev->u.log.message);
 		break;
 	case GOTRACE_EVENT_STATE_TRANSITION: {
@@ -256,24 +260,24 @@ static void gt_format_event(gt_textbuf *b, const gotrace_event *ev)
 		gt_textbuf_putc(b, ' ');
 		gt_textbuf_puts(b, go ? gotrace_goroutine_state_string(ev->u.transition.old_state)
 		                      : gotrace_proc_state_string(ev->u.transition.old_state));
-		gt_textbuf_puts(b, "->");
+		gt_textbuf_lit(b, "->");
 		gt_textbuf_puts(b, go ? gotrace_goroutine_state_string(ev->u.transition.new_state)
 		                      : gotrace_proc_state_string(ev->u.transition.new_state));
-		gt_textbuf_puts(b, " Reason=");
+		gt_textbuf_lit(b, " Reason=");
 		put_quoted(b, ev->u.transition.reason);
 		if (gotrace_stack_present(ev->u.transition.stack)) {
-			gt_textbuf_puts(b, "\nTransitionStack=\n");
+			gt_textbuf_lit(b, "\nTransitionStack=\n");
 			put_stack(b, ev->u.transition.stack);
 		}
 		break;
 	}
 	case GOTRACE_EVENT_EXPERIMENTAL:
-		gt_textbuf_puts(b, " Name=");
+		gt_textbuf_lit(b, " Name=");
 		gt_textbuf_puts(b, ev->u.experimental.name);
-		gt_textbuf_puts(b, " Args=[");
+		gt_textbuf_lit(b, " Args=[");
 		for (i = 0; i < ev->u.experimental.nargs; i++) {
 			if (i != 0)
-				gt_textbuf_puts(b, ", ");
+				gt_textbuf_lit(b, ", ");
 			gt_textbuf_puts(b, ev->u.experimental.arg_names[i]);
 			gt_textbuf_putc(b, '=');
 			put_value(b, ev->u.experimental.args[i]);
@@ -281,14 +285,14 @@ static void gt_format_event(gt_textbuf *b, const gotrace_event *ev)
 		gt_textbuf_putc(b, ']');
 		break;
 	case GOTRACE_EVENT_SYNC:
-		gt_textbuf_puts(b, " N=");
+		gt_textbuf_lit(b, " N=");
 		gt_textbuf_u64(b, ev->u.sync.n);
 		if (ev->u.sync.has_clock) {
-			gt_textbuf_puts(b, " Trace=");
+			gt_textbuf_lit(b, " Trace=");
 			gt_textbuf_i64(b, ev->u.sync.clock_trace);
-			gt_textbuf_puts(b, " Mono=");
+			gt_textbuf_lit(b, " Mono=");
 			gt_textbuf_u64(b, ev->u.sync.clock_mono);
-			gt_textbuf_puts(b, " Wall=");
+			gt_textbuf_lit(b, " Wall=");
 			put_wall(b, ev->u.sync.wall_sec, ev->u.sync.wall_nsec);
 		}
 		break;
@@ -296,7 +300,7 @@ static void gt_format_event(gt_textbuf *b, const gotrace_event *ev)
 		break;
 	}
 	if (gotrace_stack_present(ev->stack)) {
-		gt_textbuf_puts(b, "\nStack=\n");
+		gt_textbuf_lit(b, "\nStack=\n");
 		put_stack(b, ev->stack);
 	}
 	gt_textbuf_putc(b, '\n');

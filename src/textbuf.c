@@ -102,6 +102,19 @@ void gt_textbuf_u64(gt_textbuf *b, uint64_t v)
 	gt_textbuf_append(b, tmp + i, sizeof tmp - i);
 }
 
+void gt_textbuf_hex(gt_textbuf *b, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	size_t i = sizeof tmp;
+
+	do {
+		tmp[--i] = digits[v & 0xF];
+		v >>= 4;
+	} while (v != 0);
+	gt_textbuf_append(b, tmp + i, sizeof tmp - i);
+}
+
 void gt_textbuf_i64(gt_textbuf *b, int64_t v)
 {
 	if (v < 0) {

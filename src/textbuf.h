@@ -24,6 +24,10 @@ static inline void gt_textbuf_reset(gt_textbuf *b) { b->len = 0; b->failed = 0; 
 
 void gt_textbuf_append(gt_textbuf *b, const char *s, size_t n);
 void gt_textbuf_puts(gt_textbuf *b, const char *s);
+/* Appends a string literal without measuring it at run time. */
+#define gt_textbuf_lit(b, lit) gt_textbuf_append((b), (lit), sizeof(lit) - 1)
+/* Appends v in lowercase hexadecimal, without a prefix. */
+void gt_textbuf_hex(gt_textbuf *b, uint64_t v);
 void gt_textbuf_putc(gt_textbuf *b, char c);
 void gt_textbuf_u64(gt_textbuf *b, uint64_t v);
 void gt_textbuf_i64(gt_textbuf *b, int64_t v);

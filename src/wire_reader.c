@@ -296,18 +296,18 @@ static void format_event(gt_textbuf *b, const gotrace_wire_event *ev)
 	for (i = 0; i < ev->nframes; i++) {
 		const gotrace_wire_frame *f = &ev->frames[i];
 
-		gt_textbuf_puts(b, "\n\tpc=");
+		gt_textbuf_lit(b, "\n\tpc=");
 		gt_textbuf_u64(b, f->pc);
-		gt_textbuf_puts(b, " func=");
+		gt_textbuf_lit(b, " func=");
 		gt_textbuf_u64(b, f->func);
-		gt_textbuf_puts(b, " file=");
+		gt_textbuf_lit(b, " file=");
 		gt_textbuf_u64(b, f->file);
-		gt_textbuf_puts(b, " line=");
+		gt_textbuf_lit(b, " line=");
 		gt_textbuf_u64(b, f->line);
 	}
 	/* Go prints the payload only when it holds at least one byte. */
 	if (ev->has_data && ev->data_len > 0) {
-		gt_textbuf_puts(b, "\n\tdata=");
+		gt_textbuf_lit(b, "\n\tdata=");
 		gt_textbuf_quote(b, ev->data, ev->data_len);
 	}
 	gt_textbuf_putc(b, '\n');
