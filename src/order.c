@@ -55,8 +55,9 @@ static const char *proc_status_name(unsigned s)
 	}
 }
 
-const char *gt_event_type_name(gotrace_version v, uint8_t type, char *buf,
-                               size_t len)
+/* The name Go's parser gives an event type in messages. */
+static const char *event_type_name(gotrace_version v, uint8_t type, char *buf,
+                                   size_t len)
 {
 	if (type < gt_spec_count(v) && gt_specs[type].name[0] != '\0')
 		return gt_specs[type].name;
@@ -302,7 +303,7 @@ static int nomem(step *s)
 
 static const char *ev_name(step *s)
 {
-	return gt_event_type_name(s->o->version, s->ev->type, s->name_buf,
+	return event_type_name(s->o->version, s->ev->type, s->name_buf,
 	                          sizeof s->name_buf);
 }
 

@@ -153,8 +153,4 @@ uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len);
  * Returns the new length. */
 size_t gt_order_dump(const gt_order *o, char *buf, size_t len, size_t cap);
 
-/* The name Go's parser gives an event type in messages. */
-const char *gt_event_type_name(gotrace_version v, uint8_t type, char *buf,
-                               size_t len);
-
 #endif

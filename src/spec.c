@@ -103,8 +103,6 @@ const gt_spec gt_specs[GT_SPEC_TABLE_SIZE] = {
 	[GOTRACE_WIRE_GOROUTINE_STACK_FREE] = {.name = "GoroutineStackFree", A("dt", "id"), TIMED, EXP, NOSTK, NOSTR},
 };
 
-const char *const gt_frame_field_names[4] = {"pc", "func", "file", "line"};
-
 size_t gt_spec_count(gotrace_version v)
 {
 	switch (v) {

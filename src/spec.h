@@ -36,6 +36,4 @@ size_t gt_spec_count(gotrace_version v);
 /* Nonzero if the header's "go 1.N" names a format Go 1.27 reads. */
 int gt_version_known(uint32_t v);
 
-extern const char *const gt_frame_field_names[4];
-
 #endif

@@ -117,17 +117,30 @@ static int nomem(struct gotrace_error *err)
 	return GOTRACE_ERR_NOMEM;
 }
 
-static int violation(gt_state *st, struct gotrace_error *err,
-                     const char *what, int64_t id, const char *from,
-                     const char *to, const char *is)
+/*
+ * Checks that a transition starts from the state the resource is in (is:
+ * its tracked state, or -1 if it is not known yet, in which case it must
+ * come from Undetermined or NotExist). Undetermined matches anything.
+ * Lenient states count a violation instead of failing.
+ */
+static int check_start(gt_state *st, struct gotrace_error *err, int proc,
+                       int64_t id, int from, int to, int is)
 {
+	/* Undetermined and NotExist are 0 and 1 for goroutines and Ps alike. */
+	int ok = is < 0 ? from <= 1 : from == 0 || from == is;
+	const char *(*name)(int) = proc ? gotrace_proc_state_string
+	                                : gotrace_goroutine_state_string;
+
+	if (ok)
+		return GOTRACE_OK;
 	if (st->lenient) {
 		st->violations++;
 		return GOTRACE_OK;
 	}
 	gt_error_set(err, GOTRACE_ERR_INVALID, 0, "state machine",
-	             "%s %" PRId64 ": transition %s->%s, but it is %s", what, id,
-	             from, to, is);
+	             "%s %" PRId64 ": transition %s->%s, but it is %s",
+	             proc ? "proc" : "goroutine", id, name(from), name(to),
+	             is < 0 ? "unknown" : name(is));
 	return GOTRACE_ERR_INVALID;
 }
 
@@ -143,29 +156,15 @@ static int apply_g(gt_state *st, const gotrace_event *ev,
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
 	gotrace_goroutine_info *g = find_g(st, id);
 	gotrace_thread_info *m;
+	int rc = check_start(st, err, 0, id, from, to, g ? (int)g->state : -1);
 
+	if (rc != GOTRACE_OK)
+		return rc;
 	if (g == NULL) {
-		if (from != GOTRACE_GO_UNDETERMINED && from != GOTRACE_GO_NOT_EXIST)
-		{
-			int rc = violation(st, err, "goroutine", id,
-			                   gotrace_goroutine_state_string(from),
-			                   gotrace_goroutine_state_string(to), "unknown");
-
-			if (rc != GOTRACE_OK)
-				return rc;
-		}
-		g = add_g(st, id);
-		if (g == NULL)
+		if ((g = add_g(st, id)) == NULL)
 			return nomem(err);
-	} else if (from != GOTRACE_GO_UNDETERMINED && (int)g->state != from) {
-		int rc = violation(st, err, "goroutine", id,
-		                   gotrace_goroutine_state_string(from),
-		                   gotrace_goroutine_state_string(to),
-		                   gotrace_goroutine_state_string((int)g->state));
-
-		if (rc != GOTRACE_OK)
-			return rc;
-		/* Lenient: the goroutine's M bookkeeping follows its real state. */
+	} else if (from != GOTRACE_GO_UNDETERMINED) {
+		/* Lenient or not, the M bookkeeping follows the real state. */
 		from = (int)g->state;
 	}
 	/* The M it ran on lets go of it. */
@@ -206,29 +205,12 @@ static int apply_p(gt_state *st, const gotrace_event *ev,
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
 	gotrace_proc_info *p = find_p(st, id);
 	gotrace_thread_info *m;
+	int rc = check_start(st, err, 1, id, from, to, p ? (int)p->state : -1);
 
-	if (p == NULL) {
-		if (from != GOTRACE_PROC_UNDETERMINED && from != GOTRACE_PROC_NOT_EXIST)
-		{
-			int rc = violation(st, err, "proc", id,
-			                   gotrace_proc_state_string(from),
-			                   gotrace_proc_state_string(to), "unknown");
-
-			if (rc != GOTRACE_OK)
-				return rc;
-		}
-		p = add_p(st, id);
-		if (p == NULL)
-			return nomem(err);
-	} else if (from != GOTRACE_PROC_UNDETERMINED && (int)p->state != from) {
-		int rc = violation(st, err, "proc", id,
-		                   gotrace_proc_state_string(from),
-		                   gotrace_proc_state_string(to),
-		                   gotrace_proc_state_string((int)p->state));
-
-		if (rc != GOTRACE_OK)
-			return rc;
-	}
+	if (rc != GOTRACE_OK)
+		return rc;
+	if (p == NULL && (p = add_p(st, id)) == NULL)
+		return nomem(err);
 	st->transitions[1][from][to]++;
 	/* Whoever held the P loses it unless it stays with the same M. */
 	if (p->thread >= 0 && (to != GOTRACE_PROC_RUNNING || p->thread != ev->thread)) {

@@ -47,7 +47,6 @@ enum {
 #define V1_NETPOLL_P (V1_FAKE_P + 2)
 #define V1_SYSCALL_P (V1_FAKE_P + 3)
 #define V1_GC_P (V1_FAKE_P + 4)
-#define V1_PROFILE_P (V1_FAKE_P + 5)
 
 typedef struct gt_v1_event {
 	int64_t ts;          /* nanoseconds from the first event, once parsed */
@@ -132,7 +131,6 @@ typedef struct gt_v1_converter {
 	uint64_t inline_base;    /* string ID of inline string 0 */
 	uint64_t builtin_base;   /* string ID of builtin 0 */
 	int64_t last_ts;
-	uint8_t *owned_strings;  /* storage for the builtin strings */
 } gt_v1_converter;
 
 int gt_v1_converter_init(gt_v1_converter *c, gt_v1_trace *t, gt_order *order,

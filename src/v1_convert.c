@@ -563,12 +563,8 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 	}
 	if (ev->p != -1 && ev->type != V1_CPU_SAMPLE && proc_m(c, ev->p, &pm))
 		m = pm;
-	if (ev->type == V1_PROC_STOP) {
-		uint32_t i;
-
-		if (gt_idmap_get(&c->proc_m, (uint64_t)(int64_t)ev->p, &i))
-			gt_idmap_del(&c->proc_m, (uint64_t)(int64_t)ev->p);
-	}
+	if (ev->type == V1_PROC_STOP)
+		gt_idmap_del(&c->proc_m, (uint64_t)(int64_t)ev->p);
 	base_event(out, c, type, ev->ts);
 	out->g = ev->g == 0 ? GT_NO_ID : (int64_t)ev->g;
 	out->p = ev->p;

@@ -1080,6 +1080,11 @@ typedef struct table {
 	size_t n, cap, elem;
 } table;
 
+typedef struct region_stack {
+	size_t *items;
+	size_t n, cap;
+} region_stack;
+
 static void *table_get(table *t, uint64_t key, const void *zero)
 {
 	uint32_t i;
@@ -1157,9 +1162,8 @@ static int validate(parser *p)
 	table gs = {{0}, NULL, 0, 0, sizeof(gdesc)};
 	table ps = {{0}, NULL, 0, 0, sizeof(pdesc)};
 	table tasks = {{0}, NULL, 0, 0, sizeof(size_t)};
-	table regions = {{0}, NULL, 0, 0, sizeof(size_t)}; /* g -> stack slot */
-	size_t **region_stacks = NULL, *region_len = NULL, *region_cap = NULL;
-	size_t nregion_slots = 0, region_slots_cap = 0;
+	/* g -> stack of its open regions (indexes of their start events) */
+	table regions = {{0}, NULL, 0, 0, sizeof(region_stack)};
 	static const gdesc gzero = {G_DEAD, 0, 0, -1, 0};
 	static const pdesc pzero = {0, 0, 0};
 	const gdesc grunning = {G_RUNNING, 0, 0, -1, 0};
@@ -1315,13 +1319,10 @@ static int validate(parser *p)
 			g->state = G_DEAD;
 			pd->g = 0;
 			if (ev->type == V1_GO_END) {
-				size_t *slot;
 				uint32_t ri;
 
-				if (gt_idmap_get(&regions.index, ev->g, &ri)) {
-					slot = (size_t *)regions.vals + ri;
-					region_len[*slot] = 0;
-				}
+				if (gt_idmap_get(&regions.index, ev->g, &ri))
+					((region_stack *)regions.vals)[ri].n = 0;
 			}
 			break;
 		case V1_GO_SCHED:
@@ -1426,42 +1427,18 @@ static int validate(parser *p)
 			gt_idmap_del(&tasks.index, ev->args[0]);
 			break;
 		case V1_USER_REGION: {
+			static const region_stack none = {NULL, 0, 0};
 			uint64_t mode = ev->args[1];
-			size_t *slot, zero_slot = SIZE_MAX;
+			region_stack *rs;
 
-			NEED(slot = table_get(&regions, ev->g, &zero_slot));
-			if (*slot == SIZE_MAX) {
-				if (nregion_slots == region_slots_cap) {
-					size_t ncap = region_slots_cap ? 2 * region_slots_cap : 16;
-					size_t **a = realloc(region_stacks, ncap * sizeof *a);
-
-					NEED(a);
-					region_stacks = a;
-					NEED(a = (size_t **)realloc(region_len, ncap * sizeof *region_len));
-					region_len = (size_t *)a;
-					NEED(a = (size_t **)realloc(region_cap, ncap * sizeof *region_cap));
-					region_cap = (size_t *)a;
-					region_slots_cap = ncap;
-				}
-				*slot = nregion_slots;
-				region_stacks[nregion_slots] = NULL;
-				region_len[nregion_slots] = 0;
-				region_cap[nregion_slots] = 0;
-				nregion_slots++;
-			}
+			NEED(rs = table_get(&regions, ev->g, &none));
 			if (mode == 0) {
-				size_t s = *slot;
-
-				if (gt_grow((void **)&region_stacks[s], &region_cap[s],
-				         region_len[s] + 1, sizeof(size_t)) != 0)
+				if (GT_GROW(rs->items, rs->cap, rs->n + 1) != 0)
 					NEED(NULL);
-				region_stacks[s][region_len[s]++] = i;
+				rs->items[rs->n++] = i;
 			} else if (mode == 1) {
-				size_t s = *slot;
-
-				if (region_len[s] > 0) {
-					const gt_v1_event *st =
-						&t->events[region_stacks[s][region_len[s] - 1]];
+				if (rs->n > 0) {
+					const gt_v1_event *st = &t->events[rs->items[rs->n - 1]];
 
 					if (st->args[0] != ev->args[0] ||
 					    st->args[2] != ev->args[2]) {
@@ -1477,7 +1454,7 @@ static int validate(parser *p)
 						          (unsigned long long)ev->g, qa, qb);
 						break;
 					}
-					region_len[s]--;
+					rs->n--;
 				}
 			} else {
 				char a[512], qa[600];
@@ -1507,16 +1484,13 @@ done:
 	free(gs.vals);
 	free(ps.vals);
 	free(tasks.vals);
+	for (i = 0; i < regions.n; i++)
+		free(((region_stack *)regions.vals)[i].items);
 	free(regions.vals);
 	gt_idmap_free(&gs.index);
 	gt_idmap_free(&ps.index);
 	gt_idmap_free(&tasks.index);
 	gt_idmap_free(&regions.index);
-	for (i = 0; i < nregion_slots; i++)
-		free(region_stacks[i]);
-	free(region_stacks);
-	free(region_len);
-	free(region_cap);
 	return rc;
 }
 
