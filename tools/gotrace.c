@@ -69,21 +69,33 @@ static void report(const gotrace_error *err, int verbose)
 		fprintf(stderr, "gotrace: %s\n", gotrace_error_message(err));
 }
 
-static int dump_wire(const char *path, int verbose)
+/* Opens a wire reader on path; *wr is NULL (and a message printed) if
+ * that failed before the header could be read. */
+static int open_wire_reader(const char *path, gotrace_wire_reader **wr)
 {
 	gotrace_input *in;
+	int rc;
+
+	*wr = NULL;
+	if (open_input(path, &in) != 0)
+		return -1;
+	rc = gotrace_wire_reader_new(wr, in);
+	if (*wr == NULL) {
+		gotrace_input_free(in);
+		fprintf(stderr, "gotrace: %s\n", gotrace_status_string(rc));
+	}
+	return rc;
+}
+
+static int dump_wire(const char *path, int verbose)
+{
 	gotrace_wire_reader *wr;
 	gotrace_wire_event ev;
 	int rc;
 
-	if (open_input(path, &in) != 0)
+	rc = open_wire_reader(path, &wr);
+	if (wr == NULL)
 		return 1;
-	rc = gotrace_wire_reader_new(&wr, in);
-	if (wr == NULL) {
-		gotrace_input_free(in);
-		fprintf(stderr, "gotrace: %s\n", gotrace_status_string(rc));
-		return 1;
-	}
 	while (rc == GOTRACE_OK &&
 	       (rc = gotrace_wire_reader_next(wr, &ev)) == GOTRACE_OK) {
 		if (gotrace_wire_event_write(&ev, stdout) != 0) {
@@ -193,20 +205,14 @@ static uint64_t entered(const gotrace_reader *r, int resource, int to_max)
 /* Counts wire events only: the raw decode, without ordering. */
 static int stats_wire(const char *path, int verbose)
 {
-	gotrace_input *in;
 	gotrace_wire_reader *wr;
 	gotrace_wire_event ev;
 	uint64_t total = 0;
 	int rc;
 
-	if (open_input(path, &in) != 0)
+	rc = open_wire_reader(path, &wr);
+	if (wr == NULL)
 		return 1;
-	rc = gotrace_wire_reader_new(&wr, in);
-	if (wr == NULL) {
-		gotrace_input_free(in);
-		fprintf(stderr, "gotrace: %s\n", gotrace_status_string(rc));
-		return 1;
-	}
 	while (rc == GOTRACE_OK && (rc = gotrace_wire_reader_next(wr, &ev)) == GOTRACE_OK)
 		total++;
 	if (rc != GOTRACE_EOF) {
