@@ -145,10 +145,136 @@ const gt_interned *gt_order_string(const gt_order *o, uint32_t id)
 	return id < o->nstrs ? &o->strs[id] : NULL;
 }
 
+/* ---- dependency tracking ------------------------------------------------ */
+
+void gt_order_track(gt_order *o, int on)
+{
+	o->track = on;
+	o->ntouched = 0;
+	o->nchanged = 0;
+	o->touched_all = 0;
+	o->nwaits = 0;
+	o->waits_unknown = 0;
+}
+
+/* The state of a resource now. */
+static void snapshot(const gt_order *o, uint8_t kind, int64_t id,
+                     gt_touch *t)
+{
+	uint32_t i;
+
+	memset(t, 0, sizeof *t);
+	t->kind = kind;
+	t->id = id;
+	switch (kind) {
+	case GT_RES_G:
+		if (gt_idmap_get(&o->g_index, (uint64_t)id, &i)) {
+			t->exists = 1;
+			t->status = o->gs[i].status;
+			t->seq = o->gs[i].seq.seq;
+		}
+		break;
+	case GT_RES_P:
+		if (gt_idmap_get(&o->p_index, (uint64_t)id, &i)) {
+			t->exists = 1;
+			t->status = o->ps[i].status;
+			t->seq = o->ps[i].seq.seq;
+		}
+		break;
+	case GT_RES_M:
+		if (gt_idmap_get(&o->m_index, (uint64_t)id, &i)) {
+			t->exists = 1;
+			t->g = o->ms[i].g;
+			t->p = o->ms[i].p;
+		}
+		break;
+	default:
+		t->exists = 1;
+		t->status = o->gc_state;
+		t->seq = o->gc_seq;
+		break;
+	}
+}
+
+static int same_state(const gt_touch *a, const gt_touch *b)
+{
+	return a->exists == b->exists && a->status == b->status &&
+	       a->seq == b->seq && a->g == b->g && a->p == b->p;
+}
+
+/* Notes a resource about to be looked up (and maybe changed): its state
+ * the first time this advance sees it. */
+static void touch(gt_order *o, uint8_t kind, int64_t id)
+{
+	size_t i;
+
+	if (!o->track)
+		return;
+	for (i = 0; i < o->ntouched; i++)
+		if (o->touched[i].kind == kind && o->touched[i].id == id)
+			return;
+	if (o->ntouched == GT_MAX_TOUCHES) {
+		o->touched_all = 1;
+		return;
+	}
+	snapshot(o, kind, id, &o->touched[o->ntouched++]);
+}
+
+/* After an acceptance: which of the touched resources changed. */
+static void collect_changes(gt_order *o)
+{
+	size_t i;
+
+	o->nchanged = 0;
+	for (i = 0; i < o->ntouched; i++) {
+		gt_touch now;
+
+		snapshot(o, o->touched[i].kind, o->touched[i].id, &now);
+		if (!same_state(&o->touched[i], &now))
+			o->changed[o->nchanged++] = now;
+	}
+}
+
+static void add_wait(gt_order *o, uint8_t kind, int by_state, int64_t id,
+                     uint64_t seq, uint8_t status)
+{
+	gt_wait *w;
+
+	if (!o->track)
+		return;
+	if (o->nwaits == GT_MAX_WAITS) {
+		/* No rule adds this many; if one did, wait for any change. */
+		o->waits_unknown = 1;
+		return;
+	}
+	w = &o->waits[o->nwaits++];
+	w->kind = kind;
+	w->by_state = (uint8_t)by_state;
+	w->id = id;
+	w->seq = seq;
+	w->status = status;
+}
+
+/* The refused event needs resource id in status with sequence number
+ * next - 1 (unsigned arithmetic, as in succeeds()). */
+static void wait_state(gt_order *o, uint8_t kind, int64_t id, uint64_t next,
+                       uint8_t status)
+{
+	add_wait(o, kind, 1, id, next - 1, status);
+}
+
+static void wait_any(gt_order *o, uint8_t kind, int64_t id)
+{
+	add_wait(o, kind, 0, id, 0, 0);
+}
+
+/* ---- storage lookups (each one a possible change, when tracking) -------- */
+
 static gt_gstate *get_g(gt_order *o, int64_t id)
 {
 	uint32_t i;
 
+	touch(o, GT_RES_G, id);
 	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
 }
 
@@ -157,6 +283,7 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	uint32_t i;
 	gt_gstate *s;
 
+	touch(o, GT_RES_G, id);
 	if (o->gs_free != NONE) {
 		i = o->gs_free;
 		o->gs_free = o->gs[i].next_free;
@@ -184,6 +311,7 @@ static void delete_g(gt_order *o, int64_t id)
 {
 	uint32_t i;
 
+	touch(o, GT_RES_G, id);
 	if (!gt_idmap_get(&o->g_index, (uint64_t)id, &i))
 		return;
 	gt_idmap_del(&o->g_index, (uint64_t)id);
@@ -195,6 +323,7 @@ static gt_pstate *get_p(gt_order *o, int64_t id)
 {
 	uint32_t i;
 
+	touch(o, GT_RES_P, id);
 	return gt_idmap_get(&o->p_index, (uint64_t)id, &i) ? &o->ps[i] : NULL;
 }
 
@@ -202,6 +331,7 @@ static gt_pstate *new_p(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 {
 	gt_pstate *s;
 
+	touch(o, GT_RES_P, id);
 	if (GT_GROW(o->ps, o->ps_cap, o->nps + 1) != 0 ||
 	    gt_idmap_put(&o->p_index, (uint64_t)id, (uint32_t)o->nps) != 0)
 		return NULL;
@@ -217,6 +347,7 @@ static gt_mstate *get_m(gt_order *o, int64_t id)
 {
 	uint32_t i;
 
+	touch(o, GT_RES_M, id);
 	return gt_idmap_get(&o->m_index, (uint64_t)id, &i) ? &o->ms[i] : NULL;
 }
 
@@ -224,6 +355,7 @@ static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
 {
 	gt_mstate *s;
 
+	touch(o, GT_RES_M, id);
 	if (GT_GROW(o->ms, o->ms_cap, o->nms + 1) != 0 ||
 	    gt_idmap_put(&o->m_index, (uint64_t)id, (uint32_t)o->nms) != 0)
 		return NULL;
@@ -525,6 +657,7 @@ static int proc_start(step *s, ctx cur, ctx *next, int *ok)
 
 	if (ps == NULL || ps->status != PROC_IDLE || !succeeds(seq, ps->seq) ||
 	    cur.p != GT_NO_ID) {
+		wait_state(s->o, GT_RES_P, pid, seq.seq, PROC_IDLE);
 		*ok = 0;
 		return 0;
 	}
@@ -565,6 +698,8 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 	if (ps == NULL ||
 	    (ps->status != PROC_SYSCALL && ps->status != PROC_ABANDONED) ||
 	    !succeeds(seq, ps->seq)) {
+		wait_state(s->o, GT_RES_P, pid, seq.seq, PROC_SYSCALL);
+		wait_state(s->o, GT_RES_P, pid, seq.seq, PROC_ABANDONED);
 		*ok = 0;
 		return 0;
 	}
@@ -732,6 +867,7 @@ static int go_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_gstate *gs = get_g(s->o, gid);
 
 	if (gs == NULL || gs->status != GO_RUNNABLE || !succeeds(seq, gs->seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GO_RUNNABLE);
 		*ok = 0;
 		return 0;
 	}
@@ -750,6 +886,7 @@ static int go_unblock(step *s, ctx cur, int *ok)
 	gt_gstate *gs = get_g(s->o, gid);
 
 	if (gs == NULL || gs->status != GO_WAITING || !succeeds(seq, gs->seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GO_WAITING);
 		*ok = 0;
 		return 0;
 	}
@@ -773,6 +910,9 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 	nextgs = get_g(s->o, nextg);
 	if (nextgs == NULL || nextgs->status != GO_WAITING ||
 	    !succeeds(seq, nextgs->seq)) {
+		/* The checks above passed on the current G's state. */
+		wait_state(s->o, GT_RES_G, nextg, seq.seq, GO_WAITING);
+		wait_any(s->o, GT_RES_G, cur.g);
 		*ok = 0;
 		return 0;
 	}
@@ -859,6 +999,7 @@ static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
 			return fail(s, "uninitialized proc %" PRId64 " found during %s",
 			            cur.p, ev_name(s));
 		if (ps->status == PROC_SYSCALL) {
+			wait_any(s->o, GT_RES_P, cur.p);
 			*ok = 0;
 			return 0;
 		}
@@ -1059,6 +1200,7 @@ static int gc_active(step *s, ctx cur, int *ok)
 		return queue_ev(s, cur);
 	}
 	if (seq != o->gc_seq + 1) {
+		wait_state(o, GT_RES_GC, 0, seq, 0);
 		*ok = 0;
 		return 0;
 	}
@@ -1080,6 +1222,7 @@ static int gc_begin(step *s, ctx cur, int *ok)
 		return queue_ev(s, cur);
 	}
 	if (seq != o->gc_seq + 1) {
+		wait_state(o, GT_RES_GC, 0, seq, 0);
 		*ok = 0;
 		return 0;
 	}
@@ -1097,6 +1240,7 @@ static int gc_end(step *s, ctx cur, int *ok)
 	uint64_t seq = s->ev->args[0];
 
 	if (seq != o->gc_seq + 1) {
+		wait_state(o, GT_RES_GC, 0, seq, 0);
 		*ok = 0;
 		return 0;
 	}
@@ -1194,6 +1338,15 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 
 	if (o->initial_gen == 0)
 		o->initial_gen = gen;
+	if (o->track) {
+		o->ntouched = 0;
+		o->nchanged = 0;
+		o->touched_all = 0;
+		o->nwaits = 0;
+		o->waits_unknown = 0;
+		/* GC rules read the cycle directly. */
+		touch(o, GT_RES_GC, 0);
+	}
 	s.o = o;
 	s.ev = ev;
 	s.g = g;
@@ -1280,12 +1433,18 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 		return rc;
 	}
 	*advanced = ok;
+	if (!ok && m != GT_NO_ID) {
+		/* Every refusal also read the M's own context. */
+		wait_any(o, GT_RES_M, m);
+	}
 	if (ok && ms != NULL) {
 		/* ms may have moved if new Ms were added. */
 		ms = get_m(o, m);
 		ms->p = next.p;
 		ms->g = next.g;
 	}
+	if (ok && o->track)
+		collect_changes(o);
 	return GOTRACE_OK;
 }
 

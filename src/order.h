@@ -93,6 +93,36 @@ typedef struct gt_interned {
 	size_t len;
 } gt_interned;
 
+/* Kinds of scheduler resources, for the frontier's wait lists. */
+enum { GT_RES_G, GT_RES_P, GT_RES_M, GT_RES_GC };
+
+/* A resource as an advance first saw it, to tell afterwards whether the
+ * advance changed it. */
+typedef struct gt_touch {
+	uint8_t kind;
+	uint8_t exists;
+	uint8_t status;
+	int64_t id;
+	uint64_t seq;            /* G, P: sequence number; GC: cycle */
+	int64_t g, p;            /* M: context */
+} gt_touch;
+
+/*
+ * What a refused event waits for. by_state: until the resource holds
+ * sequence number seq and status (GC: cycle seq) — nothing else can make
+ * the event acceptable; otherwise until the resource changes at all.
+ */
+typedef struct gt_wait {
+	uint8_t kind;
+	uint8_t by_state;
+	uint8_t status;
+	int64_t id;
+	uint64_t seq;
+} gt_wait;
+
+#define GT_MAX_TOUCHES 16
+#define GT_MAX_WAITS 4
+
 typedef struct gt_order {
 	gotrace_version version;
 	uint64_t initial_gen;
@@ -124,6 +154,19 @@ typedef struct gt_order {
 
 	gt_event *queue;         /* ring buffer */
 	size_t qhead, qlen, qcap;
+
+	/* Dependency tracking, for callers that park refused events (see
+	 * gt_order_track). Refreshed by every gt_order_advance. */
+	int track;
+	gt_touch touched[GT_MAX_TOUCHES];   /* first sight of each resource */
+	size_t ntouched;
+	int touched_all;         /* too many to list: assume anything changed */
+	gt_touch changed[GT_MAX_TOUCHES];   /* after an acceptance: new state */
+	size_t nchanged;
+	gt_wait waits[GT_MAX_WAITS];
+	size_t nwaits;
+	int waits_unknown;       /* a refusal that must be retried after any
+	                            acceptance */
 } gt_order;
 
 void gt_order_init(gt_order *o, gotrace_version version);
@@ -138,6 +181,17 @@ void gt_order_free(gt_order *o);
 int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
                      int64_t m, uint64_t gen, int *advanced,
                      struct gotrace_error *err);
+
+/*
+ * Turns dependency tracking on or off. While on, each gt_order_advance
+ * records what its verdict depends on. After a refusal, o->waits lists
+ * conditions such that, until one of them holds, trying the same event
+ * again gives the same refusal (the verdict is a pure function of the
+ * state of the resources involved). After an acceptance, o->changed lists
+ * every resource whose state the advance changed, with its new state, or
+ * o->touched_all is set if there were too many to list.
+ */
+void gt_order_track(gt_order *o, int on);
 
 /* Pops the next queued event. Returns 1, or 0 if the queue is empty. */
 int gt_order_next(gt_order *o, gt_event *out);

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "generation.h"
+#include "grow.h"
 #include "header.h"
 #include "order.h"
 #include "reader_internal.h"
@@ -20,12 +21,13 @@
 
 /* ---- batch cursors: one per M, walking its batches in order ------------- */
 
-static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot)
+static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
+                        size_t first_batch)
 {
 	memset(c, 0, sizeof *c);
 	c->m = (int64_t)g->ms[m_slot];
 	c->m_slot = m_slot;
-	c->batch = 0;
+	c->batch = first_batch;
 }
 
 /*
@@ -33,7 +35,7 @@ static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot)
  * the M has no more events, or an error (err set).
  */
 static int cursor_next(gt_cursor *c, const gt_generation *g,
-                       struct gotrace_error *err)
+                       const uint32_t *batch_next, struct gotrace_error *err)
 {
 	const gt_batch *b;
 	const gt_spec *spec;
@@ -42,15 +44,12 @@ static int cursor_next(gt_cursor *c, const gt_generation *g,
 	uint8_t type;
 
 	for (;;) {
-		while (c->batch < g->nbatches &&
-		       g->batches[c->batch].m_slot != c->m_slot)
-			c->batch++;
-		if (c->batch == g->nbatches)
+		if (c->batch >= g->nbatches)
 			return 0;
 		b = &g->batches[c->batch];
 		if (c->off < b->len)
 			break;
-		c->batch++;
+		c->batch = batch_next[c->batch];
 		c->off = 0;
 		c->last_ts = 0;
 	}
@@ -305,9 +304,13 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	if (out == NULL || in == NULL)
 		return GOTRACE_ERR_ARG;
 	*out = NULL;
+	if (opts != NULL && (opts->ordering < GOTRACE_ORDERING_AUTO ||
+	                     opts->ordering > GOTRACE_ORDERING_PARKING))
+		return GOTRACE_ERR_ARG;
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return GOTRACE_ERR_NOMEM;
+	gt_park_init(&r->park);
 	r->in = in;
 	if (opts != NULL)
 		r->opts = *opts;
@@ -351,6 +354,8 @@ void gotrace_reader_free(gotrace_reader *r)
 	gotrace_input_free(r->in);
 	free(r->cursors);
 	free(r->frontier);
+	free(r->batch_next);
+	gt_park_free(&r->park);
 	free(r);
 }
 
@@ -404,12 +409,47 @@ static int fail_with(gotrace_reader *r, int rc)
 	return rc;
 }
 
+/*
+ * Chains each M's batches: batch_next[b] is the index of the next batch of
+ * b's M (nbatches if none), batch_next[nbatches + m] the first of M slot m.
+ */
+static int link_batches(gotrace_reader *r)
+{
+	const gt_generation *g = &r->gen;
+	size_t need = g->nbatches + g->nms, i;
+	uint32_t end;
+
+	if (g->nbatches >= UINT32_MAX)
+		return -1;
+	if (GT_GROW(r->batch_next, r->batch_next_cap, need) != 0)
+		return -1;
+	end = (uint32_t)g->nbatches;
+	for (i = 0; i < g->nms; i++)
+		r->batch_next[g->nbatches + i] = end;
+	/* Walk backwards so each M's list ends up in file order. */
+	for (i = g->nbatches; i-- > 0;) {
+		uint32_t *head = &r->batch_next[g->nbatches + g->batches[i].m_slot];
+
+		r->batch_next[i] = *head;
+		*head = (uint32_t)i;
+	}
+	return 0;
+}
+
 /* Sets up cursors and the frontier for a freshly read generation. */
 static int install_generation(gotrace_reader *r, gt_event *ev)
 {
 	const gt_generation *g = &r->gen;
 	size_t i;
 
+	if (link_batches(r) != 0)
+		goto nomem;
+	r->parking = r->opts.ordering == GOTRACE_ORDERING_PARKING;
+	gt_order_track(&r->order, r->parking);
+	r->retry_work = 0;
+	r->accepted = 0;
+	if (gt_park_reset(&r->park, g->nms) != 0)
+		goto nomem;
 	if (g->nms > r->cursors_cap) {
 		gt_cursor *nc = realloc(r->cursors, g->nms * sizeof *nc);
 		uint32_t *nf;
@@ -431,8 +471,8 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 	for (i = 0; i < g->nms; i++) {
 		int rc;
 
-		cursor_init(&r->cursors[i], g, (uint32_t)i);
-		rc = cursor_next(&r->cursors[i], g, &r->err);
+		cursor_init(&r->cursors[i], g, (uint32_t)i, r->batch_next[g->nbatches + i]);
+		rc = cursor_next(&r->cursors[i], g, r->batch_next, &r->err);
 		if (rc < 0) {
 			gt_error_locate(&r->err, r->cursors[i].ev_offset,
 			                "generation %" PRIu64 ", M %" PRId64
@@ -500,7 +540,7 @@ static int try_advance(gotrace_reader *r, size_t i, int *ok)
 	}
 	if (!*ok)
 		return GOTRACE_OK;
-	rc = cursor_next(c, &r->gen, &r->err);
+	rc = cursor_next(c, &r->gen, r->batch_next, &r->err);
 	if (rc < 0) {
 		gt_error_locate(&r->err, c->ev_offset,
 		                "generation %" PRIu64 ", M %" PRId64 ", decoding event",
@@ -557,11 +597,112 @@ static void describe_stuck(gotrace_reader *r)
 		                gt_specs[r->cursors[r->frontier[0]].ev.type].name);
 }
 
-/* Finds the next event in Go's order. */
-static int next_raw(gotrace_reader *r, gt_event *ev)
+/* After an acceptance while parking: back into the frontier with every
+ * cursor the accepted event may have unblocked. */
+static int wake_parked(gotrace_reader *r)
+{
+	size_t i;
+
+	if (gt_park_wake(&r->park, &r->order) != 0)
+		return GOTRACE_ERR_NOMEM;
+	for (i = 0; i < r->park.nwoken; i++)
+		heap_insert(r, r->park.woken[i]);
+	return GOTRACE_OK;
+}
+
+static int nomem_error(gotrace_reader *r)
+{
+	gt_error_set(&r->err, GOTRACE_ERR_NOMEM, r->s.offset, NULL,
+	             "out of memory");
+	return fail_with(r, GOTRACE_ERR_NOMEM);
+}
+
+/* No M can go on: Go's error, with every cursor, parked or not. */
+static int stuck(gotrace_reader *r)
+{
+	if (r->park.nparked > 0) {
+		size_t i;
+
+		if (gt_park_wake_all(&r->park) != 0)
+			return nomem_error(r);
+		for (i = 0; i < r->park.nwoken; i++)
+			heap_insert(r, r->park.woken[i]);
+	}
+	sort_frontier(r);
+	describe_stuck(r);
+	return fail_with(r, GOTRACE_ERR_INVALID);
+}
+
+/*
+ * Parking mode: try the earliest unparked cursor; park it if refused, and
+ * go on with the next, until one is accepted.
+ */
+static int advance_parking(gotrace_reader *r)
+{
+	for (;;) {
+		uint32_t ci;
+		int ok = 0, rc;
+
+		if (r->nfrontier == 0)
+			return stuck(r);
+		ci = r->frontier[0];
+		rc = try_advance(r, 0, &ok);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+		if (ok) {
+			rc = wake_parked(r);
+			return rc == GOTRACE_OK ? rc : nomem_error(r);
+		}
+		heap_remove(r, 0);
+		if (gt_park_add(&r->park, ci, r->cursors[ci].ev.time,
+		                r->order.waits_unknown ? NULL : r->order.waits,
+		                r->order.waits_unknown ? 0 : r->order.nwaits) != 0)
+			return nomem_error(r);
+	}
+}
+
+/*
+ * Go's way: the earliest cursor, else every other in time order. Returns
+ * GOTRACE_OK with an event queued, or an error; sets *switched instead if
+ * the generation has used up its retry budget.
+ */
+static int advance_exact(gotrace_reader *r, int *switched)
 {
 	int ok = 0, rc;
 	size_t i;
+
+	*switched = 0;
+	rc = try_advance(r, 0, &ok);
+	if (rc != GOTRACE_OK)
+		return fail_with(r, rc);
+	if (ok)
+		return GOTRACE_OK;
+	if (r->opts.ordering == GOTRACE_ORDERING_AUTO &&
+	    r->retry_work > 16 * r->accepted + 65536) {
+		r->parking = 1;
+		gt_order_track(&r->order, 1);
+		*switched = 1;
+		return GOTRACE_OK;
+	}
+	sort_frontier(r);
+	r->retry_work += r->nfrontier;
+	for (i = 1; i < r->nfrontier; i++) {
+		r->retry_work++;
+		rc = try_advance(r, i, &ok);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+		if (ok)
+			return GOTRACE_OK;
+	}
+	describe_stuck(r);
+	return fail_with(r, GOTRACE_ERR_INVALID);
+}
+
+/* Finds the next event in Go's order. */
+static int next_raw(gotrace_reader *r, gt_event *ev)
+{
+	int64_t first;
+	int rc, switched = 0;
 
 	if (gt_order_next(&r->order, ev))
 		return GOTRACE_OK;
@@ -571,13 +712,21 @@ static int next_raw(gotrace_reader *r, gt_event *ev)
 			r->have_gen = 1;
 		return rc;
 	}
-	if (r->nfrontier == 0 && r->next_sample == r->gen.nsamples) {
+	if (r->nfrontier == 0 && r->park.nparked == 0 &&
+	    r->next_sample == r->gen.nsamples) {
 		r->have_gen = 0;
 		return next_raw(r, ev);
 	}
+	/* The earliest next event of any M, parked or not, as in Go. */
+	first = r->nfrontier ? ftime(r, 0) : INT64_MAX;
+	if (r->park.nparked > 0) {
+		int64_t pt = gt_park_min_time(&r->park);
+
+		if (pt < first)
+			first = pt;
+	}
 	if (r->next_sample < r->gen.nsamples &&
-	    (r->nfrontier == 0 ||
-	     r->gen.samples[r->next_sample].time < ftime(r, 0))) {
+	    r->gen.samples[r->next_sample].time < first) {
 		const gt_cpu_sample *s = &r->gen.samples[r->next_sample++];
 
 		memset(ev, 0, sizeof *ev);
@@ -590,23 +739,17 @@ static int next_raw(gotrace_reader *r, gt_event *ev)
 		ev->gen = &r->gen;
 		return GOTRACE_OK;
 	}
-	rc = try_advance(r, 0, &ok);
-	if (rc != GOTRACE_OK)
-		return fail_with(r, rc);
-	if (!ok) {
-		sort_frontier(r);
-		for (i = 1; i < r->nfrontier; i++) {
-			rc = try_advance(r, i, &ok);
-			if (rc != GOTRACE_OK)
-				return fail_with(r, rc);
-			if (ok)
-				break;
-		}
-		if (!ok) {
-			describe_stuck(r);
-			return fail_with(r, GOTRACE_ERR_INVALID);
-		}
+	if (!r->parking) {
+		rc = advance_exact(r, &switched);
+		if (rc != GOTRACE_OK)
+			return rc;
 	}
+	if (r->parking || switched) {
+		rc = advance_parking(r);
+		if (rc != GOTRACE_OK)
+			return rc;
+	}
+	r->accepted++;
 	if (!gt_order_next(&r->order, ev)) {
 		gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
 		             "internal error: advanced without an event");

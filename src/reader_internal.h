@@ -8,6 +8,7 @@
 #include "error.h"
 #include "generation.h"
 #include "order.h"
+#include "park.h"
 #include "state.h"
 #include "stream.h"
 #include "v1.h"
@@ -45,9 +46,19 @@ struct gotrace_reader {
 
 	gt_cursor *cursors;
 	size_t cursors_cap;
+	uint32_t *batch_next;        /* per batch: the same M's next batch */
+	size_t batch_next_cap;
 	uint32_t *frontier;          /* heap of cursor indexes */
 	size_t nfrontier;
 	size_t next_sample;          /* next CPU sample of gen */
+
+	/* Go's retry loop costs events x Ms when the earliest event keeps
+	 * being refused; past a budget the frontier parks refused cursors
+	 * instead (park.h). Reset every generation. */
+	int parking;
+	uint64_t retry_work;         /* cursors sorted or retried */
+	uint64_t accepted;           /* events accepted */
+	gt_park park;
 
 	gt_order order;
 	gt_state st;

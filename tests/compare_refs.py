@@ -3,8 +3,9 @@
 
 usage: compare_refs.py GOTRACE TRACES_DIR MODE
 
-MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire) or "parsed"
-(gotrace dump vs go tool trace -d=parsed). For each FILE.trace under
+MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire), "parsed"
+(gotrace dump vs go tool trace -d=parsed) or "parsed-parking" (gotrace dump
+--ordering parking vs go tool trace -d=parsed). For each FILE.trace under
 TRACES_DIR with a FILE.MODE.xz reference, the standard output must be
 byte-identical, the exit status must agree (zero or not), and what
 gotrace writes to stderr must equal the reference's stderr (only the first
@@ -38,11 +39,14 @@ def read_status(path):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[3] not in ("wire", "parsed"):
+    modes = {"wire": ["dump", "--wire"], "parsed": ["dump"],
+             "parsed-parking": ["dump", "--ordering", "parking"]}
+    if len(sys.argv) != 4 or sys.argv[3] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     gotrace, root, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-    args = ["dump", "--wire"] if mode == "wire" else ["dump"]
+    args = modes[mode]
+    mode = "wire" if mode == "wire" else "parsed"
     traces = []
     for dirpath, _, files in os.walk(root):
         for name in files:

@@ -2,6 +2,7 @@
  * gen_synthetic: writes the synthetic traces of testdata/traces/synthetic/.
  *
  *   gen_synthetic DIR
+ *   gen_synthetic --chains N DIR   (only the chain traces, with N threads)
  *
  * Each trace isolates one rule of the format or one kind of damage. The
  * expected outputs are not made here: testdata/regen.sh runs Go 1.27's
@@ -816,10 +817,98 @@ static void v1_cases(void)
 	save(&t, "v1_end_without_goroutine");
 }
 
+/*
+ * Chains: n threads whose events can only happen one after another, in the
+ * reverse of their time order, so each accepted event needs every other
+ * thread's next event tried first. Go's retry loop costs n^2 here; the
+ * reader's parking keeps it linear. Valid traces: everything is accepted.
+ */
+static void chain_cases(int n, const char *suffix)
+{
+	char name[128];
+	const uint64_t base = 1000000;
+	tw_trace t;
+	int i;
+
+	/* The GC cycle passes from thread to thread: GCBegin, GCEnd, ... */
+	tw_init(&t, 23);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 0, 100);
+	TW_EV(&t, EV_PROC_STATUS, 101, 0, P_RUNNING);
+	TW_EV(&t, EV_GO_STATUS, 102, 1, 0, G_RUNNING);
+	TW_EV(&t, EV_GC_BEGIN, 103, 1, 1);
+	tw_batch_end(&t);
+	for (i = 1; i <= n; i++) {
+		uint64_t ts = base + (uint64_t)(n - i) * 10;
+
+		tw_batch_begin(&t, 1, (uint64_t)i, 200);
+		TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)i, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, 202, (uint64_t)i + 1, (uint64_t)i, G_RUNNING);
+		if (i % 2)
+			TW_EV(&t, EV_GC_END, ts, (uint64_t)i + 1);
+		else
+			TW_EV(&t, EV_GC_BEGIN, ts, (uint64_t)i + 1, 1);
+		tw_batch_end(&t);
+	}
+	close_gen(&t, 1, 100);
+	snprintf(name, sizeof name, "order_gc_chain%s", suffix);
+	save(&t, name);
+
+	/* One goroutine runs on each thread in turn, latest thread first. */
+	tw_init(&t, 23);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 0, 100);
+	TW_EV(&t, EV_GO_STATUS, 101, 1, (uint64_t)-1, G_RUNNABLE);
+	tw_batch_end(&t);
+	for (i = 1; i <= n; i++) {
+		uint64_t ts = base + (uint64_t)(n - i) * 10;
+
+		tw_batch_begin(&t, 1, (uint64_t)i, 200);
+		TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)i, P_RUNNING);
+		TW_EV(&t, EV_GO_START, ts, 1, (uint64_t)i);
+		TW_EV(&t, EV_GO_STOP, ts + 1, 3, 2);
+		tw_batch_end(&t);
+	}
+	close_gen(&t, 1, 100);
+	snprintf(name, sizeof name, "order_goroutine_chain%s", suffix);
+	save(&t, name);
+
+	/* Each thread unblocks the goroutine the next one (in time order, the
+	 * previous one) blocks; and the last wait can never be met. */
+	tw_init(&t, 26);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 0, 100);
+	TW_EV(&t, EV_GO_STATUS, 101, 1, (uint64_t)-1, G_WAITING);
+	tw_batch_end(&t);
+	for (i = 1; i <= n; i++) {
+		uint64_t ts = base + (uint64_t)(n - i) * 10;
+
+		tw_batch_begin(&t, 1, (uint64_t)i, 200);
+		TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)i, P_RUNNING);
+		TW_EV(&t, EV_GO_UNBLOCK, ts, 1, (uint64_t)(2 * i - 1), 1);
+		TW_EV(&t, EV_GO_START, ts + 1, 1, (uint64_t)(2 * i));
+		TW_EV(&t, EV_GO_BLOCK, ts + 2, 3, 2);
+		tw_batch_end(&t);
+	}
+	tw_batch_begin(&t, 1, (uint64_t)n + 1, 200);
+	TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)n + 1, P_RUNNING);
+	TW_EV(&t, EV_GO_UNBLOCK, base - 5, 1, (uint64_t)(2 * n + 5), 1);
+	tw_batch_end(&t);
+	close_gen(&t, 1, 100);
+	snprintf(name, sizeof name, "order_unblock_chain_stuck%s", suffix);
+	save(&t, name);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--chains") == 0) {
+		outdir = argv[3];
+		chain_cases(atoi(argv[2]), "");
+		return failures != 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: gen_synthetic DIR\n");
+		fprintf(stderr, "usage: gen_synthetic DIR\n"
+		                "       gen_synthetic --chains N DIR\n");
 		return 2;
 	}
 	outdir = argv[1];
@@ -830,6 +919,7 @@ int main(int argc, char **argv)
 	table_errors();
 	generation_errors();
 	ordering_cases();
+	chain_cases(40, "_40");
 	validation_cases();
 	v1_cases();
 	return failures != 0;

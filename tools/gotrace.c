@@ -32,6 +32,9 @@ static const char usage_text[] =
 	"  -v, --verbose      on error, also print the byte offset and context\n"
 	"  -m, --max-memory N fail instead of holding more than N bytes of trace\n"
 	"                     data at once (dump, stats)\n"
+	"  --ordering MODE    auto (default), exact (Go's retry loop throughout)\n"
+	"                     or parking: how to go on when the earliest event\n"
+	"                     cannot happen yet (dump, stats)\n"
 	"\n"
 	"FILE may be - for standard input (pipes and sockets are read as streams).\n";
 
@@ -122,6 +125,7 @@ static int dump_wire(const char *path, int verbose)
 }
 
 static uint64_t max_memory;
+static int ordering = GOTRACE_ORDERING_AUTO;
 
 static int open_reader(const char *path, gotrace_reader **r)
 {
@@ -134,6 +138,7 @@ static int open_reader(const char *path, gotrace_reader **r)
 		return -1;
 	memset(&opts, 0, sizeof opts);
 	opts.max_memory = max_memory;
+	opts.ordering = ordering;
 	rc = gotrace_reader_new_opts(r, in, &opts);
 	if (*r == NULL) {
 		gotrace_input_free(in);
@@ -300,6 +305,20 @@ int main(int argc, char **argv)
 			max_memory = strtoull(argv[++i], &end, 10);
 			if (*end != '\0' || max_memory == 0) {
 				fprintf(stderr, "gotrace: bad memory limit %s\n", argv[i]);
+				return usage(2);
+			}
+		}
+		else if (strcmp(a, "--ordering") == 0 && i + 1 < argc) {
+			const char *m = argv[++i];
+
+			if (strcmp(m, "auto") == 0)
+				ordering = GOTRACE_ORDERING_AUTO;
+			else if (strcmp(m, "exact") == 0)
+				ordering = GOTRACE_ORDERING_EXACT;
+			else if (strcmp(m, "parking") == 0)
+				ordering = GOTRACE_ORDERING_PARKING;
+			else {
+				fprintf(stderr, "gotrace: bad ordering %s\n", m);
 				return usage(2);
 			}
 		}

@@ -232,7 +232,36 @@ typedef struct gotrace_reader_options {
 	 * footprint within a small multiple of L.
 	 */
 	uint64_t max_memory;
+	/*
+	 * How the next event is chosen when the earliest one cannot happen
+	 * yet (one of gotrace_ordering). The default follows Go's parser but
+	 * bounds its worst case; the others are for callers (and tests) that
+	 * need one behaviour throughout.
+	 */
+	int ordering;
 } gotrace_reader_options;
+
+/*
+ * Ordering strategies (gotrace_reader_options.ordering). Go's parser
+ * retries every thread's next event in time order whenever the earliest
+ * one is refused; on a generation whose threads mostly wait on one
+ * another that costs events x threads. Parking sets a refused thread
+ * aside until an accepted event changes what it waits for, which keeps
+ * the work linear. Both choose the same event unless two threads' next
+ * events have identical timestamps, where parking may pick a different
+ * one of them than Go would (Go's own choice there depends on its sort
+ * algorithm's internals).
+ */
+typedef enum gotrace_ordering {
+	/* Go's retry loop; in a generation where retries cost more than
+	 * 16 per accepted event (plus 65536), park for the rest of it. */
+	GOTRACE_ORDERING_AUTO = 0,
+	/* Go's retry loop throughout: same choices on ties, worst case
+	 * events x threads. */
+	GOTRACE_ORDERING_EXACT = 1,
+	/* Park from the start of every generation. */
+	GOTRACE_ORDERING_PARKING = 2
+} gotrace_ordering;
 
 /*
  * gotrace_reader_new reads the header from in and prepares to deliver
