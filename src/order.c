@@ -76,6 +76,7 @@ void gt_order_init(gt_order *o, gotrace_version version)
 	gt_idmap_init(&o->g_index);
 	gt_idmap_init(&o->p_index);
 	gt_idmap_init(&o->m_index);
+	gt_idmap_init(&o->p_holders);
 	gt_idmap_init(&o->task_index);
 	gt_idmap_init(&o->str_index);
 }
@@ -102,6 +103,7 @@ void gt_order_free(gt_order *o)
 	gt_idmap_free(&o->g_index);
 	gt_idmap_free(&o->p_index);
 	gt_idmap_free(&o->m_index);
+	gt_idmap_free(&o->p_holders);
 	gt_idmap_free(&o->task_index);
 	gt_idmap_free(&o->str_index);
 	memset(o, 0, sizeof *o);
@@ -351,6 +353,42 @@ static gt_mstate *get_m(gt_order *o, int64_t id)
 	return gt_idmap_get(&o->m_index, (uint64_t)id, &i) ? &o->ms[i] : NULL;
 }
 
+/*
+ * Changes the P an M holds, keeping each P's list of holders (a crafted
+ * trace can make several Ms claim one P). Returns 0 or -1 if memory ran
+ * out.
+ */
+static int set_m_proc(gt_order *o, gt_mstate *ms, int64_t p)
+{
+	uint32_t slot = (uint32_t)(ms - o->ms), head;
+
+	if (ms->p == p)
+		return 0;
+	if (ms->p != GT_NO_ID) {
+		if (ms->hprev != NONE)
+			o->ms[ms->hprev].hnext = ms->hnext;
+		else if (ms->hnext != NONE)
+			gt_idmap_put(&o->p_holders, (uint64_t)ms->p, ms->hnext);
+		else
+			gt_idmap_del(&o->p_holders, (uint64_t)ms->p);
+		if (ms->hnext != NONE)
+			o->ms[ms->hnext].hprev = ms->hprev;
+		ms->hprev = ms->hnext = NONE;
+	}
+	ms->p = p;
+	if (p == GT_NO_ID)
+		return 0;
+	ms->hnext = gt_idmap_get(&o->p_holders, (uint64_t)p, &head) ? head : NONE;
+	if (gt_idmap_put(&o->p_holders, (uint64_t)p, slot) != 0) {
+		ms->p = GT_NO_ID;
+		ms->hnext = NONE;
+		return -1;
+	}
+	if (ms->hnext != NONE)
+		o->ms[ms->hnext].hprev = slot;
+	return 0;
+}
+
 static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
 {
 	gt_mstate *s;
@@ -362,7 +400,10 @@ static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
 	s = &o->ms[o->nms++];
 	s->id = id;
 	s->g = g;
-	s->p = p;
+	s->p = GT_NO_ID;
+	s->hprev = s->hnext = NONE;
+	if (p != GT_NO_ID && set_m_proc(o, s, p) != 0)
+		return NULL;
 	return s;
 }
 
@@ -630,21 +671,16 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 		next->p = pid;
 	if (status == PROC_ABANDONED && old == PS_RUNNING) {
 		/* The P is about to be stolen; its status belongs to the M that
-		 * holds it, not necessarily the one that wrote it. */
-		size_t i;
-		int found = 0;
+		 * holds it, not necessarily the one that wrote it. (If several
+		 * claim it, Go picks one at random; this is the last to.) */
+		uint32_t slot;
 
-		for (i = 0; i < o->nms; i++) {
-			if (o->ms[i].p == pid) {
-				cur->m = o->ms[i].id;
-				cur->p = pid;
-				cur->g = o->ms[i].g;
-				found = 1;
-			}
-		}
-		if (!found)
+		if (!gt_idmap_get(&o->p_holders, (uint64_t)pid, &slot))
 			return fail(s, "failed to find sched context for proc %" PRId64
 			               " that's about to be stolen", pid);
+		cur->m = o->ms[slot].id;
+		cur->p = pid;
+		cur->g = o->ms[slot].g;
 	}
 	return queue_ev(s, *cur);
 }
@@ -727,7 +763,7 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 		return fail(s, "tried to steal proc %" PRId64 " from thread %" PRId64
 		               ", but got proc %" PRId64 " instead",
 		            pid, mid, victim->p);
-	victim->p = GT_NO_ID;
+	set_m_proc(s->o, victim, GT_NO_ID);
 	return queue_ev(s, cur);
 }
 
@@ -1440,8 +1476,9 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	if (ok && ms != NULL) {
 		/* ms may have moved if new Ms were added. */
 		ms = get_m(o, m);
-		ms->p = next.p;
 		ms->g = next.g;
+		if (set_m_proc(o, ms, next.p) != 0)
+			return nomem(&s);
 	}
 	if (ok && o->track)
 		collect_changes(o);

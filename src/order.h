@@ -80,6 +80,7 @@ typedef struct gt_pstate {
 typedef struct gt_mstate {
 	int64_t id;
 	int64_t g, p;
+	uint32_t hprev, hnext;   /* other Ms holding the same P */
 } gt_mstate;
 
 typedef struct gt_task {
@@ -139,6 +140,7 @@ typedef struct gt_order {
 	gt_mstate *ms;
 	size_t nms, ms_cap;
 	gt_idmap m_index;
+	gt_idmap p_holders;      /* P ID -> the M that took it last */
 
 	gt_task *tasks;
 	size_t ntasks, tasks_cap;

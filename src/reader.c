@@ -249,7 +249,8 @@ static int open_v1(gotrace_reader *r)
 		                    (unsigned long long)r->opts.max_memory);
 		return GOTRACE_ERR_LIMIT;
 	}
-	rc = gt_v1_parse(&r->v1, data, len, (int)r->version, &r->err);
+	rc = gt_v1_parse(&r->v1, data, len, (int)r->version, r->opts.ordering,
+	                 &r->err);
 	if (rc != GOTRACE_OK)
 		return rc;
 	if (r->opts.max_memory != 0 &&

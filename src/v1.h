@@ -102,10 +102,12 @@ void gt_v1_trace_free(gt_v1_trace *t);
 
 /*
  * Parses a whole v1 trace: data[0..len) is everything after the header,
- * and must stay valid while t is used. Errors carry Go's messages.
+ * and must stay valid while t is used. ordering is a gotrace_ordering:
+ * whether the merge of per-P batches may park Ps that wait on a goroutine
+ * (see merge_batches). Errors carry Go's messages.
  */
 int gt_v1_parse(gt_v1_trace *t, const uint8_t *data, size_t len,
-                int version, struct gotrace_error *err);
+                int version, int ordering, struct gotrace_error *err);
 
 /* Converts parsed v1 events into v2-model events. */
 typedef struct gt_v1_converter {

@@ -11,6 +11,7 @@
 #include "grow.h"
 #include "v1.h"
 #include "varint.h"
+#include "gotrace/reader.h"
 
 #define MALFORMED "malformatted base-128 varint"
 
@@ -139,6 +140,7 @@ typedef struct parser {
 	size_t len, off;
 	struct gotrace_error *err;
 	size_t data_base;          /* input offset of data[0], for messages */
+	int ordering;              /* gotrace_ordering */
 
 	proc *procs;
 	size_t nprocs, procs_cap;
@@ -880,17 +882,86 @@ static int append_event(parser *p, const gt_v1_event *ev)
 	return 0;
 }
 
+/*
+ * Ps whose next event waits for a goroutine state, keyed by that state.
+ * Go's merge rescans every waiting P after each event, which costs events
+ * x Ps when most Ps wait; past a budget the merge parks them here instead
+ * and wakes exactly those whose state has come.
+ */
+typedef struct waitlist {
+	gt_idmap heads;            /* key -> first node */
+	struct wnode {
+		size_t pi;
+		uint32_t next;
+	} *nodes;
+	size_t n, cap;
+	uint32_t free;
+} waitlist;
+
+#define WNIL UINT32_MAX
+
+static uint64_t wait_key(uint64_t g, int status, uint64_t seq)
+{
+	uint64_t h = g * 0x9E3779B97F4A7C15ull;
+
+	h ^= (seq + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull;
+	h ^= ((uint64_t)(unsigned)status + 1u) * 0x94D049BB133111EBull;
+	h ^= h >> 31;
+	return h;
+}
+
+static int wait_park(waitlist *w, uint64_t key, size_t pi)
+{
+	uint32_t n, head;
+
+	if (w->free != WNIL) {
+		n = w->free;
+		w->free = w->nodes[n].next;
+	} else {
+		if (w->n >= WNIL - 1 || GT_GROW(w->nodes, w->cap, w->n + 1) != 0)
+			return -1;
+		n = (uint32_t)w->n++;
+	}
+	w->nodes[n].pi = pi;
+	w->nodes[n].next = gt_idmap_get(&w->heads, key, &head) ? head : WNIL;
+	return gt_idmap_put(&w->heads, key, n);
+}
+
+/* Moves the Ps waiting under key back to avail. */
+static void wait_wake(waitlist *w, uint64_t key, size_t *avail, size_t *navail)
+{
+	uint32_t n;
+
+	if (!gt_idmap_get(&w->heads, key, &n))
+		return;
+	gt_idmap_del(&w->heads, key);
+	while (n != WNIL) {
+		uint32_t next = w->nodes[n].next;
+
+		avail[(*navail)++] = w->nodes[n].pi;
+		w->nodes[n].next = w->free;
+		w->free = n;
+		n = next;
+	}
+}
+
 static int merge_batches(parser *p)
 {
 	size_t nall = p->nprocs + 1, navail, i;
 	size_t *avail = malloc(nall * sizeof *avail);
 	front *frontier = malloc(nall * sizeof *frontier);
 	size_t nfront = 0, sample_pos = 0;
+	uint64_t checks = 0, merged = 0;
+	int parking = p->ordering == GOTRACE_ORDERING_PARKING;
+	waitlist waits;
 	gtable gs;
 	int rc = 0;
 
 	memset(&gs, 0, sizeof gs);
 	gt_idmap_init(&gs.index);
+	memset(&waits, 0, sizeof waits);
+	gt_idmap_init(&waits.heads);
+	waits.free = WNIL;
 	if (avail == NULL || frontier == NULL) {
 		rc = nomem(p);
 		goto out;
@@ -938,8 +1009,19 @@ static int merge_batches(parser *p)
 				ev = &pr->events[pr->pos];
 			}
 			state_transition(ev, &g, &init, &next);
-			if (!ready(g, gtable_get(&gs, g), init))
+			checks++;
+			if (!ready(g, gtable_get(&gs, g), init)) {
+				if (!parking)
+					continue;
+				if (wait_park(&waits, wait_key(g, init.status,
+				                               init.seq), pi) != 0) {
+					rc = nomem(p);
+					goto out;
+				}
+				avail[k] = avail[--navail];
+				k--;
 				continue;
+			}
 			frontier[nfront].ev = *ev;
 			frontier[nfront].proc = pi;
 			heap_up(frontier, nfront);
@@ -994,14 +1076,26 @@ static int merge_batches(parser *p)
 				rc = nomem(p);
 				goto out;
 			}
+			if (parking) {
+				wait_wake(&waits, wait_key(g, next.status, next.seq),
+				          avail, &navail);
+				wait_wake(&waits, wait_key(g, next.status, NOSEQ),
+				          avail, &navail);
+			}
 		}
 		avail[navail++] = f.proc;
+		merged++;
+		if (!parking && p->ordering == GOTRACE_ORDERING_AUTO &&
+		    checks > 16 * merged + 65536)
+			parking = 1;
 	}
 out:
 	free(avail);
 	free(frontier);
 	free(gs.vals);
 	gt_idmap_free(&gs.index);
+	free(waits.nodes);
+	gt_idmap_free(&waits.heads);
 	return rc;
 }
 
@@ -1495,7 +1589,7 @@ done:
 }
 
 int gt_v1_parse(gt_v1_trace *t, const uint8_t *data, size_t len, int version,
-                struct gotrace_error *err)
+                int ordering, struct gotrace_error *err)
 {
 	parser p;
 	size_t i;
@@ -1507,6 +1601,7 @@ int gt_v1_parse(gt_v1_trace *t, const uint8_t *data, size_t len, int version,
 	p.len = len;
 	p.err = err;
 	p.data_base = 16;
+	p.ordering = ordering;
 	t->version = version;
 	gt_idmap_init(&p.proc_index);
 	gt_idmap_init(&p.timer_goids);

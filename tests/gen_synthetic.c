@@ -897,6 +897,49 @@ static void chain_cases(int n, const char *suffix)
 	close_gen(&t, 1, 100);
 	snprintf(name, sizeof name, "order_unblock_chain_stuck%s", suffix);
 	save(&t, name);
+
+	/* A P in a syscall, restated as abandoned over and over, among n
+	 * threads: each restatement looks up the thread that holds it. */
+	tw_init(&t, 23);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 0, 100);
+	TW_EV(&t, EV_PROC_STATUS, 101, 0, P_SYSCALL);
+	for (i = 0; i < n; i++) {
+		/* Runtime batches stay under 64 KiB; so do these. */
+		if (i % 1000 == 999) {
+			tw_batch_end(&t);
+			tw_batch_begin(&t, 1, 0, 200 + (uint64_t)i);
+		}
+		TW_EV(&t, EV_PROC_STATUS, 200 + (uint64_t)i, 0, P_ABANDONED);
+	}
+	tw_batch_end(&t);
+	for (i = 1; i <= n; i++) {
+		tw_batch_begin(&t, 1, (uint64_t)i, 150);
+		TW_EV(&t, EV_PROC_STATUS, 151, (uint64_t)i, P_IDLE);
+		tw_batch_end(&t);
+	}
+	close_gen(&t, 1, 100);
+	snprintf(name, sizeof name, "order_abandoned_restated%s", suffix);
+	save(&t, name);
+
+	/* v1: a goroutine started on each P in turn, latest P first. The
+	 * merge by sequence succeeds; Go's checks on the time-sorted result
+	 * decide the rest. */
+	tw_init(&t, 21);
+	tw_v1_batch(&t, 0, 100);
+	TW_V1(&t, V1_PROC_START, 101, 5);
+	TW_V1(&t, V1_GO_CREATE, 102, 1, 1, 2);
+	for (i = 1; i <= n; i++) {
+		uint64_t ts = base + (uint64_t)(n - i) * 10;
+
+		tw_v1_batch(&t, i, 200);
+		TW_V1(&t, V1_PROC_START, 201, (uint64_t)i + 10);
+		TW_V1(&t, V1_GO_START, ts, 1, (uint64_t)i);
+		TW_V1(&t, V1_GO_SCHED, ts + 1, 2);
+	}
+	v1_tables(&t);
+	snprintf(name, sizeof name, "v1_goroutine_chain%s", suffix);
+	save(&t, name);
 }
 
 int main(int argc, char **argv)
