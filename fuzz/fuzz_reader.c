@@ -1,7 +1,7 @@
 /*
- * libFuzzer harness: the whole reader (wire layer, generations, ordering,
- * state machine, event printing) on arbitrary bytes, plus the raw wire
- * reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
+ * libFuzzer harness: the whole reader (wire layer, generations, ordering
+ * with and without parking, state machine, event printing) on arbitrary
+ * bytes, plus the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
  * that found bugs are kept in fuzz/regressions/ and replayed by the tests.
  *
  * Build and run: see docs/fuzzing.md.
@@ -14,8 +14,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void read_events(const uint8_t *data, size_t size, FILE *sink)
+static void read_events(const uint8_t *data, size_t size, int ordering,
+                        FILE *sink)
 {
+	gotrace_reader_options opts = {0};
 	gotrace_input *in;
 	gotrace_reader *r;
 	gotrace_event ev;
@@ -23,7 +25,8 @@ static void read_events(const uint8_t *data, size_t size, FILE *sink)
 
 	if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
 		return;
-	rc = gotrace_reader_new(&r, in);
+	opts.ordering = ordering;
+	rc = gotrace_reader_new_opts(&r, in, &opts);
 	if (r == NULL) {
 		gotrace_input_free(in);
 		return;
@@ -70,7 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink = fopen("/dev/null", "w");
 	if (sink == NULL)
 		return 0;
-	read_events(data, size, sink);
+	read_events(data, size, GOTRACE_ORDERING_AUTO, sink);
+	/* Parking only starts past a budget small inputs never reach. */
+	read_events(data, size, GOTRACE_ORDERING_PARKING, sink);
 	read_wire(data, size, sink);
 	return 0;
 }
