@@ -407,14 +407,15 @@ static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
 	return s;
 }
 
-static int push(gt_order *o, const gt_event *ev)
+/* A new slot at the queue's tail, or NULL if memory ran out. */
+static gt_event *push_slot(gt_order *o)
 {
 	if (o->qlen == o->qcap) {
 		size_t ncap = o->qcap ? o->qcap * 2 : 16, i;
 		gt_event *nq = malloc(ncap * sizeof *nq);
 
 		if (nq == NULL)
-			return -1;
+			return NULL;
 		for (i = 0; i < o->qlen; i++)
 			nq[i] = o->queue[(o->qhead + i) & (o->qcap - 1)];
 		free(o->queue);
@@ -423,19 +424,19 @@ static int push(gt_order *o, const gt_event *ev)
 		o->qhead = 0;
 	}
 	/* qcap is a power of two: the ring index is a mask, not a division. */
-	o->queue[(o->qhead + o->qlen) & (o->qcap - 1)] = *ev;
-	o->qlen++;
-	return 0;
+	return &o->queue[(o->qhead + o->qlen++) & (o->qcap - 1)];
 }
 
-int gt_order_next(gt_order *o, gt_event *out)
+gt_event *gt_order_pop(gt_order *o)
 {
+	gt_event *ev;
+
 	if (o->qlen == 0)
-		return 0;
-	*out = o->queue[o->qhead];
+		return NULL;
+	ev = &o->queue[o->qhead];
 	o->qhead = (o->qhead + 1) & (o->qcap - 1);
 	o->qlen--;
-	return 1;
+	return ev;
 }
 
 /* ---- helpers for the rules ---------------------------------------------- */
@@ -512,32 +513,39 @@ static int succeeds(gt_seq a, gt_seq b)
 /* Queues the event being advanced, with context c. */
 static int queue_ev(step *s, ctx c)
 {
-	gt_event e = *s->ev;
+	gt_event *e = push_slot(s->o);
 
-	e.m = c.m;
-	e.p = c.p;
-	e.g = c.g;
-	e.gen = s->g;
-	return push(s->o, &e) == 0 ? 0 : nomem(s);
+	if (e == NULL)
+		return nomem(s);
+	e->time = s->ev->time;
+	memcpy(e->args, s->ev->args, sizeof e->args);
+	e->type = s->ev->type;
+	e->m = c.m;
+	e->p = c.p;
+	e->g = c.g;
+	e->gen = s->g;
+	return 0;
 }
 
 /* Queues an event the engine infers from another. */
 static int queue_extra(step *s, ctx c, uint8_t type, uint64_t a0, uint64_t a1,
                        uint64_t a3)
 {
-	gt_event e;
+	gt_event *e = push_slot(s->o);
 
-	memset(&e, 0, sizeof e);
-	e.type = type;
-	e.time = s->ev->time;
-	e.m = c.m;
-	e.p = c.p;
-	e.g = c.g;
-	e.args[0] = a0;
-	e.args[1] = a1;
-	e.args[3] = a3;
-	e.gen = s->g;
-	return push(s->o, &e) == 0 ? 0 : nomem(s);
+	if (e == NULL)
+		return nomem(s);
+	memset(e, 0, sizeof *e);
+	e->type = type;
+	e->time = s->ev->time;
+	e->m = c.m;
+	e->p = c.p;
+	e->g = c.g;
+	e->args[0] = a0;
+	e->args[1] = a1;
+	e->args[3] = a3;
+	e->gen = s->g;
+	return 0;
 }
 
 static uint8_t range_start_type(uint8_t type)
@@ -1364,12 +1372,13 @@ static int go_range(step *s, ctx cur)
 }
 
 int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
-                     int64_t m, uint64_t gen, int *advanced,
+                     int64_t m, uint32_t *m_hint, uint64_t gen, int *advanced,
                      struct gotrace_error *err)
 {
 	step s;
 	ctx cur, next;
 	gt_mstate *ms = NULL;
+	uint32_t mslot = 0;
 	int ok = 1, rc;
 
 	if (o->initial_gen == 0)
@@ -1392,12 +1401,20 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	cur.p = GT_NO_ID;
 	cur.g = GT_NO_ID;
 	if (m != GT_NO_ID) {
-		ms = get_m(o, m);
+		/* Ms are never removed, so the caller can keep its M's slot. */
+		if (m_hint != NULL && *m_hint < o->nms && o->ms[*m_hint].id == m &&
+		    !o->track)
+			ms = &o->ms[*m_hint];
+		else
+			ms = get_m(o, m);
 		if (ms == NULL) {
 			ms = new_m(o, m, GT_NO_ID, GT_NO_ID);
 			if (ms == NULL)
 				return nomem(&s);
 		}
+		mslot = (uint32_t)(ms - o->ms);
+		if (m_hint != NULL)
+			*m_hint = mslot;
 		cur.p = ms->p;
 		cur.g = ms->g;
 	}
@@ -1475,7 +1492,7 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	}
 	if (ok && ms != NULL) {
 		/* ms may have moved if new Ms were added. */
-		ms = get_m(o, m);
+		ms = &o->ms[mslot];
 		ms->g = next.g;
 		if (set_m_proc(o, ms, next.p) != 0)
 			return nomem(&s);

@@ -177,11 +177,12 @@ void gt_order_free(gt_order *o);
 /*
  * Tries to advance ev (type, time and args filled in; args are the wire
  * arguments after dt) observed on thread m in generation gen with tables g.
- * Returns GOTRACE_OK with *advanced set to 1 (event queued) or 0 (not yet),
- * or an error.
+ * m_hint, if not NULL, caches where the engine keeps m's state between
+ * calls for the same m (start it at UINT32_MAX). Returns GOTRACE_OK with
+ * *advanced set to 1 (event queued) or 0 (not yet), or an error.
  */
 int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
-                     int64_t m, uint64_t gen, int *advanced,
+                     int64_t m, uint32_t *m_hint, uint64_t gen, int *advanced,
                      struct gotrace_error *err);
 
 /*
@@ -195,8 +196,9 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
  */
 void gt_order_track(gt_order *o, int on);
 
-/* Pops the next queued event. Returns 1, or 0 if the queue is empty. */
-int gt_order_next(gt_order *o, gt_event *out);
+/* Pops the next queued event, or returns NULL if the queue is empty. The
+ * event stays valid (and may be modified) until the next advance. */
+gt_event *gt_order_pop(gt_order *o);
 
 /* Looks up an interned string (task and region names). */
 const gt_interned *gt_order_string(const gt_order *o, uint32_t id);

@@ -28,6 +28,7 @@ static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
 	c->m = (int64_t)g->ms[m_slot];
 	c->m_slot = m_slot;
 	c->batch = first_batch;
+	c->m_hint = UINT32_MAX;
 }
 
 /*
@@ -531,8 +532,8 @@ static int try_advance(gotrace_reader *r, size_t i, int *ok)
 	gt_cursor *c = &r->cursors[ci];
 	int rc;
 
-	rc = gt_order_advance(&r->order, &c->ev, &r->gen, c->m, r->gen.gen, ok,
-	                      &r->err);
+	rc = gt_order_advance(&r->order, &c->ev, &r->gen, c->m, &c->m_hint,
+	                      r->gen.gen, ok, &r->err);
 	if (rc != GOTRACE_OK) {
 		gt_error_locate(&r->err, c->ev_offset,
 		                "generation %" PRIu64 ", M %" PRId64 ", %s event",
@@ -699,14 +700,16 @@ static int advance_exact(gotrace_reader *r, int *switched)
 	return fail_with(r, GOTRACE_ERR_INVALID);
 }
 
-/* Finds the next event in Go's order. */
-static int next_raw(gotrace_reader *r, gt_event *ev)
+/* Finds the next event in Go's order; *out is valid until the next call. */
+static int next_raw(gotrace_reader *r, gt_event **out)
 {
+	gt_event *ev = &r->scratch;
 	int64_t first;
 	int rc, switched = 0;
 
-	if (gt_order_next(&r->order, ev))
+	if ((*out = gt_order_pop(&r->order)) != NULL)
 		return GOTRACE_OK;
+	*out = ev;
 	if (!r->have_gen) {
 		rc = next_generation(r, ev);
 		if (rc == GOTRACE_OK && !r->done && !r->gen_error)
@@ -716,7 +719,7 @@ static int next_raw(gotrace_reader *r, gt_event *ev)
 	if (r->nfrontier == 0 && r->park.nparked == 0 &&
 	    r->next_sample == r->gen.nsamples) {
 		r->have_gen = 0;
-		return next_raw(r, ev);
+		return next_raw(r, out);
 	}
 	/* The earliest next event of any M, parked or not, as in Go. */
 	first = r->nfrontier ? ftime(r, 0) : INT64_MAX;
@@ -751,7 +754,7 @@ static int next_raw(gotrace_reader *r, gt_event *ev)
 			return rc;
 	}
 	r->accepted++;
-	if (!gt_order_next(&r->order, ev)) {
+	if ((*out = gt_order_pop(&r->order)) == NULL) {
 		gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
 		             "internal error: advanced without an event");
 		return fail_with(r, GOTRACE_ERR_INVALID);
@@ -799,7 +802,7 @@ static int validate_ids(gotrace_reader *r, const gt_event *ev)
 
 int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 {
-	gt_event ev;
+	gt_event *ev = &r->scratch;
 	int rc;
 
 	if (r == NULL || out == NULL)
@@ -812,28 +815,28 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 	}
 	if (r->is_v1) {
 		/* The converter orders and fixes up times itself. */
-		rc = next_v1(r, &ev);
+		rc = next_v1(r, ev);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 	} else {
 		rc = next_raw(r, &ev);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
-		rc = validate_ids(r, &ev);
+		rc = validate_ids(r, ev);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 		/* Go's parser makes time strictly increasing. */
-		if (ev.time <= r->last_ts)
-			ev.time = r->last_ts + 1;
-		r->last_ts = ev.time;
+		if (ev->time <= r->last_ts)
+			ev->time = r->last_ts + 1;
+		r->last_ts = ev->time;
 	}
-	gt_resolve_event(r, &ev, out);
+	gt_resolve_event(r, ev, out);
 	/* v2 events had their IDs checked above and their tables checked
 	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an
 	 * STWEnd carries over from its begin (maybe from another generation). */
-	if (r->is_v1 || ev.type == GOTRACE_WIRE_CPU_SAMPLE ||
-	    ev.type == GOTRACE_WIRE_STW_END) {
-		rc = gt_check_event_refs(&ev, out, &r->err);
+	if (r->is_v1 || ev->type == GOTRACE_WIRE_CPU_SAMPLE ||
+	    ev->type == GOTRACE_WIRE_STW_END) {
+		rc = gt_check_event_refs(ev, out, &r->err);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 	}

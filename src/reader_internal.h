@@ -22,6 +22,7 @@ typedef struct gt_cursor {
 	size_t off;          /* next byte in that batch */
 	int64_t last_ts;
 	gt_event ev;         /* the M's next event, decoded */
+	uint32_t m_hint;     /* the ordering engine's slot for m */
 	uint64_t ev_offset;  /* its input offset */
 } gt_cursor;
 
@@ -59,6 +60,7 @@ struct gotrace_reader {
 	uint64_t retry_work;         /* cursors sorted or retried */
 	uint64_t accepted;           /* events accepted */
 	gt_park park;
+	gt_event scratch;            /* events made here: Syncs, CPU samples */
 
 	gt_order order;
 	gt_state st;
