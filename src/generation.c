@@ -79,17 +79,6 @@ void gt_generation_reset(gt_generation *g)
 	gt_arena_reset(&g->arena);
 }
 
-int64_t gt_ticks_to_ns(double ns_per_tick, uint64_t ticks)
-{
-	double ns = (double)ticks * ns_per_tick;
-
-	/* Go converts with CVTTSD2SQ on amd64: NaN and out-of-range values
-	 * become the "integer indefinite" value, INT64_MIN. */
-	if (!(ns >= -9223372036854775808.0 && ns < 9223372036854775808.0))
-		return INT64_MIN;
-	return (int64_t)ns;
-}
-
 int gt_generation_string(const gt_generation *g, uint64_t id, gt_string *out)
 {
 	uint32_t i;

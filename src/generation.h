@@ -112,7 +112,16 @@ void gt_generation_free(gt_generation *g);
 void gt_generation_reset(gt_generation *g);
 
 /* Converts a tick count to nanoseconds the way Go does (float64). */
-int64_t gt_ticks_to_ns(double ns_per_tick, uint64_t ticks);
+static inline int64_t gt_ticks_to_ns(double ns_per_tick, uint64_t ticks)
+{
+	double ns = (double)ticks * ns_per_tick;
+
+	/* Go converts with CVTTSD2SQ on amd64: NaN and out-of-range values
+	 * become the "integer indefinite" value, INT64_MIN. */
+	if (!(ns >= -9223372036854775808.0 && ns < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)ns;
+}
 
 /* Looks a string up; ID 0 is the empty string. Returns 0 if absent. */
 int gt_generation_string(const gt_generation *g, uint64_t id, gt_string *out);

@@ -14,6 +14,7 @@
 void gt_state_init(gt_state *st)
 {
 	memset(st, 0, sizeof *st);
+	st->last_m = UINT32_MAX;
 	gt_idmap_init(&st->g_index);
 	gt_idmap_init(&st->p_index);
 	gt_idmap_init(&st->m_index);
@@ -49,6 +50,21 @@ static gotrace_thread_info *find_m(const gt_state *st, int64_t id)
 	uint32_t i;
 
 	return gt_idmap_get(&st->m_index, (uint64_t)id, &i) ? &st->ms[i] : NULL;
+}
+
+/* find_m for the event path: events come in runs on the same M, and Ms
+ * are never removed, so the index found last is worth remembering. */
+static gotrace_thread_info *lookup_m(gt_state *st, int64_t id)
+{
+	uint32_t i;
+
+	if (st->last_m < st->nms && st->last_m_id == id)
+		return &st->ms[st->last_m];
+	if (!gt_idmap_get(&st->m_index, (uint64_t)id, &i))
+		return NULL;
+	st->last_m = i;
+	st->last_m_id = id;
+	return &st->ms[i];
 }
 
 static gotrace_goroutine_info *add_g(gt_state *st, int64_t id)
@@ -97,7 +113,7 @@ static gotrace_proc_info *add_p(gt_state *st, int64_t id)
 
 static gotrace_thread_info *get_m(gt_state *st, int64_t id)
 {
-	gotrace_thread_info *m = find_m(st, id);
+	gotrace_thread_info *m = lookup_m(st, id);
 
 	if (m != NULL || id < 0)
 		return m;
@@ -169,7 +185,7 @@ static int apply_g(gt_state *st, const gotrace_event *ev,
 	}
 	/* The M it ran on lets go of it. */
 	if (executing(from) && !executing(to) && g->thread >= 0) {
-		m = find_m(st, g->thread);
+		m = lookup_m(st, g->thread);
 		if (m != NULL && m->goroutine == id) {
 			m->goroutine = -1;
 			m->since = ev->time;
@@ -214,7 +230,7 @@ static int apply_p(gt_state *st, const gotrace_event *ev,
 	st->transitions[1][from][to]++;
 	/* Whoever held the P loses it unless it stays with the same M. */
 	if (p->thread >= 0 && (to != GOTRACE_PROC_RUNNING || p->thread != ev->thread)) {
-		m = find_m(st, p->thread);
+		m = lookup_m(st, p->thread);
 		if (m != NULL && m->proc == id) {
 			m->proc = -1;
 			m->since = ev->time;

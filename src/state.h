@@ -29,6 +29,8 @@ typedef struct gt_state {
 	gotrace_thread_info *ms;
 	size_t nms, ms_cap;
 	gt_idmap m_index;
+	int64_t last_m_id;       /* the M looked up last, and its index: */
+	uint32_t last_m;         /* a trace has few Ms, used in runs */
 	uint64_t transitions[2][6][6]; /* [resource][old][new] counts */
 	int lenient;             /* count violations instead of failing */
 	uint64_t violations;
