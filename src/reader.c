@@ -101,12 +101,12 @@ static int cursor_next(gt_cursor *c, const gt_generation *g,
 
 static int64_t ftime(const gotrace_reader *r, size_t i)
 {
-	return r->cursors[r->frontier[i]].ev.time;
+	return r->frontier[i].time;
 }
 
 static void fswap(gotrace_reader *r, size_t i, size_t j)
 {
-	uint32_t t = r->frontier[i];
+	struct gt_front t = r->frontier[i];
 
 	r->frontier[i] = r->frontier[j];
 	r->frontier[j] = t;
@@ -142,7 +142,8 @@ static void sift_down(gotrace_reader *r, size_t i)
 
 static void heap_insert(gotrace_reader *r, uint32_t cursor)
 {
-	r->frontier[r->nfrontier++] = cursor;
+	r->frontier[r->nfrontier].time = r->cursors[cursor].ev.time;
+	r->frontier[r->nfrontier++].c = cursor;
 	sift_up(r, r->nfrontier - 1);
 }
 
@@ -170,10 +171,9 @@ static void sort_frontier(gotrace_reader *r)
 	size_t i, j;
 
 	for (i = 1; i < r->nfrontier; i++) {
-		uint32_t c = r->frontier[i];
-		int64_t t = r->cursors[c].ev.time;
+		struct gt_front c = r->frontier[i];
 
-		for (j = i; j > 0 && ftime(r, j - 1) > t; j--)
+		for (j = i; j > 0 && ftime(r, j - 1) > c.time; j--)
 			r->frontier[j] = r->frontier[j - 1];
 		r->frontier[j] = c;
 	}
@@ -454,7 +454,7 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 		goto nomem;
 	if (g->nms > r->cursors_cap) {
 		gt_cursor *nc = realloc(r->cursors, g->nms * sizeof *nc);
-		uint32_t *nf;
+		struct gt_front *nf;
 
 		if (nc == NULL)
 			goto nomem;
@@ -528,7 +528,7 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 
 static int try_advance(gotrace_reader *r, size_t i, int *ok)
 {
-	uint32_t ci = r->frontier[i];
+	uint32_t ci = r->frontier[i].c;
 	gt_cursor *c = &r->cursors[ci];
 	int rc;
 
@@ -549,10 +549,12 @@ static int try_advance(gotrace_reader *r, size_t i, int *ok)
 		                r->gen.gen, c->m);
 		return rc;
 	}
-	if (rc == 1)
+	if (rc == 1) {
+		r->frontier[i].time = c->ev.time;
 		heap_update(r, i);
-	else
+	} else {
 		heap_remove(r, i);
+	}
 	return GOTRACE_OK;
 }
 
@@ -565,7 +567,7 @@ static void describe_stuck(gotrace_reader *r)
 	                        "broken trace: failed to advance: frontier:\n"
 	                        "[gen=%" PRIu64 "]\n\n", r->gen.gen);
 	for (i = 0; i < r->nfrontier && len < sizeof buf; i++) {
-		const gt_cursor *c = &r->cursors[r->frontier[i]];
+		const gt_cursor *c = &r->cursors[r->frontier[i].c];
 		const gt_spec *spec = &gt_specs[c->ev.type];
 		size_t k;
 
@@ -588,15 +590,15 @@ static void describe_stuck(gotrace_reader *r)
 		}
 	}
 	gt_error_set(&r->err, GOTRACE_ERR_INVALID,
-	             r->nfrontier ? r->cursors[r->frontier[0]].ev_offset
+	             r->nfrontier ? r->cursors[r->frontier[0].c].ev_offset
 	                          : r->s.offset,
 	             NULL, "%s", buf);
 	if (r->nfrontier)
 		gt_error_locate(&r->err, r->err.offset,
 		                "generation %" PRIu64 ", no M can go on (first: M %"
 		                PRId64 ", %s event)", r->gen.gen,
-		                r->cursors[r->frontier[0]].m,
-		                gt_specs[r->cursors[r->frontier[0]].ev.type].name);
+		                r->cursors[r->frontier[0].c].m,
+		                gt_specs[r->cursors[r->frontier[0].c].ev.type].name);
 }
 
 /* After an acceptance while parking: back into the frontier with every
@@ -647,7 +649,7 @@ static int advance_parking(gotrace_reader *r)
 
 		if (r->nfrontier == 0)
 			return stuck(r);
-		ci = r->frontier[0];
+		ci = r->frontier[0].c;
 		rc = try_advance(r, 0, &ok);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);

@@ -49,7 +49,11 @@ struct gotrace_reader {
 	size_t cursors_cap;
 	uint32_t *batch_next;        /* per batch: the same M's next batch */
 	size_t batch_next_cap;
-	uint32_t *frontier;          /* heap of cursor indexes */
+	struct gt_front {
+		int64_t time;            /* the cursor's next event's, copied
+		                            here to keep the heap compact */
+		uint32_t c;              /* cursor index */
+	} *frontier;                 /* heap of cursors by time */
 	size_t nfrontier;
 	size_t next_sample;          /* next CPU sample of gen */
 
