@@ -26,9 +26,11 @@ void gt_park_free(gt_park *p)
 
 int gt_park_reset(gt_park *p, size_t ncursors)
 {
-	if (GT_GROW(p->epoch, p->epoch_cap, ncursors) != 0)
-		return -1;
-	memset(p->epoch, 0, ncursors * sizeof *p->epoch);
+	if (ncursors > 0) {
+		if (GT_GROW(p->epoch, p->epoch_cap, ncursors) != 0)
+			return -1;
+		memset(p->epoch, 0, ncursors * sizeof *p->epoch);
+	}
 	p->ncursors = ncursors;
 	gt_idmap_clear(&p->lists);
 	p->nnodes = 0;
