@@ -1402,11 +1402,12 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	cur.g = GT_NO_ID;
 	if (m != GT_NO_ID) {
 		/* Ms are never removed, so the caller can keep its M's slot. */
-		if (m_hint != NULL && *m_hint < o->nms && o->ms[*m_hint].id == m &&
-		    !o->track)
+		if (m_hint != NULL && *m_hint < o->nms && o->ms[*m_hint].id == m) {
+			touch(o, GT_RES_M, m);
 			ms = &o->ms[*m_hint];
-		else
+		} else {
 			ms = get_m(o, m);
+		}
 		if (ms == NULL) {
 			ms = new_m(o, m, GT_NO_ID, GT_NO_ID);
 			if (ms == NULL)

@@ -186,6 +186,12 @@ static int wake_list(gt_park *p, uint64_t key)
 	return 0;
 }
 
+int gt_park_wake_state(gt_park *p, uint8_t kind, int64_t id, uint64_t seq,
+                       uint8_t status)
+{
+	return wake_list(p, cond_key(kind, 1, id, seq, status));
+}
+
 int gt_park_wake(gt_park *p, const gt_order *o)
 {
 	size_t i;
@@ -203,8 +209,8 @@ int gt_park_wake(gt_park *p, const gt_order *o)
 		if (wake_list(p, cond_key(t->kind, 0, t->id, 0, 0)) != 0)
 			return -1;
 		if (t->exists &&
-		    wake_list(p, cond_key(t->kind, 1, t->id, t->seq,
-		                          t->kind == GT_RES_GC ? 0 : t->status)) != 0)
+		    gt_park_wake_state(p, t->kind, t->id, t->seq,
+		                       t->kind == GT_RES_GC ? 0 : t->status) != 0)
 			return -1;
 	}
 	return 0;

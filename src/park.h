@@ -80,6 +80,17 @@ int gt_park_add(gt_park *p, uint32_t cursor, int64_t time,
  */
 int gt_park_wake(gt_park *p, const gt_order *o);
 
+/*
+ * Wakes the cursors waiting (by_state) for resource (kind, id) to hold
+ * sequence number seq and status, adding them to p->woken (which the
+ * caller empties by setting p->nwoken = 0). Returns 0 or -1 if memory ran
+ * out. gt_park_wake does this for every resource an accepted event
+ * changed; callers with their own notion of state (the v1 merge) call it
+ * directly.
+ */
+int gt_park_wake_state(gt_park *p, uint8_t kind, int64_t id, uint64_t seq,
+                       uint8_t status);
+
 /* Wakes every parked cursor into p->woken. Returns 0 or -1. */
 int gt_park_wake_all(gt_park *p);
 

@@ -381,6 +381,13 @@ uint64_t gotrace_reader_valid_bytes(const gotrace_reader *r)
 	return r != NULL ? r->valid_bytes : 0;
 }
 
+uint64_t gotrace_reader_parked_generations(const gotrace_reader *r)
+{
+	if (r == NULL)
+		return 0;
+	return r->is_v1 ? (uint64_t)r->v1.merge_parked : r->parked_gens;
+}
+
 int gotrace_reader_incomplete(const gotrace_reader *r)
 {
 	return r != NULL && r->incomplete;
@@ -447,6 +454,7 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 	if (link_batches(r) != 0)
 		goto nomem;
 	r->parking = r->opts.ordering == GOTRACE_ORDERING_PARKING;
+	r->parked_gens += (uint64_t)r->parking;
 	gt_order_track(&r->order, r->parking);
 	r->retry_work = 0;
 	r->accepted = 0;
@@ -684,6 +692,7 @@ static int advance_exact(gotrace_reader *r, int *switched)
 	if (r->opts.ordering == GOTRACE_ORDERING_AUTO &&
 	    r->retry_work > 16 * r->accepted + 65536) {
 		r->parking = 1;
+		r->parked_gens++;
 		gt_order_track(&r->order, 1);
 		*switched = 1;
 		return GOTRACE_OK;

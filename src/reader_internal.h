@@ -63,6 +63,7 @@ struct gotrace_reader {
 	int parking;
 	uint64_t retry_work;         /* cursors sorted or retried */
 	uint64_t accepted;           /* events accepted */
+	uint64_t parked_gens;        /* generations that parked */
 	gt_park park;
 	gt_event scratch;            /* events made here: Syncs, CPU samples */
 

@@ -95,6 +95,8 @@ typedef struct gt_v1_trace {
 	gt_v1_frame *frames;
 	size_t nframes, frames_cap;
 	gt_idmap frame_index;
+
+	int merge_parked;        /* the merge parked waiting Ps */
 } gt_v1_trace;
 
 void gt_v1_trace_init(gt_v1_trace *t);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "park.h"
 #include "v1.h"
 #include "varint.h"
 #include "gotrace/reader.h"
@@ -883,66 +884,38 @@ static int append_event(parser *p, const gt_v1_event *ev)
 }
 
 /*
- * Ps whose next event waits for a goroutine state, keyed by that state.
  * Go's merge rescans every waiting P after each event, which costs events
- * x Ps when most Ps wait; past a budget the merge parks them here instead
- * and wakes exactly those whose state has come.
+ * x Ps when most Ps wait. Past a budget the merge parks each waiting P
+ * (park.h) under the exact goroutine state it needs — sequence and
+ * status, or any sequence for NOSEQ — and wakes it when that state comes.
  */
-typedef struct waitlist {
-	gt_idmap heads;            /* key -> first node */
-	struct wnode {
-		size_t pi;
-		uint32_t next;
-	} *nodes;
-	size_t n, cap;
-	uint32_t free;
-} waitlist;
-
-#define WNIL UINT32_MAX
-
-static uint64_t wait_key(uint64_t g, int status, uint64_t seq)
+static int park_p(gt_park *park, size_t pi, uint64_t g, gseq need)
 {
-	uint64_t h = g * 0x9E3779B97F4A7C15ull;
+	gt_wait w;
 
-	h ^= (seq + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull;
-	h ^= ((uint64_t)(unsigned)status + 1u) * 0x94D049BB133111EBull;
-	h ^= h >> 31;
-	return h;
+	w.kind = GT_RES_G;
+	w.by_state = 1;
+	w.id = (int64_t)g;
+	w.seq = need.seq;
+	w.status = (uint8_t)need.status;
+	return gt_park_add(park, (uint32_t)pi, 0, &w, 1);
 }
 
-static int wait_park(waitlist *w, uint64_t key, size_t pi)
+/* Back to avail: the Ps waiting for g's new state, exact or any-sequence. */
+static int wake_ps(gt_park *park, uint64_t g, gseq now, size_t *avail,
+                   size_t *navail)
 {
-	uint32_t n, head;
+	size_t i;
 
-	if (w->free != WNIL) {
-		n = w->free;
-		w->free = w->nodes[n].next;
-	} else {
-		if (w->n >= WNIL - 1 || GT_GROW(w->nodes, w->cap, w->n + 1) != 0)
-			return -1;
-		n = (uint32_t)w->n++;
-	}
-	w->nodes[n].pi = pi;
-	w->nodes[n].next = gt_idmap_get(&w->heads, key, &head) ? head : WNIL;
-	return gt_idmap_put(&w->heads, key, n);
-}
-
-/* Moves the Ps waiting under key back to avail. */
-static void wait_wake(waitlist *w, uint64_t key, size_t *avail, size_t *navail)
-{
-	uint32_t n;
-
-	if (!gt_idmap_get(&w->heads, key, &n))
-		return;
-	gt_idmap_del(&w->heads, key);
-	while (n != WNIL) {
-		uint32_t next = w->nodes[n].next;
-
-		avail[(*navail)++] = w->nodes[n].pi;
-		w->nodes[n].next = w->free;
-		w->free = n;
-		n = next;
-	}
+	park->nwoken = 0;
+	if (gt_park_wake_state(park, GT_RES_G, (int64_t)g, now.seq,
+	                       (uint8_t)now.status) != 0 ||
+	    gt_park_wake_state(park, GT_RES_G, (int64_t)g, NOSEQ,
+	                       (uint8_t)now.status) != 0)
+		return -1;
+	for (i = 0; i < park->nwoken; i++)
+		avail[(*navail)++] = park->woken[i];
+	return 0;
 }
 
 static int merge_batches(parser *p)
@@ -953,16 +926,15 @@ static int merge_batches(parser *p)
 	size_t nfront = 0, sample_pos = 0;
 	uint64_t checks = 0, merged = 0;
 	int parking = p->ordering == GOTRACE_ORDERING_PARKING;
-	waitlist waits;
+	gt_park park;
 	gtable gs;
 	int rc = 0;
 
 	memset(&gs, 0, sizeof gs);
 	gt_idmap_init(&gs.index);
-	memset(&waits, 0, sizeof waits);
-	gt_idmap_init(&waits.heads);
-	waits.free = WNIL;
-	if (avail == NULL || frontier == NULL) {
+	gt_park_init(&park);
+	if (avail == NULL || frontier == NULL || nall > UINT32_MAX ||
+	    gt_park_reset(&park, nall) != 0) {
 		rc = nomem(p);
 		goto out;
 	}
@@ -1013,8 +985,7 @@ static int merge_batches(parser *p)
 			if (!ready(g, gtable_get(&gs, g), init)) {
 				if (!parking)
 					continue;
-				if (wait_park(&waits, wait_key(g, init.status,
-				                               init.seq), pi) != 0) {
+				if (park_p(&park, pi, g, init) != 0) {
 					rc = nomem(p);
 					goto out;
 				}
@@ -1076,11 +1047,9 @@ static int merge_batches(parser *p)
 				rc = nomem(p);
 				goto out;
 			}
-			if (parking) {
-				wait_wake(&waits, wait_key(g, next.status, next.seq),
-				          avail, &navail);
-				wait_wake(&waits, wait_key(g, next.status, NOSEQ),
-				          avail, &navail);
+			if (parking && wake_ps(&park, g, next, avail, &navail) != 0) {
+				rc = nomem(p);
+				goto out;
 			}
 		}
 		avail[navail++] = f.proc;
@@ -1094,8 +1063,8 @@ out:
 	free(frontier);
 	free(gs.vals);
 	gt_idmap_free(&gs.index);
-	free(waits.nodes);
-	gt_idmap_free(&waits.heads);
+	gt_park_free(&park);
+	p->t->merge_parked = parking;
 	return rc;
 }
 

@@ -16,6 +16,10 @@ Go's loop, checked against Go by the reference suites):
   threads (the default must agree with parking; Go's loop would retry
   200 million times, parking does not).
 
+It also checks when the default switches to parking (`parked
+generations` in `gotrace stats`): never on a recorded trace, skewed or
+not, and always on the accepted 20000-thread chains.
+
 Shifts are multiples of 1024 ticks plus a thread-specific odd number, so
 two threads' events never share a timestamp (on ties the two orderings
 may legitimately differ).
@@ -82,6 +86,16 @@ def dump(gotrace, ordering, path):
     return run.returncode, run.stdout, run.stderr.split(b"\n", 1)[0]
 
 
+def parked(gotrace, path):
+    """The default ordering's parked generations, or None if it failed."""
+    run = subprocess.run([gotrace, "stats", path], capture_output=True,
+                         timeout=600)
+    for line in run.stdout.split(b"\n"):
+        if line.startswith(b"parked generations: "):
+            return int(line.split(b": ")[1])
+    return None
+
+
 def compare(gotrace, a, b, path, problems):
     ra, rb = dump(gotrace, a, path), dump(gotrace, b, path)
     if ra != rb:
@@ -107,6 +121,8 @@ def main():
             if not name.endswith(".trace"):
                 continue
             path = os.path.join(dirpath, name)
+            if parked(gotrace, path) not in (0, None):
+                problems.append("%s: the default ordering parked" % path)
             with open(path, "rb") as f:
                 data = f.read()
             if not data.startswith(b"go 1.2") or data[5:7] < b"22":
@@ -117,6 +133,8 @@ def main():
                 with open(out, "wb") as f:
                     f.write(skew(data, scale))
                 rc = compare(gotrace, "exact", "parking", out, problems)
+                if parked(gotrace, out) not in (0, None):
+                    problems.append("%s: the default ordering parked" % out)
                 checked += 1
                 accepted += rc[0] == 0
 
@@ -126,8 +144,11 @@ def main():
         subprocess.run([gen, "--chains", str(n), d], check=True)
         for name in sorted(os.listdir(d)):
             path = os.path.join(d, name)
-            compare(gotrace, "exact" if n == 300 else "auto", "parking",
-                    path, problems)
+            rc = compare(gotrace, "exact" if n == 300 else "auto", "parking",
+                         path, problems)
+            if (n == 20000 and "chain" in name and rc[0] == 0 and
+                    parked(gotrace, path) != 1):
+                problems.append("%s: the default ordering did not park" % path)
             checked += 1
 
     for p in problems:

@@ -823,10 +823,22 @@ static void v1_cases(void)
  * thread's next event tried first. Go's retry loop costs n^2 here; the
  * reader's parking keeps it linear. Valid traces: everything is accepted.
  */
+/* Chain thread i's (1..n) event time: thread n's comes first. */
+static uint64_t chain_time(int n, int i)
+{
+	return 1000000 + (uint64_t)(n - i) * 10;
+}
+
+static void save_suffixed(tw_trace *t, const char *name, const char *suffix)
+{
+	char full[128];
+
+	snprintf(full, sizeof full, "%s%s", name, suffix);
+	save(t, full);
+}
+
 static void chain_cases(int n, const char *suffix)
 {
-	char name[128];
-	const uint64_t base = 1000000;
 	tw_trace t;
 	int i;
 
@@ -839,7 +851,7 @@ static void chain_cases(int n, const char *suffix)
 	TW_EV(&t, EV_GC_BEGIN, 103, 1, 1);
 	tw_batch_end(&t);
 	for (i = 1; i <= n; i++) {
-		uint64_t ts = base + (uint64_t)(n - i) * 10;
+		uint64_t ts = chain_time(n, i);
 
 		tw_batch_begin(&t, 1, (uint64_t)i, 200);
 		TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)i, P_RUNNING);
@@ -851,8 +863,7 @@ static void chain_cases(int n, const char *suffix)
 		tw_batch_end(&t);
 	}
 	close_gen(&t, 1, 100);
-	snprintf(name, sizeof name, "order_gc_chain%s", suffix);
-	save(&t, name);
+	save_suffixed(&t, "order_gc_chain", suffix);
 
 	/* One goroutine runs on each thread in turn, latest thread first. */
 	tw_init(&t, 23);
@@ -861,7 +872,7 @@ static void chain_cases(int n, const char *suffix)
 	TW_EV(&t, EV_GO_STATUS, 101, 1, (uint64_t)-1, G_RUNNABLE);
 	tw_batch_end(&t);
 	for (i = 1; i <= n; i++) {
-		uint64_t ts = base + (uint64_t)(n - i) * 10;
+		uint64_t ts = chain_time(n, i);
 
 		tw_batch_begin(&t, 1, (uint64_t)i, 200);
 		TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)i, P_RUNNING);
@@ -870,8 +881,7 @@ static void chain_cases(int n, const char *suffix)
 		tw_batch_end(&t);
 	}
 	close_gen(&t, 1, 100);
-	snprintf(name, sizeof name, "order_goroutine_chain%s", suffix);
-	save(&t, name);
+	save_suffixed(&t, "order_goroutine_chain", suffix);
 
 	/* Each thread unblocks the goroutine the next one (in time order, the
 	 * previous one) blocks; and the last wait can never be met. */
@@ -881,7 +891,7 @@ static void chain_cases(int n, const char *suffix)
 	TW_EV(&t, EV_GO_STATUS, 101, 1, (uint64_t)-1, G_WAITING);
 	tw_batch_end(&t);
 	for (i = 1; i <= n; i++) {
-		uint64_t ts = base + (uint64_t)(n - i) * 10;
+		uint64_t ts = chain_time(n, i);
 
 		tw_batch_begin(&t, 1, (uint64_t)i, 200);
 		TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)i, P_RUNNING);
@@ -892,11 +902,10 @@ static void chain_cases(int n, const char *suffix)
 	}
 	tw_batch_begin(&t, 1, (uint64_t)n + 1, 200);
 	TW_EV(&t, EV_PROC_STATUS, 201, (uint64_t)n + 1, P_RUNNING);
-	TW_EV(&t, EV_GO_UNBLOCK, base - 5, 1, (uint64_t)(2 * n + 5), 1);
+	TW_EV(&t, EV_GO_UNBLOCK, chain_time(n, n) - 5, 1, (uint64_t)(2 * n + 5), 1);
 	tw_batch_end(&t);
 	close_gen(&t, 1, 100);
-	snprintf(name, sizeof name, "order_unblock_chain_stuck%s", suffix);
-	save(&t, name);
+	save_suffixed(&t, "order_unblock_chain_stuck", suffix);
 
 	/* A P in a syscall, restated as abandoned over and over, among n
 	 * threads: each restatement looks up the thread that holds it. */
@@ -919,8 +928,7 @@ static void chain_cases(int n, const char *suffix)
 		tw_batch_end(&t);
 	}
 	close_gen(&t, 1, 100);
-	snprintf(name, sizeof name, "order_abandoned_restated%s", suffix);
-	save(&t, name);
+	save_suffixed(&t, "order_abandoned_restated", suffix);
 
 	/* v1: a goroutine started on each P in turn, latest P first. The
 	 * merge by sequence succeeds; Go's checks on the time-sorted result
@@ -930,7 +938,7 @@ static void chain_cases(int n, const char *suffix)
 	TW_V1(&t, V1_PROC_START, 101, 5);
 	TW_V1(&t, V1_GO_CREATE, 102, 1, 1, 2);
 	for (i = 1; i <= n; i++) {
-		uint64_t ts = base + (uint64_t)(n - i) * 10;
+		uint64_t ts = chain_time(n, i);
 
 		tw_v1_batch(&t, i, 200);
 		TW_V1(&t, V1_PROC_START, 201, (uint64_t)i + 10);
@@ -938,8 +946,7 @@ static void chain_cases(int n, const char *suffix)
 		TW_V1(&t, V1_GO_SCHED, ts + 1, 2);
 	}
 	v1_tables(&t);
-	snprintf(name, sizeof name, "v1_goroutine_chain%s", suffix);
-	save(&t, name);
+	save_suffixed(&t, "v1_goroutine_chain", suffix);
 }
 
 int main(int argc, char **argv)

@@ -399,6 +399,68 @@ static void test_memory_limit(void **state)
 	}
 }
 
+/* Reads path with the given ordering; returns the parked generations,
+ * and the generations (opening Syncs) in *gens. */
+static uint64_t read_ordered(const char *path, int ordering, uint64_t *gens)
+{
+	gotrace_reader_options opts;
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_event ev;
+	uint64_t parked;
+	int rc;
+
+	memset(&opts, 0, sizeof opts);
+	opts.ordering = ordering;
+	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+	rc = gotrace_reader_new_opts(&r, in, &opts);
+	assert_non_null(r);
+	*gens = 0;
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+		*gens += ev.kind == GOTRACE_EVENT_SYNC;
+	assert_int_equal(rc, GOTRACE_EOF);
+	*gens -= 1;                  /* the closing Sync */
+	parked = gotrace_reader_parked_generations(r);
+	gotrace_reader_free(r);
+	return parked;
+}
+
+static void test_ordering_option(void **state)
+{
+	static const char *const traces[] = {
+		TESTDATA_DIR "/traces/go1.27/generations.trace",
+		TESTDATA_DIR "/traces/synthetic/order_goroutine_chain_40.trace",
+	};
+	gotrace_reader_options opts;
+	gotrace_input *in;
+	gotrace_reader *r = NULL;
+	uint64_t gens, parked;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof traces / sizeof traces[0]; i++) {
+		/* Parking from the start parks every generation... */
+		parked = read_ordered(traces[i], GOTRACE_ORDERING_PARKING, &gens);
+		assert_true(gens > 0);
+		assert_int_equal(parked, gens);
+		/* ...Go's loop none, and these are far below the budget. */
+		assert_int_equal(read_ordered(traces[i], GOTRACE_ORDERING_EXACT,
+		                              &gens), 0);
+		assert_int_equal(read_ordered(traces[i], GOTRACE_ORDERING_AUTO,
+		                              &gens), 0);
+	}
+	/* A v1 trace counts as one generation. */
+	assert_int_equal(read_ordered(TESTDATA_DIR "/traces/go1.21/channels.trace",
+	                              GOTRACE_ORDERING_PARKING, &gens), 1);
+	/* An unknown strategy is refused. */
+	memset(&opts, 0, sizeof opts);
+	opts.ordering = 3;
+	assert_int_equal(gotrace_input_open_path(&in, traces[0]), GOTRACE_OK);
+	assert_int_equal(gotrace_reader_new_opts(&r, in, &opts), GOTRACE_ERR_ARG);
+	assert_null(r);
+	gotrace_input_free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_bad_header_and_args),
 		cmocka_unit_test(test_valid_bytes),
 		cmocka_unit_test(test_memory_limit),
+		cmocka_unit_test(test_ordering_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -263,6 +263,8 @@ static int stats(const char *path, int verbose)
 			       gotrace_event_kind_string((gotrace_event_kind)k),
 			       (unsigned long long)by_kind[k]);
 	printf("generations: %llu\n", (unsigned long long)generations);
+	printf("parked generations: %llu\n",
+	       (unsigned long long)gotrace_reader_parked_generations(r));
 	printf("goroutines: %llu\n",
 	       (unsigned long long)entered(r, GOTRACE_RESOURCE_GOROUTINE, 5));
 	printf("procs: %llu\n",

@@ -309,6 +309,16 @@ GOTRACE_API int gotrace_reader_incomplete(const gotrace_reader *r);
  */
 GOTRACE_API uint64_t gotrace_reader_valid_bytes(const gotrace_reader *r);
 
+/*
+ * Generations read so far whose events were chosen, at least in part, by
+ * parking waiting threads rather than by Go's retry loop (a v1 trace
+ * counts as one generation): with GOTRACE_ORDERING_AUTO, those where the
+ * retry budget ran out; with GOTRACE_ORDERING_PARKING, all of them. While
+ * it is 0, every event came out exactly where Go's parser puts it, ties
+ * included.
+ */
+GOTRACE_API uint64_t gotrace_reader_parked_generations(const gotrace_reader *r);
+
 /* Input bytes consumed so far. */
 GOTRACE_API uint64_t gotrace_reader_offset(const gotrace_reader *r);
 
