@@ -48,10 +48,14 @@ static void put_stack(gt_textbuf *b, gotrace_stack stk)
 		/* An unknown PC prints as Go's zero frame. */
 		if (!gt_generation_frame(g, g->stack_pcs[st.first + i], &f))
 			memset(&f, 0, sizeof f);
-		if (!gt_generation_string(g, f.func_id, &fn))
+		if (!gt_generation_string(g, f.func_id, &fn)) {
+			fn.data = (const uint8_t *)"";
 			fn.len = 0;
-		if (!gt_generation_string(g, f.file_id, &file))
+		}
+		if (!gt_generation_string(g, f.file_id, &file)) {
+			file.data = (const uint8_t *)"";
 			file.len = 0;
+		}
 		gt_textbuf_putc(b, '\t');
 		gt_textbuf_append(b, (const char *)fn.data, fn.len);
 		gt_textbuf_lit(b, " @ 0x");

@@ -784,11 +784,10 @@ static int validate_ids(gotrace_reader *r, const gt_event *ev)
 	spec = &gt_specs[ev->type];
 	for (k = 0; k < 2; k++) {
 		int a = spec->stack_args[k];
-		gt_stack st;
 
 		if (a < 1)
 			continue;
-		if (!gt_generation_stack(ev->gen, ev->args[a - 1], &st)) {
+		if (!gt_generation_has_stack(ev->gen, ev->args[a - 1])) {
 			gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
 			             "found invalid stack ID %" PRIu64 " for event %s",
 			             ev->args[a - 1], spec->name);
@@ -797,11 +796,10 @@ static int validate_ids(gotrace_reader *r, const gt_event *ev)
 	}
 	for (k = 0; k < 2; k++) {
 		int a = spec->string_args[k];
-		gt_string s;
 
 		if (a < 1)
 			continue;
-		if (!gt_generation_string(ev->gen, ev->args[a - 1], &s)) {
+		if (!gt_generation_has_string(ev->gen, ev->args[a - 1])) {
 			gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
 			             "found invalid string ID %" PRIu64 " for event %s",
 			             ev->args[a - 1], spec->name);

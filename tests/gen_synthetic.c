@@ -137,6 +137,53 @@ static void valid_traces(void)
 	}
 }
 
+/*
+ * String and stack IDs far apart (the runtime numbers them densely; the
+ * reader indexes dense IDs directly and must still find sparse ones), and
+ * events naming an ID just past the dense range and one never defined.
+ */
+static void sparse_id_traces(void)
+{
+	static const uint64_t ids[] = {1, 2, 3, 1ull << 40, 5000, 0x7fffffffffffffffull};
+	static const char *const names[] = {"main.main", "/src/main.go", "sleep",
+	                                    "far away", "reason", "key"};
+	static const uint64_t frames[2][4] = {{0x401000, 1, 2, 10},
+	                                      {0x401100, 1ull << 40, 2, 20}};
+	int bad;
+
+	for (bad = 0; bad < 3; bad++) {
+		tw_trace t;
+		const uint64_t base = 1000, g = 1;
+
+		tw_init(&t, 26);
+		tw_strings(&t, 1, 6, ids, names);
+		tw_stacks_begin(&t, 1);
+		tw_stack(&t, 1, 1, frames);
+		tw_stack(&t, 1ull << 33, 2, frames);
+		tw_stack(&t, 9000, 1, frames + 1);
+		tw_batch_end(&t);
+		tw_batch_begin(&t, 1, 1, base);
+		TW_EV(&t, EV_PROC_STATUS, base + 1, 0, 1);
+		TW_EV(&t, EV_GO_STATUS, base + 2, g, 1, 2);
+		TW_EV(&t, EV_GO_CREATE, base + 10, g + 1, 1ull << 33, 9000);
+		/* a label with the sparse string; then the bad reference */
+		TW_EV(&t, EV_GO_LABEL, base + 11, 0x7fffffffffffffffull);
+		if (bad == 1)
+			TW_EV(&t, EV_GO_LABEL, base + 12, 6); /* just past 1..5 */
+		else if (bad == 2)
+			TW_EV(&t, EV_GO_CREATE, base + 12, g + 2, 1ull << 34, 1);
+		TW_EV(&t, EV_GO_BLOCK, base + 20, 5000, 9000);
+		TW_EV(&t, EV_GO_START, base + 30, g + 1, 1);
+		TW_EV0(&t, EV_GO_DESTROY, base + 40);
+		tw_batch_end(&t);
+		sync_batch(&t, 1, base);
+		end_gen(&t);
+		save(&t, bad == 0 ? "sparse_table_ids" :
+		         bad == 1 ? "sparse_table_ids_missing_string" :
+		                    "sparse_table_ids_missing_stack");
+	}
+}
+
 static void header_cases(void)
 {
 	static const struct {
@@ -963,6 +1010,7 @@ int main(int argc, char **argv)
 	}
 	outdir = argv[1];
 	valid_traces();
+	sparse_id_traces();
 	header_cases();
 	truncations();
 	damaged_batches();
