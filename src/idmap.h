@@ -9,17 +9,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A slot: key and value side by side, so a probe touches one line. */
+typedef struct gt_idmap_slot {
+	uint64_t key;
+	uint32_t val;     /* value + 1; 0 marks an empty slot */
+} gt_idmap_slot;
+
 typedef struct gt_idmap {
-	uint64_t *keys;
-	uint32_t *vals;   /* value + 1; 0 marks an empty slot */
+	gt_idmap_slot *slots;
 	size_t cap;       /* power of two, or 0 */
 	size_t len;
 } gt_idmap;
 
 void gt_idmap_init(gt_idmap *m);
 void gt_idmap_free(gt_idmap *m);
+
 /* Removes all entries, keeping the memory. */
 void gt_idmap_clear(gt_idmap *m);
+
+/* The home slot of id. Fibonacci hashing spreads sequential IDs across
+ * the table. */
+static inline size_t gt_idmap_home(uint64_t id, size_t mask)
+{
+	return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
 
 /* Looks id up. Returns 1 and stores the value, or 0 if absent. */
 static inline int gt_idmap_get(const gt_idmap *m, uint64_t id, uint32_t *val)
@@ -29,18 +42,15 @@ static inline int gt_idmap_get(const gt_idmap *m, uint64_t id, uint32_t *val)
 	if (m->cap == 0)
 		return 0;
 	mask = m->cap - 1;
-	/* Fibonacci hashing spreads sequential IDs across the table. */
-	i = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-	for (;;) {
-		uint32_t v = m->vals[i];
+	for (i = gt_idmap_home(id, mask);; i = (i + 1) & mask) {
+		const gt_idmap_slot *s = &m->slots[i];
 
-		if (v == 0)
+		if (s->val == 0)
 			return 0;
-		if (m->keys[i] == id) {
-			*val = v - 1;
+		if (s->key == id) {
+			*val = s->val - 1;
 			return 1;
 		}
-		i = (i + 1) & mask;
 	}
 }
 
