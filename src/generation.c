@@ -44,8 +44,6 @@ void gt_generation_free(gt_generation *g)
 	gt_idmap_free(&g->string_index);
 	free(g->stacks);
 	gt_idmap_free(&g->stack_index);
-	free(g->string_dense);
-	free(g->stack_dense);
 	free(g->stack_pcs);
 	free(g->frames);
 	gt_idmap_free(&g->pc_index);
@@ -64,10 +62,8 @@ void gt_generation_reset(gt_generation *g)
 	gt_idmap_clear(&g->m_index);
 	g->nstrings = 0;
 	gt_idmap_clear(&g->string_index);
-	g->nstring_dense = 0;
 	g->nstacks = 0;
 	gt_idmap_clear(&g->stack_index);
-	g->nstack_dense = 0;
 	g->nstack_pcs = 0;
 	g->nframes = 0;
 	gt_idmap_clear(&g->pc_index);
@@ -888,56 +884,6 @@ static int finish_generation(gt_generation *g, gotrace_version version,
 	return GOTRACE_OK;
 }
 
-/*
- * Builds a direct ID -> index array for a table whose IDs are dense enough
- * (at most twice as many slots as entries, plus some slack); leaves *n 0
- * otherwise. Returns 0, or -1 if memory ran out.
- */
-static int build_dense(uint32_t **dense, size_t *n, size_t *cap,
-                       const void *entries, size_t count, size_t stride,
-                       size_t id_offset)
-{
-	const unsigned char *e = entries;
-	uint64_t max_id = 0;
-	size_t i;
-
-	*n = 0;
-	for (i = 0; i < count; i++) {
-		uint64_t id;
-
-		memcpy(&id, e + i * stride + id_offset, sizeof id);
-		if (id > max_id)
-			max_id = id;
-	}
-	if (count == 0 || max_id >= 2 * (uint64_t)count + 1024 ||
-	    count >= UINT32_MAX)
-		return 0;
-	if (GT_GROW(*dense, *cap, (size_t)max_id + 1) != 0)
-		return -1;
-	memset(*dense, 0, ((size_t)max_id + 1) * sizeof **dense);
-	/* Walk backwards: where an ID repeats, the first entry wins, as in
-	 * the hash index. */
-	for (i = count; i-- > 0;) {
-		uint64_t id;
-
-		memcpy(&id, e + i * stride + id_offset, sizeof id);
-		(*dense)[id] = (uint32_t)i + 1;
-	}
-	*n = (size_t)max_id + 1;
-	return 0;
-}
-
-static int build_dense_indexes(gt_generation *g)
-{
-	if (build_dense(&g->string_dense, &g->nstring_dense,
-	                &g->string_dense_cap, g->strings, g->nstrings,
-	                sizeof *g->strings, offsetof(gt_string, id)) != 0)
-		return -1;
-	return build_dense(&g->stack_dense, &g->nstack_dense,
-	                   &g->stack_dense_cap, g->stacks, g->nstacks,
-	                   sizeof *g->stacks, offsetof(gt_stack, id));
-}
-
 int gt_genreader_next(gt_genreader *gr, gt_generation *g,
                       struct gotrace_error *err)
 {
@@ -956,10 +902,10 @@ int gt_genreader_next(gt_genreader *gr, gt_generation *g,
 		rc = next_with_marker(gr, g, err);
 	else
 		rc = next_with_spill(gr, g, err);
-	if (rc == GOTRACE_OK && build_dense_indexes(g) != 0) {
-		gt_error_set(err, GOTRACE_ERR_NOMEM, g->end_offset, NULL,
-		             "out of memory");
-		rc = GOTRACE_ERR_NOMEM;
+	if (rc == GOTRACE_OK) {
+		/* The tables are complete; events look IDs up from here on. */
+		gt_idmap_densify(&g->string_index);
+		gt_idmap_densify(&g->stack_index);
 	}
 	if (rc != GOTRACE_OK) {
 		gr->done = 1;

@@ -85,14 +85,6 @@ typedef struct gt_generation {
 	size_t nframes, frames_cap;
 	gt_idmap pc_index;
 
-	/* The runtime numbers strings and stacks densely from 1: ID -> index
-	 * + 1 (0: absent) for IDs below n_dense, when the IDs are dense
-	 * enough; the hash indexes above answer for the rest. */
-	uint32_t *string_dense;
-	size_t nstring_dense, string_dense_cap;
-	uint32_t *stack_dense;
-	size_t nstack_dense, stack_dense_cap;
-
 	gt_cpu_sample *samples;
 	size_t nsamples, samples_cap;
 
@@ -131,40 +123,18 @@ static inline int64_t gt_ticks_to_ns(double ns_per_tick, uint64_t ticks)
 	return (int64_t)ns;
 }
 
-/* Index of string id (not 0) in g->strings, or -1 if absent. */
-static inline long gt_generation_string_index(const gt_generation *g,
-                                              uint64_t id)
-{
-	uint32_t i;
-
-	if (id < g->nstring_dense)
-		return (long)g->string_dense[id] - 1;
-	return gt_idmap_get(&g->string_index, id, &i) ? (long)i : -1;
-}
-
-/* Index of stack id (not 0) in g->stacks, or -1 if absent. */
-static inline long gt_generation_stack_index(const gt_generation *g,
-                                             uint64_t id)
-{
-	uint32_t i;
-
-	if (id < g->nstack_dense)
-		return (long)g->stack_dense[id] - 1;
-	return gt_idmap_get(&g->stack_index, id, &i) ? (long)i : -1;
-}
-
 /* Looks a string up; ID 0 is the empty string. Returns 0 if absent. */
 static inline int gt_generation_string(const gt_generation *g, uint64_t id,
                                        gt_string *out)
 {
-	long i;
+	uint32_t i;
 
 	if (id == 0) {
 		out->data = (const uint8_t *)"";
 		out->len = 0;
 		return 1;
 	}
-	if ((i = gt_generation_string_index(g, id)) < 0)
+	if (!gt_idmap_get(&g->string_index, id, &i))
 		return 0;
 	*out = g->strings[i];
 	return 1;
@@ -174,14 +144,14 @@ static inline int gt_generation_string(const gt_generation *g, uint64_t id,
 static inline int gt_generation_stack(const gt_generation *g, uint64_t id,
                                       gt_stack *out)
 {
-	long i;
+	uint32_t i;
 
 	if (id == 0) {
 		out->first = 0;
 		out->n = 0;
 		return 1;
 	}
-	if ((i = gt_generation_stack_index(g, id)) < 0)
+	if (!gt_idmap_get(&g->stack_index, id, &i))
 		return 0;
 	*out = g->stacks[i];
 	return 1;
@@ -190,14 +160,18 @@ static inline int gt_generation_stack(const gt_generation *g, uint64_t id,
 /* Nonzero if stack id exists (ID 0, the empty stack, always does). */
 static inline int gt_generation_has_stack(const gt_generation *g, uint64_t id)
 {
-	return id == 0 || gt_generation_stack_index(g, id) >= 0;
+	uint32_t i;
+
+	return id == 0 || gt_idmap_get(&g->stack_index, id, &i);
 }
 
 /* Nonzero if string id exists (ID 0, the empty string, always does). */
 static inline int gt_generation_has_string(const gt_generation *g,
                                            uint64_t id)
 {
-	return id == 0 || gt_generation_string_index(g, id) >= 0;
+	uint32_t i;
+
+	return id == 0 || gt_idmap_get(&g->string_index, id, &i);
 }
 
 /* The frame recorded for pc. Returns 0 if absent. */

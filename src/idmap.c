@@ -12,6 +12,7 @@ void gt_idmap_init(gt_idmap *m)
 void gt_idmap_free(gt_idmap *m)
 {
 	free(m->slots);
+	free(m->dense);
 	memset(m, 0, sizeof *m);
 }
 
@@ -20,6 +21,7 @@ void gt_idmap_clear(gt_idmap *m)
 	if (m->cap != 0)
 		memset(m->slots, 0, m->cap * sizeof *m->slots);
 	m->len = 0;
+	m->ndense = 0;
 }
 
 /* The slot holding id, or the empty slot where it would go. */
@@ -65,6 +67,8 @@ int gt_idmap_put(gt_idmap *m, uint64_t id, uint32_t val)
 		m->len++;
 	m->slots[i].key = id;
 	m->slots[i].val = val + 1;
+	if (id < m->ndense)
+		m->dense[id] = val + 1;
 	return 0;
 }
 
@@ -78,6 +82,8 @@ int gt_idmap_del(gt_idmap *m, uint64_t id)
 	i = slot_for(m, id);
 	if (m->slots[i].val == 0)
 		return 0;
+	if (id < m->ndense)
+		m->dense[id] = 0;
 	/* Backward-shift deletion keeps probe sequences unbroken. */
 	m->slots[i].val = 0;
 	m->len--;
@@ -97,4 +103,33 @@ int gt_idmap_del(gt_idmap *m, uint64_t id)
 		i = j;
 	}
 	return 1;
+}
+
+void gt_idmap_densify(gt_idmap *m)
+{
+	uint64_t max_key = 0;
+	size_t i, n;
+
+	m->ndense = 0;
+	if (m->len == 0)
+		return;
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].val != 0 && m->slots[i].key > max_key)
+			max_key = m->slots[i].key;
+	if (max_key >= 2 * (uint64_t)m->len + 1024)
+		return;
+	n = (size_t)max_key + 1;
+	if (n > m->dense_cap) {
+		uint32_t *d = realloc(m->dense, n * sizeof *d);
+
+		if (d == NULL)
+			return;
+		m->dense = d;
+		m->dense_cap = n;
+	}
+	memset(m->dense, 0, n * sizeof *m->dense);
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].val != 0)
+			m->dense[m->slots[i].key] = m->slots[i].val;
+	m->ndense = n;
 }

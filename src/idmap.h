@@ -19,6 +19,10 @@ typedef struct gt_idmap {
 	gt_idmap_slot *slots;
 	size_t cap;       /* power of two, or 0 */
 	size_t len;
+	/* Optional (gt_idmap_densify): for keys below ndense, dense[key] is
+	 * the value + 1, 0 if absent; kept in step by put and del. */
+	uint32_t *dense;
+	size_t ndense, dense_cap;
 } gt_idmap;
 
 void gt_idmap_init(gt_idmap *m);
@@ -39,6 +43,14 @@ static inline int gt_idmap_get(const gt_idmap *m, uint64_t id, uint32_t *val)
 {
 	size_t mask, i;
 
+	if (id < m->ndense) {
+		uint32_t v = m->dense[id];
+
+		if (v == 0)
+			return 0;
+		*val = v - 1;
+		return 1;
+	}
 	if (m->cap == 0)
 		return 0;
 	mask = m->cap - 1;
@@ -62,6 +74,15 @@ int gt_idmap_put(gt_idmap *m, uint64_t id, uint32_t val);
 
 /* Removes id if present. Returns 1 if it was there. */
 int gt_idmap_del(gt_idmap *m, uint64_t id);
+
+/*
+ * Adds the direct array for small keys when the keys are dense enough —
+ * the largest below twice the number of entries plus 1024, as the runtime
+ * numbers strings and stacks — so that their lookups skip the hash. For
+ * maps filled once and then read many times. Without memory for it, or
+ * with sparse keys, the map just stays a hash map.
+ */
+void gt_idmap_densify(gt_idmap *m);
 
 /* FNV-1a: keys for string-valued maps (collisions are probed by callers). */
 static inline uint64_t gt_hash_bytes(const uint8_t *s, size_t len)

@@ -138,49 +138,68 @@ static void valid_traces(void)
 }
 
 /*
- * String and stack IDs far apart (the runtime numbers them densely; the
- * reader indexes dense IDs directly and must still find sparse ones), and
- * events naming an ID just past the dense range and one never defined.
+ * Table IDs as the reader indexes them: far apart (hash lookups) or dense
+ * with a hole (direct lookups), with events naming an ID that is absent:
+ * past a sparse table's small IDs, in a dense table's hole, just past a
+ * dense table's end.
  */
-static void sparse_id_traces(void)
+static void table_id_traces(void)
 {
-	static const uint64_t ids[] = {1, 2, 3, 1ull << 40, 5000, 0x7fffffffffffffffull};
+	enum { NONE, LABEL, CREATE_STACK };
+	static const uint64_t sparse[] = {1, 2, 3, 1ull << 40, 5000,
+	                                  0x7fffffffffffffffull};
+	static const uint64_t dense[] = {1, 2, 3, 5, 6, 7};
 	static const char *const names[] = {"main.main", "/src/main.go", "sleep",
 	                                    "far away", "reason", "key"};
 	static const uint64_t frames[2][4] = {{0x401000, 1, 2, 10},
-	                                      {0x401100, 1ull << 40, 2, 20}};
-	int bad;
+	                                      {0x401100, 3, 2, 20}};
+	static const struct {
+		const char *name;
+		int sparse;       /* tables: sparse IDs, else dense with holes */
+		int bad;          /* what names an absent ID */
+		uint64_t bad_id;
+	} cases[] = {
+		{"sparse_table_ids", 1, NONE, 0},
+		{"sparse_table_ids_missing_string", 1, LABEL, 6},
+		{"sparse_table_ids_missing_stack", 1, CREATE_STACK, 1ull << 34},
+		{"dense_table_ids", 0, NONE, 0},
+		{"dense_table_ids_hole_string", 0, LABEL, 4},
+		{"dense_table_ids_past_end_stack", 0, CREATE_STACK, 4},
+	};
+	size_t i;
 
-	for (bad = 0; bad < 3; bad++) {
-		tw_trace t;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const uint64_t *ids = cases[i].sparse ? sparse : dense;
+		/* stacks: sparse 1, 1<<33 and 9000; dense 1 and 2 */
+		const uint64_t stk_a = cases[i].sparse ? 1ull << 33 : 2;
+		const uint64_t stk_b = cases[i].sparse ? 9000 : 2;
 		const uint64_t base = 1000, g = 1;
+		tw_trace t;
 
 		tw_init(&t, 26);
 		tw_strings(&t, 1, 6, ids, names);
 		tw_stacks_begin(&t, 1);
 		tw_stack(&t, 1, 1, frames);
-		tw_stack(&t, 1ull << 33, 2, frames);
-		tw_stack(&t, 9000, 1, frames + 1);
+		tw_stack(&t, stk_a, 2, frames);
+		if (cases[i].sparse)
+			tw_stack(&t, stk_b, 1, frames + 1);
 		tw_batch_end(&t);
 		tw_batch_begin(&t, 1, 1, base);
 		TW_EV(&t, EV_PROC_STATUS, base + 1, 0, 1);
 		TW_EV(&t, EV_GO_STATUS, base + 2, g, 1, 2);
-		TW_EV(&t, EV_GO_CREATE, base + 10, g + 1, 1ull << 33, 9000);
-		/* a label with the sparse string; then the bad reference */
-		TW_EV(&t, EV_GO_LABEL, base + 11, 0x7fffffffffffffffull);
-		if (bad == 1)
-			TW_EV(&t, EV_GO_LABEL, base + 12, 6); /* just past 1..5 */
-		else if (bad == 2)
-			TW_EV(&t, EV_GO_CREATE, base + 12, g + 2, 1ull << 34, 1);
-		TW_EV(&t, EV_GO_BLOCK, base + 20, 5000, 9000);
+		TW_EV(&t, EV_GO_CREATE, base + 10, g + 1, stk_a, 1);
+		TW_EV(&t, EV_GO_LABEL, base + 11, ids[5]);
+		if (cases[i].bad == LABEL)
+			TW_EV(&t, EV_GO_LABEL, base + 12, cases[i].bad_id);
+		else if (cases[i].bad == CREATE_STACK)
+			TW_EV(&t, EV_GO_CREATE, base + 12, g + 2, cases[i].bad_id, 1);
+		TW_EV(&t, EV_GO_BLOCK, base + 20, ids[4], stk_b);
 		TW_EV(&t, EV_GO_START, base + 30, g + 1, 1);
 		TW_EV0(&t, EV_GO_DESTROY, base + 40);
 		tw_batch_end(&t);
 		sync_batch(&t, 1, base);
 		end_gen(&t);
-		save(&t, bad == 0 ? "sparse_table_ids" :
-		         bad == 1 ? "sparse_table_ids_missing_string" :
-		                    "sparse_table_ids_missing_stack");
+		save(&t, cases[i].name);
 	}
 }
 
@@ -1010,7 +1029,7 @@ int main(int argc, char **argv)
 	}
 	outdir = argv[1];
 	valid_traces();
-	sparse_id_traces();
+	table_id_traces();
 	header_cases();
 	truncations();
 	damaged_batches();

@@ -18,6 +18,7 @@
 
 #include "generation.h"
 #include "header.h"
+#include "idmap.h"
 #include "testutil.h"
 
 typedef struct counts {
@@ -200,11 +201,74 @@ static void test_structural_errors_match_reference(void **state)
 	}
 }
 
+/*
+ * The ID index's direct array (gt_idmap_densify) answers exactly as the
+ * hash does, through puts and deletes after it is built, for dense keys
+ * (where it is built) and sparse ones (where it is not): checked against
+ * a plain array of every key's current value.
+ */
+static void test_idmap_direct_array_agrees(void **state)
+{
+	enum { KEYS = 3000 };
+	static uint32_t model[KEYS]; /* value + 1; 0: absent */
+	uint64_t stride;
+	(void)state;
+
+	for (stride = 1; stride <= 1000; stride *= 1000) {
+		gt_idmap m;
+		uint64_t rng = 12345;
+		size_t i, round;
+
+		gt_idmap_init(&m);
+		memset(model, 0, sizeof model);
+		for (i = 1; i < KEYS; i += 2) {
+			assert_int_equal(gt_idmap_put(&m, i * stride, (uint32_t)i), 0);
+			model[i] = (uint32_t)i + 1;
+		}
+		gt_idmap_densify(&m);
+		/* Dense keys get the array; keys 1000 apart do not. */
+		assert_true(stride == 1 ? m.ndense > 0 : m.ndense == 0);
+		for (round = 0; round < 4 * KEYS; round++) {
+			uint32_t v;
+			size_t k;
+
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			k = (size_t)(rng >> 33) % KEYS;
+			switch ((rng >> 20) % 3) {
+			case 0:
+				assert_int_equal(gt_idmap_put(&m, k * stride,
+				                              (uint32_t)round), 0);
+				model[k] = (uint32_t)round + 1;
+				break;
+			case 1:
+				assert_int_equal(gt_idmap_del(&m, k * stride),
+				                 model[k] != 0);
+				model[k] = 0;
+				break;
+			default:
+				break;
+			}
+			for (i = 0; i < 8; i++) {
+				size_t q = (k + i * 397) % KEYS;
+				int found = gt_idmap_get(&m, q * stride, &v);
+
+				assert_int_equal(found, model[q] != 0);
+				if (found)
+					assert_int_equal(v + 1, model[q]);
+			}
+		}
+		gt_idmap_clear(&m);
+		assert_int_equal(m.ndense, 0);
+		gt_idmap_free(&m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepted_traces_match_reference),
 		cmocka_unit_test(test_structural_errors_match_reference),
+		cmocka_unit_test(test_idmap_direct_array_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
