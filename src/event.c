@@ -119,6 +119,50 @@ static gotrace_stack stack_of(const gt_generation *g, uint64_t id)
 
 static const gotrace_stack no_stack = {NULL, 0};
 
+/*
+ * The transitions whose shape the wire type alone decides (all but the
+ * status and steal events): resolved from this table rather than by a
+ * switch per event, since they are most of any trace.
+ */
+enum { ID_ARG0 = 1, ID_G, ID_P };
+enum { TSTACK_NONE, TSTACK_EVENT, TSTACK_ARG1 };
+
+typedef struct plain_transition {
+	uint8_t id_from;   /* 0: not a plain transition */
+	uint8_t resource;
+	uint8_t from, to;
+	uint8_t reason;    /* args[0] is the reason string */
+	uint8_t stack;     /* TSTACK_* */
+} plain_transition;
+
+#define GOT(type, id, from, to, reason, stack)                              \
+	[GOTRACE_WIRE_##type] = {ID_##id, GOTRACE_RESOURCE_GOROUTINE,         \
+	                         GOTRACE_GO_##from, GOTRACE_GO_##to, reason,  \
+	                         TSTACK_##stack}
+#define PROCT(type, id, from, to)                                           \
+	[GOTRACE_WIRE_##type] = {ID_##id, GOTRACE_RESOURCE_PROC,              \
+	                         GOTRACE_PROC_##from, GOTRACE_PROC_##to, 0,   \
+	                         TSTACK_NONE}
+
+static const plain_transition plain_transitions[256] = {
+	PROCT(PROC_START, ARG0, IDLE, RUNNING),
+	PROCT(PROC_STOP, P, RUNNING, IDLE),
+	GOT(GO_CREATE, ARG0, NOT_EXIST, RUNNABLE, 0, ARG1),
+	GOT(GO_CREATE_BLOCKED, ARG0, NOT_EXIST, WAITING, 0, ARG1),
+	GOT(GO_CREATE_SYSCALL, ARG0, NOT_EXIST, SYSCALL, 0, NONE),
+	GOT(GO_START, ARG0, RUNNABLE, RUNNING, 0, NONE),
+	GOT(GO_DESTROY, G, RUNNING, NOT_EXIST, 0, NONE),
+	GOT(GO_DESTROY_SYSCALL, G, SYSCALL, NOT_EXIST, 0, NONE),
+	GOT(GO_STOP, G, RUNNING, RUNNABLE, 1, EVENT),
+	GOT(GO_BLOCK, G, RUNNING, WAITING, 1, EVENT),
+	GOT(GO_UNBLOCK, ARG0, WAITING, RUNNABLE, 0, NONE),
+	GOT(GO_SWITCH, ARG0, WAITING, RUNNABLE, 0, NONE),
+	GOT(GO_SWITCH_DESTROY, ARG0, WAITING, RUNNABLE, 0, NONE),
+	GOT(GO_SYSCALL_BEGIN, G, RUNNING, SYSCALL, 0, EVENT),
+	GOT(GO_SYSCALL_END, G, SYSCALL, RUNNING, 0, NONE),
+	GOT(GO_SYSCALL_END_BLOCKED, G, SYSCALL, RUNNABLE, 0, NONE),
+};
+
 /* The event's own stack, as Go's Event.Stack() defines it. */
 static gotrace_stack event_stack(const gt_event *ev)
 {
@@ -330,20 +374,39 @@ static void resolve_range(gotrace_reader *r, const gt_event *ev,
 void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
                       gotrace_event *out)
 {
-	/* A struct copy compiles to a few vector stores; memset of this size
-	 * became a slow string instruction. */
-	static const gotrace_event zero_event;
 	const gt_generation *g = ev->gen;
 	const uint64_t *a = ev->args;
 
-	*out = zero_event;
-	out->kind = kind_of(ev->type);
+	const plain_transition *pt = &plain_transitions[ev->type];
+
 	out->time = ev->time;
 	out->thread = ev->m;
 	out->proc = ev->p;
 	out->goroutine = ev->g;
-	out->wire_type = ev->type == GT_EV_SYNC ? 0 : ev->type;
 	out->stack = event_stack(ev);
+	if (pt->id_from != 0) {
+		out->kind = GOTRACE_EVENT_STATE_TRANSITION;
+		out->wire_type = ev->type;
+		out->u.transition.resource = (gotrace_resource_kind)pt->resource;
+		out->u.transition.id = pt->id_from == ID_ARG0 ? (int64_t)a[0]
+		                       : pt->id_from == ID_G  ? ev->g
+		                                              : ev->p;
+		out->u.transition.old_state = pt->from;
+		out->u.transition.new_state = pt->to;
+		if (pt->reason) {
+			out->u.transition.reason = str(g, a[0]);
+		} else {
+			out->u.transition.reason.data = "";
+			out->u.transition.reason.len = 0;
+		}
+		out->u.transition.stack = pt->stack == TSTACK_EVENT ? out->stack
+		                          : pt->stack == TSTACK_ARG1 ? stack_of(g, a[1])
+		                                                     : no_stack;
+		return;
+	}
+	memset(&out->u, 0, sizeof out->u);
+	out->kind = kind_of(ev->type);
+	out->wire_type = ev->type == GT_EV_SYNC ? 0 : ev->type;
 	switch (out->kind) {
 	case GOTRACE_EVENT_SYNC:
 		out->u.sync.n = a[0];

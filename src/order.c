@@ -206,12 +206,10 @@ static int same_state(const gt_touch *a, const gt_touch *b)
 
 /* Notes a resource about to be looked up (and maybe changed): its state
  * the first time this advance sees it. */
-static void touch(gt_order *o, uint8_t kind, int64_t id)
+static void touch_tracked(gt_order *o, uint8_t kind, int64_t id)
 {
 	size_t i;
 
-	if (!o->track)
-		return;
 	for (i = 0; i < o->ntouched; i++)
 		if (o->touched[i].kind == kind && o->touched[i].id == id)
 			return;
@@ -220,6 +218,13 @@ static void touch(gt_order *o, uint8_t kind, int64_t id)
 		return;
 	}
 	snapshot(o, kind, id, &o->touched[o->ntouched++]);
+}
+
+/* Inline, since every lookup calls it and tracking is mostly off. */
+static inline void touch(gt_order *o, uint8_t kind, int64_t id)
+{
+	if (o->track)
+		touch_tracked(o, kind, id);
 }
 
 /* After an acceptance: which of the touched resources changed. */
@@ -272,7 +277,7 @@ static void wait_any(gt_order *o, uint8_t kind, int64_t id)
 
 /* ---- storage lookups (each one a possible change, when tracking) -------- */
 
-static gt_gstate *get_g(gt_order *o, int64_t id)
+static inline gt_gstate *get_g(gt_order *o, int64_t id)
 {
 	uint32_t i;
 
@@ -427,18 +432,6 @@ static gt_event *push_slot(gt_order *o)
 	return &o->queue[(o->qhead + o->qlen++) & (o->qcap - 1)];
 }
 
-gt_event *gt_order_pop(gt_order *o)
-{
-	gt_event *ev;
-
-	if (o->qlen == 0)
-		return NULL;
-	ev = &o->queue[o->qhead];
-	o->qhead = (o->qhead + 1) & (o->qcap - 1);
-	o->qlen--;
-	return ev;
-}
-
 /* ---- helpers for the rules ---------------------------------------------- */
 
 typedef struct ctx {
@@ -510,16 +503,21 @@ static int succeeds(gt_seq a, gt_seq b)
 	return a.gen == b.gen && a.seq == b.seq + 1;
 }
 
-/* Queues the event being advanced, with context c. */
-static int queue_ev(step *s, ctx c)
+/* Queues the event being advanced, with context c; in place if it is
+ * the first in line, which saves a copy for most events. */
+static inline int queue_ev(step *s, ctx c)
 {
-	gt_event *e = push_slot(s->o);
+	gt_event *e = s->ev;
 
-	if (e == NULL)
-		return nomem(s);
-	e->time = s->ev->time;
-	memcpy(e->args, s->ev->args, sizeof e->args);
-	e->type = s->ev->type;
+	if (s->o->qlen == 0) {
+		s->o->in_place = 1;
+	} else {
+		if ((e = push_slot(s->o)) == NULL)
+			return nomem(s);
+		e->time = s->ev->time;
+		memcpy(e->args, s->ev->args, sizeof e->args);
+		e->type = s->ev->type;
+	}
 	e->m = c.m;
 	e->p = c.p;
 	e->g = c.g;
@@ -1383,6 +1381,7 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 
 	if (o->initial_gen == 0)
 		o->initial_gen = gen;
+	o->in_place = 0;
 	if (o->track) {
 		o->ntouched = 0;
 		o->nchanged = 0;
@@ -1495,7 +1494,7 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 		/* ms may have moved if new Ms were added. */
 		ms = &o->ms[mslot];
 		ms->g = next.g;
-		if (set_m_proc(o, ms, next.p) != 0)
+		if (ms->p != next.p && set_m_proc(o, ms, next.p) != 0)
 			return nomem(&s);
 	}
 	if (ok && o->track)

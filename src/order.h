@@ -156,6 +156,8 @@ typedef struct gt_order {
 
 	gt_event *queue;         /* ring buffer */
 	size_t qhead, qlen, qcap;
+	int in_place;            /* the last acceptance left its own event in
+	                            place, first in line (gt_order_advance) */
 
 	/* Dependency tracking, for callers that park refused events (see
 	 * gt_order_track). Refreshed by every gt_order_advance. */
@@ -198,7 +200,17 @@ void gt_order_track(gt_order *o, int on);
 
 /* Pops the next queued event, or returns NULL if the queue is empty. The
  * event stays valid (and may be modified) until the next advance. */
-gt_event *gt_order_pop(gt_order *o);
+static inline gt_event *gt_order_pop(gt_order *o)
+{
+	gt_event *ev;
+
+	if (o->qlen == 0)
+		return NULL;
+	ev = &o->queue[o->qhead];
+	o->qhead = (o->qhead + 1) & (o->qcap - 1);
+	o->qlen--;
+	return ev;
+}
 
 /* Looks up an interned string (task and region names). */
 const gt_interned *gt_order_string(const gt_order *o, uint32_t id);

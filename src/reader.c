@@ -21,79 +21,125 @@
 
 /* ---- batch cursors: one per M, walking its batches in order ------------- */
 
+/* Points c at batch b, or past the end of its M's batches. */
+static void cursor_enter(gt_cursor *c, const gt_generation *g, size_t b)
+{
+	c->batch = b;
+	if (b >= g->nbatches) {
+		c->p = c->end = c->base = NULL;
+		return;
+	}
+	c->base = c->p = g->batches[b].data;
+	c->end = c->base + g->batches[b].len;
+	c->base_offset = g->batches[b].data_offset;
+	c->last_ts = gt_ticks_to_ns(g->ns_per_tick, g->batches[b].time);
+}
+
 static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
                         size_t first_batch)
 {
 	memset(c, 0, sizeof *c);
 	c->m = (int64_t)g->ms[m_slot];
 	c->m_slot = m_slot;
-	c->batch = first_batch;
 	c->m_hint = UINT32_MAX;
+	c->ev = &c->evs[0];
+	cursor_enter(c, g, first_batch);
 }
 
+/* The checked decode, for an event near its batch's end or a damaged one:
+ * the same result as the fast path, or the error Go's parser gives. */
+static int cursor_decode_checked(gt_cursor *c, const gt_spec *spec,
+                                 gt_event *e, struct gotrace_error *err,
+                                 uint64_t *dt)
+{
+	const uint8_t *p = c->ev_at + 1;
+	uint64_t v;
+	size_t len, i;
+
+	if (gt_varint_decode(p, (size_t)(c->end - p), dt, &len) != GT_VARINT_OK) {
+		gt_error_set(err, GOTRACE_ERR_CORRUPT,
+		             c->base_offset + (uint64_t)(p - c->base), NULL,
+		             "found invalid uvarint for timestamp");
+		return GOTRACE_ERR_CORRUPT;
+	}
+	p += len;
+	for (i = 0; i + 1 < spec->nargs; i++) {
+		if (gt_varint_decode(p, (size_t)(c->end - p), &v, &len) !=
+		    GT_VARINT_OK) {
+			gt_error_set(err, GOTRACE_ERR_CORRUPT,
+			             c->base_offset + (uint64_t)(p - c->base), NULL,
+			             "found invalid uvarint");
+			return GOTRACE_ERR_CORRUPT;
+		}
+		e->args[i] = v;
+		p += len;
+	}
+	c->p = p;
+	return 1;
+}
+
+/* Bytes that always hold a whole timed event: type, dt and 4 arguments. */
+#define MAX_TIMED_EVENT (1 + 5 * GT_VARINT_MAX)
+
 /*
- * Decodes the cursor's next timed event. Returns 1 with c->ev filled, 0 if
+ * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
+ * it (in the slot c->ev did not point to), 0 if
  * the M has no more events, or an error (err set).
  */
 static int cursor_next(gt_cursor *c, const gt_generation *g,
                        const uint32_t *batch_next, struct gotrace_error *err)
 {
-	const gt_batch *b;
+	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
 	const gt_spec *spec;
-	uint64_t dt, v;
-	size_t pos, len, i;
+	const uint8_t *p;
+	uint64_t dt = 0;
 	uint8_t type;
 
-	for (;;) {
+	while (c->p == c->end) {
 		if (c->batch >= g->nbatches)
 			return 0;
-		b = &g->batches[c->batch];
-		if (c->off < b->len)
-			break;
-		c->batch = batch_next[c->batch];
-		c->off = 0;
-		c->last_ts = 0;
+		cursor_enter(c, g, batch_next[c->batch]);
 	}
-	if (c->last_ts == 0)
-		c->last_ts = gt_ticks_to_ns(g->ns_per_tick, b->time);
-	pos = c->off;
-	type = b->data[pos];
+	p = c->ev_at = c->p;
+	type = *p;
 	spec = &gt_specs[type < GT_SPEC_TABLE_SIZE ? type : 0];
-	c->ev_offset = b->data_offset + pos;
 	if (type >= GT_SPEC_TABLE_SIZE) {
-		gt_error_set(err, GOTRACE_ERR_CORRUPT, c->ev_offset, NULL,
+		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
 		             "found invalid event type: %u", type);
 		return GOTRACE_ERR_CORRUPT;
 	}
 	if (spec->nargs == 0 || !spec->timed) {
-		gt_error_set(err, GOTRACE_ERR_CORRUPT, c->ev_offset, NULL,
+		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
 		             "found event without a timestamp: type=%u", type);
 		return GOTRACE_ERR_CORRUPT;
 	}
-	pos++;
-	if (gt_varint_decode(b->data + pos, b->len - pos, &dt, &len) !=
-	    GT_VARINT_OK) {
-		gt_error_set(err, GOTRACE_ERR_CORRUPT, b->data_offset + pos, NULL,
-		             "found invalid uvarint for timestamp");
-		return GOTRACE_ERR_CORRUPT;
-	}
-	pos += len;
-	memset(c->ev.args, 0, sizeof c->ev.args);
-	for (i = 0; i + 1 < spec->nargs; i++) {
-		if (gt_varint_decode(b->data + pos, b->len - pos, &v, &len) !=
-		    GT_VARINT_OK) {
-			gt_error_set(err, GOTRACE_ERR_CORRUPT, b->data_offset + pos,
-			             NULL, "found invalid uvarint");
-			return GOTRACE_ERR_CORRUPT;
+	memset(e->args, 0, sizeof e->args);
+	if ((size_t)(c->end - p) >= MAX_TIMED_EVENT) {
+		uint64_t *a = e->args;
+
+		/* Unrolled: nargs counts dt, and is 1 to 5. */
+		p = gt_varint_decode_fast(p + 1, &dt);
+		switch (spec->nargs) {
+		case 5: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		case 4: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		case 3: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		case 2: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		default: break;
 		}
-		c->ev.args[i] = v;
-		pos += len;
+		if (p != NULL)
+			c->p = p;
 	}
-	c->ev.type = type;
-	c->ev.time = (int64_t)((uint64_t)gt_ticks_to_ns(g->ns_per_tick, dt) +
-	                       (uint64_t)c->last_ts);
-	c->last_ts = c->ev.time;
-	c->off = pos;
+	if (p == NULL || c->p == c->ev_at) {
+		int rc = cursor_decode_checked(c, spec, e, err, &dt);
+
+		if (rc != 1)
+			return rc;
+	}
+	e->type = type;
+	e->time = (int64_t)((uint64_t)gt_ticks_to_ns(g->ns_per_tick, dt) +
+	                    (uint64_t)c->last_ts);
+	c->last_ts = e->time;
+	c->ev = e;
 	return 1;
 }
 
@@ -112,37 +158,46 @@ static void fswap(gotrace_reader *r, size_t i, size_t j)
 	r->frontier[j] = t;
 }
 
+/* Both sifts move a hole instead of swapping; the comparisons are those
+ * of Go's heap, so equal times come out in the same order. */
 static size_t sift_up(gotrace_reader *r, size_t i)
 {
-	while (i > 0 && ftime(r, (i - 1) / 2) > ftime(r, i)) {
-		fswap(r, (i - 1) / 2, i);
+	struct gt_front *f = r->frontier, x = f[i];
+
+	while (i > 0 && f[(i - 1) / 2].time > x.time) {
+		f[i] = f[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
+	f[i] = x;
 	return i;
 }
 
 static void sift_down(gotrace_reader *r, size_t i)
 {
-	for (;;) {
-		size_t m = i, l = 2 * i + 1, rr = 2 * i + 2;
-		int64_t mt = i < r->nfrontier ? ftime(r, i) : INT64_MAX;
+	struct gt_front *f = r->frontier, x;
+	size_t n = r->nfrontier;
 
-		if (l < r->nfrontier && ftime(r, l) < mt) {
-			mt = ftime(r, l);
-			m = l;
-		}
-		if (rr < r->nfrontier && ftime(r, rr) < mt)
-			m = rr;
-		if (m == i)
-			return;
-		fswap(r, i, m);
-		i = m;
+	if (i >= n)
+		return;
+	x = f[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && f[c + 1].time < f[c].time)
+			c++;
+		if (!(f[c].time < x.time))
+			break;
+		f[i] = f[c];
+		i = c;
 	}
+	f[i] = x;
 }
 
 static void heap_insert(gotrace_reader *r, uint32_t cursor)
 {
-	r->frontier[r->nfrontier].time = r->cursors[cursor].ev.time;
+	r->frontier[r->nfrontier].time = r->cursors[cursor].ev->time;
 	r->frontier[r->nfrontier++].c = cursor;
 	sift_up(r, r->nfrontier - 1);
 }
@@ -484,7 +539,7 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 		cursor_init(&r->cursors[i], g, (uint32_t)i, r->batch_next[g->nbatches + i]);
 		rc = cursor_next(&r->cursors[i], g, r->batch_next, &r->err);
 		if (rc < 0) {
-			gt_error_locate(&r->err, r->cursors[i].ev_offset,
+			gt_error_locate(&r->err, gt_cursor_offset(&r->cursors[i]),
 			                "generation %" PRIu64 ", M %" PRId64
 			                ", decoding event", g->gen, r->cursors[i].m);
 			return fail_with(r, rc);
@@ -540,25 +595,27 @@ static int try_advance(gotrace_reader *r, size_t i, int *ok)
 	gt_cursor *c = &r->cursors[ci];
 	int rc;
 
-	rc = gt_order_advance(&r->order, &c->ev, &r->gen, c->m, &c->m_hint,
+	rc = gt_order_advance(&r->order, c->ev, &r->gen, c->m, &c->m_hint,
 	                      r->gen.gen, ok, &r->err);
 	if (rc != GOTRACE_OK) {
-		gt_error_locate(&r->err, c->ev_offset,
+		gt_error_locate(&r->err, gt_cursor_offset(c),
 		                "generation %" PRIu64 ", M %" PRId64 ", %s event",
-		                r->gen.gen, c->m, gt_specs[c->ev.type].name);
+		                r->gen.gen, c->m, gt_specs[c->ev->type].name);
 		return rc;
 	}
 	if (!*ok)
 		return GOTRACE_OK;
+	/* Decoding the next event leaves the accepted one in its slot. */
+	r->in_place = c->ev;
 	rc = cursor_next(c, &r->gen, r->batch_next, &r->err);
 	if (rc < 0) {
-		gt_error_locate(&r->err, c->ev_offset,
+		gt_error_locate(&r->err, gt_cursor_offset(c),
 		                "generation %" PRIu64 ", M %" PRId64 ", decoding event",
 		                r->gen.gen, c->m);
 		return rc;
 	}
 	if (rc == 1) {
-		r->frontier[i].time = c->ev.time;
+		r->frontier[i].time = c->ev->time;
 		heap_update(r, i);
 	} else {
 		heap_remove(r, i);
@@ -576,16 +633,16 @@ static void describe_stuck(gotrace_reader *r)
 	                        "[gen=%" PRIu64 "]\n\n", r->gen.gen);
 	for (i = 0; i < r->nfrontier && len < sizeof buf; i++) {
 		const gt_cursor *c = &r->cursors[r->frontier[i].c];
-		const gt_spec *spec = &gt_specs[c->ev.type];
+		const gt_spec *spec = &gt_specs[c->ev->type];
 		size_t k;
 
 		len += (size_t)snprintf(buf + len, sizeof buf - len,
 		                        "M %" PRId64 " [%s time=%" PRId64, c->m,
-		                        spec->name, c->ev.time);
+		                        spec->name, c->ev->time);
 		for (k = 1; k < spec->nargs && len < sizeof buf; k++)
 			len += (size_t)snprintf(buf + len, sizeof buf - len,
 			                        " %s=%" PRIu64, spec->args[k],
-			                        c->ev.args[k - 1]);
+			                        c->ev->args[k - 1]);
 		if (len < sizeof buf)
 			len += (size_t)snprintf(buf + len, sizeof buf - len, "]\n");
 	}
@@ -598,7 +655,7 @@ static void describe_stuck(gotrace_reader *r)
 		}
 	}
 	gt_error_set(&r->err, GOTRACE_ERR_INVALID,
-	             r->nfrontier ? r->cursors[r->frontier[0].c].ev_offset
+	             r->nfrontier ? gt_cursor_offset(&r->cursors[r->frontier[0].c])
 	                          : r->s.offset,
 	             NULL, "%s", buf);
 	if (r->nfrontier)
@@ -606,7 +663,7 @@ static void describe_stuck(gotrace_reader *r)
 		                "generation %" PRIu64 ", no M can go on (first: M %"
 		                PRId64 ", %s event)", r->gen.gen,
 		                r->cursors[r->frontier[0].c].m,
-		                gt_specs[r->cursors[r->frontier[0].c].ev.type].name);
+		                gt_specs[r->cursors[r->frontier[0].c].ev->type].name);
 }
 
 /* After an acceptance while parking: back into the frontier with every
@@ -666,7 +723,7 @@ static int advance_parking(gotrace_reader *r)
 			return rc == GOTRACE_OK ? rc : nomem_error(r);
 		}
 		heap_remove(r, 0);
-		if (gt_park_add(&r->park, ci, r->cursors[ci].ev.time,
+		if (gt_park_add(&r->park, ci, r->cursors[ci].ev->time,
 		                r->order.waits_unknown ? NULL : r->order.waits,
 		                r->order.waits_unknown ? 0 : r->order.nwaits) != 0)
 			return nomem_error(r);
@@ -765,7 +822,9 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 			return rc;
 	}
 	r->accepted++;
-	if ((*out = gt_order_pop(&r->order)) == NULL) {
+	if (r->order.in_place)
+		*out = r->in_place;
+	else if ((*out = gt_order_pop(&r->order)) == NULL) {
 		gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
 		             "internal error: advanced without an event");
 		return fail_with(r, GOTRACE_ERR_INVALID);

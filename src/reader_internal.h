@@ -16,15 +16,28 @@
 
 /* A cursor over one M's batches in the current generation. */
 typedef struct gt_cursor {
+	const uint8_t *p;    /* next byte of the current batch */
+	const uint8_t *end;  /* end of the current batch */
+	const uint8_t *base; /* its first byte, input offset base_offset */
+	uint64_t base_offset;
+	int64_t last_ts;     /* time of the previous event, ns */
+	gt_event *ev;        /* the M's next event, decoded: one of evs */
+	const uint8_t *ev_at;/* where ev starts */
+	/* Decoding goes to the slot ev does not point to, so an event the
+	 * ordering engine accepted in place stays intact while the cursor
+	 * moves on. */
+	gt_event evs[2];
 	int64_t m;
-	uint32_t m_slot;
 	size_t batch;        /* index into gt_generation.batches */
-	size_t off;          /* next byte in that batch */
-	int64_t last_ts;
-	gt_event ev;         /* the M's next event, decoded */
+	uint32_t m_slot;
 	uint32_t m_hint;     /* the ordering engine's slot for m */
-	uint64_t ev_offset;  /* its input offset */
 } gt_cursor;
+
+/* The input offset where cursor c's current event starts. */
+static inline uint64_t gt_cursor_offset(const gt_cursor *c)
+{
+	return c->base_offset + (uint64_t)(c->ev_at - c->base);
+}
 
 struct gotrace_reader {
 	gotrace_input *in;
@@ -66,6 +79,7 @@ struct gotrace_reader {
 	uint64_t parked_gens;        /* generations that parked */
 	gt_park park;
 	gt_event scratch;            /* events made here: Syncs, CPU samples */
+	gt_event *in_place;          /* an accepted event left in its cursor */
 
 	gt_order order;
 	gt_state st;

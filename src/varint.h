@@ -49,4 +49,38 @@ static inline int gt_varint_decode(const uint8_t *p, size_t avail,
 	return GT_VARINT_OVERFLOW;
 }
 
+/* The most bytes a varint takes. */
+#define GT_VARINT_MAX 10
+
+/*
+ * Decodes one varint from p, which the caller guarantees has at least
+ * GT_VARINT_MAX readable bytes. Returns the byte after it, or NULL where
+ * gt_varint_decode would report GT_VARINT_OVERFLOW. For hot loops: no
+ * length bookkeeping, and one branch for the common one-byte case.
+ */
+static inline const uint8_t *gt_varint_decode_fast(const uint8_t *p,
+                                                   uint64_t *val)
+{
+	uint64_t x;
+	unsigned shift;
+
+	if (p[0] < 0x80) {
+		*val = p[0];
+		return p + 1;
+	}
+	x = p[0] & 0x7f;
+	p++;
+	for (shift = 7; shift < 63; shift += 7, p++) {
+		if (*p < 0x80) {
+			*val = x | (uint64_t)*p << shift;
+			return p + 1;
+		}
+		x |= (uint64_t)(*p & 0x7f) << shift;
+	}
+	if (*p > 1)
+		return NULL;
+	*val = x | (uint64_t)*p << 63;
+	return p + 1;
+}
+
 #endif
