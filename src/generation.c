@@ -71,6 +71,8 @@ void gt_generation_reset(gt_generation *g)
 	g->freq_raw = 0;
 	g->has_freq = 0;
 	g->ns_per_tick = 0;
+	g->tick_ns = 0;
+	g->tick_exact_below = 0;
 	g->has_clock = 0;
 	g->clock_ts = g->clock_mono = g->clock_sec = g->clock_nsec = 0;
 	g->nexp = 0;
@@ -361,6 +363,12 @@ static int set_sync(gt_generation *g, const gt_batch *b, gotrace_version version
 			g->has_freq = 1;
 			g->freq_raw = v;
 			g->ns_per_tick = 1.0 / ((double)v / 1e9);
+			/* (double)t * k is exact while t * k < 2^53. */
+			if (g->ns_per_tick >= 1.0 && g->ns_per_tick <= 1048576.0 &&
+			    g->ns_per_tick == (double)(uint64_t)g->ns_per_tick) {
+				g->tick_ns = (uint64_t)g->ns_per_tick;
+				g->tick_exact_below = ((uint64_t)1 << 53) / g->tick_ns;
+			}
 		} else if (type == GOTRACE_WIRE_CLOCK_SNAPSHOT &&
 		           version >= GOTRACE_GO125) {
 			uint64_t dt;

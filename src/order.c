@@ -1370,9 +1370,9 @@ static int go_range(step *s, ctx cur)
 }
 
 int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
-                     int64_t m, uint32_t *m_hint, uint64_t gen, int *advanced,
-                     struct gotrace_error *err)
+                     int64_t m, uint32_t *m_hint, struct gotrace_error *err)
 {
+	uint64_t gen = g->gen;
 	step s;
 	ctx cur, next;
 	gt_mstate *ms = NULL;
@@ -1481,11 +1481,8 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 		rc = fail(&s, "bad event type found while ordering: %u", ev->type);
 		break;
 	}
-	if (rc != 0) {
-		*advanced = 0;
+	if (rc != 0)
 		return rc;
-	}
-	*advanced = ok;
 	if (!ok && m != GT_NO_ID) {
 		/* Every refusal also read the M's own context. */
 		wait_any(o, GT_RES_M, m);
@@ -1499,7 +1496,7 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	}
 	if (ok && o->track)
 		collect_changes(o);
-	return GOTRACE_OK;
+	return ok;
 }
 
 #if defined(__GNUC__)

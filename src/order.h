@@ -178,14 +178,18 @@ void gt_order_free(gt_order *o);
 
 /*
  * Tries to advance ev (type, time and args filled in; args are the wire
- * arguments after dt) observed on thread m in generation gen with tables g.
- * m_hint, if not NULL, caches where the engine keeps m's state between
- * calls for the same m (start it at UINT32_MAX). Returns GOTRACE_OK with
- * *advanced set to 1 (event queued) or 0 (not yet), or an error.
+ * arguments after dt) observed on thread m in generation g. m_hint, if not
+ * NULL, caches where the engine keeps m's state between calls for the same
+ * m (start it at UINT32_MAX). Returns 1 if the event was accepted, 0 if it
+ * cannot happen yet, or an error (negative, err set).
+ *
+ * The events an acceptance yields are queued, except that when the event
+ * itself comes first it is not copied: its context (m, p, g, gen) is
+ * written into *ev and o->in_place is set, and the caller delivers *ev
+ * before popping the queue. Call only with an empty queue.
  */
 int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
-                     int64_t m, uint32_t *m_hint, uint64_t gen, int *advanced,
-                     struct gotrace_error *err);
+                     int64_t m, uint32_t *m_hint, struct gotrace_error *err);
 
 /*
  * Turns dependency tracking on or off. While on, each gt_order_advance

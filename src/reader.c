@@ -136,7 +136,7 @@ static int cursor_next(gt_cursor *c, const gt_generation *g,
 			return rc;
 	}
 	e->type = type;
-	e->time = (int64_t)((uint64_t)gt_ticks_to_ns(g->ns_per_tick, dt) +
+	e->time = (int64_t)((uint64_t)gt_generation_ticks_to_ns(g, dt) +
 	                    (uint64_t)c->last_ts);
 	c->last_ts = e->time;
 	c->ev = e;
@@ -589,22 +589,26 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 	return GOTRACE_OK;
 }
 
-static int try_advance(gotrace_reader *r, size_t i, int *ok)
+/*
+ * Offers the event of the cursor at frontier[i] to the ordering engine.
+ * Returns 1 if it was accepted (and the cursor has moved on), 0 if it
+ * cannot happen yet, or an error.
+ */
+static int try_advance(gotrace_reader *r, size_t i)
 {
-	uint32_t ci = r->frontier[i].c;
-	gt_cursor *c = &r->cursors[ci];
+	gt_cursor *c = &r->cursors[r->frontier[i].c];
 	int rc;
 
 	rc = gt_order_advance(&r->order, c->ev, &r->gen, c->m, &c->m_hint,
-	                      r->gen.gen, ok, &r->err);
-	if (rc != GOTRACE_OK) {
-		gt_error_locate(&r->err, gt_cursor_offset(c),
-		                "generation %" PRIu64 ", M %" PRId64 ", %s event",
-		                r->gen.gen, c->m, gt_specs[c->ev->type].name);
+	                      &r->err);
+	if (rc <= 0) {
+		if (rc < 0)
+			gt_error_locate(&r->err, gt_cursor_offset(c),
+			                "generation %" PRIu64 ", M %" PRId64
+			                ", %s event", r->gen.gen, c->m,
+			                gt_specs[c->ev->type].name);
 		return rc;
 	}
-	if (!*ok)
-		return GOTRACE_OK;
 	/* Decoding the next event leaves the accepted one in its slot. */
 	r->in_place = c->ev;
 	rc = cursor_next(c, &r->gen, r->batch_next, &r->err);
@@ -614,13 +618,16 @@ static int try_advance(gotrace_reader *r, size_t i, int *ok)
 		                r->gen.gen, c->m);
 		return rc;
 	}
-	if (rc == 1) {
-		r->frontier[i].time = c->ev->time;
-		heap_update(r, i);
-	} else {
+	if (rc == 0) {
 		heap_remove(r, i);
+	} else {
+		r->frontier[i].time = c->ev->time;
+		if (i == 0)
+			sift_down(r, 0);
+		else
+			heap_update(r, i);
 	}
-	return GOTRACE_OK;
+	return 1;
 }
 
 static void describe_stuck(gotrace_reader *r)
@@ -710,15 +717,15 @@ static int advance_parking(gotrace_reader *r)
 {
 	for (;;) {
 		uint32_t ci;
-		int ok = 0, rc;
+		int rc;
 
 		if (r->nfrontier == 0)
 			return stuck(r);
 		ci = r->frontier[0].c;
-		rc = try_advance(r, 0, &ok);
-		if (rc != GOTRACE_OK)
+		rc = try_advance(r, 0);
+		if (rc < 0)
 			return fail_with(r, rc);
-		if (ok) {
+		if (rc == 1) {
 			rc = wake_parked(r);
 			return rc == GOTRACE_OK ? rc : nomem_error(r);
 		}
@@ -737,14 +744,14 @@ static int advance_parking(gotrace_reader *r)
  */
 static int advance_exact(gotrace_reader *r, int *switched)
 {
-	int ok = 0, rc;
+	int rc;
 	size_t i;
 
 	*switched = 0;
-	rc = try_advance(r, 0, &ok);
-	if (rc != GOTRACE_OK)
+	rc = try_advance(r, 0);
+	if (rc < 0)
 		return fail_with(r, rc);
-	if (ok)
+	if (rc == 1)
 		return GOTRACE_OK;
 	if (r->opts.ordering == GOTRACE_ORDERING_AUTO &&
 	    r->retry_work > 16 * r->accepted + 65536) {
@@ -758,10 +765,10 @@ static int advance_exact(gotrace_reader *r, int *switched)
 	r->retry_work += r->nfrontier;
 	for (i = 1; i < r->nfrontier; i++) {
 		r->retry_work++;
-		rc = try_advance(r, i, &ok);
-		if (rc != GOTRACE_OK)
+		rc = try_advance(r, i);
+		if (rc < 0)
 			return fail_with(r, rc);
-		if (ok)
+		if (rc == 1)
 			return GOTRACE_OK;
 	}
 	describe_stuck(r);
@@ -832,37 +839,45 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 	return GOTRACE_OK;
 }
 
-/* Every stack and string an event names must exist in its generation. */
+static int invalid_id(gotrace_reader *r, const char *what, uint64_t id,
+                      const gt_spec *spec)
+{
+	gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
+	             "found invalid %s ID %" PRIu64 " for event %s", what, id,
+	             spec->name);
+	return GOTRACE_ERR_INVALID;
+}
+
+/* Every stack and string an event names must exist in its generation.
+ * The second index of each pair is only set when the first is. */
 static int validate_ids(gotrace_reader *r, const gt_event *ev)
 {
 	const gt_spec *spec;
-	int k;
+	const uint64_t *a = ev->args;
 
 	if (ev->type == GT_EV_SYNC || ev->gen == NULL)
 		return GOTRACE_OK;
 	spec = &gt_specs[ev->type];
-	for (k = 0; k < 2; k++) {
-		int a = spec->stack_args[k];
+	if (spec->stack_args[0] >= 1) {
+		uint64_t id = a[spec->stack_args[0] - 1];
 
-		if (a < 1)
-			continue;
-		if (!gt_generation_has_stack(ev->gen, ev->args[a - 1])) {
-			gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
-			             "found invalid stack ID %" PRIu64 " for event %s",
-			             ev->args[a - 1], spec->name);
-			return GOTRACE_ERR_INVALID;
+		if (!gt_generation_has_stack(ev->gen, id))
+			return invalid_id(r, "stack", id, spec);
+		if (spec->stack_args[1] >= 1) {
+			id = a[spec->stack_args[1] - 1];
+			if (!gt_generation_has_stack(ev->gen, id))
+				return invalid_id(r, "stack", id, spec);
 		}
 	}
-	for (k = 0; k < 2; k++) {
-		int a = spec->string_args[k];
+	if (spec->string_args[0] >= 1) {
+		uint64_t id = a[spec->string_args[0] - 1];
 
-		if (a < 1)
-			continue;
-		if (!gt_generation_has_string(ev->gen, ev->args[a - 1])) {
-			gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
-			             "found invalid string ID %" PRIu64 " for event %s",
-			             ev->args[a - 1], spec->name);
-			return GOTRACE_ERR_INVALID;
+		if (!gt_generation_has_string(ev->gen, id))
+			return invalid_id(r, "string", id, spec);
+		if (spec->string_args[1] >= 1) {
+			id = a[spec->string_args[1] - 1];
+			if (!gt_generation_has_string(ev->gen, id))
+				return invalid_id(r, "string", id, spec);
 		}
 	}
 	return GOTRACE_OK;
