@@ -81,6 +81,20 @@ void gt_generation_reset(gt_generation *g)
 	gt_arena_reset(&g->arena);
 }
 
+void gt_generation_set_frequency(gt_generation *g, uint64_t freq)
+{
+	g->freq_raw = freq;
+	g->ns_per_tick = 1.0 / ((double)freq / 1e9);
+	g->tick_ns = 0;
+	g->tick_exact_below = 0;
+	/* A whole k in [1, 2^20]: (double)t * k is exact while t * k < 2^53. */
+	if (g->ns_per_tick >= 1.0 && g->ns_per_tick <= 1048576.0 &&
+	    g->ns_per_tick == (double)(uint64_t)g->ns_per_tick) {
+		g->tick_ns = (uint64_t)g->ns_per_tick;
+		g->tick_exact_below = ((uint64_t)1 << 53) / g->tick_ns;
+	}
+}
+
 int gt_generation_frame(const gt_generation *g, uint64_t pc, gt_frame *out)
 {
 	uint32_t i;
@@ -361,14 +375,7 @@ static int set_sync(gt_generation *g, const gt_batch *b, gotrace_version version
 			}
 			READ_OR_FAIL(&c, &v, err, "sync batch: frequency");
 			g->has_freq = 1;
-			g->freq_raw = v;
-			g->ns_per_tick = 1.0 / ((double)v / 1e9);
-			/* (double)t * k is exact while t * k < 2^53. */
-			if (g->ns_per_tick >= 1.0 && g->ns_per_tick <= 1048576.0 &&
-			    g->ns_per_tick == (double)(uint64_t)g->ns_per_tick) {
-				g->tick_ns = (uint64_t)g->ns_per_tick;
-				g->tick_exact_below = ((uint64_t)1 << 53) / g->tick_ns;
-			}
+			gt_generation_set_frequency(g, v);
 		} else if (type == GOTRACE_WIRE_CLOCK_SNAPSHOT &&
 		           version >= GOTRACE_GO125) {
 			uint64_t dt;

@@ -129,6 +129,9 @@ static inline int64_t gt_ticks_to_ns(double ns_per_tick, uint64_t ticks)
 	return (int64_t)ns;
 }
 
+/* Sets the frequency (ticks per second) and what depends on it. */
+void gt_generation_set_frequency(gt_generation *g, uint64_t freq);
+
 /* gt_ticks_to_ns with g's frequency, exact same result, faster for the
  * per-event time deltas. */
 static inline int64_t gt_generation_ticks_to_ns(const gt_generation *g,

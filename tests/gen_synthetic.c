@@ -271,6 +271,7 @@ static void truncations(void)
 static void damaged_batches(void)
 {
 	tw_trace t;
+	int k;
 
 	/* A varint argument that overflows 64 bits. */
 	tw_init(&t, 26);
@@ -282,6 +283,23 @@ static void damaged_batches(void)
 	sync_batch(&t, 1, 1000);
 	end_gen(&t);
 	save(&t, "varint_overflow");
+
+	/* The same, with enough events after it in the batch that the reader
+	 * takes its unchecked decoding path there. */
+	tw_init(&t, 26);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 1, 1000);
+	tw_byte(&t, EV_HEAP_ALLOC);
+	tw_bytes(&t, "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11);
+	for (k = 0; k < 40; k++) {
+		tw_byte(&t, EV_HEAP_ALLOC);
+		tw_uvarint(&t, 1);
+		tw_uvarint(&t, 4096);
+	}
+	tw_batch_end(&t);
+	sync_batch(&t, 1, 1000);
+	end_gen(&t);
+	save(&t, "varint_overflow_mid_batch");
 
 	/* Event type codes no version defines, and the unnamed ones of 1.26. */
 	tw_init(&t, 26);

@@ -263,12 +263,72 @@ static void test_idmap_direct_array_agrees(void **state)
 	}
 }
 
+/*
+ * The integer shortcut for tick conversion gives exactly what Go's float
+ * conversion (gt_ticks_to_ns) gives: for frequencies with a whole number
+ * of nanoseconds per tick (where it applies) and others (where it must
+ * not), at the edges of its range and at random tick counts.
+ */
+static void test_tick_conversion_matches_float(void **state)
+{
+	static const uint64_t freqs[] = {
+		15625000,   /* Go on amd64: 64 ns per tick */
+		62500000,   /* 16 ns */
+		1000000000, /* 1 ns */
+		1000,       /* 10^6 ns: whole, within the shortcut's range */
+		1,          /* 10^9 ns: whole, beyond it */
+		333333333, 2400000000u, 3000000000u, 7, 0};
+	size_t f;
+	(void)state;
+
+	for (f = 0; f < sizeof freqs / sizeof freqs[0]; f++) {
+		gt_generation g;
+		uint64_t rng = 99 + f, edges[12];
+		size_t i;
+
+		gt_generation_init(&g);
+		gt_generation_set_frequency(&g, freqs[f]);
+		if (freqs[f] == 15625000 || freqs[f] == 62500000 ||
+		    freqs[f] == 1000000000 || freqs[f] == 1000)
+			assert_true(g.tick_exact_below > 0);
+		else
+			assert_true(g.tick_exact_below == 0);
+		edges[0] = 0;
+		edges[1] = 1;
+		edges[2] = g.tick_exact_below - 1;
+		edges[3] = g.tick_exact_below;
+		edges[4] = g.tick_exact_below + 1;
+		edges[5] = ((uint64_t)1 << 53) - 1;
+		edges[6] = (uint64_t)1 << 53;
+		edges[7] = ((uint64_t)1 << 53) + 1;
+		edges[8] = (uint64_t)1 << 60;
+		edges[9] = UINT64_MAX;
+		edges[10] = UINT64_MAX / 64;
+		edges[11] = 123456789;
+		for (i = 0; i < 12 + 10000; i++) {
+			uint64_t t;
+
+			if (i < 12) {
+				t = edges[i];
+			} else {
+				rng = rng * 6364136223846793005ull +
+				      1442695040888963407ull;
+				t = rng >> (rng % 64); /* all magnitudes */
+			}
+			assert_true(gt_generation_ticks_to_ns(&g, t) ==
+			            gt_ticks_to_ns(g.ns_per_tick, t));
+		}
+		gt_generation_free(&g);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepted_traces_match_reference),
 		cmocka_unit_test(test_structural_errors_match_reference),
 		cmocka_unit_test(test_idmap_direct_array_agrees),
+		cmocka_unit_test(test_tick_conversion_matches_float),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
