@@ -82,13 +82,12 @@ static gotrace_goroutine_info *add_g(gt_state *st, int64_t id)
 	return g;
 }
 
-static void remove_g(gt_state *st, int64_t id)
+/* Removes the goroutine at index i; the last one takes its place. */
+static void remove_g(gt_state *st, uint32_t i)
 {
-	uint32_t i, last = (uint32_t)st->ngs - 1;
+	uint32_t last = (uint32_t)st->ngs - 1;
 
-	if (!gt_idmap_get(&st->g_index, (uint64_t)id, &i))
-		return;
-	gt_idmap_del(&st->g_index, (uint64_t)id);
+	gt_idmap_del(&st->g_index, (uint64_t)st->gs[i].id);
 	if (i != last) {
 		st->gs[i] = st->gs[last];
 		gt_idmap_put(&st->g_index, (uint64_t)st->gs[i].id, i);
@@ -137,18 +136,21 @@ static int nomem(struct gotrace_error *err)
  * Checks that a transition starts from the state the resource is in (is:
  * its tracked state, or -1 if it is not known yet, in which case it must
  * come from Undetermined or NotExist). Undetermined matches anything.
- * Lenient states count a violation instead of failing.
  */
-static int check_start(gt_state *st, struct gotrace_error *err, int proc,
-                       int64_t id, int from, int to, int is)
+static inline int start_ok(int from, int is)
 {
 	/* Undetermined and NotExist are 0 and 1 for goroutines and Ps alike. */
-	int ok = is < 0 ? from <= 1 : from == 0 || from == is;
+	return is < 0 ? from <= 1 : from == 0 || from == is;
+}
+
+/* A transition that does not start where the resource is: an error, or
+ * in lenient mode a counted violation. */
+static int bad_start(gt_state *st, struct gotrace_error *err, int proc,
+                     int64_t id, int from, int to, int is)
+{
 	const char *(*name)(int) = proc ? gotrace_proc_state_string
 	                                : gotrace_goroutine_state_string;
 
-	if (ok)
-		return GOTRACE_OK;
 	if (st->lenient) {
 		st->violations++;
 		return GOTRACE_OK;
@@ -172,10 +174,14 @@ static int apply_g(gt_state *st, const gotrace_event *ev,
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
 	gotrace_goroutine_info *g = find_g(st, id);
 	gotrace_thread_info *m;
-	int rc = check_start(st, err, 0, id, from, to, g ? (int)g->state : -1);
+	int is = g ? (int)g->state : -1;
 
-	if (rc != GOTRACE_OK)
-		return rc;
+	if (!start_ok(from, is)) {
+		int rc = bad_start(st, err, 0, id, from, to, is);
+
+		if (rc != GOTRACE_OK)
+			return rc;
+	}
 	if (g == NULL) {
 		if ((g = add_g(st, id)) == NULL)
 			return nomem(err);
@@ -193,7 +199,7 @@ static int apply_g(gt_state *st, const gotrace_event *ev,
 	}
 	st->transitions[0][from][to]++;
 	if (to == GOTRACE_GO_NOT_EXIST) {
-		remove_g(st, id);
+		remove_g(st, (uint32_t)(g - st->gs));
 		return GOTRACE_OK;
 	}
 	g->state = (gotrace_goroutine_state)to;
@@ -221,10 +227,14 @@ static int apply_p(gt_state *st, const gotrace_event *ev,
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
 	gotrace_proc_info *p = find_p(st, id);
 	gotrace_thread_info *m;
-	int rc = check_start(st, err, 1, id, from, to, p ? (int)p->state : -1);
+	int is = p ? (int)p->state : -1;
 
-	if (rc != GOTRACE_OK)
-		return rc;
+	if (!start_ok(from, is)) {
+		int rc = bad_start(st, err, 1, id, from, to, is);
+
+		if (rc != GOTRACE_OK)
+			return rc;
+	}
 	if (p == NULL && (p = add_p(st, id)) == NULL)
 		return nomem(err);
 	st->transitions[1][from][to]++;
