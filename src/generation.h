@@ -176,23 +176,6 @@ static inline int gt_generation_stack(const gt_generation *g, uint64_t id,
 	return 1;
 }
 
-/* Nonzero if stack id exists (ID 0, the empty stack, always does). */
-static inline int gt_generation_has_stack(const gt_generation *g, uint64_t id)
-{
-	uint32_t i;
-
-	return id == 0 || gt_idmap_get(&g->stack_index, id, &i);
-}
-
-/* Nonzero if string id exists (ID 0, the empty string, always does). */
-static inline int gt_generation_has_string(const gt_generation *g,
-                                           uint64_t id)
-{
-	uint32_t i;
-
-	return id == 0 || gt_idmap_get(&g->string_index, id, &i);
-}
-
 /* The frame recorded for pc. Returns 0 if absent. */
 int gt_generation_frame(const gt_generation *g, uint64_t pc, gt_frame *out);
 

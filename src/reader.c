@@ -848,38 +848,38 @@ static int invalid_id(gotrace_reader *r, const char *what, uint64_t id,
 	return GOTRACE_ERR_INVALID;
 }
 
-/* Every stack and string an event names must exist in its generation.
- * The second index of each pair is only set when the first is. */
+/*
+ * Finds an ID named by the arguments at indexes arg[] (1-based; the second
+ * is set only if the first is) that is missing from index, where ID 0
+ * always exists. Returns 1 with *id set, or 0.
+ */
+static inline int missing_id(const gt_idmap *index, const uint64_t *args,
+                             const int8_t arg[2], uint64_t *id)
+{
+	uint32_t v;
+	int k;
+
+	for (k = 0; k < 2 && arg[k] >= 1; k++) {
+		*id = args[arg[k] - 1];
+		if (*id != 0 && !gt_idmap_get(index, *id, &v))
+			return 1;
+	}
+	return 0;
+}
+
+/* Every stack and string an event names must exist in its generation. */
 static int validate_ids(gotrace_reader *r, const gt_event *ev)
 {
 	const gt_spec *spec;
-	const uint64_t *a = ev->args;
+	uint64_t id;
 
 	if (ev->type == GT_EV_SYNC || ev->gen == NULL)
 		return GOTRACE_OK;
 	spec = &gt_specs[ev->type];
-	if (spec->stack_args[0] >= 1) {
-		uint64_t id = a[spec->stack_args[0] - 1];
-
-		if (!gt_generation_has_stack(ev->gen, id))
-			return invalid_id(r, "stack", id, spec);
-		if (spec->stack_args[1] >= 1) {
-			id = a[spec->stack_args[1] - 1];
-			if (!gt_generation_has_stack(ev->gen, id))
-				return invalid_id(r, "stack", id, spec);
-		}
-	}
-	if (spec->string_args[0] >= 1) {
-		uint64_t id = a[spec->string_args[0] - 1];
-
-		if (!gt_generation_has_string(ev->gen, id))
-			return invalid_id(r, "string", id, spec);
-		if (spec->string_args[1] >= 1) {
-			id = a[spec->string_args[1] - 1];
-			if (!gt_generation_has_string(ev->gen, id))
-				return invalid_id(r, "string", id, spec);
-		}
-	}
+	if (missing_id(&ev->gen->stack_index, ev->args, spec->stack_args, &id))
+		return invalid_id(r, "stack", id, spec);
+	if (missing_id(&ev->gen->string_index, ev->args, spec->string_args, &id))
+		return invalid_id(r, "string", id, spec);
 	return GOTRACE_OK;
 }
 
