@@ -97,7 +97,6 @@ void gt_order_free(gt_order *o)
 	free(o->ps);
 	free(o->ms);
 	free(o->tasks);
-	free(o->task_ids);
 	free(o->strs);
 	free(o->queue);
 	gt_idmap_free(&o->g_index);
@@ -1130,20 +1129,12 @@ static int task_begin(step *s, ctx cur)
 	if (rc != 0)
 		return rc;
 	nid = gt_order_intern(o, name.data, name.len);
-	if (nid == NONE || GT_GROW(o->tasks, o->tasks_cap, o->ntasks + 1) != 0)
+	if (nid == NONE || GT_GROW(o->tasks, o->tasks_cap, o->ntasks + 1) != 0 ||
+	    gt_idmap_put(&o->task_index, id, (uint32_t)o->ntasks) != 0)
 		return nomem(s);
-	{
-		uint64_t *ids = realloc(o->task_ids, o->tasks_cap * sizeof *ids);
-
-		if (ids == NULL)
-			return nomem(s);
-		o->task_ids = ids;
-	}
-	if (gt_idmap_put(&o->task_index, id, (uint32_t)o->ntasks) != 0)
-		return nomem(s);
+	o->tasks[o->ntasks].id = id;
 	o->tasks[o->ntasks].parent = parent;
 	o->tasks[o->ntasks].name = nid;
-	o->task_ids[o->ntasks] = id;
 	o->ntasks++;
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
 	return queue_ev(s, cur);
@@ -1156,8 +1147,7 @@ static void remove_task(gt_order *o, uint64_t id, uint32_t idx)
 	gt_idmap_del(&o->task_index, id);
 	if (idx != last) {
 		o->tasks[idx] = o->tasks[last];
-		o->task_ids[idx] = o->task_ids[last];
-		gt_idmap_put(&o->task_index, o->task_ids[idx], idx);
+		gt_idmap_put(&o->task_index, o->tasks[idx].id, idx);
 	}
 	o->ntasks--;
 }

@@ -84,6 +84,7 @@ typedef struct gt_mstate {
 } gt_mstate;
 
 typedef struct gt_task {
+	uint64_t id;
 	uint64_t parent;
 	uint32_t name;           /* interned string */
 } gt_task;
@@ -144,7 +145,6 @@ typedef struct gt_order {
 
 	gt_task *tasks;
 	size_t ntasks, tasks_cap;
-	uint64_t *task_ids;
 	gt_idmap task_index;
 
 	gt_interned *strs;

@@ -57,11 +57,6 @@ typedef struct gt_v1_event {
 	uint8_t type;
 } gt_v1_event;
 
-typedef struct gt_v1_string {
-	const uint8_t *data;
-	size_t len;
-} gt_v1_string;
-
 typedef struct gt_v1_frame {
 	uint64_t pc, fn, file;
 	int64_t line;
@@ -73,13 +68,13 @@ typedef struct gt_v1_trace {
 	size_t nevents, events_cap;
 
 	/* string ID -> string (into the trace bytes) */
-	gt_v1_string *strings;
-	uint64_t *string_ids;
+	gt_string *strings;
 	size_t nstrings, strings_cap;
 	gt_idmap string_index;
 
-	/* strings of UserLog events, deduplicated, in first-seen order */
-	gt_v1_string *inline_strings;
+	/* strings of UserLog events, deduplicated, in first-seen order (their
+	 * IDs are given by the conversion) */
+	gt_string *inline_strings;
 	size_t ninline, inline_cap;
 	gt_idmap inline_index;   /* hash -> first index with that hash */
 

@@ -60,9 +60,9 @@ static int build_table(gt_v1_converter *c)
 	size_t i;
 
 	for (i = 0; i < t->nstrings; i++) {
-		if (t->string_ids[i] > max)
-			max = t->string_ids[i];
-		if (table_string(g, t->string_ids[i], t->strings[i].data,
+		if (t->strings[i].id > max)
+			max = t->strings[i].id;
+		if (table_string(g, t->strings[i].id, t->strings[i].data,
 		                 t->strings[i].len) != 0)
 			return -1;
 	}

@@ -95,7 +95,6 @@ void gt_v1_trace_free(gt_v1_trace *t)
 {
 	free(t->events);
 	free(t->strings);
-	free(t->string_ids);
 	free(t->inline_strings);
 	free(t->stack_ids);
 	free(t->stack_first);
@@ -223,20 +222,12 @@ static int add_string(parser *p, uint64_t id, const uint8_t *s, size_t len)
 		t->strings[i].len = len;
 		return 0;
 	}
-	if (GT_GROW(t->strings, t->strings_cap, t->nstrings + 1) != 0)
-		return nomem(p);
-	{
-		uint64_t *ids = realloc(t->string_ids, t->strings_cap * sizeof *ids);
-
-		if (ids == NULL)
-			return nomem(p);
-		t->string_ids = ids;
-	}
-	if (gt_idmap_put(&t->string_index, id, (uint32_t)t->nstrings) != 0)
+	if (GT_GROW(t->strings, t->strings_cap, t->nstrings + 1) != 0 ||
+	    gt_idmap_put(&t->string_index, id, (uint32_t)t->nstrings) != 0)
 		return nomem(p);
 	t->strings[t->nstrings].data = s;
 	t->strings[t->nstrings].len = len;
-	t->string_ids[t->nstrings] = id;
+	t->strings[t->nstrings].id = id;
 	t->nstrings++;
 	return 0;
 }
@@ -567,6 +558,7 @@ static int inline_string(parser *p, const uint8_t *s, size_t len, uint64_t *id)
 		return nomem(p);
 	t->inline_strings[t->ninline].data = s;
 	t->inline_strings[t->ninline].len = len;
+	t->inline_strings[t->ninline].id = 0;
 	*id = t->ninline++;
 	return 0;
 }
