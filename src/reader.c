@@ -40,7 +40,6 @@ static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
 {
 	memset(c, 0, sizeof *c);
 	c->m = (int64_t)g->ms[m_slot];
-	c->m_slot = m_slot;
 	c->m_hint = UINT32_MAX;
 	c->ev = &c->evs[0];
 	cursor_enter(c, g, first_batch);

@@ -29,7 +29,6 @@ typedef struct gt_cursor {
 	gt_event evs[2];
 	int64_t m;
 	size_t batch;        /* index into gt_generation.batches */
-	uint32_t m_slot;
 	uint32_t m_hint;     /* the ordering engine's slot for m */
 } gt_cursor;
 
