@@ -362,23 +362,37 @@ static void test_valid_bytes(void **state)
 	assert_true(valid == size);
 }
 
-static int read_limited(const char *path, uint64_t limit)
+/*
+ * Reads every event of path with opts. Returns the final status; counts
+ * the Syncs in *syncs and reports the parked generations in *parked.
+ */
+static int read_all(const char *path, const gotrace_reader_options *opts,
+                    uint64_t *syncs, uint64_t *parked)
 {
-	gotrace_reader_options opts;
 	gotrace_input *in;
 	gotrace_reader *r;
 	gotrace_event ev;
 	int rc;
 
-	memset(&opts, 0, sizeof opts);
-	opts.max_memory = limit;
 	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
-	rc = gotrace_reader_new_opts(&r, in, &opts);
+	rc = gotrace_reader_new_opts(&r, in, opts);
 	assert_non_null(r);
+	*syncs = 0;
 	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
-		;
+		*syncs += ev.kind == GOTRACE_EVENT_SYNC;
+	*parked = gotrace_reader_parked_generations(r);
 	gotrace_reader_free(r);
 	return rc;
+}
+
+static int read_limited(const char *path, uint64_t limit)
+{
+	gotrace_reader_options opts;
+	uint64_t syncs, parked;
+
+	memset(&opts, 0, sizeof opts);
+	opts.max_memory = limit;
+	return read_all(path, &opts, &syncs, &parked);
 }
 
 static void test_memory_limit(void **state)
@@ -404,24 +418,12 @@ static void test_memory_limit(void **state)
 static uint64_t read_ordered(const char *path, int ordering, uint64_t *gens)
 {
 	gotrace_reader_options opts;
-	gotrace_input *in;
-	gotrace_reader *r;
-	gotrace_event ev;
 	uint64_t parked;
-	int rc;
 
 	memset(&opts, 0, sizeof opts);
 	opts.ordering = ordering;
-	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
-	rc = gotrace_reader_new_opts(&r, in, &opts);
-	assert_non_null(r);
-	*gens = 0;
-	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
-		*gens += ev.kind == GOTRACE_EVENT_SYNC;
-	assert_int_equal(rc, GOTRACE_EOF);
+	assert_int_equal(read_all(path, &opts, gens, &parked), GOTRACE_EOF);
 	*gens -= 1;                  /* the closing Sync */
-	parked = gotrace_reader_parked_generations(r);
-	gotrace_reader_free(r);
 	return parked;
 }
 
