@@ -11,8 +11,14 @@
 
 #if defined(__GNUC__)
 #define GT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* For the per-event path: small functions the compiler would otherwise
+ * leave as calls, and error paths kept out of its way. */
+#define GT_ALWAYS_INLINE inline __attribute__((always_inline))
+#define GT_COLD __attribute__((cold, noinline))
 #else
 #define GT_PRINTF(f, a)
+#define GT_ALWAYS_INLINE inline
+#define GT_COLD
 #endif
 
 struct gotrace_error {

@@ -85,7 +85,20 @@ static int cursor_decode_checked(gt_cursor *c, const gt_spec *spec,
  * it (in the slot c->ev did not point to), 0 if
  * the M has no more events, or an error (err set).
  */
-static int cursor_next(gt_cursor *c, const gt_generation *g,
+/* cursor_next's error for a type that cannot appear in a batch. */
+static GT_COLD int untimed_event(const gt_cursor *c, uint8_t type,
+                                 struct gotrace_error *err)
+{
+	if (type >= GT_SPEC_TABLE_SIZE)
+		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
+		             "found invalid event type: %u", type);
+	else
+		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
+		             "found event without a timestamp: type=%u", type);
+	return GOTRACE_ERR_CORRUPT;
+}
+
+static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
                        const uint32_t *batch_next, struct gotrace_error *err)
 {
 	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
@@ -101,17 +114,9 @@ static int cursor_next(gt_cursor *c, const gt_generation *g,
 	}
 	p = c->ev_at = c->p;
 	type = *p;
-	spec = &gt_specs[type < GT_SPEC_TABLE_SIZE ? type : 0];
-	if (type >= GT_SPEC_TABLE_SIZE) {
-		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
-		             "found invalid event type: %u", type);
-		return GOTRACE_ERR_CORRUPT;
-	}
-	if (spec->nargs == 0 || !spec->timed) {
-		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
-		             "found event without a timestamp: type=%u", type);
-		return GOTRACE_ERR_CORRUPT;
-	}
+	spec = &gt_specs[type];
+	if (!spec->timed)
+		return untimed_event(c, type, err);
 	memset(e->args, 0, sizeof e->args);
 	if ((size_t)(c->end - p) >= MAX_TIMED_EVENT) {
 		uint64_t *a = e->args;
@@ -171,7 +176,7 @@ static size_t sift_up(gotrace_reader *r, size_t i)
 	return i;
 }
 
-static void sift_down(gotrace_reader *r, size_t i)
+static GT_ALWAYS_INLINE void sift_down(gotrace_reader *r, size_t i)
 {
 	struct gt_front *f = r->frontier, x;
 	size_t n = r->nfrontier;
@@ -593,30 +598,35 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
  * Returns 1 if it was accepted (and the cursor has moved on), 0 if it
  * cannot happen yet, or an error.
  */
-static int try_advance(gotrace_reader *r, size_t i)
+/* try_advance's error: where the engine or the decoder failed. */
+static GT_COLD int advance_failed(gotrace_reader *r, const gt_cursor *c,
+                                  int rc, int decoding)
+{
+	if (decoding)
+		gt_error_locate(&r->err, gt_cursor_offset(c),
+		                "generation %" PRIu64 ", M %" PRId64 ", decoding event",
+		                r->gen.gen, c->m);
+	else
+		gt_error_locate(&r->err, gt_cursor_offset(c),
+		                "generation %" PRIu64 ", M %" PRId64 ", %s event",
+		                r->gen.gen, c->m, gt_specs[c->ev->type].name);
+	return rc;
+}
+
+static GT_ALWAYS_INLINE int try_advance(gotrace_reader *r, size_t i)
 {
 	gt_cursor *c = &r->cursors[r->frontier[i].c];
 	int rc;
 
 	rc = gt_order_advance(&r->order, c->ev, &r->gen, c->m, &c->m_hint,
 	                      &r->err);
-	if (rc <= 0) {
-		if (rc < 0)
-			gt_error_locate(&r->err, gt_cursor_offset(c),
-			                "generation %" PRIu64 ", M %" PRId64
-			                ", %s event", r->gen.gen, c->m,
-			                gt_specs[c->ev->type].name);
-		return rc;
-	}
+	if (rc <= 0)
+		return rc < 0 ? advance_failed(r, c, rc, 0) : 0;
 	/* Decoding the next event leaves the accepted one in its slot. */
 	r->in_place = c->ev;
 	rc = cursor_next(c, &r->gen, r->batch_next, &r->err);
-	if (rc < 0) {
-		gt_error_locate(&r->err, gt_cursor_offset(c),
-		                "generation %" PRIu64 ", M %" PRId64 ", decoding event",
-		                r->gen.gen, c->m);
-		return rc;
-	}
+	if (rc < 0)
+		return advance_failed(r, c, rc, 1);
 	if (rc == 0) {
 		heap_remove(r, i);
 	} else {

@@ -19,7 +19,7 @@
 
 #define PLAIN(n) {.name = n, NOSTK, NOSTR}
 
-const gt_spec gt_specs[GT_SPEC_TABLE_SIZE] = {
+const gt_spec gt_specs[GT_SPEC_SLOTS] = {
 	[0] = PLAIN(""),
 	[GOTRACE_WIRE_EVENT_BATCH] = {.name = "EventBatch", A("gen", "m", "time", "size"), NOSTK, NOSTR},
 	[GOTRACE_WIRE_STACKS] = PLAIN("Stacks"),

@@ -11,6 +11,9 @@
 #include "gotrace/common.h"
 
 #define GT_SPEC_TABLE_SIZE 137 /* types 0..136 */
+/* The table's length: any byte indexes it. Entries from
+ * GT_SPEC_TABLE_SIZE up are all zero (no name, not timed). */
+#define GT_SPEC_SLOTS 256
 #define GT_MAX_SPEC_ARGS 5
 
 typedef struct gt_spec {
@@ -25,7 +28,7 @@ typedef struct gt_spec {
 	int8_t string_args[2];          /* arg indexes of string IDs, -1 if none */
 } gt_spec;
 
-extern const gt_spec gt_specs[GT_SPEC_TABLE_SIZE];
+extern const gt_spec gt_specs[GT_SPEC_SLOTS];
 
 /*
  * Number of type codes a version's wire format defines: types 1..n-1 are
