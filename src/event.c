@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "reader_internal.h"
+#include "resolve.h"
 #include "spec.h"
 #include "gotrace/wire.h"
 
@@ -96,55 +97,16 @@ static gotrace_event_kind kind_of(uint8_t type)
 	}
 }
 
-static gotrace_string str(const gt_generation *g, uint64_t id)
-{
-	gotrace_string out = {"", 0};
-	gt_string s;
-
-	if (g != NULL && gt_generation_string(g, id, &s)) {
-		out.data = (const char *)s.data;
-		out.len = s.len;
-	}
-	return out;
-}
-
-static gotrace_stack stack_of(const gt_generation *g, uint64_t id)
-{
-	gotrace_stack s;
-
-	s.table = g;
-	s.id = id;
-	return s;
-}
-
-static const gotrace_stack no_stack = {NULL, 0};
-
-/*
- * The transitions whose shape the wire type alone decides (all but the
- * status and steal events): resolved from this table rather than by a
- * switch per event, since they are most of any trace.
- */
-enum { ID_ARG0 = 1, ID_G, ID_P };
-enum { TSTACK_NONE, TSTACK_EVENT, TSTACK_ARG1 };
-
-typedef struct plain_transition {
-	uint8_t id_from;   /* 0: not a plain transition */
-	uint8_t resource;
-	uint8_t from, to;
-	uint8_t reason;    /* args[0] is the reason string */
-	uint8_t stack;     /* TSTACK_* */
-} plain_transition;
-
 #define GOT(type, id, from, to, reason, stack)                              \
-	[GOTRACE_WIRE_##type] = {ID_##id, GOTRACE_RESOURCE_GOROUTINE,         \
+	[GOTRACE_WIRE_##type] = {GT_ID_##id, GOTRACE_RESOURCE_GOROUTINE,         \
 	                         GOTRACE_GO_##from, GOTRACE_GO_##to, reason,  \
-	                         TSTACK_##stack}
+	                         GT_TSTACK_##stack}
 #define PROCT(type, id, from, to)                                           \
-	[GOTRACE_WIRE_##type] = {ID_##id, GOTRACE_RESOURCE_PROC,              \
+	[GOTRACE_WIRE_##type] = {GT_ID_##id, GOTRACE_RESOURCE_PROC,              \
 	                         GOTRACE_PROC_##from, GOTRACE_PROC_##to, 0,   \
-	                         TSTACK_NONE}
+	                         GT_TSTACK_NONE}
 
-static const plain_transition plain_transitions[256] = {
+const gt_plain_transition gt_plain_transitions[256] = {
 	PROCT(PROC_START, ARG0, IDLE, RUNNING),
 	PROCT(PROC_STOP, P, RUNNING, IDLE),
 	GOT(GO_CREATE, ARG0, NOT_EXIST, RUNNABLE, 0, ARG1),
@@ -162,23 +124,6 @@ static const plain_transition plain_transitions[256] = {
 	GOT(GO_SYSCALL_END, G, SYSCALL, RUNNING, 0, NONE),
 	GOT(GO_SYSCALL_END_BLOCKED, G, SYSCALL, RUNNABLE, 0, NONE),
 };
-
-/* The event's own stack, as Go's Event.Stack() defines it. */
-static gotrace_stack event_stack(const gt_event *ev)
-{
-	const gt_spec *spec;
-	uint64_t id;
-
-	if (ev->type == GT_EV_SYNC)
-		return no_stack;
-	if (ev->type == GOTRACE_WIRE_CPU_SAMPLE)
-		return stack_of(ev->gen, ev->args[0]);
-	spec = &gt_specs[ev->type];
-	if (spec->stack_args[0] < 1)
-		return no_stack;
-	id = ev->args[spec->stack_args[0] - 1];
-	return id == 0 ? no_stack : stack_of(ev->gen, id);
-}
 
 size_t gotrace_stack_depth(gotrace_stack stk)
 {
@@ -204,8 +149,8 @@ int gotrace_stack_frame(gotrace_stack stk, size_t i, gotrace_frame *out)
 	if (!gt_generation_frame(g, pc, &f))
 		return -1;
 	out->pc = f.pc;
-	out->func = str(g, f.func_id);
-	out->file = str(g, f.file_id);
+	out->func = gt_resolve_string(g, f.func_id);
+	out->file = gt_resolve_string(g, f.file_id);
 	out->line = f.line;
 	return 0;
 }
@@ -219,7 +164,7 @@ static void transition(gotrace_event *out, gotrace_resource_kind res,
 	out->u.transition.new_state = to;
 	out->u.transition.reason.data = "";
 	out->u.transition.reason.len = 0;
-	out->u.transition.stack = no_stack;
+	out->u.transition.stack = gt_no_stack;
 }
 
 static void resolve_transition(const gt_event *ev, gotrace_event *out)
@@ -257,7 +202,7 @@ static void resolve_transition(const gt_event *ev, gotrace_event *out)
 		           GOTRACE_GO_NOT_EXIST,
 		           ev->type == GOTRACE_WIRE_GO_CREATE ? GOTRACE_GO_RUNNABLE
 		                                              : GOTRACE_GO_WAITING);
-		out->u.transition.stack = stack_of(g, a[1]);
+		out->u.transition.stack = gt_stack_handle(g, a[1]);
 		break;
 	case GOTRACE_WIRE_GO_CREATE_SYSCALL:
 		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],
@@ -280,7 +225,7 @@ static void resolve_transition(const gt_event *ev, gotrace_event *out)
 		transition(out, GOTRACE_RESOURCE_GOROUTINE, ev->g, GOTRACE_GO_RUNNING,
 		           ev->type == GOTRACE_WIRE_GO_STOP ? GOTRACE_GO_RUNNABLE
 		                                            : GOTRACE_GO_WAITING);
-		out->u.transition.reason = str(g, a[0]);
+		out->u.transition.reason = gt_resolve_string(g, a[0]);
 		out->u.transition.stack = out->stack;
 		break;
 	case GOTRACE_WIRE_GO_UNBLOCK:
@@ -332,7 +277,7 @@ static void resolve_range(gotrace_reader *r, const gt_event *ev,
 	switch (ev->type) {
 	case GOTRACE_WIRE_STW_BEGIN:
 	case GOTRACE_WIRE_STW_END: {
-		gotrace_string kind = str(ev->gen, a[0]);
+		gotrace_string kind = gt_resolve_string(ev->gen, a[0]);
 		size_t n = 0;
 
 		memcpy(r->range_name, "stop-the-world (", 16);
@@ -377,33 +322,13 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 	const gt_generation *g = ev->gen;
 	const uint64_t *a = ev->args;
 
-	const plain_transition *pt = &plain_transitions[ev->type];
-
+	if (gt_resolve_plain(ev, out))
+		return;
 	out->time = ev->time;
 	out->thread = ev->m;
 	out->proc = ev->p;
 	out->goroutine = ev->g;
-	out->stack = event_stack(ev);
-	if (pt->id_from != 0) {
-		out->kind = GOTRACE_EVENT_STATE_TRANSITION;
-		out->wire_type = ev->type;
-		out->u.transition.resource = (gotrace_resource_kind)pt->resource;
-		out->u.transition.id = pt->id_from == ID_ARG0 ? (int64_t)a[0]
-		                       : pt->id_from == ID_G  ? ev->g
-		                                              : ev->p;
-		out->u.transition.old_state = pt->from;
-		out->u.transition.new_state = pt->to;
-		if (pt->reason) {
-			out->u.transition.reason = str(g, a[0]);
-		} else {
-			out->u.transition.reason.data = "";
-			out->u.transition.reason.len = 0;
-		}
-		out->u.transition.stack = pt->stack == TSTACK_EVENT ? out->stack
-		                          : pt->stack == TSTACK_ARG1 ? stack_of(g, a[1])
-		                                                     : no_stack;
-		return;
-	}
+	out->stack = gt_event_stack(ev);
 	memset(&out->u, 0, sizeof out->u);
 	out->kind = kind_of(ev->type);
 	out->wire_type = ev->type == GT_EV_SYNC ? 0 : ev->type;
@@ -444,7 +369,7 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 		out->u.metric.value = a[0];
 		break;
 	case GOTRACE_EVENT_LABEL:
-		out->u.label.label = str(g, a[0]);
+		out->u.label.label = gt_resolve_string(g, a[0]);
 		out->u.label.resource = GOTRACE_RESOURCE_GOROUTINE;
 		out->u.label.id = ev->g;
 		break;
@@ -456,7 +381,7 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 	case GOTRACE_EVENT_TASK_BEGIN:
 		out->u.task.id = a[0];
 		out->u.task.parent = a[1];
-		out->u.task.type = str(g, a[2]);
+		out->u.task.type = gt_resolve_string(g, a[2]);
 		break;
 	case GOTRACE_EVENT_TASK_END: {
 		const gt_interned *name = gt_order_string(&r->order, (uint32_t)a[3]);
@@ -470,12 +395,12 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 	case GOTRACE_EVENT_REGION_BEGIN:
 	case GOTRACE_EVENT_REGION_END:
 		out->u.region.task = a[0];
-		out->u.region.type = str(g, a[1]);
+		out->u.region.type = gt_resolve_string(g, a[1]);
 		break;
 	case GOTRACE_EVENT_LOG:
 		out->u.log.task = a[0];
-		out->u.log.category = str(g, a[1]);
-		out->u.log.message = str(g, a[2]);
+		out->u.log.category = gt_resolve_string(g, a[1]);
+		out->u.log.message = gt_resolve_string(g, a[2]);
 		break;
 	case GOTRACE_EVENT_STATE_TRANSITION:
 		resolve_transition(ev, out);

@@ -13,6 +13,7 @@
 #include "header.h"
 #include "order.h"
 #include "reader_internal.h"
+#include "resolve.h"
 #include "spec.h"
 #include "stream.h"
 #include "varint.h"
@@ -922,7 +923,8 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 			ev->time = r->last_ts + 1;
 		r->last_ts = ev->time;
 	}
-	gt_resolve_event(r, ev, out);
+	if (!gt_resolve_plain(ev, out))
+		gt_resolve_event(r, ev, out);
 	/* v2 events had their IDs checked above and their tables checked
 	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an
 	 * STWEnd carries over from its begin (maybe from another generation). */

@@ -100,7 +100,8 @@ struct gotrace_reader {
 int gt_check_event_refs(const gt_event *ev, const gotrace_event *out,
                         struct gotrace_error *err);
 
-/* Fills the public event from an ordered one (event.c). */
+/* Fills the public event from an ordered one (event.c). The plain
+ * transitions, most events, are resolved inline first (resolve.h). */
 void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
                       gotrace_event *out);
 

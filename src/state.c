@@ -1,6 +1,8 @@
 /*
  * The scheduler state machine as delivered to the caller: goroutines, Ps
- * and Ms, moved by each StateTransition event. See state.h.
+ * and Ms, moved by each StateTransition event. See state.h, which holds
+ * the per-event goroutine path inline; here are its rarer steps, the Ps'
+ * transitions and the queries.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -52,14 +54,10 @@ static gotrace_thread_info *find_m(const gt_state *st, int64_t id)
 	return gt_idmap_get(&st->m_index, (uint64_t)id, &i) ? &st->ms[i] : NULL;
 }
 
-/* find_m for the event path: events come in runs on the same M, and Ms
- * are never removed, so the index found last is worth remembering. */
-static gotrace_thread_info *lookup_m(gt_state *st, int64_t id)
+gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id)
 {
 	uint32_t i;
 
-	if (st->last_m < st->nms && st->last_m_id == id)
-		return &st->ms[st->last_m];
 	if (!gt_idmap_get(&st->m_index, (uint64_t)id, &i))
 		return NULL;
 	st->last_m = i;
@@ -67,7 +65,7 @@ static gotrace_thread_info *lookup_m(gt_state *st, int64_t id)
 	return &st->ms[i];
 }
 
-static gotrace_goroutine_info *add_g(gt_state *st, int64_t id)
+gotrace_goroutine_info *gt_state_add_g(gt_state *st, int64_t id)
 {
 	gotrace_goroutine_info *g;
 
@@ -82,8 +80,7 @@ static gotrace_goroutine_info *add_g(gt_state *st, int64_t id)
 	return g;
 }
 
-/* Removes the goroutine at index i; the last one takes its place. */
-static void remove_g(gt_state *st, uint32_t i)
+void gt_state_remove_g(gt_state *st, uint32_t i)
 {
 	uint32_t last = (uint32_t)st->ngs - 1;
 
@@ -110,12 +107,10 @@ static gotrace_proc_info *add_p(gt_state *st, int64_t id)
 	return p;
 }
 
-static gotrace_thread_info *get_m(gt_state *st, int64_t id)
+gotrace_thread_info *gt_state_add_m(gt_state *st, int64_t id)
 {
-	gotrace_thread_info *m = lookup_m(st, id);
+	gotrace_thread_info *m;
 
-	if (m != NULL || id < 0)
-		return m;
 	if (gt_grow((void **)&st->ms, &st->ms_cap, st->nms + 1, sizeof *st->ms) != 0 ||
 	    gt_idmap_put(&st->m_index, (uint64_t)id, (uint32_t)st->nms) != 0)
 		return NULL;
@@ -126,27 +121,14 @@ static gotrace_thread_info *get_m(gt_state *st, int64_t id)
 	return m;
 }
 
-static int nomem(struct gotrace_error *err)
+int gt_state_nomem(struct gotrace_error *err)
 {
 	gt_error_set(err, GOTRACE_ERR_NOMEM, 0, "state machine", "out of memory");
 	return GOTRACE_ERR_NOMEM;
 }
 
-/*
- * Checks that a transition starts from the state the resource is in (is:
- * its tracked state, or -1 if it is not known yet, in which case it must
- * come from Undetermined or NotExist). Undetermined matches anything.
- */
-static inline int start_ok(int from, int is)
-{
-	/* Undetermined and NotExist are 0 and 1 for goroutines and Ps alike. */
-	return is < 0 ? from <= 1 : from == 0 || from == is;
-}
-
-/* A transition that does not start where the resource is: an error, or
- * in lenient mode a counted violation. */
-static int bad_start(gt_state *st, struct gotrace_error *err, int proc,
-                     int64_t id, int from, int to, int is)
+int gt_state_bad_start(gt_state *st, struct gotrace_error *err, int proc,
+                       int64_t id, int from, int to, int is)
 {
 	const char *(*name)(int) = proc ? gotrace_proc_state_string
 	                                : gotrace_goroutine_state_string;
@@ -162,66 +144,8 @@ static int bad_start(gt_state *st, struct gotrace_error *err, int proc,
 	return GOTRACE_ERR_INVALID;
 }
 
-static int executing(int s)
-{
-	return s == GOTRACE_GO_RUNNING || s == GOTRACE_GO_SYSCALL;
-}
-
-static int apply_g(gt_state *st, const gotrace_event *ev,
-                   struct gotrace_error *err)
-{
-	int64_t id = ev->u.transition.id;
-	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
-	gotrace_goroutine_info *g = find_g(st, id);
-	gotrace_thread_info *m;
-	int is = g ? (int)g->state : -1;
-
-	if (!start_ok(from, is)) {
-		int rc = bad_start(st, err, 0, id, from, to, is);
-
-		if (rc != GOTRACE_OK)
-			return rc;
-	}
-	if (g == NULL) {
-		if ((g = add_g(st, id)) == NULL)
-			return nomem(err);
-	} else if (from != GOTRACE_GO_UNDETERMINED) {
-		/* Lenient or not, the M bookkeeping follows the real state. */
-		from = (int)g->state;
-	}
-	/* The M it ran on lets go of it. */
-	if (executing(from) && !executing(to) && g->thread >= 0) {
-		m = lookup_m(st, g->thread);
-		if (m != NULL && m->goroutine == id) {
-			m->goroutine = -1;
-			m->since = ev->time;
-		}
-	}
-	st->transitions[0][from][to]++;
-	if (to == GOTRACE_GO_NOT_EXIST) {
-		remove_g(st, (uint32_t)(g - st->gs));
-		return GOTRACE_OK;
-	}
-	g->state = (gotrace_goroutine_state)to;
-	g->since = ev->time;
-	if (executing(to)) {
-		g->thread = ev->thread;
-		g->proc = ev->proc;
-		m = get_m(st, ev->thread);
-		if (ev->thread >= 0 && m == NULL)
-			return nomem(err);
-		if (m != NULL) {
-			m->goroutine = id;
-			m->since = ev->time;
-		}
-	} else {
-		g->thread = g->proc = -1;
-	}
-	return GOTRACE_OK;
-}
-
-static int apply_p(gt_state *st, const gotrace_event *ev,
-                   struct gotrace_error *err)
+int gt_state_apply_p(gt_state *st, const gotrace_event *ev,
+                     struct gotrace_error *err)
 {
 	int64_t id = ev->u.transition.id;
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
@@ -229,18 +153,18 @@ static int apply_p(gt_state *st, const gotrace_event *ev,
 	gotrace_thread_info *m;
 	int is = p ? (int)p->state : -1;
 
-	if (!start_ok(from, is)) {
-		int rc = bad_start(st, err, 1, id, from, to, is);
+	if (!gt_state_start_ok(from, is)) {
+		int rc = gt_state_bad_start(st, err, 1, id, from, to, is);
 
 		if (rc != GOTRACE_OK)
 			return rc;
 	}
 	if (p == NULL && (p = add_p(st, id)) == NULL)
-		return nomem(err);
+		return gt_state_nomem(err);
 	st->transitions[1][from][to]++;
 	/* Whoever held the P loses it unless it stays with the same M. */
 	if (p->thread >= 0 && (to != GOTRACE_PROC_RUNNING || p->thread != ev->thread)) {
-		m = lookup_m(st, p->thread);
+		m = gt_state_lookup_m(st, p->thread);
 		if (m != NULL && m->proc == id) {
 			m->proc = -1;
 			m->since = ev->time;
@@ -248,9 +172,9 @@ static int apply_p(gt_state *st, const gotrace_event *ev,
 		p->thread = -1;
 	}
 	if (to == GOTRACE_PROC_RUNNING && ev->thread >= 0) {
-		m = get_m(st, ev->thread);
+		m = gt_state_get_m(st, ev->thread);
 		if (m == NULL)
-			return nomem(err);
+			return gt_state_nomem(err);
 		m->proc = id;
 		m->since = ev->time;
 		p->thread = ev->thread;
@@ -260,20 +184,6 @@ static int apply_p(gt_state *st, const gotrace_event *ev,
 		p->since = ev->time;
 	p->state = (gotrace_proc_state)to;
 	return GOTRACE_OK;
-}
-
-int gt_state_apply(gt_state *st, const gotrace_event *ev,
-                   struct gotrace_error *err)
-{
-	int rc;
-
-	if (ev->kind != GOTRACE_EVENT_STATE_TRANSITION)
-		return GOTRACE_OK;
-	if (ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE)
-		rc = apply_g(st, ev, err);
-	else
-		rc = apply_p(st, ev, err);
-	return rc;
 }
 
 /* ---- queries --------------------------------------------------------------- */

@@ -39,8 +39,132 @@ typedef struct gt_state {
 void gt_state_init(gt_state *st);
 void gt_state_free(gt_state *st);
 
+/*
+ * Applying an event is inline below: it runs for nearly every event, and
+ * its common case (a goroutine that exists, an M found in the cache) needs
+ * no call. The rarer steps are in state.c.
+ */
+
+/* Adds goroutine id, Undetermined; NULL if memory ran out. */
+gotrace_goroutine_info *gt_state_add_g(gt_state *st, int64_t id);
+/* Removes the goroutine at index i; the last one takes its place. */
+void gt_state_remove_g(gt_state *st, uint32_t i);
+/* Adds thread id, holding nothing; NULL if memory ran out. */
+gotrace_thread_info *gt_state_add_m(gt_state *st, int64_t id);
+/* gt_state_lookup_m past its cache. */
+gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id);
+/* A transition that does not start where the resource is (is: its state,
+ * -1 if unknown): an error, or in lenient mode a counted violation. */
+int gt_state_bad_start(gt_state *st, struct gotrace_error *err, int proc,
+                       int64_t id, int from, int to, int is);
+/* Sets err to out of memory; returns GOTRACE_ERR_NOMEM. */
+int gt_state_nomem(struct gotrace_error *err);
+/* Applies a P's transition. */
+int gt_state_apply_p(gt_state *st, const gotrace_event *ev,
+                     struct gotrace_error *err);
+
+/* Thread id, or NULL. Events come in runs on the same M, and Ms are never
+ * removed, so the one found last is worth remembering. */
+static inline gotrace_thread_info *gt_state_lookup_m(gt_state *st, int64_t id)
+{
+	if (st->last_m < st->nms && st->last_m_id == id)
+		return &st->ms[st->last_m];
+	return gt_state_lookup_m_slow(st, id);
+}
+
+/* Thread id, added if new; NULL for id < 0 or if memory ran out. */
+static inline gotrace_thread_info *gt_state_get_m(gt_state *st, int64_t id)
+{
+	gotrace_thread_info *m = gt_state_lookup_m(st, id);
+
+	if (m != NULL || id < 0)
+		return m;
+	return gt_state_add_m(st, id);
+}
+
+/*
+ * Checks that a transition starts from the state the resource is in (is:
+ * its tracked state, or -1 if it is not known yet, in which case it must
+ * come from Undetermined or NotExist). Undetermined matches anything.
+ */
+static inline int gt_state_start_ok(int from, int is)
+{
+	/* Undetermined and NotExist are 0 and 1 for goroutines and Ps alike. */
+	return is < 0 ? from <= 1 : from == 0 || from == is;
+}
+
+static inline int gt_state_executing(int s)
+{
+	return s == GOTRACE_GO_RUNNING || s == GOTRACE_GO_SYSCALL;
+}
+
+static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
+                                   struct gotrace_error *err)
+{
+	int64_t id = ev->u.transition.id;
+	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
+	gotrace_goroutine_info *g = NULL;
+	gotrace_thread_info *m;
+	uint32_t i;
+	int is;
+
+	if (gt_idmap_get(&st->g_index, (uint64_t)id, &i))
+		g = &st->gs[i];
+	is = g ? (int)g->state : -1;
+	if (!gt_state_start_ok(from, is)) {
+		int rc = gt_state_bad_start(st, err, 0, id, from, to, is);
+
+		if (rc != GOTRACE_OK)
+			return rc;
+	}
+	if (g == NULL) {
+		if ((g = gt_state_add_g(st, id)) == NULL)
+			return gt_state_nomem(err);
+	} else if (from != GOTRACE_GO_UNDETERMINED) {
+		/* Lenient or not, the M bookkeeping follows the real state. */
+		from = (int)g->state;
+	}
+	/* The M it ran on lets go of it. */
+	if (gt_state_executing(from) && !gt_state_executing(to) &&
+	    g->thread >= 0) {
+		m = gt_state_lookup_m(st, g->thread);
+		if (m != NULL && m->goroutine == id) {
+			m->goroutine = -1;
+			m->since = ev->time;
+		}
+	}
+	st->transitions[0][from][to]++;
+	if (to == GOTRACE_GO_NOT_EXIST) {
+		gt_state_remove_g(st, (uint32_t)(g - st->gs));
+		return GOTRACE_OK;
+	}
+	g->state = (gotrace_goroutine_state)to;
+	g->since = ev->time;
+	if (gt_state_executing(to)) {
+		g->thread = ev->thread;
+		g->proc = ev->proc;
+		m = gt_state_get_m(st, ev->thread);
+		if (ev->thread >= 0 && m == NULL)
+			return gt_state_nomem(err);
+		if (m != NULL) {
+			m->goroutine = id;
+			m->since = ev->time;
+		}
+	} else {
+		g->thread = g->proc = -1;
+	}
+	return GOTRACE_OK;
+}
+
 /* Applies a delivered event. Returns GOTRACE_OK or an error. */
-int gt_state_apply(gt_state *st, const gotrace_event *ev,
-                   struct gotrace_error *err);
+static inline int gt_state_apply(gt_state *st, const gotrace_event *ev,
+                                 struct gotrace_error *err)
+{
+	if (ev->kind != GOTRACE_EVENT_STATE_TRANSITION)
+		return GOTRACE_OK;
+	if (ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE)
+		return gt_state_apply_g(st, ev, err);
+	return gt_state_apply_p(st, ev, err);
+}
 
 #endif
