@@ -446,10 +446,7 @@ typedef struct step {
 	char name_buf[32];
 } step;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int fail(step *s, const char *fmt, ...)
+static GT_COLD GT_PRINTF(2, 3) int fail(step *s, const char *fmt, ...)
 {
 	char msg[GT_ERROR_MSG_MAX];
 	va_list ap;
@@ -461,7 +458,7 @@ static int fail(step *s, const char *fmt, ...)
 	return GOTRACE_ERR_INVALID;
 }
 
-static int nomem(step *s)
+static GT_COLD int nomem(step *s)
 {
 	gt_error_set(s->err, GOTRACE_ERR_NOMEM, 0, "ordering", "out of memory");
 	return GOTRACE_ERR_NOMEM;
@@ -473,7 +470,7 @@ static const char *ev_name(step *s)
 	                          sizeof s->name_buf);
 }
 
-static int check_ctx(step *s, ctx c, int m, int p, int g)
+static GT_ALWAYS_INLINE int check_ctx(step *s, ctx c, int m, int p, int g)
 {
 	if (m == MUST && c.m == GT_NO_ID)
 		return fail(s, "expected a thread but didn't have one");
@@ -504,7 +501,7 @@ static int succeeds(gt_seq a, gt_seq b)
 
 /* Queues the event being advanced, with context c; in place if it is
  * the first in line, which saves a copy for most events. */
-static inline int queue_ev(step *s, ctx c)
+static GT_ALWAYS_INLINE int queue_ev(step *s, ctx c)
 {
 	gt_event *e = s->ev;
 
@@ -861,18 +858,18 @@ static int go_create(step *s, ctx cur)
 }
 
 /* The current goroutine must exist and be running (or in a syscall). */
-static int current_g(step *s, ctx cur, uint8_t want, const char *want_name,
-                     gt_gstate **out)
+static GT_ALWAYS_INLINE int current_g(step *s, ctx cur, uint8_t want,
+                                      const char *want_name, gt_gstate **out)
 {
 	gt_gstate *gs = get_g(s->o, cur.g);
 
+	*out = gs;
 	if (gs == NULL)
 		return fail(s, "event %s for goroutine (%" PRId64
 		               ") that doesn't exist", ev_name(s), cur.g);
 	if (gs->status != want)
 		return fail(s, "%s event for goroutine that's not %s", ev_name(s),
 		            want_name);
-	*out = gs;
 	return 0;
 }
 
