@@ -188,10 +188,10 @@ static GT_ALWAYS_INLINE void sift_down(gotrace_reader *r, size_t i)
 	for (;;) {
 		size_t c = 2 * i + 1;
 
-		if (c >= n)
+		if (c + 1 < n)
+			c += f[c + 1].time < f[c].time; /* the earlier child */
+		else if (c >= n)
 			break;
-		if (c + 1 < n && f[c + 1].time < f[c].time)
-			c++;
 		if (!(f[c].time < x.time))
 			break;
 		f[i] = f[c];
@@ -849,8 +849,8 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 	return GOTRACE_OK;
 }
 
-static int invalid_id(gotrace_reader *r, const char *what, uint64_t id,
-                      const gt_spec *spec)
+static GT_COLD int invalid_id(gotrace_reader *r, const char *what,
+                              uint64_t id, const gt_spec *spec)
 {
 	gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
 	             "found invalid %s ID %" PRIu64 " for event %s", what, id,
@@ -858,45 +858,42 @@ static int invalid_id(gotrace_reader *r, const char *what, uint64_t id,
 	return GOTRACE_ERR_INVALID;
 }
 
-/*
- * Finds an ID named by the arguments at indexes arg[] (1-based; the second
- * is set only if the first is) that is missing from index, where ID 0
- * always exists. Returns 1 with *id set, or 0.
- */
-static inline int missing_id(const gt_idmap *index, const uint64_t *args,
-                             const int8_t arg[2], uint64_t *id)
+/* Nonzero if ID id is named but missing from index (ID 0 always exists). */
+static inline int id_missing(const gt_idmap *index, uint64_t id)
 {
 	uint32_t v;
-	int k;
 
-	for (k = 0; k < 2 && arg[k] >= 1; k++) {
-		*id = args[arg[k] - 1];
-		if (*id != 0 && !gt_idmap_get(index, *id, &v))
-			return 1;
-	}
-	return 0;
+	return id != 0 && !gt_idmap_get(index, id, &v);
 }
 
-/* Every stack and string an event names must exist in its generation. */
+/* Every stack and string an event names must exist in its generation.
+ * Spec argument indexes are 1-based; 0 or -1 mean none (a Sync's entry is
+ * all zero). */
 static int validate_ids(gotrace_reader *r, const gt_event *ev)
 {
-	const gt_spec *spec;
-	uint64_t id;
+	const gt_spec *spec = &gt_specs[ev->type];
+	const int8_t *sa = spec->stack_args, *ta = spec->string_args;
+	const uint64_t *a = ev->args;
 
-	if (ev->type == GT_EV_SYNC || ev->gen == NULL)
-		return GOTRACE_OK;
-	spec = &gt_specs[ev->type];
-	if (missing_id(&ev->gen->stack_index, ev->args, spec->stack_args, &id))
-		return invalid_id(r, "stack", id, spec);
-	if (missing_id(&ev->gen->string_index, ev->args, spec->string_args, &id))
-		return invalid_id(r, "string", id, spec);
+	if (sa[0] >= 1 && ev->gen != NULL) {
+		if (id_missing(&ev->gen->stack_index, a[sa[0] - 1]))
+			return invalid_id(r, "stack", a[sa[0] - 1], spec);
+		if (sa[1] >= 1 && id_missing(&ev->gen->stack_index, a[sa[1] - 1]))
+			return invalid_id(r, "stack", a[sa[1] - 1], spec);
+	}
+	if (ta[0] >= 1 && ev->gen != NULL) {
+		if (id_missing(&ev->gen->string_index, a[ta[0] - 1]))
+			return invalid_id(r, "string", a[ta[0] - 1], spec);
+		if (ta[1] >= 1 && id_missing(&ev->gen->string_index, a[ta[1] - 1]))
+			return invalid_id(r, "string", a[ta[1] - 1], spec);
+	}
 	return GOTRACE_OK;
 }
 
 int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 {
 	gt_event *ev = &r->scratch;
-	int rc;
+	int rc, plain;
 
 	if (r == NULL || out == NULL)
 		return GOTRACE_ERR_ARG;
@@ -923,13 +920,14 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 			ev->time = r->last_ts + 1;
 		r->last_ts = ev->time;
 	}
-	if (!gt_resolve_plain(ev, out))
+	plain = gt_resolve_plain(ev, out);
+	if (!plain)
 		gt_resolve_event(r, ev, out);
 	/* v2 events had their IDs checked above and their tables checked
 	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an
 	 * STWEnd carries over from its begin (maybe from another generation). */
-	if (r->is_v1 || ev->type == GOTRACE_WIRE_CPU_SAMPLE ||
-	    ev->type == GOTRACE_WIRE_STW_END) {
+	if (r->is_v1 || (!plain && (ev->type == GOTRACE_WIRE_CPU_SAMPLE ||
+	                            ev->type == GOTRACE_WIRE_STW_END))) {
 		rc = gt_check_event_refs(ev, out, &r->err);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
