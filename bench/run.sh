@@ -11,7 +11,8 @@
 #
 # Measured (wall time and peak RSS, median of RUNS):
 #   read    every event, ordering and state machine included, on a large
-#           trace (>= 200 MB): `gotrace stats` vs goparser count
+#           trace (>= 200 MB): `gotrace stats` vs goparser count, with the
+#           ordering on a second thread (-j 2) and all on one (-j 1)
 #   wire    the raw wire decode alone: `gotrace stats --wire`
 #   dump    printing every event, on a trace of a few tens of MB, output
 #           discarded: `gotrace dump` vs `go tool trace -d=parsed`
@@ -81,10 +82,11 @@ row() { # label events mb seconds rss
 }
 
 echo "== measuring ($runs runs each)" >&2
-read -r s1 k1 < <(measure "$gotrace" stats "$large")
+read -r s1 k1 < <(measure "$gotrace" stats -j 2 "$large")
+read -r s6 k6 < <(measure "$gotrace" stats -j 1 "$large")
 read -r s2 k2 < <(measure "$work/goparser.bin" count "$large")
 read -r s3 k3 < <(measure "$gotrace" stats --wire "$large")
-read -r s4 k4 < <(measure "$gotrace" dump "$medium")
+read -r s4 k4 < <(measure "$gotrace" dump -j 2 "$medium")
 read -r s5 k5 < <(measure "$work/gotrace-ref" -d=parsed "$medium")
 
 echo
@@ -92,12 +94,15 @@ echo "Large trace: $mb_large MB, $events_large events. Medium trace: $mb_medium 
 echo
 echo "| measurement | time | events/s | input | peak RSS |"
 echo "|---|---|---|---|---|"
-row "read, gotrace stats" "$events_large" "$mb_large" "$s1" "$k1"
+row "read, gotrace stats -j 2" "$events_large" "$mb_large" "$s1" "$k1"
+row "read, gotrace stats -j 1" "$events_large" "$mb_large" "$s6" "$k6"
 row "read, Go internal/trace" "$events_large" "$mb_large" "$s2" "$k2"
 row "wire decode, gotrace stats --wire" "$events_large" "$mb_large" "$s3" "$k3"
-row "dump, gotrace dump" "$events_medium" "$mb_medium" "$s4" "$k4"
+row "dump, gotrace dump -j 2" "$events_medium" "$mb_medium" "$s4" "$k4"
 row "dump, go tool trace -d=parsed" "$events_medium" "$mb_medium" "$s5" "$k5"
 echo
-awk -v a="$s2" -v b="$s1" -v c="$s5" -v d="$s4" -v m1="$k1" -v m2="$k2" 'BEGIN {
+awk -v a="$s2" -v b="$s1" -v c="$s5" -v d="$s4" -v m1="$k1" -v m2="$k2" \
+	-v b1="$s6" -v m3="$k6" 'BEGIN {
 	printf "read: %.1fx faster than Go, %.2fx its peak memory\n", a / b, m1 / m2
+	printf "read on one thread: %.1fx faster than Go, %.2fx its peak memory\n", a / b1, m3 / m2
 	printf "dump: %.1fx faster than go tool trace -d=parsed\n", c / d }'

@@ -384,7 +384,8 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 		out->u.task.type = gt_resolve_string(g, a[2]);
 		break;
 	case GOTRACE_EVENT_TASK_END: {
-		const gt_interned *name = gt_order_string(&r->order, (uint32_t)a[3]);
+		/* The reader swapped the interned index for the string. */
+		const gt_interned *name = (const gt_interned *)(uintptr_t)a[3];
 
 		out->u.task.id = a[0];
 		out->u.task.parent = a[2];

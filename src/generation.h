@@ -109,6 +109,8 @@ typedef struct gt_generation {
 
 	gt_arena arena;
 	uint64_t end_offset;  /* input offset just past the generation */
+	uint64_t read_offset; /* reader: input consumed once it was read */
+	uint64_t serial;      /* reader: 1 for the first generation read, ... */
 	uint64_t data_bytes;  /* batch bytes held (for the memory limit) */
 } gt_generation;
 

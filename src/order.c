@@ -92,7 +92,7 @@ void gt_order_free(gt_order *o)
 	for (i = 0; i < o->nps; i++)
 		free(o->ps[i].ranges.items);
 	for (i = 0; i < o->nstrs; i++)
-		free(o->strs[i].data);
+		free(o->strs[i]);
 	free(o->gs);
 	free(o->ps);
 	free(o->ms);
@@ -119,22 +119,22 @@ uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len)
 
 		if (!gt_idmap_get(&o->str_index, h, &id))
 			break;
-		e = &o->strs[id];
+		e = o->strs[id];
 		if (e->len == len && memcmp(e->data, s, len) == 0)
 			return id;
 	}
 	if (GT_GROW(o->strs, o->strs_cap, o->nstrs + 1) != 0)
 		return NONE;
 	id = (uint32_t)o->nstrs;
-	o->strs[id].data = malloc(len + 1);
-	if (o->strs[id].data == NULL)
+	o->strs[id] = malloc(sizeof(gt_interned) + len + 1);
+	if (o->strs[id] == NULL)
 		return NONE;
 	if (len > 0)
-		memcpy(o->strs[id].data, s, len);
-	o->strs[id].data[len] = '\0';
-	o->strs[id].len = len;
+		memcpy(o->strs[id]->data, s, len);
+	o->strs[id]->data[len] = '\0';
+	o->strs[id]->len = len;
 	if (gt_idmap_put(&o->str_index, h, id) != 0) {
-		free(o->strs[id].data);
+		free(o->strs[id]);
 		return NONE;
 	}
 	o->nstrs++;
@@ -143,7 +143,7 @@ uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len)
 
 const gt_interned *gt_order_string(const gt_order *o, uint32_t id)
 {
-	return id < o->nstrs ? &o->strs[id] : NULL;
+	return id < o->nstrs ? o->strs[id] : NULL;
 }
 
 /* ---- dependency tracking ------------------------------------------------ */

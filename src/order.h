@@ -38,6 +38,8 @@ typedef struct gt_event {
 	uint64_t args[4];        /* arguments after dt, plus smuggled data */
 	const gt_generation *gen;/* tables for IDs; NULL for bare syncs */
 	uint8_t type;            /* wire type, or GT_EV_SYNC */
+	uint8_t parked;          /* reader: generations that started parking
+	                            since the previous event (0 or 1) */
 } gt_event;
 
 /* A sequence number scoped to its generation. */
@@ -89,10 +91,12 @@ typedef struct gt_task {
 	uint32_t name;           /* interned string */
 } gt_task;
 
-/* Interned strings: names that must outlive their generation's table. */
+/* Interned strings: names that must outlive their generation's table.
+ * Each is allocated once and never moves, so a pointer to one stays valid
+ * (on any thread) until the engine is freed. */
 typedef struct gt_interned {
-	char *data;
 	size_t len;
+	char data[];             /* len bytes and a NUL */
 } gt_interned;
 
 /* Kinds of scheduler resources, for the frontier's wait lists. */
@@ -147,7 +151,7 @@ typedef struct gt_order {
 	size_t ntasks, tasks_cap;
 	gt_idmap task_index;
 
-	gt_interned *strs;
+	gt_interned **strs;
 	size_t nstrs, strs_cap;
 	gt_idmap str_index;      /* string hash -> first index with that hash */
 

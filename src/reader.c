@@ -340,7 +340,7 @@ static int next_v1(gotrace_reader *r, gt_event *ev)
 		make_sync(r, ev, &r->v1c.table, first - 1);
 		return GOTRACE_OK;
 	}
-	rc = gt_v1_converter_next(&r->v1c, ev, &r->err);
+	rc = gt_v1_converter_next(&r->v1c, ev, &r->perr);
 	if (rc == 1)
 		return GOTRACE_OK;
 	if (rc == 0) {
@@ -378,9 +378,13 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 		r->opts = *opts;
 	gt_stream_init(&r->s, in);
 	gt_error_clear(&r->err);
-	gt_generation_init(&r->gen);
+	gt_error_clear(&r->perr);
+	gt_generation_init(&r->gens[0]);
+	gt_generation_init(&r->gens[1]);
+	r->gen = &r->gens[0];
 	*out = r;
 	rc = gt_header_read(&r->s, &r->version, &r->err);
+	r->pub_offset = r->s.offset;
 	if (rc != GOTRACE_OK) {
 		r->state = rc;
 		return rc;
@@ -389,6 +393,7 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	gt_state_init(&r->st);
 	if (!gotrace_version_is_v2(r->version)) {
 		rc = open_v1(r);
+		r->pub_offset = r->s.offset;
 		if (rc != GOTRACE_OK)
 			r->state = rc;
 		return rc;
@@ -403,8 +408,11 @@ void gotrace_reader_free(gotrace_reader *r)
 {
 	if (r == NULL)
 		return;
+	/* First: the worker may be using everything below. */
+	gt_pipe_stop(r->pipe);
 	gt_genreader_free(&r->gr);
-	gt_generation_free(&r->gen);
+	gt_generation_free(&r->gens[0]);
+	gt_generation_free(&r->gens[1]);
 	if (r->is_v1) {
 		gt_v1_converter_free(&r->v1c);
 		gt_v1_trace_free(&r->v1);
@@ -433,29 +441,29 @@ const gotrace_error *gotrace_reader_error(const gotrace_reader *r)
 
 uint64_t gotrace_reader_generation(const gotrace_reader *r)
 {
-	return r != NULL ? r->cur_gen : 0;
+	return r != NULL ? r->pub_gen : 0;
 }
 
 uint64_t gotrace_reader_valid_bytes(const gotrace_reader *r)
 {
-	return r != NULL ? r->valid_bytes : 0;
+	return r != NULL ? r->pub_valid_bytes : 0;
 }
 
 uint64_t gotrace_reader_parked_generations(const gotrace_reader *r)
 {
 	if (r == NULL)
 		return 0;
-	return r->is_v1 ? (uint64_t)r->v1.merge_parked : r->parked_gens;
+	return r->is_v1 ? (uint64_t)r->v1.merge_parked : r->pub_parked;
 }
 
 int gotrace_reader_incomplete(const gotrace_reader *r)
 {
-	return r != NULL && r->incomplete;
+	return r != NULL && r->pub_incomplete;
 }
 
 uint64_t gotrace_reader_offset(const gotrace_reader *r)
 {
-	return r != NULL ? r->s.offset : 0;
+	return r != NULL ? r->pub_offset : 0;
 }
 
 /* ---- producing events ---------------------------------------------------- */
@@ -484,7 +492,7 @@ static int fail_with(gotrace_reader *r, int rc)
  */
 static int link_batches(gotrace_reader *r)
 {
-	const gt_generation *g = &r->gen;
+	const gt_generation *g = r->gen;
 	size_t need = g->nbatches + g->nms, i;
 	uint32_t end;
 
@@ -508,7 +516,7 @@ static int link_batches(gotrace_reader *r)
 /* Sets up cursors and the frontier for a freshly read generation. */
 static int install_generation(gotrace_reader *r, gt_event *ev)
 {
-	const gt_generation *g = &r->gen;
+	const gt_generation *g = r->gen;
 	size_t i;
 
 	if (link_batches(r) != 0)
@@ -542,12 +550,12 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 		int rc;
 
 		cursor_init(&r->cursors[i], g, (uint32_t)i, r->batch_next[g->nbatches + i]);
-		rc = cursor_next(&r->cursors[i], g, r->batch_next, &r->err);
+		rc = cursor_next(&r->cursors[i], g, r->batch_next, &r->perr);
 		if (rc < 0) {
-			gt_error_locate(&r->err, gt_cursor_offset(&r->cursors[i]),
+			gt_error_locate(&r->perr, gt_cursor_offset(&r->cursors[i]),
 			                "generation %" PRIu64 ", M %" PRId64
 			                ", decoding event", g->gen, r->cursors[i].m);
-			return fail_with(r, rc);
+			return rc;
 		}
 		if (rc == 1)
 			heap_insert(r, (uint32_t)i);
@@ -555,8 +563,37 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 	make_sync(r, ev, g, gt_ticks_to_ns(g->ns_per_tick, g->min_ts));
 	return GOTRACE_OK;
 nomem:
-	gt_error_set(&r->err, GOTRACE_ERR_NOMEM, r->s.offset, NULL, "out of memory");
-	return fail_with(r, GOTRACE_ERR_NOMEM);
+	gt_error_set(&r->perr, GOTRACE_ERR_NOMEM, r->s.offset, NULL, "out of memory");
+	return GOTRACE_ERR_NOMEM;
+}
+
+/* next_raw's result when the worker thread is told to stop. */
+#define GT_STOPPED (-1000)
+
+/*
+ * Reads the next generation into a free buffer and makes it current. With
+ * a consumer thread, the buffer read into last time but one may still be
+ * in use: wait until the consumer has moved past its events.
+ */
+static int read_generation(gotrace_reader *r)
+{
+	uint64_t serial = r->gen_serial + 1;
+	gt_generation *next = &r->gens[0];
+	int rc;
+
+	if (r->pipe != NULL) {
+		next = &r->gens[serial & 1];
+		if (serial > 2 && gt_pipe_wait_released(r->pipe, serial - 1) != 0)
+			return GT_STOPPED;
+	}
+	rc = gt_genreader_next(&r->gr, next, &r->pending_err);
+	if (rc != GOTRACE_OK)
+		return rc;
+	r->gen = next;
+	r->gen_serial = serial;
+	next->serial = serial;
+	next->read_offset = r->s.offset;
+	return GOTRACE_OK;
 }
 
 /* Moves on to the next generation; yields its opening Sync (or the final
@@ -569,17 +606,19 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 	if (r->gen_end > r->valid_bytes)
 		r->valid_bytes = r->gen_end;
 	if (r->gen_error) {
-		r->err = r->pending_err;
-		if (r->err.go_eof) {
+		r->perr = r->pending_err;
+		if (r->perr.go_eof) {
 			/* Go's parser stops here as if the trace ended. */
 			r->incomplete = 1;
-			return fail_with(r, GOTRACE_EOF);
+			return GOTRACE_EOF;
 		}
-		return fail_with(r, r->pending_err.code);
+		return r->pending_err.code;
 	}
-	rc = gt_genreader_next(&r->gr, &r->gen, &r->pending_err);
+	rc = read_generation(r);
 	if (rc == GOTRACE_OK)
 		return install_generation(r, ev);
+	if (rc == GT_STOPPED)
+		return rc;
 	r->have_gen = 0;
 	if (rc == GOTRACE_EOF) {
 		r->done = 1;
@@ -604,13 +643,13 @@ static GT_COLD int advance_failed(gotrace_reader *r, const gt_cursor *c,
                                   int rc, int decoding)
 {
 	if (decoding)
-		gt_error_locate(&r->err, gt_cursor_offset(c),
+		gt_error_locate(&r->perr, gt_cursor_offset(c),
 		                "generation %" PRIu64 ", M %" PRId64 ", decoding event",
-		                r->gen.gen, c->m);
+		                r->gen->gen, c->m);
 	else
-		gt_error_locate(&r->err, gt_cursor_offset(c),
+		gt_error_locate(&r->perr, gt_cursor_offset(c),
 		                "generation %" PRIu64 ", M %" PRId64 ", %s event",
-		                r->gen.gen, c->m, gt_specs[c->ev->type].name);
+		                r->gen->gen, c->m, gt_specs[c->ev->type].name);
 	return rc;
 }
 
@@ -619,13 +658,13 @@ static GT_ALWAYS_INLINE int try_advance(gotrace_reader *r, size_t i)
 	gt_cursor *c = &r->cursors[r->frontier[i].c];
 	int rc;
 
-	rc = gt_order_advance(&r->order, c->ev, &r->gen, c->m, &c->m_hint,
-	                      &r->err);
+	rc = gt_order_advance(&r->order, c->ev, r->gen, c->m, &c->m_hint,
+	                      &r->perr);
 	if (rc <= 0)
 		return rc < 0 ? advance_failed(r, c, rc, 0) : 0;
 	/* Decoding the next event leaves the accepted one in its slot. */
 	r->in_place = c->ev;
-	rc = cursor_next(c, &r->gen, r->batch_next, &r->err);
+	rc = cursor_next(c, r->gen, r->batch_next, &r->perr);
 	if (rc < 0)
 		return advance_failed(r, c, rc, 1);
 	if (rc == 0) {
@@ -647,7 +686,7 @@ static void describe_stuck(gotrace_reader *r)
 
 	len += (size_t)snprintf(buf, sizeof buf,
 	                        "broken trace: failed to advance: frontier:\n"
-	                        "[gen=%" PRIu64 "]\n\n", r->gen.gen);
+	                        "[gen=%" PRIu64 "]\n\n", r->gen->gen);
 	for (i = 0; i < r->nfrontier && len < sizeof buf; i++) {
 		const gt_cursor *c = &r->cursors[r->frontier[i].c];
 		const gt_spec *spec = &gt_specs[c->ev->type];
@@ -671,14 +710,14 @@ static void describe_stuck(gotrace_reader *r)
 			buf[len] = '\0';
 		}
 	}
-	gt_error_set(&r->err, GOTRACE_ERR_INVALID,
+	gt_error_set(&r->perr, GOTRACE_ERR_INVALID,
 	             r->nfrontier ? gt_cursor_offset(&r->cursors[r->frontier[0].c])
 	                          : r->s.offset,
 	             NULL, "%s", buf);
 	if (r->nfrontier)
-		gt_error_locate(&r->err, r->err.offset,
+		gt_error_locate(&r->perr, r->perr.offset,
 		                "generation %" PRIu64 ", no M can go on (first: M %"
-		                PRId64 ", %s event)", r->gen.gen,
+		                PRId64 ", %s event)", r->gen->gen,
 		                r->cursors[r->frontier[0].c].m,
 		                gt_specs[r->cursors[r->frontier[0].c].ev->type].name);
 }
@@ -698,9 +737,9 @@ static int wake_parked(gotrace_reader *r)
 
 static int nomem_error(gotrace_reader *r)
 {
-	gt_error_set(&r->err, GOTRACE_ERR_NOMEM, r->s.offset, NULL,
+	gt_error_set(&r->perr, GOTRACE_ERR_NOMEM, r->s.offset, NULL,
 	             "out of memory");
-	return fail_with(r, GOTRACE_ERR_NOMEM);
+	return GOTRACE_ERR_NOMEM;
 }
 
 /* No M can go on: Go's error, with every cursor, parked or not. */
@@ -716,7 +755,7 @@ static int stuck(gotrace_reader *r)
 	}
 	sort_frontier(r);
 	describe_stuck(r);
-	return fail_with(r, GOTRACE_ERR_INVALID);
+	return GOTRACE_ERR_INVALID;
 }
 
 /*
@@ -734,7 +773,7 @@ static int advance_parking(gotrace_reader *r)
 		ci = r->frontier[0].c;
 		rc = try_advance(r, 0);
 		if (rc < 0)
-			return fail_with(r, rc);
+			return rc;
 		if (rc == 1) {
 			rc = wake_parked(r);
 			return rc == GOTRACE_OK ? rc : nomem_error(r);
@@ -760,7 +799,7 @@ static int advance_exact(gotrace_reader *r, int *switched)
 	*switched = 0;
 	rc = try_advance(r, 0);
 	if (rc < 0)
-		return fail_with(r, rc);
+		return rc;
 	if (rc == 1)
 		return GOTRACE_OK;
 	if (r->opts.ordering == GOTRACE_ORDERING_AUTO &&
@@ -777,12 +816,12 @@ static int advance_exact(gotrace_reader *r, int *switched)
 		r->retry_work++;
 		rc = try_advance(r, i);
 		if (rc < 0)
-			return fail_with(r, rc);
+			return rc;
 		if (rc == 1)
 			return GOTRACE_OK;
 	}
 	describe_stuck(r);
-	return fail_with(r, GOTRACE_ERR_INVALID);
+	return GOTRACE_ERR_INVALID;
 }
 
 /* Finds the next event in Go's order; *out is valid until the next call. */
@@ -802,7 +841,7 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 		return rc;
 	}
 	if (r->nfrontier == 0 && r->park.nparked == 0 &&
-	    r->next_sample == r->gen.nsamples) {
+	    r->next_sample == r->gen->nsamples) {
 		r->have_gen = 0;
 		return next_raw(r, out);
 	}
@@ -814,9 +853,9 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 		if (pt < first)
 			first = pt;
 	}
-	if (r->next_sample < r->gen.nsamples &&
-	    r->gen.samples[r->next_sample].time < first) {
-		const gt_cpu_sample *s = &r->gen.samples[r->next_sample++];
+	if (r->next_sample < r->gen->nsamples &&
+	    r->gen->samples[r->next_sample].time < first) {
+		const gt_cpu_sample *s = &r->gen->samples[r->next_sample++];
 
 		memset(ev, 0, sizeof *ev);
 		ev->type = GOTRACE_WIRE_CPU_SAMPLE;
@@ -825,7 +864,7 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 		ev->p = (int64_t)s->p;
 		ev->g = s->g == 0 ? GT_NO_ID : (int64_t)s->g;
 		ev->args[0] = s->stack;
-		ev->gen = &r->gen;
+		ev->gen = r->gen;
 		return GOTRACE_OK;
 	}
 	if (!r->parking) {
@@ -842,17 +881,20 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 	if (r->order.in_place)
 		*out = r->in_place;
 	else if ((*out = gt_order_pop(&r->order)) == NULL) {
-		gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
+		gt_error_set(&r->perr, GOTRACE_ERR_INVALID, r->s.offset, NULL,
 		             "internal error: advanced without an event");
-		return fail_with(r, GOTRACE_ERR_INVALID);
+		return GOTRACE_ERR_INVALID;
 	}
 	return GOTRACE_OK;
 }
 
-static GT_COLD int invalid_id(gotrace_reader *r, const char *what,
-                              uint64_t id, const gt_spec *spec)
+/* An ID missing from ev's generation; the offset is where reading that
+ * generation ended (the input offset then, in a reader without threads). */
+static GT_COLD int invalid_id(gotrace_reader *r, const gt_event *ev,
+                              const char *what, uint64_t id,
+                              const gt_spec *spec)
 {
-	gt_error_set(&r->err, GOTRACE_ERR_INVALID, r->s.offset, NULL,
+	gt_error_set(&r->err, GOTRACE_ERR_INVALID, ev->gen->read_offset, NULL,
 	             "found invalid %s ID %" PRIu64 " for event %s", what, id,
 	             spec->name);
 	return GOTRACE_ERR_INVALID;
@@ -877,48 +919,123 @@ static int validate_ids(gotrace_reader *r, const gt_event *ev)
 
 	if (sa[0] >= 1 && ev->gen != NULL) {
 		if (id_missing(&ev->gen->stack_index, a[sa[0] - 1]))
-			return invalid_id(r, "stack", a[sa[0] - 1], spec);
+			return invalid_id(r, ev, "stack", a[sa[0] - 1], spec);
 		if (sa[1] >= 1 && id_missing(&ev->gen->stack_index, a[sa[1] - 1]))
-			return invalid_id(r, "stack", a[sa[1] - 1], spec);
+			return invalid_id(r, ev, "stack", a[sa[1] - 1], spec);
 	}
 	if (ta[0] >= 1 && ev->gen != NULL) {
 		if (id_missing(&ev->gen->string_index, a[ta[0] - 1]))
-			return invalid_id(r, "string", a[ta[0] - 1], spec);
+			return invalid_id(r, ev, "string", a[ta[0] - 1], spec);
 		if (ta[1] >= 1 && id_missing(&ev->gen->string_index, a[ta[1] - 1]))
-			return invalid_id(r, "string", a[ta[1] - 1], spec);
+			return invalid_id(r, ev, "string", a[ta[1] - 1], spec);
 	}
 	return GOTRACE_OK;
 }
 
-int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
+/*
+ * The producer's whole job: the next event in Go's order, with what the
+ * consumer needs to know about the producer's progress folded into it
+ * (Syncs carry the generation, valid bytes and input offset as of their
+ * production in args[1..3]; every event, whether a generation started
+ * parking). Returns GOTRACE_OK, GOTRACE_EOF after the final Sync, or an
+ * error described in r->perr. *out is valid until the next call.
+ */
+static int produce(gotrace_reader *r, gt_event **out)
 {
-	gt_event *ev = &r->scratch;
-	int rc, plain;
+	gt_event *ev;
+	int rc;
 
-	if (r == NULL || out == NULL)
-		return GOTRACE_ERR_ARG;
-	if (r->state != GOTRACE_OK)
-		return r->state;
-	if (r->done) {
-		r->state = GOTRACE_EOF;
+	if (r->done)
 		return GOTRACE_EOF;
-	}
 	if (r->is_v1) {
 		/* The converter orders and fixes up times itself. */
+		ev = &r->scratch;
 		rc = next_v1(r, ev);
-		if (rc != GOTRACE_OK)
-			return fail_with(r, rc);
 	} else {
 		rc = next_raw(r, &ev);
-		if (rc != GOTRACE_OK)
-			return fail_with(r, rc);
+		if (rc == GOTRACE_OK) {
+			/* Go's parser makes time strictly increasing. */
+			if (ev->time <= r->last_ts)
+				ev->time = r->last_ts + 1;
+			r->last_ts = ev->time;
+		}
+	}
+	if (rc != GOTRACE_OK)
+		return rc;
+	if (ev->type == GT_EV_SYNC) {
+		ev->args[1] = r->cur_gen;
+		ev->args[2] = r->valid_bytes;
+		ev->args[3] = r->s.offset;
+	} else if (ev->type == GOTRACE_WIRE_USER_TASK_END) {
+		/* The name, interned by the engine: pass the string itself,
+		 * which never moves, rather than an index into a table the
+		 * producer may be growing. */
+		ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(
+			&r->order, (uint32_t)ev->args[3]);
+	}
+	ev->parked = (uint8_t)(r->parked_gens - r->parked_sent);
+	r->parked_sent = r->parked_gens;
+	*out = ev;
+	return GOTRACE_OK;
+}
+
+/* The worker thread: produce into the pipe until the end or an error. */
+static void *produce_loop(void *arg)
+{
+	gotrace_reader *r = arg;
+
+	for (;;) {
+		gt_event *ev = NULL, *slot;
+		int rc;
+
+		/* About to read input (maybe blocking): hand over what is done. */
+		if (!r->have_gen)
+			gt_pipe_publish(r->pipe);
+		rc = produce(r, &ev);
+		if (rc == GT_STOPPED || (slot = gt_pipe_slot(r->pipe)) == NULL)
+			return NULL;
+		if (rc != GOTRACE_OK) {
+			/* The consumer reads the error and the final counters
+			 * from the reader once it reaches this item. */
+			memset(slot, 0, sizeof *slot);
+			slot->type = GT_EV_END;
+			slot->args[0] = (uint64_t)(int64_t)rc;
+			gt_pipe_commit(r->pipe);
+			gt_pipe_publish(r->pipe);
+			return NULL;
+		}
+		*slot = *ev;
+		gt_pipe_commit(r->pipe);
+	}
+}
+
+/* The producer has ended with rc: take over its error and counters. */
+static int finish(gotrace_reader *r, int rc)
+{
+	if (rc != GOTRACE_EOF || r->incomplete)
+		r->err = r->perr;
+	r->pub_valid_bytes = r->valid_bytes;
+	r->pub_offset = r->s.offset;
+	r->pub_incomplete = r->incomplete;
+	r->pub_gen = r->cur_gen;
+	return fail_with(r, rc);
+}
+
+/* The consumer's half: one ordered event, resolved, checked and applied. */
+static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
+                                    gotrace_event *out)
+{
+	int rc, plain;
+
+	r->pub_parked += ev->parked;
+	if (ev->type == GT_EV_SYNC) {
+		r->pub_gen = ev->args[1];
+		r->pub_valid_bytes = ev->args[2];
+		r->pub_offset = ev->args[3];
+	} else if (!r->is_v1) {
 		rc = validate_ids(r, ev);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
-		/* Go's parser makes time strictly increasing. */
-		if (ev->time <= r->last_ts)
-			ev->time = r->last_ts + 1;
-		r->last_ts = ev->time;
 	}
 	plain = gt_resolve_plain(ev, out);
 	if (!plain)
@@ -938,4 +1055,39 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 			return fail_with(r, rc);
 	}
 	return GOTRACE_OK;
+}
+
+/* gotrace_reader_next with the producer on its own thread. */
+static int next_threaded(gotrace_reader *r, gotrace_event *out)
+{
+	const gt_event *item;
+
+	if (r->pipe == NULL && gt_pipe_start(&r->pipe, produce_loop, r) != 0) {
+		/* No thread to be had: carry on without. */
+		r->opts.threads = 1;
+		return gotrace_reader_next(r, out);
+	}
+	item = gt_pipe_next(r->pipe);
+	if (item->type == GT_EV_END)
+		return finish(r, (int)(int64_t)item->args[0]);
+	if (item->gen != NULL)
+		gt_pipe_release(r->pipe, item->gen->serial);
+	return deliver(r, item, out);
+}
+
+int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
+{
+	gt_event *ev;
+	int rc;
+
+	if (r == NULL || out == NULL)
+		return GOTRACE_ERR_ARG;
+	if (r->state != GOTRACE_OK)
+		return r->state;
+	if (r->opts.threads >= 2 && !r->is_v1)
+		return next_threaded(r, out);
+	rc = produce(r, &ev);
+	if (rc != GOTRACE_OK)
+		return finish(r, rc);
+	return deliver(r, ev, out);
 }

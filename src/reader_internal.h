@@ -9,6 +9,7 @@
 #include "generation.h"
 #include "order.h"
 #include "park.h"
+#include "pipe.h"
 #include "state.h"
 #include "stream.h"
 #include "v1.h"
@@ -38,24 +39,58 @@ static inline uint64_t gt_cursor_offset(const gt_cursor *c)
 	return c->base_offset + (uint64_t)(c->ev_at - c->base);
 }
 
+/*
+ * The reader works in two halves. The producer reads the input and orders
+ * events (everything up to produce() in reader.c); the consumer resolves
+ * them, runs the state machine and answers the caller. Normally both run
+ * on the caller's thread, one event at a time; with options.threads >= 2
+ * the producer runs ahead on a worker thread (pipe.h). Fields are owned
+ * by one half; the consumer learns what it shows the caller (generation,
+ * valid bytes, offsets) from the events themselves, and the producer's
+ * final state only after its last event.
+ */
 struct gotrace_reader {
+	/* ---- set up before any event, then read-only ---- */
 	gotrace_input *in;
 	gotrace_reader_options opts;
-	gt_stream s;
 	gotrace_version version;
+	gt_pipe *pipe;               /* NULL unless the producer has a thread */
+	int is_v1;                   /* read whole, parsed, then converted */
+
+	/* The halves write their fields per event: keep them on separate
+	 * cache lines (a line shared by both would bounce between cores). */
+	char pad0[64];
+
+	/* ---- consumer ---- */
 	int state;                   /* GOTRACE_OK, GOTRACE_EOF or an error */
 	struct gotrace_error err;
+	gt_state st;
+	char range_name[1100];       /* "stop-the-world (<kind>)" */
+	uint64_t pub_gen;            /* what the getters report */
+	uint64_t pub_valid_bytes;
+	uint64_t pub_offset;
+	uint64_t pub_parked;
+	int pub_incomplete;
 
+	char pad1[64];
+
+	/* ---- producer ---- */
+	gt_stream s;
+	struct gotrace_error perr;   /* its error, handed over at the end */
 	gt_genreader gr;
-	gt_generation gen;
+	gt_generation gens[2];       /* two when threaded: the consumer may
+	                                still use one while the next is read */
+	gt_generation *gen;          /* the generation being ordered */
+	uint64_t gen_serial;         /* generations read so far */
 	int have_gen;                /* gen is installed and not exhausted */
 	int gen_error;               /* pending_err follows the next Sync */
 	struct gotrace_error pending_err;
-	int done;                    /* the final Sync has been delivered */
+	int done;                    /* the final Sync has been produced */
 	int incomplete;              /* ended early, as Go's parser does */
 	uint64_t gen_end;            /* input offset where gen's bytes end */
 	uint64_t valid_bytes;        /* input fully delivered so far */
 	uint64_t cur_gen;
+	uint64_t parked_sent;        /* parked_gens as told to the consumer */
 
 	gt_cursor *cursors;
 	size_t cursors_cap;
@@ -81,13 +116,10 @@ struct gotrace_reader {
 	gt_event *in_place;          /* an accepted event left in its cursor */
 
 	gt_order order;
-	gt_state st;
 	uint64_t syncs;
 	int64_t last_ts;
-	char range_name[1100];       /* "stop-the-world (<kind>)" */
 
 	/* v1 traces: read whole, parsed, then converted event by event. */
-	int is_v1;
 	uint8_t *v1_bytes;           /* owned copy of a streamed input */
 	gt_v1_trace v1;
 	gt_v1_converter v1c;

@@ -4,8 +4,10 @@
 usage: compare_refs.py GOTRACE TRACES_DIR MODE
 
 MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire), "parsed"
-(gotrace dump vs go tool trace -d=parsed) or "parsed-parking" (gotrace dump
---ordering parking vs go tool trace -d=parsed). For each FILE.trace under
+(gotrace dump --threads 1 vs go tool trace -d=parsed), "parsed-threads"
+(the same with the ordering on a second thread: --threads 2) or
+"parsed-parking" (gotrace dump --ordering parking vs go tool trace
+-d=parsed). For each FILE.trace under
 TRACES_DIR with a FILE.MODE.xz reference, the standard output must be
 byte-identical, the exit status must agree (zero or not), and what
 gotrace writes to stderr must equal the reference's stderr (only the first
@@ -39,7 +41,9 @@ def read_status(path):
 
 
 def main():
-    modes = {"wire": ["dump", "--wire"], "parsed": ["dump"],
+    modes = {"wire": ["dump", "--wire"],
+             "parsed": ["dump", "--threads", "1"],
+             "parsed-threads": ["dump", "--threads", "2"],
              "parsed-parking": ["dump", "--ordering", "parking"]}
     if len(sys.argv) != 4 or sys.argv[3] not in modes:
         print(__doc__, file=sys.stderr)

@@ -95,17 +95,20 @@ static const char *next_record(const char *p)
 	return p;
 }
 
-static void check_trace(const char *path, const char *ref_text)
+static void check_trace(const char *path, const char *ref_text, int threads)
 {
 	gotrace_input *in;
 	gotrace_reader *r;
+	gotrace_reader_options opts;
 	gotrace_event ev;
 	const char *rec = ref_text;
 	size_t events = 0;
 	int rc;
 
+	memset(&opts, 0, sizeof opts);
+	opts.threads = threads;
 	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
-	rc = gotrace_reader_new(&r, in);
+	rc = gotrace_reader_new_opts(&r, in, &opts);
 	assert_non_null(r);
 	if (strncmp(rec, "M=", 2) != 0)
 		rec = next_record(rec);
@@ -165,12 +168,13 @@ static void check_trace(const char *path, const char *ref_text)
 	assert_true(events > 0 || rc != GOTRACE_EOF);
 }
 
-static void test_state_follows_reference(void **state)
+/* The state after every event, with the whole reader on the caller's
+ * thread (threads 1) or the ordering on a worker (threads 2). */
+static void state_follows_reference(int threads)
 {
 	size_t n, i, checked = 0;
 	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
 
-	(void)state;
 	for (i = 0; i < n; i++) {
 		char ref[8192];
 		char *text, *err_text = NULL;
@@ -182,12 +186,24 @@ static void test_state_follows_reference(void **state)
 		snprintf(ref, sizeof ref, "%s.parsed.xz", traces[i]);
 		text = tu_read_xz(ref, &len);
 		assert_non_null(text);
-		check_trace(traces[i], text);
+		check_trace(traces[i], text, threads);
 		free(text);
 		checked++;
 	}
 	tu_free_list(traces, n);
 	assert_true(checked > 0);
+}
+
+static void test_state_follows_reference(void **state)
+{
+	(void)state;
+	state_follows_reference(1);
+}
+
+static void test_state_follows_reference_threaded(void **state)
+{
+	(void)state;
+	state_follows_reference(2);
 }
 
 static gotrace_event transition_event(int resource, int64_t id, int from,
@@ -467,6 +483,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_follows_reference),
+		cmocka_unit_test(test_state_follows_reference_threaded),
 		cmocka_unit_test(test_state_module_rules),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gotrace/gotrace.h>
 
@@ -35,6 +36,10 @@ static const char usage_text[] =
 	"  --ordering MODE    auto (default), exact (Go's retry loop throughout)\n"
 	"                     or parking: how to go on when the earliest event\n"
 	"                     cannot happen yet (dump, stats)\n"
+	"  -j, --threads N    threads to read with: 1 does everything on one\n"
+	"                     thread; 2 (the default on a machine with more\n"
+	"                     than one CPU) orders events on a second thread\n"
+	"                     (dump, stats)\n"
 	"\n"
 	"FILE may be - for standard input (pipes and sockets are read as streams).\n";
 
@@ -126,6 +131,7 @@ static int dump_wire(const char *path, int verbose)
 
 static uint64_t max_memory;
 static int ordering = GOTRACE_ORDERING_AUTO;
+static int threads = -1;   /* -1: by the number of CPUs */
 
 static int open_reader(const char *path, gotrace_reader **r)
 {
@@ -139,6 +145,7 @@ static int open_reader(const char *path, gotrace_reader **r)
 	memset(&opts, 0, sizeof opts);
 	opts.max_memory = max_memory;
 	opts.ordering = ordering;
+	opts.threads = threads;
 	rc = gotrace_reader_new_opts(r, in, &opts);
 	if (*r == NULL) {
 		gotrace_input_free(in);
@@ -324,6 +331,17 @@ int main(int argc, char **argv)
 				return usage(2);
 			}
 		}
+		else if ((strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) &&
+		         i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+
+			if (*end != '\0' || n < 1 || n > 64) {
+				fprintf(stderr, "gotrace: bad thread count %s\n", argv[i]);
+				return usage(2);
+			}
+			threads = (int)n;
+		}
 		else if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr, "gotrace: unknown option %s\n", a);
 			return usage(2);
@@ -334,6 +352,11 @@ int main(int argc, char **argv)
 	}
 	if (file == NULL)
 		return usage(2);
+	if (threads < 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = ncpu > 1 ? 2 : 1;
+	}
 	if (strcmp(cmd, "dump") == 0)
 		return wire ? dump_wire(file, verbose) : dump_parsed(file, verbose);
 	if (strcmp(cmd, "stats") == 0)

@@ -239,6 +239,31 @@ typedef struct gotrace_reader_options {
 	 * need one behaviour throughout.
 	 */
 	int ordering;
+	/*
+	 * Threads the reader may use. 0 or 1: everything happens on the
+	 * caller's thread, inside gotrace_reader_next(). 2 or more: a worker
+	 * thread, started by the first gotrace_reader_next() and joined by
+	 * gotrace_reader_free(), reads the input and orders events ahead of
+	 * the caller (up to 131072 events and one generation), while the
+	 * caller's thread resolves them and runs the state machine. The
+	 * events, errors and all getters are exactly the same either way;
+	 * what changes for the caller:
+	 *   - the input's read callback (gotrace_input_open_callback) and
+	 *     the reads of files and descriptors run on the worker thread;
+	 *   - up to two generations are held at once, plus a 10 MB queue of
+	 *     ordered events, so memory can double (max_memory still bounds
+	 *     each generation);
+	 *   - gotrace_reader_free() waits for a worker blocked in a read;
+	 *   - the worker spins briefly, then sleeps, when it is ahead by the
+	 *     whole queue; so does the caller's thread when it has caught up.
+	 * It pays on a machine with a core to spare: the ordering is about
+	 * two thirds of the work, so the read takes about that share of the
+	 * time (docs/performance.md). gotrace dump and stats use 2 threads
+	 * when there is more than one CPU.
+	 * v1 traces (Go 1.11-1.21), which are read whole, ignore this.
+	 * If the thread cannot be created the reader runs without it.
+	 */
+	int threads;
 } gotrace_reader_options;
 
 /*
