@@ -11,9 +11,10 @@
  * generation buffer whose tables an undelivered (or just delivered) event
  * still points into.
  *
- * The fast path is lock-free: the producer publishes its head every few
- * events and the consumer its tail on every event, each reading the
- * other's counter only when it seems to have run out of room or events.
+ * The fast path is lock-free: the producer publishes its head, and the
+ * consumer hands back slots, in runs of thousands of events (pipe.c), each
+ * reading the other's counter only when it seems to have run out of room
+ * or events.
  * A side that has run out spins briefly, then sleeps on a condition
  * variable; the other side wakes it only if it says it sleeps.
  */
