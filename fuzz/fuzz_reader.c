@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness: the whole reader (wire layer, generations, ordering
- * with and without parking, state machine, event printing) on arbitrary
- * bytes, plus the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
+ * with and without parking, on the caller's thread and on a worker, state
+ * machine, event printing) on arbitrary bytes, plus the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
  * that found bugs are kept in fuzz/regressions/ and replayed by the tests.
  *
  * Build and run: see docs/fuzzing.md.
@@ -15,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void read_events(const uint8_t *data, size_t size, int ordering,
-                        FILE *sink)
+                        int threads, FILE *sink)
 {
 	gotrace_reader_options opts = {0};
 	gotrace_input *in;
@@ -26,6 +26,7 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 	if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
 		return;
 	opts.ordering = ordering;
+	opts.threads = threads;
 	rc = gotrace_reader_new_opts(&r, in, &opts);
 	if (r == NULL) {
 		gotrace_input_free(in);
@@ -73,9 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink = fopen("/dev/null", "w");
 	if (sink == NULL)
 		return 0;
-	read_events(data, size, GOTRACE_ORDERING_AUTO, sink);
-	/* Parking only starts past a budget small inputs never reach. */
-	read_events(data, size, GOTRACE_ORDERING_PARKING, sink);
+	read_events(data, size, GOTRACE_ORDERING_AUTO, 1, sink);
+	/* Parking only starts past a budget small inputs never reach. The
+	 * second pass also orders on a worker thread. */
+	read_events(data, size, GOTRACE_ORDERING_PARKING, 2, sink);
 	read_wire(data, size, sink);
 	return 0;
 }
