@@ -167,6 +167,8 @@ static void transition(gotrace_event *out, gotrace_resource_kind res,
 	out->u.transition.stack = gt_no_stack;
 }
 
+/* The transitions gt_resolve_plain does not take: steals and statuses,
+ * whose states depend on their arguments. */
 static void resolve_transition(const gt_event *ev, gotrace_event *out)
 {
 	static const int proc_state[5] = {
@@ -175,18 +177,9 @@ static void resolve_transition(const gt_event *ev, gotrace_event *out)
 	static const int go_state[5] = {
 		GOTRACE_GO_UNDETERMINED, GOTRACE_GO_RUNNABLE, GOTRACE_GO_RUNNING,
 		GOTRACE_GO_SYSCALL, GOTRACE_GO_WAITING};
-	const gt_generation *g = ev->gen;
 	const uint64_t *a = ev->args;
 
 	switch (ev->type) {
-	case GOTRACE_WIRE_PROC_START:
-		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0],
-		           GOTRACE_PROC_IDLE, GOTRACE_PROC_RUNNING);
-		break;
-	case GOTRACE_WIRE_PROC_STOP:
-		transition(out, GOTRACE_RESOURCE_PROC, ev->p, GOTRACE_PROC_RUNNING,
-		           GOTRACE_PROC_IDLE);
-		break;
 	case GOTRACE_WIRE_PROC_STEAL:
 		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0],
 		           a[3] == 4 ? GOTRACE_PROC_IDLE : GOTRACE_PROC_RUNNING,
@@ -195,57 +188,6 @@ static void resolve_transition(const gt_event *ev, gotrace_event *out)
 	case GOTRACE_WIRE_PROC_STATUS:
 		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0], (int)a[2],
 		           proc_state[(uint8_t)a[1] < 5 ? (uint8_t)a[1] : 0]);
-		break;
-	case GOTRACE_WIRE_GO_CREATE:
-	case GOTRACE_WIRE_GO_CREATE_BLOCKED:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],
-		           GOTRACE_GO_NOT_EXIST,
-		           ev->type == GOTRACE_WIRE_GO_CREATE ? GOTRACE_GO_RUNNABLE
-		                                              : GOTRACE_GO_WAITING);
-		out->u.transition.stack = gt_stack_handle(g, a[1]);
-		break;
-	case GOTRACE_WIRE_GO_CREATE_SYSCALL:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],
-		           GOTRACE_GO_NOT_EXIST, GOTRACE_GO_SYSCALL);
-		break;
-	case GOTRACE_WIRE_GO_START:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],
-		           GOTRACE_GO_RUNNABLE, GOTRACE_GO_RUNNING);
-		break;
-	case GOTRACE_WIRE_GO_DESTROY:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, ev->g, GOTRACE_GO_RUNNING,
-		           GOTRACE_GO_NOT_EXIST);
-		break;
-	case GOTRACE_WIRE_GO_DESTROY_SYSCALL:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, ev->g, GOTRACE_GO_SYSCALL,
-		           GOTRACE_GO_NOT_EXIST);
-		break;
-	case GOTRACE_WIRE_GO_STOP:
-	case GOTRACE_WIRE_GO_BLOCK:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, ev->g, GOTRACE_GO_RUNNING,
-		           ev->type == GOTRACE_WIRE_GO_STOP ? GOTRACE_GO_RUNNABLE
-		                                            : GOTRACE_GO_WAITING);
-		out->u.transition.reason = gt_resolve_string(g, a[0]);
-		out->u.transition.stack = out->stack;
-		break;
-	case GOTRACE_WIRE_GO_UNBLOCK:
-	case GOTRACE_WIRE_GO_SWITCH:
-	case GOTRACE_WIRE_GO_SWITCH_DESTROY:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],
-		           GOTRACE_GO_WAITING, GOTRACE_GO_RUNNABLE);
-		break;
-	case GOTRACE_WIRE_GO_SYSCALL_BEGIN:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, ev->g, GOTRACE_GO_RUNNING,
-		           GOTRACE_GO_SYSCALL);
-		out->u.transition.stack = out->stack;
-		break;
-	case GOTRACE_WIRE_GO_SYSCALL_END:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, ev->g, GOTRACE_GO_SYSCALL,
-		           GOTRACE_GO_RUNNING);
-		break;
-	case GOTRACE_WIRE_GO_SYSCALL_END_BLOCKED:
-		transition(out, GOTRACE_RESOURCE_GOROUTINE, ev->g, GOTRACE_GO_SYSCALL,
-		           GOTRACE_GO_RUNNABLE);
 		break;
 	default: /* GoStatus, GoStatusStack: old state << 32 | wire status */
 		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],

@@ -81,11 +81,6 @@ static int cursor_decode_checked(gt_cursor *c, const gt_spec *spec,
 /* Bytes that always hold a whole timed event: type, dt and 4 arguments. */
 #define MAX_TIMED_EVENT (1 + 5 * GT_VARINT_MAX)
 
-/*
- * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
- * it (in the slot c->ev did not point to), 0 if
- * the M has no more events, or an error (err set).
- */
 /* cursor_next's error for a type that cannot appear in a batch. */
 static GT_COLD int untimed_event(const gt_cursor *c, uint8_t type,
                                  struct gotrace_error *err)
@@ -99,6 +94,11 @@ static GT_COLD int untimed_event(const gt_cursor *c, uint8_t type,
 	return GOTRACE_ERR_CORRUPT;
 }
 
+/*
+ * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
+ * it (in the slot c->ev did not point to), 0 if
+ * the M has no more events, or an error (err set).
+ */
 static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
                        const uint32_t *batch_next, struct gotrace_error *err)
 {
@@ -577,7 +577,7 @@ nomem:
  */
 static int read_generation(gotrace_reader *r)
 {
-	uint64_t serial = r->gen_serial + 1;
+	uint64_t serial = r->gen->serial + 1;
 	gt_generation *next = &r->gens[0];
 	int rc;
 
@@ -590,7 +590,6 @@ static int read_generation(gotrace_reader *r)
 	if (rc != GOTRACE_OK)
 		return rc;
 	r->gen = next;
-	r->gen_serial = serial;
 	next->serial = serial;
 	next->read_offset = r->s.offset;
 	return GOTRACE_OK;
@@ -633,26 +632,22 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 	return GOTRACE_OK;
 }
 
+/* try_advance's error: where the engine or the decoder failed. */
+static GT_COLD int advance_failed(gotrace_reader *r, const gt_cursor *c,
+                                  int rc, int decoding)
+{
+	gt_error_locate(&r->perr, gt_cursor_offset(c),
+	                "generation %" PRIu64 ", M %" PRId64 ", %s event",
+	                r->gen->gen, c->m,
+	                decoding ? "decoding" : gt_specs[c->ev->type].name);
+	return rc;
+}
+
 /*
  * Offers the event of the cursor at frontier[i] to the ordering engine.
  * Returns 1 if it was accepted (and the cursor has moved on), 0 if it
  * cannot happen yet, or an error.
  */
-/* try_advance's error: where the engine or the decoder failed. */
-static GT_COLD int advance_failed(gotrace_reader *r, const gt_cursor *c,
-                                  int rc, int decoding)
-{
-	if (decoding)
-		gt_error_locate(&r->perr, gt_cursor_offset(c),
-		                "generation %" PRIu64 ", M %" PRId64 ", decoding event",
-		                r->gen->gen, c->m);
-	else
-		gt_error_locate(&r->perr, gt_cursor_offset(c),
-		                "generation %" PRIu64 ", M %" PRId64 ", %s event",
-		                r->gen->gen, c->m, gt_specs[c->ev->type].name);
-	return rc;
-}
-
 static GT_ALWAYS_INLINE int try_advance(gotrace_reader *r, size_t i)
 {
 	gt_cursor *c = &r->cursors[r->frontier[i].c];

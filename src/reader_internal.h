@@ -81,7 +81,6 @@ struct gotrace_reader {
 	gt_generation gens[2];       /* two when threaded: the consumer may
 	                                still use one while the next is read */
 	gt_generation *gen;          /* the generation being ordered */
-	uint64_t gen_serial;         /* generations read so far */
 	int have_gen;                /* gen is installed and not exhausted */
 	int gen_error;               /* pending_err follows the next Sync */
 	struct gotrace_error pending_err;
