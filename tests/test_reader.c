@@ -206,6 +206,82 @@ static void test_state_follows_reference_threaded(void **state)
 	state_follows_reference(2);
 }
 
+static gotrace_reader *open_with(const char *path, int threads, int ordering)
+{
+	gotrace_reader_options opts;
+	gotrace_input *in;
+	gotrace_reader *r;
+
+	memset(&opts, 0, sizeof opts);
+	opts.threads = threads;
+	opts.ordering = ordering;
+	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+	gotrace_reader_new_opts(&r, in, &opts);
+	assert_non_null(r);
+	return r;
+}
+
+/* The getters of two readers of the same trace agree. */
+static void assert_same_progress(const gotrace_reader *a,
+                                 const gotrace_reader *b)
+{
+	assert_true(gotrace_reader_generation(a) == gotrace_reader_generation(b));
+	assert_true(gotrace_reader_valid_bytes(a) == gotrace_reader_valid_bytes(b));
+	assert_true(gotrace_reader_offset(a) == gotrace_reader_offset(b));
+	assert_int_equal(gotrace_reader_incomplete(a), gotrace_reader_incomplete(b));
+	assert_true(gotrace_reader_parked_generations(a) ==
+	            gotrace_reader_parked_generations(b));
+}
+
+/*
+ * With the ordering on a worker thread, a caller sees exactly what it sees
+ * with one thread — events, and after each one the getters; at the end the
+ * same status and error message — on every trace, damaged ones included,
+ * with Go's ordering and with parking. (The one-thread values are pinned
+ * to Go's elsewhere: the reference comparisons, test_valid_bytes.)
+ */
+static void test_threads_agree(void **state)
+{
+	static const int orderings[] = {GOTRACE_ORDERING_AUTO,
+	                                GOTRACE_ORDERING_PARKING};
+	size_t n, i, k, compared = 0;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 2; k++) {
+			gotrace_reader *one = open_with(traces[i], 1, orderings[k]);
+			gotrace_reader *two = open_with(traces[i], 2, orderings[k]);
+			gotrace_event e1, e2;
+			int rc1, rc2;
+
+			assert_same_progress(one, two);
+			do {
+				rc1 = gotrace_reader_next(one, &e1);
+				rc2 = gotrace_reader_next(two, &e2);
+				if (rc1 != rc2)
+					print_error("%s: status %d vs %d\n", traces[i], rc1, rc2);
+				assert_int_equal(rc1, rc2);
+				if (rc1 == GOTRACE_OK) {
+					assert_int_equal(e1.kind, e2.kind);
+					assert_true(e1.time == e2.time);
+					assert_true(e1.thread == e2.thread);
+					assert_true(e1.goroutine == e2.goroutine);
+					assert_int_equal(e1.wire_type, e2.wire_type);
+				}
+				assert_same_progress(one, two);
+			} while (rc1 == GOTRACE_OK);
+			assert_string_equal(gotrace_error_message(gotrace_reader_error(one)),
+			                    gotrace_error_message(gotrace_reader_error(two)));
+			gotrace_reader_free(one);
+			gotrace_reader_free(two);
+			compared++;
+		}
+	}
+	tu_free_list(traces, n);
+	assert_true(compared > 100);
+}
+
 static gotrace_event transition_event(int resource, int64_t id, int from,
                                       int to, int64_t m, int64_t p)
 {
@@ -484,6 +560,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_follows_reference),
 		cmocka_unit_test(test_state_follows_reference_threaded),
+		cmocka_unit_test(test_threads_agree),
 		cmocka_unit_test(test_state_module_rules),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
