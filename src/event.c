@@ -326,7 +326,7 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 		out->u.task.type = gt_resolve_string(g, a[2]);
 		break;
 	case GOTRACE_EVENT_TASK_END: {
-		/* The reader swapped the interned index for the string. */
+		/* The engine's interned name (gt_event). */
 		const gt_interned *name = (const gt_interned *)(uintptr_t)a[3];
 
 		out->u.task.id = a[0];

@@ -1155,11 +1155,12 @@ static int task_end(step *s, ctx cur)
 	uint64_t id = s->ev->args[0];
 	uint32_t idx;
 
-	/* args[2] = parent, args[3] = interned name (the name may come from an
-	 * earlier generation's string table). */
+	/* args[2] = parent, args[3] = the interned name itself (it may come
+	 * from an earlier generation's string table; see gt_event). */
 	if (gt_idmap_get(&o->task_index, id, &idx)) {
 		s->ev->args[2] = o->tasks[idx].parent;
-		s->ev->args[3] = o->tasks[idx].name;
+		s->ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(
+			o, o->tasks[idx].name);
 		remove_task(o, id, idx);
 	} else {
 		uint32_t empty = gt_order_intern(o, (const uint8_t *)"", 0);
@@ -1167,7 +1168,7 @@ static int task_end(step *s, ctx cur)
 		if (empty == NONE)
 			return nomem(s);
 		s->ev->args[2] = NO_TASK;
-		s->ev->args[3] = empty;
+		s->ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(o, empty);
 	}
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
 	return queue_ev(s, cur);

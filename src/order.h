@@ -35,7 +35,11 @@
 typedef struct gt_event {
 	int64_t time;            /* nanoseconds */
 	int64_t m, p, g;         /* context before the event; -1 for none */
-	uint64_t args[4];        /* arguments after dt, plus smuggled data */
+	uint64_t args[4];        /* arguments after dt, plus smuggled data;
+	                            a UserTaskEnd's args[3] is its task's
+	                            name, a const gt_interned *, which stays
+	                            put for the engine's life (so a reader on
+	                            another thread may use it) */
 	const gt_generation *gen;/* tables for IDs; NULL for bare syncs */
 	uint8_t type;            /* wire type, or GT_EV_SYNC */
 	uint8_t parked;          /* reader: generations that started parking

@@ -961,12 +961,6 @@ static int produce(gotrace_reader *r, gt_event **out)
 		ev->args[1] = r->cur_gen;
 		ev->args[2] = r->valid_bytes;
 		ev->args[3] = r->s.offset;
-	} else if (ev->type == GOTRACE_WIRE_USER_TASK_END) {
-		/* The name, interned by the engine: pass the string itself,
-		 * which never moves, rather than an index into a table the
-		 * producer may be growing. */
-		ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(
-			&r->order, (uint32_t)ev->args[3]);
 	}
 	ev->parked = (uint8_t)(r->parked_gens - r->parked_sent);
 	r->parked_sent = r->parked_gens;

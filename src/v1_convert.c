@@ -502,14 +502,15 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 		a[2] = UINT64_MAX;
 		if (gt_idmap_get(&c->tasks, ev->args[0], &ti)) {
 			a[2] = c->task_parent[ti];
-			a[3] = c->task_name[ti];
+			a[3] = (uint64_t)(uintptr_t)gt_order_string(c->order,
+			                                            c->task_name[ti]);
 			gt_idmap_del(&c->tasks, ev->args[0]);
 		} else {
 			uint32_t empty = gt_order_intern(c->order, (const uint8_t *)"", 0);
 
 			if (empty == UINT32_MAX)
 				goto nomem;
-			a[3] = empty;
+			a[3] = (uint64_t)(uintptr_t)gt_order_string(c->order, empty);
 		}
 		break;
 	}
