@@ -468,6 +468,8 @@ uint64_t gotrace_reader_offset(const gotrace_reader *r)
 
 /* ---- producing events ---------------------------------------------------- */
 
+/* A Sync also carries the producer's progress to the consumer's getters:
+ * the generation, the valid bytes and the input offset, in args[1..3]. */
 static void make_sync(gotrace_reader *r, gt_event *ev, const gt_generation *g,
                       int64_t ts)
 {
@@ -478,6 +480,9 @@ static void make_sync(gotrace_reader *r, gt_event *ev, const gt_generation *g,
 	ev->gen = g;
 	r->syncs++;
 	ev->args[0] = r->syncs;
+	ev->args[1] = r->cur_gen;
+	ev->args[2] = r->valid_bytes;
+	ev->args[3] = r->s.offset;
 }
 
 static int fail_with(gotrace_reader *r, int rc)
@@ -930,9 +935,8 @@ static int validate_ids(gotrace_reader *r, const gt_event *ev)
 /*
  * The producer's whole job: the next event in Go's order, with what the
  * consumer needs to know about the producer's progress folded into it
- * (Syncs carry the generation, valid bytes and input offset as of their
- * production in args[1..3]; every event, whether a generation started
- * parking). Returns GOTRACE_OK, GOTRACE_EOF after the final Sync, or an
+ * (Syncs carry the generation, valid bytes and input offset, make_sync;
+ * every event, whether a generation started parking). Returns GOTRACE_OK, GOTRACE_EOF after the final Sync, or an
  * error described in r->perr. *out is valid until the next call.
  */
 static int produce(gotrace_reader *r, gt_event **out)
@@ -957,11 +961,6 @@ static int produce(gotrace_reader *r, gt_event **out)
 	}
 	if (rc != GOTRACE_OK)
 		return rc;
-	if (ev->type == GT_EV_SYNC) {
-		ev->args[1] = r->cur_gen;
-		ev->args[2] = r->valid_bytes;
-		ev->args[3] = r->s.offset;
-	}
 	ev->parked = (uint8_t)(r->parked_gens - r->parked_sent);
 	r->parked_sent = r->parked_gens;
 	*out = ev;
