@@ -29,7 +29,7 @@ meson setup "$build" "$root" -Dbuildtype=release -Dtests=false -Dc_args=-g \
 ninja -C "$build" >/dev/null
 out=$work/callgrind.out
 valgrind --tool=callgrind --callgrind-out-file="$out" \
-	"$build/tools/gotrace" stats "$trace" >"$work/ir-stats.txt" 2>"$work/ir-valgrind.txt"
+	"$build/tools/gotrace" stats -j 1 "$trace" >"$work/ir-stats.txt" 2>"$work/ir-valgrind.txt"
 events=$(sed -n 's/^events: //p' "$work/ir-stats.txt")
 total=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/ir-valgrind.txt")
 awk -v t="$total" -v e="$events" 'BEGIN {

@@ -791,7 +791,7 @@ static int advance_parking(gotrace_reader *r)
  * GOTRACE_OK with an event queued, or an error; sets *switched instead if
  * the generation has used up its retry budget.
  */
-static int advance_exact(gotrace_reader *r, int *switched)
+static GT_ALWAYS_INLINE int advance_exact(gotrace_reader *r, int *switched)
 {
 	int rc;
 	size_t i;
@@ -825,7 +825,7 @@ static int advance_exact(gotrace_reader *r, int *switched)
 }
 
 /* Finds the next event in Go's order; *out is valid until the next call. */
-static int next_raw(gotrace_reader *r, gt_event **out)
+static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
 {
 	gt_event *ev = &r->scratch;
 	int64_t first;
@@ -834,16 +834,12 @@ static int next_raw(gotrace_reader *r, gt_event **out)
 	if ((*out = gt_order_pop(&r->order)) != NULL)
 		return GOTRACE_OK;
 	*out = ev;
-	if (!r->have_gen) {
+	if (!r->have_gen || (r->nfrontier == 0 && r->park.nparked == 0 &&
+	                     r->next_sample == r->gen->nsamples)) {
+		/* None yet, or this one is exhausted. */
 		rc = next_generation(r, ev);
-		if (rc == GOTRACE_OK && !r->done && !r->gen_error)
-			r->have_gen = 1;
+		r->have_gen = rc == GOTRACE_OK && !r->done && !r->gen_error;
 		return rc;
-	}
-	if (r->nfrontier == 0 && r->park.nparked == 0 &&
-	    r->next_sample == r->gen->nsamples) {
-		r->have_gen = 0;
-		return next_raw(r, out);
 	}
 	/* The earliest next event of any M, parked or not, as in Go. */
 	first = r->nfrontier ? ftime(r, 0) : INT64_MAX;
@@ -911,7 +907,7 @@ static inline int id_missing(const gt_idmap *index, uint64_t id)
 /* Every stack and string an event names must exist in its generation.
  * Spec argument indexes are 1-based; 0 or -1 mean none (a Sync's entry is
  * all zero). */
-static int validate_ids(gotrace_reader *r, const gt_event *ev)
+static GT_ALWAYS_INLINE int validate_ids(gotrace_reader *r, const gt_event *ev)
 {
 	const gt_spec *spec = &gt_specs[ev->type];
 	const int8_t *sa = spec->stack_args, *ta = spec->string_args;
@@ -939,7 +935,7 @@ static int validate_ids(gotrace_reader *r, const gt_event *ev)
  * every event, whether a generation started parking). Returns GOTRACE_OK, GOTRACE_EOF after the final Sync, or an
  * error described in r->perr. *out is valid until the next call.
  */
-static int produce(gotrace_reader *r, gt_event **out)
+static GT_ALWAYS_INLINE int produce(gotrace_reader *r, gt_event **out)
 {
 	gt_event *ev;
 	int rc;
