@@ -7,57 +7,8 @@
 
 #include "pipe.h"
 
-/* Items in the ring (80 bytes each, 10 MB): hand-offs in large runs, so
- * that each side works through memory the other finished with long ago.
- * A ring that fits in the cores' caches (a few thousand items) was slower
- * than no thread at all: every slot's line moved between the two cores'
- * caches on every lap (docs/performance.md). */
-#define RING_ITEMS 131072u
-/* The producer publishes its head this often (and whenever it waits). */
-#define PUBLISH_EVERY 8192u
-/* The consumer returns slots this often (and whenever it waits). */
-#define RETURN_EVERY 8192u
 /* Polls of the other side's counter before going to sleep. */
 #define SPINS 200000
-
-/*
- * Each side's fields, and each shared counter, sit on cache lines of their
- * own (the padding keeps them apart whatever the allocation's alignment):
- * a line written by one core and read by the other moves between them.
- */
-struct gt_pipe {
-	gt_event *ring;                  /* RING_ITEMS slots */
-	pthread_mutex_t mu;
-	pthread_cond_t consumer_cv;
-	pthread_cond_t producer_cv;
-	pthread_t thread;
-	char pad0[64];
-
-	/* Producer's own. */
-	size_t head_local;               /* next slot to write */
-	size_t tail_seen;                /* consumer's tail, as last read */
-	size_t head_published;
-	char pad1[64];
-
-	/* Consumer's own. */
-	size_t tail_local;               /* next slot to read */
-	size_t head_seen;
-	uint64_t released_local;
-	int holding;                     /* an item is out (tail_local - 1) */
-	char pad2[64];
-
-	/* Written by the producer. */
-	atomic_size_t head;
-	atomic_int producer_sleeps;
-	char pad3[64];
-
-	/* Written by the consumer. */
-	atomic_size_t tail;
-	atomic_uint_least64_t released;
-	atomic_int consumer_sleeps;
-	atomic_int stopping;
-	char pad4[64];
-};
 
 static void cpu_relax(void)
 {
@@ -75,7 +26,7 @@ int gt_pipe_start(gt_pipe **out, void *(*run)(void *), void *arg)
 	*out = NULL;
 	if (p == NULL)
 		return -1;
-	p->ring = calloc(RING_ITEMS, sizeof *p->ring);
+	p->ring = calloc(GT_PIPE_ITEMS, sizeof *p->ring);
 	if (p->ring == NULL) {
 		free(p);
 		return -1;
@@ -179,22 +130,14 @@ static int has_room(gt_pipe *p, uint64_t unused)
 {
 	(void)unused;
 	p->tail_seen = atomic_load(&p->tail);
-	return p->head_local - p->tail_seen < RING_ITEMS;
+	return p->head_local - p->tail_seen < GT_PIPE_ITEMS;
 }
 
-gt_event *gt_pipe_slot(gt_pipe *p)
+gt_event *gt_pipe_slot_wait(gt_pipe *p)
 {
-	if (p->head_local - p->tail_seen >= RING_ITEMS &&
-	    !has_room(p, 0) && producer_wait(p, has_room, 0) != 0)
+	if (!has_room(p, 0) && producer_wait(p, has_room, 0) != 0)
 		return NULL;
-	return &p->ring[p->head_local % RING_ITEMS];
-}
-
-void gt_pipe_commit(gt_pipe *p)
-{
-	p->head_local++;
-	if (p->head_local - p->head_published >= PUBLISH_EVERY)
-		gt_pipe_publish(p);
+	return &p->ring[p->head_local % GT_PIPE_ITEMS];
 }
 
 static int released_enough(gt_pipe *p, uint64_t serial)
@@ -229,11 +172,11 @@ static void consumer_wait(gt_pipe *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-const gt_event *gt_pipe_next(gt_pipe *p)
+const gt_event *gt_pipe_next_wait(gt_pipe *p)
 {
 	/* The previous item is done with; its slot goes back to the
 	 * producer with the next few. */
-	if (p->holding && (p->tail_local % RETURN_EVERY == 0 ||
+	if (p->holding && (p->tail_local % GT_PIPE_RETURN_EVERY == 0 ||
 	                   p->head_seen == p->tail_local)) {
 		atomic_store(&p->tail, p->tail_local);
 		wake(p, &p->producer_sleeps, &p->producer_cv);
@@ -241,13 +184,11 @@ const gt_event *gt_pipe_next(gt_pipe *p)
 	if (p->head_seen == p->tail_local)
 		consumer_wait(p);
 	p->holding = 1;
-	return &p->ring[p->tail_local++ % RING_ITEMS];
+	return &p->ring[p->tail_local++ % GT_PIPE_ITEMS];
 }
 
-void gt_pipe_release(gt_pipe *p, uint64_t serial)
+void gt_pipe_release_to(gt_pipe *p, uint64_t serial)
 {
-	if (serial <= p->released_local)
-		return;
 	p->released_local = serial;
 	atomic_store(&p->released, serial);
 	wake(p, &p->producer_sleeps, &p->producer_cv);

@@ -21,6 +21,8 @@
 #ifndef GT_PIPE_H
 #define GT_PIPE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +32,57 @@
 #define GT_EV_END 254
 
 typedef struct gt_pipe gt_pipe;
+
+/* The struct is here so that the per-item steps below inline into the
+ * read loop; only the pipe's functions touch its fields. */
+/* Items in the ring (80 bytes each, 10 MB): hand-offs in large runs, so
+ * that each side works through memory the other finished with long ago.
+ * A ring that fits in the cores' caches (a few thousand items) was slower
+ * than no thread at all: every slot's line moved between the two cores'
+ * caches on every lap (docs/performance.md). */
+#define GT_PIPE_ITEMS 131072u
+/* The producer publishes its head this often (and whenever it waits). */
+#define GT_PIPE_PUBLISH_EVERY 8192u
+/* The consumer returns slots this often (and whenever it waits). */
+#define GT_PIPE_RETURN_EVERY 8192u
+/*
+ * Each side's fields, and each shared counter, sit on cache lines of their
+ * own (the padding keeps them apart whatever the allocation's alignment):
+ * a line written by one core and read by the other moves between them.
+ */
+struct gt_pipe {
+	gt_event *ring;                  /* GT_PIPE_ITEMS slots */
+	pthread_mutex_t mu;
+	pthread_cond_t consumer_cv;
+	pthread_cond_t producer_cv;
+	pthread_t thread;
+	char pad0[64];
+
+	/* Producer's own. */
+	size_t head_local;               /* next slot to write */
+	size_t tail_seen;                /* consumer's tail, as last read */
+	size_t head_published;
+	char pad1[64];
+
+	/* Consumer's own. */
+	size_t tail_local;               /* next slot to read */
+	size_t head_seen;
+	uint64_t released_local;
+	int holding;                     /* an item is out (tail_local - 1) */
+	char pad2[64];
+
+	/* Written by the producer. */
+	atomic_size_t head;
+	atomic_int producer_sleeps;
+	char pad3[64];
+
+	/* Written by the consumer. */
+	atomic_size_t tail;
+	atomic_uint_least64_t released;
+	atomic_int consumer_sleeps;
+	atomic_int stopping;
+	char pad4[64];
+};
 
 /*
  * Creates a pipe, stores it in *out, then starts run(arg) on a new thread
@@ -46,18 +99,31 @@ void gt_pipe_stop(gt_pipe *p);
 
 /* ---- producer side -------------------------------------------------------- */
 
+/* gt_pipe_slot's slow path: the ring seemed full. */
+gt_event *gt_pipe_slot_wait(gt_pipe *p);
+
 /*
  * The slot for the next item, waiting for room if the ring is full.
  * Returns NULL if the pipe is being stopped (the producer should return).
  */
-gt_event *gt_pipe_slot(gt_pipe *p);
-
-/* Makes the slot written last part of the stream (visible by the next
- * publication). */
-void gt_pipe_commit(gt_pipe *p);
+static inline gt_event *gt_pipe_slot(gt_pipe *p)
+{
+	if (p->head_local - p->tail_seen >= GT_PIPE_ITEMS)
+		return gt_pipe_slot_wait(p);
+	return &p->ring[p->head_local % GT_PIPE_ITEMS];
+}
 
 /* Makes every committed item visible to the consumer now. */
 void gt_pipe_publish(gt_pipe *p);
+
+/* Makes the slot written last part of the stream (visible by the next
+ * publication). */
+static inline void gt_pipe_commit(gt_pipe *p)
+{
+	p->head_local++;
+	if (p->head_local - p->head_published >= GT_PIPE_PUBLISH_EVERY)
+		gt_pipe_publish(p);
+}
 
 /*
  * Waits until the consumer has moved on to generation serial (or later).
@@ -67,14 +133,32 @@ int gt_pipe_wait_released(gt_pipe *p, uint64_t serial);
 
 /* ---- consumer side -------------------------------------------------------- */
 
+/* gt_pipe_next's slow path: slots to hand back, or no item in sight. */
+const gt_event *gt_pipe_next_wait(gt_pipe *p);
+
 /*
  * The next item, waiting for one if none is ready. It stays valid until
  * the next call. An item of type GT_EV_END is the last one.
  */
-const gt_event *gt_pipe_next(gt_pipe *p);
+static inline const gt_event *gt_pipe_next(gt_pipe *p)
+{
+	/* Slots go back to the producer in runs: the item handed out last
+	 * is done with only now. */
+	if (p->head_seen == p->tail_local ||
+	    p->tail_local % GT_PIPE_RETURN_EVERY == 0)
+		return gt_pipe_next_wait(p);
+	return &p->ring[p->tail_local++ % GT_PIPE_ITEMS];
+}
+
+/* gt_pipe_release's slow path: a new generation to report. */
+void gt_pipe_release_to(gt_pipe *p, uint64_t serial);
 
 /* Tells the producer that no event of a generation older than serial
  * will be looked at again. */
-void gt_pipe_release(gt_pipe *p, uint64_t serial);
+static inline void gt_pipe_release(gt_pipe *p, uint64_t serial)
+{
+	if (serial > p->released_local)
+		gt_pipe_release_to(p, serial);
+}
 
 #endif
