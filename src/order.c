@@ -14,7 +14,9 @@
 #include "gotrace/wire.h"
 
 /* Wire statuses. */
-enum { GO_BAD, GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING };
+enum { GO_BAD = GT_GO_BAD, GO_RUNNABLE = GT_GO_RUNNABLE,
+       GO_RUNNING = GT_GO_RUNNING, GO_SYSCALL = GT_GO_SYSCALL,
+       GO_WAITING = GT_GO_WAITING };
 enum { PROC_BAD, PROC_RUNNING, PROC_IDLE, PROC_SYSCALL, PROC_ABANDONED };
 /* API states (gotrace_goroutine_state / gotrace_proc_state values). */
 enum { GS_UNDETERMINED, GS_NOT_EXIST, GS_RUNNABLE, GS_RUNNING, GS_WAITING,
@@ -321,6 +323,20 @@ static void delete_g(gt_order *o, int64_t id)
 	if (!gt_idmap_get(&o->g_index, (uint64_t)id, &i))
 		return;
 	gt_idmap_del(&o->g_index, (uint64_t)id);
+	o->gs[i].next_free = o->gs_free;
+	o->gs_free = i;
+}
+
+gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+{
+	return new_g(o, id, status, seq);
+}
+
+void gt_order_remove_g(gt_order *o, gt_gstate *gs)
+{
+	uint32_t i = (uint32_t)(gs - o->gs);
+
+	gt_idmap_del(&o->g_index, (uint64_t)gs->id);
 	o->gs[i].next_free = o->gs_free;
 	o->gs_free = i;
 }

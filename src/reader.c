@@ -658,8 +658,10 @@ static GT_ALWAYS_INLINE int try_advance(gotrace_reader *r, size_t i)
 	gt_cursor *c = &r->cursors[r->frontier[i].c];
 	int rc;
 
-	rc = gt_order_advance(&r->order, c->ev, r->gen, c->m, &c->m_hint,
-	                      &r->perr);
+	rc = gt_order_advance_common(&r->order, c->ev, r->gen, c->m, c->m_hint);
+	if (rc < 0)
+		rc = gt_order_advance(&r->order, c->ev, r->gen, c->m, &c->m_hint,
+		                      &r->perr);
 	if (rc <= 0)
 		return rc < 0 ? advance_failed(r, c, rc, 0) : 0;
 	/* Decoding the next event leaves the accepted one in its slot. */

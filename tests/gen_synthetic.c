@@ -733,6 +733,151 @@ static void validation_cases(void)
 	}
 }
 
+/*
+ * The reader's common-case path (gt_order_advance_common) takes the most
+ * frequent events when every rule passes; each trace here breaks one of
+ * the rules it checks, or passes them in an unusual way, so that Go's
+ * verdict is compared with the general rules' on the same event.
+ */
+static void common_path_cases(void)
+{
+	enum { SAME_M, OTHER_M_WITH_P, OTHER_M_BARE, OTHER_M_G_NO_P };
+	static const struct {
+		const char *name;
+		int syscall;      /* G 1 enters a syscall first */
+		int create;       /* G 1 creates G 2 first */
+		int block;        /* G 1 blocks first */
+		int where;        /* which M has the event */
+		uint8_t type;
+		uint64_t args[3];
+		size_t nargs;
+	} cases[] = {
+		{"common_create_in_syscall", 1, 0, 0, SAME_M, EV_GO_CREATE,
+		 {2, 0, 0}, 3},
+		{"common_create_blocked_in_syscall", 1, 0, 0, SAME_M,
+		 EV_GO_CREATE_BLOCKED, {2, 0, 0}, 3},
+		{"common_create_without_proc", 0, 0, 0, OTHER_M_BARE, EV_GO_CREATE,
+		 {2, 0, 0}, 3},
+		{"common_create_without_goroutine", 0, 0, 0, OTHER_M_WITH_P,
+		 EV_GO_CREATE, {2, 0, 0}, 3},
+		{"common_block_in_syscall", 1, 0, 0, SAME_M, EV_GO_BLOCK, {3, 0}, 2},
+		{"common_stop_in_syscall", 1, 0, 0, SAME_M, EV_GO_STOP, {3, 0}, 2},
+		{"common_destroy_in_syscall", 1, 0, 0, SAME_M, EV_GO_DESTROY, {0}, 0},
+		{"common_block_without_goroutine", 0, 0, 0, OTHER_M_WITH_P,
+		 EV_GO_BLOCK, {3, 0}, 2},
+		{"common_stop_without_proc", 0, 0, 0, OTHER_M_G_NO_P, EV_GO_STOP,
+		 {3, 0}, 2},
+		{"common_block_without_proc", 0, 0, 0, OTHER_M_G_NO_P, EV_GO_BLOCK,
+		 {3, 0}, 2},
+		{"common_destroy_without_proc", 0, 0, 0, OTHER_M_G_NO_P,
+		 EV_GO_DESTROY, {0}, 0},
+		{"common_create_running_without_proc", 0, 0, 0, OTHER_M_G_NO_P,
+		 EV_GO_CREATE, {2, 0, 0}, 3},
+		{"common_start_with_goroutine", 0, 1, 0, SAME_M, EV_GO_START,
+		 {2, 1}, 2},
+		{"common_start_without_proc", 0, 1, 0, OTHER_M_BARE, EV_GO_START,
+		 {2, 1}, 2},
+		{"common_start_wrong_seq", 0, 1, 0, OTHER_M_WITH_P, EV_GO_START,
+		 {2, 2}, 2},
+		{"common_start_waiting", 0, 0, 1, OTHER_M_WITH_P, EV_GO_START,
+		 {1, 1}, 2},
+		{"common_unblock_running", 0, 0, 0, OTHER_M_WITH_P, EV_GO_UNBLOCK,
+		 {1, 1, 0}, 3},
+		{"common_unblock_runnable", 0, 1, 0, OTHER_M_WITH_P, EV_GO_UNBLOCK,
+		 {2, 1, 0}, 3},
+		{"common_unblock_wrong_seq", 0, 0, 1, OTHER_M_WITH_P, EV_GO_UNBLOCK,
+		 {1, 2, 0}, 3},
+		{"common_unblock_without_proc", 0, 0, 1, OTHER_M_BARE, EV_GO_UNBLOCK,
+		 {1, 1, 0}, 3},
+		{"common_heap_alloc_without_proc", 0, 0, 0, OTHER_M_BARE,
+		 EV_HEAP_ALLOC, {4096}, 1},
+		{"common_heap_goal_in_syscall", 1, 0, 0, SAME_M, EV_HEAP_GOAL,
+		 {8192}, 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tw_trace t;
+
+		tw_init(&t, 26);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 1, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		if (cases[i].syscall)
+			TW_EV(&t, EV_GO_SYSCALL_BEGIN, 1003, 1, 0);
+		if (cases[i].create)
+			TW_EV(&t, EV_GO_CREATE, 1004, 2, 0, 0);
+		if (cases[i].block)
+			TW_EV(&t, EV_GO_BLOCK, 1005, 3, 0);
+		if (cases[i].where != SAME_M) {
+			tw_batch_end(&t);
+			tw_batch_begin(&t, 1, 2, 1000);
+			/* Whichever way, the engine knows the M before the
+			 * event (the common path only takes known Ms). */
+			if (cases[i].where == OTHER_M_G_NO_P)
+				TW_EV(&t, EV_GO_STATUS, 1006, 5, 2, G_RUNNING);
+			else
+				TW_EV(&t, EV_PROC_STATUS, 1006, 1,
+				      cases[i].where == OTHER_M_WITH_P ? P_RUNNING
+				                                       : P_IDLE);
+		}
+		tw_event(&t, cases[i].type, 1010, cases[i].nargs, cases[i].args);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 1000);
+		save(&t, cases[i].name);
+	}
+
+	/* Sequence numbers belong to their generation: a goroutine left
+	 * runnable (or waiting) in one generation and started (or unblocked)
+	 * in the next without a status event there cannot go on; with one,
+	 * its count starts again. */
+	{
+		static const struct {
+			const char *name;
+			int status;       /* a GoStatus in generation 2 */
+			int waiting;      /* G 2 waits instead of being runnable */
+		} next_gen[] = {
+			{"common_start_next_generation_no_status", 0, 0},
+			{"common_start_next_generation_status", 1, 0},
+			{"common_unblock_next_generation_no_status", 0, 1},
+			{"common_unblock_next_generation_status", 1, 1},
+		};
+
+		for (i = 0; i < sizeof next_gen / sizeof next_gen[0]; i++) {
+			int w = next_gen[i].waiting;
+			tw_trace t;
+
+			tw_init(&t, 26);
+			tables(&t, 1);
+			tw_batch_begin(&t, 1, 1, 1000);
+			TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+			TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+			TW_EV(&t, w ? EV_GO_CREATE_BLOCKED : EV_GO_CREATE, 1003,
+			      2, 0, 0);
+			tw_batch_end(&t);
+			close_gen(&t, 1, 1000);
+			tables(&t, 2);
+			tw_batch_begin(&t, 2, 1, 2000);
+			TW_EV(&t, EV_PROC_STATUS, 2001, 0, P_RUNNING);
+			TW_EV(&t, EV_GO_STATUS, 2002, 1, 1, G_RUNNING);
+			if (next_gen[i].status)
+				TW_EV(&t, EV_GO_STATUS, 2003, 2, (uint64_t)-1,
+				      w ? G_WAITING : G_RUNNABLE);
+			if (w) {
+				TW_EV(&t, EV_GO_UNBLOCK, 2010, 2, 1, 0);
+				TW_EV0(&t, EV_GO_DESTROY, 2020);
+			} else {
+				TW_EV(&t, EV_GO_STOP, 2010, 3, 0);
+				TW_EV(&t, EV_GO_START, 2020, 2, 1);
+			}
+			tw_batch_end(&t);
+			close_gen(&t, 2, 2000);
+			save(&t, next_gen[i].name);
+		}
+	}
+}
+
 /* v1 event types used below. */
 enum {
 	V1_FREQ = 2, V1_GOMAXPROCS = 4, V1_PROC_START = 5, V1_PROC_STOP = 6,
@@ -1056,6 +1201,7 @@ int main(int argc, char **argv)
 	ordering_cases();
 	chain_cases(40, "_40");
 	validation_cases();
+	common_path_cases();
 	v1_cases();
 	return failures != 0;
 }
