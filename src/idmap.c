@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "idmap.h"
 
 void gt_idmap_init(gt_idmap *m)
@@ -35,7 +36,9 @@ static size_t slot_for(const gt_idmap *m, uint64_t id)
 	return i;
 }
 
-static int grow(gt_idmap *m)
+/* Out of line: growing is rare, and inlined it would make every put save
+ * and restore the registers it needs. */
+static GT_COLD int grow(gt_idmap *m)
 {
 	size_t ncap = m->cap ? m->cap * 2 : 64;
 	gt_idmap old = *m;

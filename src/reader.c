@@ -789,21 +789,15 @@ static int advance_parking(gotrace_reader *r)
 }
 
 /*
- * Go's way: the earliest cursor, else every other in time order. Returns
- * GOTRACE_OK with an event queued, or an error; sets *switched instead if
- * the generation has used up its retry budget.
+ * Go's way, once the earliest cursor was refused: every other in time
+ * order. Returns GOTRACE_OK with an event queued, or an error; sets
+ * *switched instead if the generation has used up its retry budget.
  */
-static GT_ALWAYS_INLINE int advance_exact(gotrace_reader *r, int *switched)
+static int advance_others(gotrace_reader *r, int *switched)
 {
-	int rc;
 	size_t i;
+	int rc;
 
-	*switched = 0;
-	rc = try_advance(r, 0);
-	if (rc < 0)
-		return rc;
-	if (rc == 1)
-		return GOTRACE_OK;
 	if (r->opts.ordering == GOTRACE_ORDERING_AUTO &&
 	    r->retry_work > 16 * r->accepted + 65536) {
 		r->parking = 1;
@@ -826,12 +820,51 @@ static GT_ALWAYS_INLINE int advance_exact(gotrace_reader *r, int *switched)
 	return GOTRACE_ERR_INVALID;
 }
 
-/* Finds the next event in Go's order; *out is valid until the next call. */
-static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
+/* An event was accepted: it is the one left in place, or first in the
+ * engine's queue. */
+static GT_ALWAYS_INLINE int accepted(gotrace_reader *r, gt_event **out)
+{
+	r->accepted++;
+	if (r->order.in_place)
+		*out = r->in_place;
+	else if ((*out = gt_order_pop(&r->order)) == NULL) {
+		gt_error_set(&r->perr, GOTRACE_ERR_INVALID, r->s.offset, NULL,
+		             "internal error: advanced without an event");
+		return GOTRACE_ERR_INVALID;
+	}
+	return GOTRACE_OK;
+}
+
+/* The earliest cursor was refused: the rest of Go's way, or parking. */
+static int after_refusal(gotrace_reader *r, gt_event **out)
+{
+	int rc, switched = 0;
+
+	rc = advance_others(r, &switched);
+	if (rc != GOTRACE_OK)
+		return rc;
+	if (switched) {
+		rc = advance_parking(r);
+		if (rc != GOTRACE_OK)
+			return rc;
+	}
+	return accepted(r, out);
+}
+
+/* Notes that the CPU sample next_sample is next (or that none is left). */
+static void set_sample_time(gotrace_reader *r)
+{
+	r->sample_time = r->next_sample < r->gen->nsamples
+	                 ? r->gen->samples[r->next_sample].time : INT64_MAX;
+}
+
+/* next_raw in every case: queued events, generation boundaries, CPU
+ * samples, parking. */
+static int next_raw_slow(gotrace_reader *r, gt_event **out)
 {
 	gt_event *ev = &r->scratch;
 	int64_t first;
-	int rc, switched = 0;
+	int rc;
 
 	if ((*out = gt_order_pop(&r->order)) != NULL)
 		return GOTRACE_OK;
@@ -841,6 +874,8 @@ static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
 		/* None yet, or this one is exhausted. */
 		rc = next_generation(r, ev);
 		r->have_gen = rc == GOTRACE_OK && !r->done && !r->gen_error;
+		if (r->have_gen)
+			set_sample_time(r);
 		return rc;
 	}
 	/* The earliest next event of any M, parked or not, as in Go. */
@@ -851,10 +886,13 @@ static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
 		if (pt < first)
 			first = pt;
 	}
+	/* Go's parser takes a sample first when no M has an event left. */
 	if (r->next_sample < r->gen->nsamples &&
-	    r->gen->samples[r->next_sample].time < first) {
+	    (r->sample_time < first ||
+	     (r->nfrontier == 0 && r->park.nparked == 0))) {
 		const gt_cpu_sample *s = &r->gen->samples[r->next_sample++];
 
+		set_sample_time(r);
 		memset(ev, 0, sizeof *ev);
 		ev->type = GOTRACE_WIRE_CPU_SAMPLE;
 		ev->time = s->time;
@@ -865,25 +903,40 @@ static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
 		ev->gen = r->gen;
 		return GOTRACE_OK;
 	}
-	if (!r->parking) {
-		rc = advance_exact(r, &switched);
-		if (rc != GOTRACE_OK)
-			return rc;
-	}
-	if (r->parking || switched) {
+	if (r->parking) {
 		rc = advance_parking(r);
 		if (rc != GOTRACE_OK)
 			return rc;
+		return accepted(r, out);
 	}
-	r->accepted++;
-	if (r->order.in_place)
-		*out = r->in_place;
-	else if ((*out = gt_order_pop(&r->order)) == NULL) {
-		gt_error_set(&r->perr, GOTRACE_ERR_INVALID, r->s.offset, NULL,
-		             "internal error: advanced without an event");
-		return GOTRACE_ERR_INVALID;
-	}
-	return GOTRACE_OK;
+	rc = try_advance(r, 0);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return after_refusal(r, out);
+	return accepted(r, out);
+}
+
+/*
+ * Finds the next event in Go's order; *out is valid until the next call.
+ * Inline, the common case: nothing queued or parked, and the earliest
+ * cursor comes before the next CPU sample and is accepted.
+ */
+static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
+{
+	int rc;
+
+	/* A frontier means a current generation (it is emptied before
+	 * the next is read); not parking means nothing is parked. */
+	if (r->order.qlen != 0 || r->nfrontier == 0 || r->parking ||
+	    r->sample_time < ftime(r, 0))
+		return next_raw_slow(r, out);
+	rc = try_advance(r, 0);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return after_refusal(r, out);
+	return accepted(r, out);
 }
 
 /* An ID missing from ev's generation; the offset is where reading that

@@ -102,6 +102,7 @@ struct gotrace_reader {
 	} *frontier;                 /* heap of cursors by time */
 	size_t nfrontier;
 	size_t next_sample;          /* next CPU sample of gen */
+	int64_t sample_time;         /* its time; INT64_MAX if none is left */
 
 	/* Go's retry loop costs events x Ms when the earliest event keeps
 	 * being refused; past a budget the frontier parks refused cursors
