@@ -107,6 +107,7 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 	const uint8_t *p;
 	uint64_t dt = 0;
 	uint8_t type;
+	int rc;
 
 	while (c->p == c->end) {
 		if (c->batch >= g->nbatches)
@@ -131,12 +132,12 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 		case 2: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
 		default: break;
 		}
-		if (p != NULL)
-			c->p = p;
-	}
-	if (p == NULL || c->p == c->ev_at) {
-		int rc = cursor_decode_checked(c, spec, e, err, &dt);
-
+		if (p == NULL)
+			goto checked;
+		c->p = p;
+	} else {
+checked:
+		rc = cursor_decode_checked(c, spec, e, err, &dt);
 		if (rc != 1)
 			return rc;
 	}
@@ -177,21 +178,21 @@ static size_t sift_up(gotrace_reader *r, size_t i)
 	return i;
 }
 
+/*
+ * Past the heap's end the frontier holds sentinels, INT64_MAX, far enough
+ * for any node's children: no child is ever earlier than a sentinel, and
+ * no sentinel earlier than anything, so the walk down needs no bounds
+ * checks and still stops where the bounded one would.
+ */
 static GT_ALWAYS_INLINE void sift_down(gotrace_reader *r, size_t i)
 {
 	struct gt_front *f = r->frontier, x;
-	size_t n = r->nfrontier;
 
-	if (i >= n)
-		return;
 	x = f[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 
-		if (c + 1 < n)
-			c += f[c + 1].time < f[c].time; /* the earlier child */
-		else if (c >= n)
-			break;
+		c += f[c + 1].time < f[c].time; /* the earlier child */
 		if (!(f[c].time < x.time))
 			break;
 		f[i] = f[c];
@@ -222,6 +223,7 @@ static void heap_remove(gotrace_reader *r, size_t i)
 	}
 	fswap(r, 0, r->nfrontier - 1);
 	r->nfrontier--;
+	r->frontier[r->nfrontier].time = INT64_MAX;
 	sift_down(r, 0);
 }
 
@@ -540,12 +542,17 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 		if (nc == NULL)
 			goto nomem;
 		r->cursors = nc;
-		nf = realloc(r->frontier, g->nms * sizeof *nf);
+		/* Room for the sentinels past the heap (sift_down). */
+		if (g->nms > SIZE_MAX / 2 / sizeof *nf - 1)
+			goto nomem;
+		nf = realloc(r->frontier, (2 * g->nms + 2) * sizeof *nf);
 		if (nf == NULL)
 			goto nomem;
 		r->frontier = nf;
 		r->cursors_cap = g->nms;
 	}
+	for (i = 0; r->frontier != NULL && i < 2 * r->cursors_cap + 2; i++)
+		r->frontier[i].time = INT64_MAX;
 	r->nfrontier = 0;
 	r->next_sample = 0;
 	r->cur_gen = g->gen;
