@@ -16,7 +16,7 @@
 void gt_state_init(gt_state *st)
 {
 	memset(st, 0, sizeof *st);
-	st->last_m = UINT32_MAX;
+	memset(st->m_cache, 0xff, sizeof st->m_cache);
 	gt_idmap_init(&st->g_index);
 	gt_idmap_init(&st->p_index);
 	gt_idmap_init(&st->m_index);
@@ -60,8 +60,7 @@ gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id)
 
 	if (!gt_idmap_get(&st->m_index, (uint64_t)id, &i))
 		return NULL;
-	st->last_m = i;
-	st->last_m_id = id;
+	st->m_cache[(uint64_t)id & (GT_STATE_M_CACHE - 1)] = i;
 	return &st->ms[i];
 }
 

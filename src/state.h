@@ -19,6 +19,8 @@
 #include "gotrace/reader.h"
 #include "gotrace/state.h"
 
+#define GT_STATE_M_CACHE 16   /* a power of two */
+
 typedef struct gt_state {
 	gotrace_goroutine_info *gs;
 	size_t ngs, gs_cap;
@@ -29,8 +31,10 @@ typedef struct gt_state {
 	gotrace_thread_info *ms;
 	size_t nms, ms_cap;
 	gt_idmap m_index;
-	int64_t last_m_id;       /* the M looked up last, and its index: */
-	uint32_t last_m;         /* a trace has few Ms, used in runs */
+	/* Where each M was found last, by the low bits of its ID (entries
+	 * are checked against ms[], so a stale or clashing one only costs a
+	 * hash lookup): events alternate among a trace's few Ms. */
+	uint32_t m_cache[GT_STATE_M_CACHE];
 	uint64_t transitions[2][6][6]; /* [resource][old][new] counts */
 	int lenient;             /* count violations instead of failing */
 	uint64_t violations;
@@ -63,12 +67,14 @@ int gt_state_nomem(struct gotrace_error *err);
 int gt_state_apply_p(gt_state *st, const gotrace_event *ev,
                      struct gotrace_error *err);
 
-/* Thread id, or NULL. Events come in runs on the same M, and Ms are never
- * removed, so the one found last is worth remembering. */
+/* Thread id, or NULL. Ms are never removed, so where one was found stays
+ * right. */
 static inline gotrace_thread_info *gt_state_lookup_m(gt_state *st, int64_t id)
 {
-	if (st->last_m < st->nms && st->last_m_id == id)
-		return &st->ms[st->last_m];
+	uint32_t i = st->m_cache[(uint64_t)id & (GT_STATE_M_CACHE - 1)];
+
+	if (i < st->nms && st->ms[i].id == id)
+		return &st->ms[i];
 	return gt_state_lookup_m_slow(st, id);
 }
 
