@@ -525,6 +525,20 @@ static void close_gen(tw_trace *t, uint64_t gen, uint64_t base)
 	end_gen(t);
 }
 
+/* Opens M 1's batch of generation gen at time base: P 0 is running. */
+static void p0_running(tw_trace *t, uint64_t gen, uint64_t base)
+{
+	tw_batch_begin(t, gen, 1, base);
+	TW_EV(t, EV_PROC_STATUS, base + 1, 0, P_RUNNING);
+}
+
+/* The same, with goroutine 1 running on it. */
+static void g1_running(tw_trace *t, uint64_t gen, uint64_t base)
+{
+	p0_running(t, gen, base);
+	TW_EV(t, EV_GO_STATUS, base + 2, 1, 1, G_RUNNING);
+}
+
 /*
  * Ordering scenarios. Each is a small trace exercising one rule of how
  * per-M batches interleave; Go's parser decides what the result is.
@@ -565,9 +579,7 @@ static void ordering_cases(void)
 		 * next, which opens with the P and G in syscall. */
 		tw_init(&t, ver);
 		tables(&t, 1);
-		tw_batch_begin(&t, 1, 1, 1000);
-		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
-		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		g1_running(&t, 1, 1000);
 		TW_EV(&t, EV_GO_SYSCALL_BEGIN, 1010, 1, 1);
 		tw_batch_end(&t);
 		close_gen(&t, 1, 1000);
@@ -610,9 +622,7 @@ static void ordering_cases(void)
 		 * boundary, announced as active in the second generation. */
 		tw_init(&t, ver);
 		tables(&t, 1);
-		tw_batch_begin(&t, 1, 1, 1000);
-		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
-		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		g1_running(&t, 1, 1000);
 		TW_EV(&t, EV_TASK_BEGIN, 1010, 5, 0, 3, 1);
 		TW_EV(&t, EV_REGION_BEGIN, 1011, 5, 4, 1);
 		TW_EV(&t, EV_GO_LABEL, 1012, 3);
@@ -629,9 +639,7 @@ static void ordering_cases(void)
 
 			tw_strings(&t, 2, 3, ids2, strs2);
 		}
-		tw_batch_begin(&t, 2, 1, 2000);
-		TW_EV(&t, EV_PROC_STATUS, 2001, 0, P_RUNNING);
-		TW_EV(&t, EV_GO_STATUS, 2002, 1, 1, G_RUNNING);
+		g1_running(&t, 2, 2000);
 		TW_EV(&t, EV_GC_ACTIVE, 2003, 2);
 		TW_EV(&t, EV_GC_SWEEP_ACTIVE, 2004, 0);
 		TW_EV(&t, EV_GC_MARK_ASSIST_ACTIVE, 2005, 1);
@@ -650,9 +658,7 @@ static void ordering_cases(void)
 		 * earlier than the first ends, and events share timestamps. */
 		tw_init(&t, ver);
 		tables(&t, 1);
-		tw_batch_begin(&t, 1, 1, 1000);
-		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
-		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		g1_running(&t, 1, 1000);
 		TW_EV(&t, EV_GO_CREATE, 1100, 2, 0, 0);
 		TW_EV(&t, EV_GO_STOP, 1100, 3, 0);
 		tw_batch_end(&t);
@@ -671,8 +677,7 @@ static void ordering_cases(void)
 	/* Coroutine switches (Go 1.23+). */
 	tw_init(&t, 23);
 	tables(&t, 1);
-	tw_batch_begin(&t, 1, 1, 1000);
-	TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
+	p0_running(&t, 1, 1000);
 	TW_EV(&t, EV_GO_STATUS_STACK, 1002, 1, 1, G_RUNNING, 1);
 	TW_EV(&t, EV_GO_CREATE_BLOCKED, 1010, 2, 2, 1);
 	TW_EV(&t, EV_GO_SWITCH, 1020, 2, 1);
@@ -715,10 +720,10 @@ static void validation_cases(void)
 
 		tw_init(&t, 26);
 		tables(&t, 1);
-		tw_batch_begin(&t, 1, 1, 1000);
-		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
 		if (strcmp(bad[i].name, "invalid_destroy_without_goroutine") != 0)
-			TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+			g1_running(&t, 1, 1000);
+		else
+			p0_running(&t, 1, 1000);
 		if (strcmp(bad[i].name, "invalid_region_end_mismatch") == 0)
 			TW_EV(&t, EV_REGION_BEGIN, 1003, 0, 3, 0);
 		if (strcmp(bad[i].name, "invalid_steal_from_unknown_thread") == 0) {
@@ -801,9 +806,7 @@ static void common_path_cases(void)
 
 		tw_init(&t, 26);
 		tables(&t, 1);
-		tw_batch_begin(&t, 1, 1, 1000);
-		TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
-		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+		g1_running(&t, 1, 1000);
 		if (cases[i].syscall)
 			TW_EV(&t, EV_GO_SYSCALL_BEGIN, 1003, 1, 0);
 		if (cases[i].create)
@@ -850,17 +853,13 @@ static void common_path_cases(void)
 
 			tw_init(&t, 26);
 			tables(&t, 1);
-			tw_batch_begin(&t, 1, 1, 1000);
-			TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_RUNNING);
-			TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_RUNNING);
+			g1_running(&t, 1, 1000);
 			TW_EV(&t, w ? EV_GO_CREATE_BLOCKED : EV_GO_CREATE, 1003,
 			      2, 0, 0);
 			tw_batch_end(&t);
 			close_gen(&t, 1, 1000);
 			tables(&t, 2);
-			tw_batch_begin(&t, 2, 1, 2000);
-			TW_EV(&t, EV_PROC_STATUS, 2001, 0, P_RUNNING);
-			TW_EV(&t, EV_GO_STATUS, 2002, 1, 1, G_RUNNING);
+			g1_running(&t, 2, 2000);
 			if (next_gen[i].status)
 				TW_EV(&t, EV_GO_STATUS, 2003, 2, (uint64_t)-1,
 				      w ? G_WAITING : G_RUNNABLE);
