@@ -13,10 +13,7 @@
 #include "spec.h"
 #include "gotrace/wire.h"
 
-/* Wire statuses. */
-enum { GO_BAD = GT_GO_BAD, GO_RUNNABLE = GT_GO_RUNNABLE,
-       GO_RUNNING = GT_GO_RUNNING, GO_SYSCALL = GT_GO_SYSCALL,
-       GO_WAITING = GT_GO_WAITING };
+/* Wire statuses of Ps (goroutines' are GT_GO_*, order.h). */
 enum { PROC_BAD, PROC_RUNNING, PROC_IDLE, PROC_SYSCALL, PROC_ABANDONED };
 /* API states (gotrace_goroutine_state / gotrace_proc_state values). */
 enum { GS_UNDETERMINED, GS_NOT_EXIST, GS_RUNNABLE, GS_RUNNING, GS_WAITING,
@@ -38,10 +35,10 @@ static const uint8_t proc_status_to_state[5] = {
 static const char *go_status_name(unsigned s)
 {
 	switch (s) {
-	case GO_RUNNABLE: return "Runnable";
-	case GO_RUNNING: return "Running";
-	case GO_SYSCALL: return "Syscall";
-	case GO_WAITING: return "Waiting";
+	case GT_GO_RUNNABLE: return "Runnable";
+	case GT_GO_RUNNING: return "Running";
+	case GT_GO_SYSCALL: return "Syscall";
+	case GT_GO_WAITING: return "Waiting";
 	default: return "Bad";
 	}
 }
@@ -280,13 +277,11 @@ static void wait_any(gt_order *o, uint8_t kind, int64_t id)
 
 static inline gt_gstate *get_g(gt_order *o, int64_t id)
 {
-	uint32_t i;
-
 	touch(o, GT_RES_G, id);
-	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
+	return gt_order_find_g(o, id);
 }
 
-static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 {
 	uint32_t i;
 	gt_gstate *s;
@@ -315,30 +310,21 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	return s;
 }
 
-static void delete_g(gt_order *o, int64_t id)
-{
-	uint32_t i;
-
-	touch(o, GT_RES_G, id);
-	if (!gt_idmap_get(&o->g_index, (uint64_t)id, &i))
-		return;
-	gt_idmap_del(&o->g_index, (uint64_t)id);
-	o->gs[i].next_free = o->gs_free;
-	o->gs_free = i;
-}
-
-gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
-{
-	return new_g(o, id, status, seq);
-}
-
 void gt_order_remove_g(gt_order *o, gt_gstate *gs)
 {
 	uint32_t i = (uint32_t)(gs - o->gs);
 
 	gt_idmap_del(&o->g_index, (uint64_t)gs->id);
-	o->gs[i].next_free = o->gs_free;
+	gs->next_free = o->gs_free;
 	o->gs_free = i;
+}
+
+static void delete_g(gt_order *o, int64_t id)
+{
+	gt_gstate *gs = get_g(o, id);
+
+	if (gs != NULL)
+		gt_order_remove_g(o, gs);
 }
 
 static gt_pstate *get_p(gt_order *o, int64_t id)
@@ -810,7 +796,7 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	} else if (s->gen == o->initial_gen) {
 		gt_seq z = {s->gen, 0};
 
-		if (new_g(o, gid, (uint8_t)status, z) == NULL)
+		if (gt_order_add_g(o, gid, (uint8_t)status, z) == NULL)
 			return nomem(s);
 		old = GS_UNDETERMINED;
 	} else {
@@ -820,9 +806,9 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	}
 	s->ev->args[2] = (uint64_t)old << 32 | status;
 	*next = *cur;
-	if (status == GO_RUNNING) {
+	if (status == GT_GO_RUNNING) {
 		next->g = gid;
-	} else if (status == GO_SYSCALL) {
+	} else if (status == GT_GO_SYSCALL) {
 		gt_mstate *ms;
 
 		if (mid == GT_NO_ID)
@@ -859,15 +845,15 @@ static int go_create(step *s, ctx cur)
 
 	CHECK_CTX(s, cur, MUST, MUST, MAY);
 	gs = get_g(s->o, cur.g);
-	if (gs != NULL && gs->status != GO_RUNNING)
+	if (gs != NULL && gs->status != GT_GO_RUNNING)
 		return fail(s, "%s event for goroutine that's not Running",
 		            ev_name(s));
 	if (get_g(s->o, newg) != NULL)
 		return fail(s, "tried to create goroutine (%" PRId64
 		               ") that already exists", newg);
-	if (new_g(s->o, newg,
-	          s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ? GO_WAITING
-	                                                       : GO_RUNNABLE,
+	if (gt_order_add_g(s->o, newg,
+	          s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ? GT_GO_WAITING
+	                                                       : GT_GO_RUNNABLE,
 	          z) == NULL)
 		return nomem(s);
 	return queue_ev(s, cur);
@@ -895,7 +881,7 @@ static int go_stop_exec(step *s, ctx cur, ctx *next)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GO_RUNNING, "Running", &gs);
+	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &gs);
 	if (rc != 0)
 		return rc;
 	*next = cur;
@@ -905,10 +891,10 @@ static int go_stop_exec(step *s, ctx cur, ctx *next)
 		delete_g(s->o, cur.g);
 		break;
 	case GOTRACE_WIRE_GO_STOP:
-		gs->status = GO_RUNNABLE;
+		gs->status = GT_GO_RUNNABLE;
 		break;
 	default:
-		gs->status = GO_WAITING;
+		gs->status = GT_GO_WAITING;
 		break;
 	}
 	return queue_ev(s, cur);
@@ -920,13 +906,13 @@ static int go_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_seq seq = {s->gen, s->ev->args[1]};
 	gt_gstate *gs = get_g(s->o, gid);
 
-	if (gs == NULL || gs->status != GO_RUNNABLE || !succeeds(seq, gs->seq)) {
-		wait_state(s->o, GT_RES_G, gid, seq.seq, GO_RUNNABLE);
+	if (!gt_order_g_next(gs, GT_GO_RUNNABLE, seq.gen, seq.seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GT_GO_RUNNABLE);
 		*ok = 0;
 		return 0;
 	}
 	CHECK_CTX(s, cur, MUST, MUST, MUST_NOT);
-	gs->status = GO_RUNNING;
+	gs->status = GT_GO_RUNNING;
 	gs->seq = seq;
 	*next = cur;
 	next->g = gid;
@@ -939,12 +925,12 @@ static int go_unblock(step *s, ctx cur, int *ok)
 	gt_seq seq = {s->gen, s->ev->args[1]};
 	gt_gstate *gs = get_g(s->o, gid);
 
-	if (gs == NULL || gs->status != GO_WAITING || !succeeds(seq, gs->seq)) {
-		wait_state(s->o, GT_RES_G, gid, seq.seq, GO_WAITING);
+	if (!gt_order_g_next(gs, GT_GO_WAITING, seq.gen, seq.seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GT_GO_WAITING);
 		*ok = 0;
 		return 0;
 	}
-	gs->status = GO_RUNNABLE;
+	gs->status = GT_GO_RUNNABLE;
 	gs->seq = seq;
 	return queue_ev(s, cur);
 }
@@ -958,14 +944,13 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GO_RUNNING, "Running", &curgs);
+	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &curgs);
 	if (rc != 0)
 		return rc;
 	nextgs = get_g(s->o, nextg);
-	if (nextgs == NULL || nextgs->status != GO_WAITING ||
-	    !succeeds(seq, nextgs->seq)) {
+	if (!gt_order_g_next(nextgs, GT_GO_WAITING, seq.gen, seq.seq)) {
 		/* The checks above passed on the current G's state. */
-		wait_state(s->o, GT_RES_G, nextg, seq.seq, GO_WAITING);
+		wait_state(s->o, GT_RES_G, nextg, seq.seq, GT_GO_WAITING);
 		wait_any(s->o, GT_RES_G, cur.g);
 		*ok = 0;
 		return 0;
@@ -974,7 +959,7 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 	if (rc != 0)
 		return rc;
 	if (s->ev->type == GOTRACE_WIRE_GO_SWITCH) {
-		curgs->status = GO_WAITING;
+		curgs->status = GT_GO_WAITING;
 		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_BLOCK, 0, 0, 0);
 	} else {
 		delete_g(s->o, cur.g);
@@ -984,7 +969,7 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 		return rc;
 	/* delete_g may have recycled curgs; look nextg up again. */
 	nextgs = get_g(s->o, nextg);
-	nextgs->status = GO_RUNNING;
+	nextgs->status = GT_GO_RUNNING;
 	nextgs->seq = seq;
 	*next = cur;
 	next->g = nextg;
@@ -1002,10 +987,10 @@ static int syscall_begin(step *s, ctx cur)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GO_RUNNING, "Running", &gs);
+	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &gs);
 	if (rc != 0)
 		return rc;
-	gs->status = GO_SYSCALL;
+	gs->status = GT_GO_SYSCALL;
 	ps = get_p(s->o, cur.p);
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
@@ -1026,10 +1011,10 @@ static int syscall_end(step *s, ctx cur)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GO_SYSCALL, "Running", &gs);
+	rc = current_g(s, cur, GT_GO_SYSCALL, "Running", &gs);
 	if (rc != 0)
 		return rc;
-	gs->status = GO_RUNNING;
+	gs->status = GT_GO_RUNNING;
 	ps = get_p(s->o, cur.p);
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
@@ -1059,12 +1044,12 @@ static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
 		}
 	}
 	CHECK_CTX(s, cur, MUST, MAY, MUST);
-	rc = current_g(s, cur, GO_SYSCALL, "Running", &gs);
+	rc = current_g(s, cur, GT_GO_SYSCALL, "Running", &gs);
 	if (rc != 0)
 		return rc;
 	*next = cur;
 	next->g = GT_NO_ID;
-	gs->status = GO_RUNNABLE;
+	gs->status = GT_GO_RUNNABLE;
 	return queue_ev(s, cur);
 }
 
@@ -1077,7 +1062,7 @@ static int create_syscall(step *s, ctx cur, ctx *next)
 	if (get_g(s->o, newg) != NULL)
 		return fail(s, "tried to create goroutine (%" PRId64
 		               ") in syscall that already exists", newg);
-	if (new_g(s->o, newg, GO_SYSCALL, z) == NULL)
+	if (gt_order_add_g(s->o, newg, GT_GO_SYSCALL, z) == NULL)
 		return nomem(s);
 	*next = cur;
 	next->g = newg;
@@ -1090,7 +1075,7 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MAY, MUST);
-	rc = current_g(s, cur, GO_SYSCALL, "Syscall", &gs);
+	rc = current_g(s, cur, GT_GO_SYSCALL, "Syscall", &gs);
 	if (rc != 0)
 		return rc;
 	delete_g(s->o, cur.g);

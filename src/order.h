@@ -212,11 +212,22 @@ static inline gt_gstate *gt_order_find_g(const gt_order *o, int64_t id)
 	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
 }
 
-/* Adds goroutine id; NULL if memory ran out. */
+/* Adds goroutine id, in status with sequence number seq; NULL if memory
+ * ran out. */
 gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq);
 
-/* Removes goroutine gs. */
+/* Removes goroutine gs (its slot is reused by a later add). */
 void gt_order_remove_g(gt_order *o, gt_gstate *gs);
+
+/* Goroutine gs exists in status want, and seq (of generation gen) follows
+ * its sequence number: Go's test for an event that names a goroutine it
+ * moves along, such as GoStart or GoUnblock. */
+static inline int gt_order_g_next(const gt_gstate *gs, uint8_t want,
+                                  uint64_t gen, uint64_t seq)
+{
+	return gs != NULL && gs->status == want && gs->seq.gen == gen &&
+	       seq == gs->seq.seq + 1;
+}
 
 /*
  * gt_order_advance for the events that make up most of any trace —
@@ -246,20 +257,18 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 	cur_g = ms->g;
 	switch (ev->type) {
 	case GOTRACE_WIRE_GO_START:
-		if (ms->p == GT_NO_ID || ms->g != GT_NO_ID)
+		if (p == GT_NO_ID || cur_g != GT_NO_ID)
 			return -1;
 		gs = gt_order_find_g(o, (int64_t)ev->args[0]);
-		if (gs == NULL || gs->status != GT_GO_RUNNABLE ||
-		    gs->seq.gen != g->gen || ev->args[1] != gs->seq.seq + 1)
+		if (!gt_order_g_next(gs, GT_GO_RUNNABLE, g->gen, ev->args[1]))
 			return -1;
 		gs->status = GT_GO_RUNNING;
 		gs->seq.seq = ev->args[1];
-		ms->g = (int64_t)ev->args[0];
+		ms->g = gs->id;
 		break;
 	case GOTRACE_WIRE_GO_UNBLOCK:
 		gs = gt_order_find_g(o, (int64_t)ev->args[0]);
-		if (gs == NULL || gs->status != GT_GO_WAITING ||
-		    gs->seq.gen != g->gen || ev->args[1] != gs->seq.seq + 1)
+		if (!gt_order_g_next(gs, GT_GO_WAITING, g->gen, ev->args[1]))
 			return -1;
 		gs->status = GT_GO_RUNNABLE;
 		gs->seq.seq = ev->args[1];
@@ -267,9 +276,9 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 	case GOTRACE_WIRE_GO_BLOCK:
 	case GOTRACE_WIRE_GO_STOP:
 	case GOTRACE_WIRE_GO_DESTROY:
-		if (ms->p == GT_NO_ID || ms->g == GT_NO_ID)
+		if (p == GT_NO_ID || cur_g == GT_NO_ID)
 			return -1;
-		gs = gt_order_find_g(o, ms->g);
+		gs = gt_order_find_g(o, cur_g);
 		if (gs == NULL || gs->status != GT_GO_RUNNING)
 			return -1;
 		if (ev->type == GOTRACE_WIRE_GO_DESTROY)
@@ -283,10 +292,10 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 	case GOTRACE_WIRE_GO_CREATE_BLOCKED: {
 		gt_seq first;
 
-		if (ms->p == GT_NO_ID)
+		if (p == GT_NO_ID)
 			return -1;
-		if (ms->g != GT_NO_ID) {
-			gs = gt_order_find_g(o, ms->g);
+		if (cur_g != GT_NO_ID) {
+			gs = gt_order_find_g(o, cur_g);
 			if (gs != NULL && gs->status != GT_GO_RUNNING)
 				return -1;
 		}
@@ -302,7 +311,7 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 	}
 	case GOTRACE_WIRE_HEAP_ALLOC:
 	case GOTRACE_WIRE_HEAP_GOAL:
-		if (ms->p == GT_NO_ID)
+		if (p == GT_NO_ID)
 			return -1;
 		break;
 	default:
