@@ -132,11 +132,13 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 		case 2: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
 		default: break;
 		}
-		if (p == NULL)
-			goto checked;
+	} else {
+		p = NULL;
+	}
+	if (p != NULL) {
 		c->p = p;
 	} else {
-checked:
+		/* Near the batch's end, or an overlong varint. */
 		rc = cursor_decode_checked(c, spec, e, err, &dt);
 		if (rc != 1)
 			return rc;
@@ -797,10 +799,10 @@ static int advance_parking(gotrace_reader *r)
 
 /*
  * Go's way, once the earliest cursor was refused: every other in time
- * order. Returns GOTRACE_OK with an event queued, or an error; sets
- * *switched instead if the generation has used up its retry budget.
+ * order; or, in AUTO mode past the generation's retry budget, parking
+ * from here on. Returns GOTRACE_OK with an event accepted, or an error.
  */
-static int advance_others(gotrace_reader *r, int *switched)
+static int advance_others(gotrace_reader *r)
 {
 	size_t i;
 	int rc;
@@ -810,8 +812,7 @@ static int advance_others(gotrace_reader *r, int *switched)
 		r->parking = 1;
 		r->parked_gens++;
 		gt_order_track(&r->order, 1);
-		*switched = 1;
-		return GOTRACE_OK;
+		return advance_parking(r);
 	}
 	sort_frontier(r);
 	r->retry_work += r->nfrontier;
@@ -842,19 +843,15 @@ static GT_ALWAYS_INLINE int accepted(gotrace_reader *r, gt_event **out)
 	return GOTRACE_OK;
 }
 
-/* The earliest cursor was refused: the rest of Go's way, or parking. */
-static int after_refusal(gotrace_reader *r, gt_event **out)
+/* Go's way: the earliest cursor's event, else (advance_others) the rest. */
+static GT_ALWAYS_INLINE int advance_exact(gotrace_reader *r, gt_event **out)
 {
-	int rc, switched = 0;
+	int rc = try_advance(r, 0);
 
-	rc = advance_others(r, &switched);
-	if (rc != GOTRACE_OK)
+	if (rc < 0)
 		return rc;
-	if (switched) {
-		rc = advance_parking(r);
-		if (rc != GOTRACE_OK)
-			return rc;
-	}
+	if (rc == 0 && (rc = advance_others(r)) != GOTRACE_OK)
+		return rc;
 	return accepted(r, out);
 }
 
@@ -916,12 +913,7 @@ static int next_raw_slow(gotrace_reader *r, gt_event **out)
 			return rc;
 		return accepted(r, out);
 	}
-	rc = try_advance(r, 0);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return after_refusal(r, out);
-	return accepted(r, out);
+	return advance_exact(r, out);
 }
 
 /*
@@ -931,19 +923,12 @@ static int next_raw_slow(gotrace_reader *r, gt_event **out)
  */
 static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
 {
-	int rc;
-
 	/* A frontier means a current generation (it is emptied before
 	 * the next is read); not parking means nothing is parked. */
 	if (r->order.qlen != 0 || r->nfrontier == 0 || r->parking ||
 	    r->sample_time < ftime(r, 0))
 		return next_raw_slow(r, out);
-	rc = try_advance(r, 0);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return after_refusal(r, out);
-	return accepted(r, out);
+	return advance_exact(r, out);
 }
 
 /* An ID missing from ev's generation; the offset is where reading that
@@ -994,8 +979,9 @@ static GT_ALWAYS_INLINE int validate_ids(gotrace_reader *r, const gt_event *ev)
  * The producer's whole job: the next event in Go's order, with what the
  * consumer needs to know about the producer's progress folded into it
  * (Syncs carry the generation, valid bytes and input offset, make_sync;
- * every event, whether a generation started parking). Returns GOTRACE_OK, GOTRACE_EOF after the final Sync, or an
- * error described in r->perr. *out is valid until the next call.
+ * every event, whether a generation started parking). Returns GOTRACE_OK,
+ * GOTRACE_EOF after the final Sync, or an error described in r->perr.
+ * *out is valid until the next call.
  */
 static GT_ALWAYS_INLINE int produce(gotrace_reader *r, gt_event **out)
 {
