@@ -22,6 +22,7 @@
 
 /* More than the queue holds several times over. */
 #define ITEMS 600000u
+_Static_assert(ITEMS > 4 * GT_PIPE_ITEMS, "ITEMS must lap the queue");
 /* Items per generation in the release test. */
 #define PER_GEN 50000u
 
@@ -120,40 +121,37 @@ static uint64_t run(producer *pr, uint64_t consumer_stall)
 	return n;
 }
 
-static void test_every_item_in_order(void **state)
+/* ITEMS items, the producer stalling every producer_stall items and the
+ * consumer every consumer_stall (0: never), all arrive in order. */
+static void check_all_arrive(uint64_t producer_stall, uint64_t consumer_stall)
 {
 	producer pr;
 
-	(void)state;
 	memset(&pr, 0, sizeof pr);
 	pr.items = ITEMS;
-	assert_int_equal(run(&pr, 0), ITEMS);
+	pr.stall_every = producer_stall;
+	assert_int_equal(run(&pr, consumer_stall), ITEMS);
 	assert_false(pr.stopped);
+}
+
+static void test_every_item_in_order(void **state)
+{
+	(void)state;
+	check_all_arrive(0, 0);
 }
 
 /* The consumer stalls: the producer fills the queue and sleeps. */
 static void test_producer_waits_for_room(void **state)
 {
-	producer pr;
-
 	(void)state;
-	memset(&pr, 0, sizeof pr);
-	pr.items = ITEMS;
-	assert_int_equal(run(&pr, 200000), ITEMS);
-	assert_false(pr.stopped);
+	check_all_arrive(0, 200000);
 }
 
 /* The producer stalls: the consumer empties the queue and sleeps. */
 static void test_consumer_waits_for_items(void **state)
 {
-	producer pr;
-
 	(void)state;
-	memset(&pr, 0, sizeof pr);
-	pr.items = ITEMS;
-	pr.stall_every = 150000;
-	assert_int_equal(run(&pr, 0), ITEMS);
-	assert_false(pr.stopped);
+	check_all_arrive(150000, 0);
 }
 
 /* A generation's buffer is refilled only once the consumer has moved past
