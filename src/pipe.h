@@ -12,7 +12,7 @@
  * still points into.
  *
  * The fast path is lock-free: the producer publishes its head, and the
- * consumer hands back slots, in runs of thousands of events (pipe.c), each
+ * consumer hands back slots, in runs of thousands of events (below), each
  * reading the other's counter only when it seems to have run out of room
  * or events.
  * A side that has run out spins briefly, then sleeps on a condition
@@ -33,8 +33,6 @@
 
 typedef struct gt_pipe gt_pipe;
 
-/* The struct is here so that the per-item steps below inline into the
- * read loop; only the pipe's functions touch its fields. */
 /* Items in the ring (80 bytes each, 10 MB): hand-offs in large runs, so
  * that each side works through memory the other finished with long ago.
  * A ring that fits in the cores' caches (a few thousand items) was slower
@@ -45,7 +43,11 @@ typedef struct gt_pipe gt_pipe;
 #define GT_PIPE_PUBLISH_EVERY 8192u
 /* The consumer returns slots this often (and whenever it waits). */
 #define GT_PIPE_RETURN_EVERY 8192u
+
 /*
+ * Here rather than in pipe.c so that the per-item steps below inline into
+ * the read loop; only the pipe's functions touch the fields.
+ *
  * Each side's fields, and each shared counter, sit on cache lines of their
  * own (the padding keeps them apart whatever the allocation's alignment):
  * a line written by one core and read by the other moves between them.

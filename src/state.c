@@ -56,12 +56,11 @@ static gotrace_thread_info *find_m(const gt_state *st, int64_t id)
 
 gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id)
 {
-	uint32_t i;
+	gotrace_thread_info *m = find_m(st, id);
 
-	if (!gt_idmap_get(&st->m_index, (uint64_t)id, &i))
-		return NULL;
-	st->m_cache[(uint64_t)id & (GT_STATE_M_CACHE - 1)] = i;
-	return &st->ms[i];
+	if (m != NULL)
+		*gt_state_m_cached(st, id) = (uint32_t)(m - st->ms);
+	return m;
 }
 
 gotrace_goroutine_info *gt_state_add_g(gt_state *st, int64_t id)

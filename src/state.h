@@ -67,11 +67,17 @@ int gt_state_nomem(struct gotrace_error *err);
 int gt_state_apply_p(gt_state *st, const gotrace_event *ev,
                      struct gotrace_error *err);
 
+/* Thread id's entry in the M cache. */
+static inline uint32_t *gt_state_m_cached(gt_state *st, int64_t id)
+{
+	return &st->m_cache[(uint64_t)id & (GT_STATE_M_CACHE - 1)];
+}
+
 /* Thread id, or NULL. Ms are never removed, so where one was found stays
  * right. */
 static inline gotrace_thread_info *gt_state_lookup_m(gt_state *st, int64_t id)
 {
-	uint32_t i = st->m_cache[(uint64_t)id & (GT_STATE_M_CACHE - 1)];
+	uint32_t i = *gt_state_m_cached(st, id);
 
 	if (i < st->nms && st->ms[i].id == id)
 		return &st->ms[i];
