@@ -303,6 +303,7 @@ gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	}
 	s = &o->gs[i];
 	s->id = id;
+	s->live = 1;
 	s->status = status;
 	s->seq = seq;
 	s->nregions = 0;          /* capacity is kept for reuse */
@@ -315,6 +316,7 @@ void gt_order_remove_g(gt_order *o, gt_gstate *gs)
 	uint32_t i = (uint32_t)(gs - o->gs);
 
 	gt_idmap_del(&o->g_index, (uint64_t)gs->id);
+	gs->live = 0;
 	gs->next_free = o->gs_free;
 	o->gs_free = i;
 }
@@ -408,6 +410,7 @@ static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
 	s->g = g;
 	s->p = GT_NO_ID;
 	s->hprev = s->hnext = NONE;
+	s->g_slot = NONE;
 	if (p != GT_NO_ID && set_m_proc(o, s, p) != 0)
 		return NULL;
 	return s;
@@ -515,6 +518,7 @@ static GT_ALWAYS_INLINE int queue_ev(step *s, ctx c)
 		e->time = s->ev->time;
 		memcpy(e->args, s->ev->args, sizeof e->args);
 		e->type = s->ev->type;
+		e->gslot = s->ev->gslot;
 	}
 	e->m = c.m;
 	e->p = c.p;
@@ -532,6 +536,7 @@ static int queue_extra(step *s, ctx c, uint8_t type, uint64_t a0, uint64_t a1,
 	if (e == NULL)
 		return nomem(s);
 	memset(e, 0, sizeof *e);
+	e->gslot = GT_NO_SLOT;
 	e->type = type;
 	e->time = s->ev->time;
 	e->m = c.m;

@@ -31,6 +31,7 @@
 #define GT_EV_SYNC 255
 
 #define GT_NO_ID (-1)
+#define GT_NO_SLOT UINT32_MAX    /* gt_event.gslot: none known */
 
 /* An event in the ordering: the wire event and its scheduling context. */
 typedef struct gt_event {
@@ -45,6 +46,10 @@ typedef struct gt_event {
 	uint8_t type;            /* wire type, or GT_EV_SYNC */
 	uint8_t parked;          /* reader: generations that started parking
 	                            since the previous event (0 or 1) */
+	uint32_t gslot;          /* the engine's slot for the goroutine whose
+	                            state the event changes, or GT_NO_SLOT: a
+	                            hint for the state machine, which checks
+	                            it */
 } gt_event;
 
 /* A sequence number scoped to its generation. */
@@ -74,6 +79,7 @@ enum { GT_GO_BAD, GT_GO_RUNNABLE, GT_GO_RUNNING, GT_GO_SYSCALL,
 typedef struct gt_gstate {
 	int64_t id;
 	uint8_t status;          /* wire GoStatus: 1 runnable .. 4 waiting */
+	uint8_t live;            /* 0 while the slot is free */
 	gt_seq seq;
 	gt_region *regions;
 	size_t nregions, regions_cap;
@@ -92,6 +98,8 @@ typedef struct gt_mstate {
 	int64_t id;
 	int64_t g, p;
 	uint32_t hprev, hnext;   /* other Ms holding the same P */
+	uint32_t g_slot;         /* where g was when the common path started
+	                            it: a hint, checked before use */
 } gt_mstate;
 
 typedef struct gt_task {
@@ -212,6 +220,15 @@ static inline gt_gstate *gt_order_find_g(const gt_order *o, int64_t id)
 	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
 }
 
+/* The goroutine with ID id, looked for first in slot hint. */
+static inline gt_gstate *gt_order_find_g_hinted(const gt_order *o, int64_t id,
+                                                uint32_t hint)
+{
+	if (hint < o->ngs && o->gs[hint].live && o->gs[hint].id == id)
+		return &o->gs[hint];
+	return gt_order_find_g(o, id);
+}
+
 /* Adds goroutine id, in status with sequence number seq; NULL if memory
  * ran out. */
 gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq);
@@ -265,6 +282,8 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		gs->status = GT_GO_RUNNING;
 		gs->seq.seq = ev->args[1];
 		ms->g = gs->id;
+		ms->g_slot = (uint32_t)(gs - o->gs);
+		ev->gslot = ms->g_slot;
 		break;
 	case GOTRACE_WIRE_GO_UNBLOCK:
 		gs = gt_order_find_g(o, (int64_t)ev->args[0]);
@@ -272,15 +291,17 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 			return -1;
 		gs->status = GT_GO_RUNNABLE;
 		gs->seq.seq = ev->args[1];
+		ev->gslot = (uint32_t)(gs - o->gs);
 		break;
 	case GOTRACE_WIRE_GO_BLOCK:
 	case GOTRACE_WIRE_GO_STOP:
 	case GOTRACE_WIRE_GO_DESTROY:
 		if (p == GT_NO_ID || cur_g == GT_NO_ID)
 			return -1;
-		gs = gt_order_find_g(o, cur_g);
+		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
 		if (gs == NULL || gs->status != GT_GO_RUNNING)
 			return -1;
+		ev->gslot = (uint32_t)(gs - o->gs);
 		if (ev->type == GOTRACE_WIRE_GO_DESTROY)
 			gt_order_remove_g(o, gs);
 		else
@@ -295,7 +316,7 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		if (p == GT_NO_ID)
 			return -1;
 		if (cur_g != GT_NO_ID) {
-			gs = gt_order_find_g(o, cur_g);
+			gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
 			if (gs != NULL && gs->status != GT_GO_RUNNING)
 				return -1;
 		}
@@ -303,10 +324,12 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 			return -1;
 		first.gen = g->gen;
 		first.seq = 0;
-		if (gt_order_add_g(o, (int64_t)ev->args[0],
-		                   ev->type == GOTRACE_WIRE_GO_CREATE
-		                   ? GT_GO_RUNNABLE : GT_GO_WAITING, first) == NULL)
+		gs = gt_order_add_g(o, (int64_t)ev->args[0],
+		                    ev->type == GOTRACE_WIRE_GO_CREATE
+		                    ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
+		if (gs == NULL)
 			return -1;
+		ev->gslot = (uint32_t)(gs - o->gs);
 		break;
 	}
 	case GOTRACE_WIRE_HEAP_ALLOC:

@@ -120,6 +120,7 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 	if (!spec->timed)
 		return untimed_event(c, type, err);
 	memset(e->args, 0, sizeof e->args);
+	e->gslot = GT_NO_SLOT;
 	if ((size_t)(c->end - p) >= MAX_TIMED_EVENT) {
 		uint64_t *a = e->args;
 
@@ -478,6 +479,7 @@ static void make_sync(gotrace_reader *r, gt_event *ev, const gt_generation *g,
                       int64_t ts)
 {
 	memset(ev, 0, sizeof *ev);
+	ev->gslot = GT_NO_SLOT;
 	ev->type = GT_EV_SYNC;
 	ev->time = ts;
 	ev->m = ev->p = ev->g = GT_NO_ID;
@@ -898,6 +900,7 @@ static int next_raw_slow(gotrace_reader *r, gt_event **out)
 
 		set_sample_time(r);
 		memset(ev, 0, sizeof *ev);
+		ev->gslot = GT_NO_SLOT;
 		ev->type = GOTRACE_WIRE_CPU_SAMPLE;
 		ev->time = s->time;
 		ev->m = (int64_t)s->m;
@@ -994,6 +997,7 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, gt_event **out)
 		/* The converter orders and fixes up times itself. */
 		ev = &r->scratch;
 		rc = next_v1(r, ev);
+		ev->gslot = GT_NO_SLOT;
 	} else {
 		rc = next_raw(r, &ev);
 		if (rc == GOTRACE_OK) {
@@ -1082,7 +1086,7 @@ static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
 			return fail_with(r, rc);
 	}
 	if (!r->opts.no_state_tracking) {
-		rc = gt_state_apply(&r->st, out, &r->err);
+		rc = gt_state_apply_hinted(&r->st, out, ev->gslot, &r->err);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 	}

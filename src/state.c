@@ -25,6 +25,8 @@ void gt_state_init(gt_state *st)
 void gt_state_free(gt_state *st)
 {
 	free(st->gs);
+	free(st->glive);
+	free(st->ghint);
 	free(st->ps);
 	free(st->ms);
 	gt_idmap_free(&st->g_index);
@@ -33,11 +35,44 @@ void gt_state_free(gt_state *st)
 	memset(st, 0, sizeof *st);
 }
 
-static gotrace_goroutine_info *find_g(const gt_state *st, int64_t id)
+static const gotrace_goroutine_info *find_g(const gt_state *st, int64_t id)
 {
 	uint32_t i;
 
-	return gt_idmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i] : NULL;
+	return gt_idmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i].info
+	                                                    : NULL;
+}
+
+/* Remembers that the engine's slot hint holds the goroutine in slot s. A
+ * hint not remembered is only a later miss: so are those far beyond the
+ * goroutines this table has held (the engine's slots track the same
+ * goroutines, so its slot numbers stay near ours), which bounds the
+ * array by the table, whatever hints arrive. */
+static void remember_hint(gt_state *st, uint32_t hint, uint32_t s)
+{
+	size_t cap = st->nghint;
+
+	if (hint == GT_NO_SLOT || hint >= 2 * st->nslots + 1024)
+		return;
+	if (hint >= cap) {
+		if (gt_grow((void **)&st->ghint, &cap, (size_t)hint + 1,
+		            sizeof *st->ghint) != 0)
+			return;
+		memset(st->ghint + st->nghint, 0xff,
+		       (cap - st->nghint) * sizeof *st->ghint);
+		st->nghint = cap;
+	}
+	st->ghint[hint] = s;
+}
+
+gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint)
+{
+	uint32_t i;
+
+	if (!gt_idmap_get(&st->g_index, (uint64_t)id, &i))
+		return NULL;
+	remember_hint(st, hint, i);
+	return &st->gs[i];
 }
 
 static gotrace_proc_info *find_p(const gt_state *st, int64_t id)
@@ -63,30 +98,48 @@ gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id)
 	return m;
 }
 
-gotrace_goroutine_info *gt_state_add_g(gt_state *st, int64_t id)
+gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 {
-	gotrace_goroutine_info *g;
+	gt_state_g *g;
+	uint32_t s;
 
-	if (gt_grow((void **)&st->gs, &st->gs_cap, st->ngs + 1, sizeof *st->gs) != 0 ||
-	    gt_idmap_put(&st->g_index, (uint64_t)id, (uint32_t)st->ngs) != 0)
+	if (st->ngs == st->nslots) {
+		/* No free slot: a new one, listed first among the free. */
+		if (st->nslots >= UINT32_MAX - 1 ||
+		    gt_grow((void **)&st->gs, &st->gs_cap, st->nslots + 1,
+		            sizeof *st->gs) != 0 ||
+		    gt_grow((void **)&st->glive, &st->glive_cap, st->nslots + 1,
+		            sizeof *st->glive) != 0)
+			return NULL;
+		s = (uint32_t)st->nslots++;
+		st->glive[s] = s;
+		st->gs[s].pos = s;
+	}
+	s = st->glive[st->ngs];
+	if (gt_idmap_put(&st->g_index, (uint64_t)id, s) != 0)
 		return NULL;
-	g = &st->gs[st->ngs++];
-	g->id = id;
-	g->state = GOTRACE_GO_UNDETERMINED;
-	g->thread = g->proc = -1;
-	g->since = 0;
+	st->ngs++;
+	g = &st->gs[s];
+	g->info.id = id;
+	g->info.state = GOTRACE_GO_UNDETERMINED;
+	g->info.thread = g->info.proc = -1;
+	g->info.since = 0;
+	remember_hint(st, hint, s);
 	return g;
 }
 
-void gt_state_remove_g(gt_state *st, uint32_t i)
+void gt_state_remove_g(gt_state *st, gt_state_g *g)
 {
-	uint32_t last = (uint32_t)st->ngs - 1;
+	uint32_t s = (uint32_t)(g - st->gs), last = (uint32_t)st->ngs - 1;
+	uint32_t moved = st->glive[last];
 
-	gt_idmap_del(&st->g_index, (uint64_t)st->gs[i].id);
-	if (i != last) {
-		st->gs[i] = st->gs[last];
-		gt_idmap_put(&st->g_index, (uint64_t)st->gs[i].id, i);
-	}
+	gt_idmap_del(&st->g_index, (uint64_t)g->info.id);
+	/* The last live slot takes g's place in the list; g's slot becomes
+	 * the first free one. */
+	st->glive[g->pos] = moved;
+	st->gs[moved].pos = g->pos;
+	st->glive[last] = s;
+	g->pos = last;
 	st->ngs--;
 }
 
@@ -239,7 +292,7 @@ int gotrace_reader_goroutine_at(const gotrace_reader *r, size_t i,
 {
 	if (r == NULL || out == NULL || i >= r->st.ngs)
 		return -1;
-	*out = r->st.gs[i];
+	*out = r->st.gs[r->st.glive[i]].info;
 	return 0;
 }
 

@@ -16,15 +16,33 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "order.h"
 #include "gotrace/reader.h"
 #include "gotrace/state.h"
 
 #define GT_STATE_M_CACHE 16   /* a power of two */
 
+/*
+ * A goroutine's record. It keeps its slot in gs[] while the goroutine
+ * lives, so a slot is a stable handle: the engine's slot for the same
+ * goroutine, which events carry, leads to it through ghint[] without
+ * hashing the ID.
+ */
+typedef struct gt_state_g {
+	gotrace_goroutine_info info;
+	uint32_t pos;            /* its index in glive[]; live iff < ngs */
+} gt_state_g;
+
 typedef struct gt_state {
-	gotrace_goroutine_info *gs;
-	size_t ngs, gs_cap;
-	gt_idmap g_index;
+	/* glive[] lists every slot: the ngs live ones first, in the order
+	 * gotrace_reader_goroutine_at enumerates them, then the free ones,
+	 * which adds reuse. */
+	gt_state_g *gs;
+	uint32_t *glive;
+	size_t ngs, nslots, gs_cap, glive_cap;
+	gt_idmap g_index;        /* goroutine ID -> slot */
+	uint32_t *ghint;         /* engine slot -> slot, where last seen */
+	size_t nghint;
 	gotrace_proc_info *ps;
 	size_t nps, ps_cap;
 	gt_idmap p_index;
@@ -49,10 +67,14 @@ void gt_state_free(gt_state *st);
  * no call. The rarer steps are in state.c.
  */
 
-/* Adds goroutine id, Undetermined; NULL if memory ran out. */
-gotrace_goroutine_info *gt_state_add_g(gt_state *st, int64_t id);
-/* Removes the goroutine at index i; the last one takes its place. */
-void gt_state_remove_g(gt_state *st, uint32_t i);
+/* Adds goroutine id, Undetermined, reached from engine slot hint
+ * (GT_NO_SLOT for none) from now on; NULL if memory ran out. */
+gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint);
+/* Removes goroutine g; the last one listed takes its place in the list. */
+void gt_state_remove_g(gt_state *st, gt_state_g *g);
+/* Goroutine id by its ID, remembered for engine slot hint; NULL if
+ * absent. */
+gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint);
 /* Adds thread id, holding nothing; NULL if memory ran out. */
 gotrace_thread_info *gt_state_add_m(gt_state *st, int64_t id);
 /* gt_state_lookup_m past its cache. */
@@ -110,18 +132,32 @@ static inline int gt_state_executing(int s)
 	return s == GOTRACE_GO_RUNNING || s == GOTRACE_GO_SYSCALL;
 }
 
+/* Goroutine id, or NULL; hint is the engine's slot for it, or GT_NO_SLOT.
+ * A hint only ever leads to a live record with the same ID, so a stale
+ * one costs the hash lookup and nothing else. */
+static inline gt_state_g *gt_state_find_g(gt_state *st, int64_t id,
+                                          uint32_t hint)
+{
+	if (hint < st->nghint) {
+		uint32_t s = st->ghint[hint];
+
+		if (s < st->nslots && st->gs[s].pos < st->ngs &&
+		    st->gs[s].info.id == id)
+			return &st->gs[s];
+	}
+	return gt_state_find_g_slow(st, id, hint);
+}
+
 static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
-                                   struct gotrace_error *err)
+                                   uint32_t hint, struct gotrace_error *err)
 {
 	int64_t id = ev->u.transition.id;
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
-	gotrace_goroutine_info *g = NULL;
+	gt_state_g *rec = gt_state_find_g(st, id, hint);
+	gotrace_goroutine_info *g = rec ? &rec->info : NULL;
 	gotrace_thread_info *m;
-	uint32_t i;
 	int is;
 
-	if (gt_idmap_get(&st->g_index, (uint64_t)id, &i))
-		g = &st->gs[i];
 	is = g ? (int)g->state : -1;
 	if (!gt_state_start_ok(from, is)) {
 		int rc = gt_state_bad_start(st, err, 0, id, from, to, is);
@@ -130,8 +166,9 @@ static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
 			return rc;
 	}
 	if (g == NULL) {
-		if ((g = gt_state_add_g(st, id)) == NULL)
+		if ((rec = gt_state_add_g(st, id, hint)) == NULL)
 			return gt_state_nomem(err);
+		g = &rec->info;
 	} else if (from != GOTRACE_GO_UNDETERMINED) {
 		/* Lenient or not, the M bookkeeping follows the real state. */
 		from = (int)g->state;
@@ -147,7 +184,7 @@ static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
 	}
 	st->transitions[0][from][to]++;
 	if (to == GOTRACE_GO_NOT_EXIST) {
-		gt_state_remove_g(st, (uint32_t)(g - st->gs));
+		gt_state_remove_g(st, rec);
 		return GOTRACE_OK;
 	}
 	g->state = (gotrace_goroutine_state)to;
@@ -168,15 +205,24 @@ static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
 	return GOTRACE_OK;
 }
 
-/* Applies a delivered event. Returns GOTRACE_OK or an error. */
-static inline int gt_state_apply(gt_state *st, const gotrace_event *ev,
-                                 struct gotrace_error *err)
+/* Applies a delivered event whose goroutine the engine keeps in slot
+ * hint (GT_NO_SLOT if unknown). Returns GOTRACE_OK or an error. */
+static inline int gt_state_apply_hinted(gt_state *st, const gotrace_event *ev,
+                                        uint32_t hint,
+                                        struct gotrace_error *err)
 {
 	if (ev->kind != GOTRACE_EVENT_STATE_TRANSITION)
 		return GOTRACE_OK;
 	if (ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE)
-		return gt_state_apply_g(st, ev, err);
+		return gt_state_apply_g(st, ev, hint, err);
 	return gt_state_apply_p(st, ev, err);
+}
+
+/* Applies a delivered event. Returns GOTRACE_OK or an error. */
+static inline int gt_state_apply(gt_state *st, const gotrace_event *ev,
+                                 struct gotrace_error *err)
+{
+	return gt_state_apply_hinted(st, ev, GT_NO_SLOT, err);
 }
 
 #endif

@@ -319,8 +319,8 @@ static void test_state_module_rules(void **state)
 	                      GOTRACE_GO_RUNNING, 3, 0);
 	assert_int_equal(gt_state_apply(&st, &ev, &err), GOTRACE_OK);
 	assert_int_equal(st.ngs, 1);
-	assert_int_equal(st.gs[0].state, GOTRACE_GO_RUNNING);
-	assert_int_equal(st.gs[0].thread, 3);
+	assert_int_equal(st.gs[st.glive[0]].info.state, GOTRACE_GO_RUNNING);
+	assert_int_equal(st.gs[st.glive[0]].info.thread, 3);
 	assert_int_equal(st.nms, 1);
 	assert_int_equal(st.ms[0].goroutine, 7);
 	assert_int_equal(st.ms[0].proc, 0);
@@ -347,6 +347,84 @@ static void test_state_module_rules(void **state)
 	assert_int_equal(st.ms[0].proc, -1);
 	assert_int_equal(st.ps[0].thread, -1);
 	assert_true(st.transitions[0][GOTRACE_GO_RUNNABLE][GOTRACE_GO_RUNNING] == 1);
+	gt_state_free(&st);
+}
+
+/* Applies "goroutine id: from -> to" on M 3 with engine slot hint. */
+static int apply_g(gt_state *st, int64_t id, int from, int to, uint32_t hint)
+{
+	struct gotrace_error err;
+	gotrace_event ev = transition_event(GOTRACE_RESOURCE_GOROUTINE, id,
+	                                    from, to, 3, 0);
+
+	gt_error_clear(&err);
+	return gt_state_apply_hinted(st, &ev, hint, &err);
+}
+
+/* The IDs of the live goroutines, in the order the _at queries list them. */
+static void expect_listed(const gt_state *st, const int64_t *ids, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(st->ngs, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(st->gs[st->glive[i]].info.id, ids[i]);
+}
+
+static void test_state_module_slots_and_hints(void **state)
+{
+	static const int64_t after_remove[] = {10, 14, 12};
+	static const int64_t after_reuse[] = {10, 14, 12, 20};
+	gt_state st;
+	int64_t id;
+
+	(void)state;
+	gt_state_init(&st);
+	/* Five goroutines, engine slots 0..4. */
+	for (id = 10; id < 15; id++)
+		assert_int_equal(apply_g(&st, id, GOTRACE_GO_NOT_EXIST,
+		                         GOTRACE_GO_RUNNABLE, (uint32_t)(id - 10)),
+		                 GOTRACE_OK);
+	/* Two exit: the last listed takes an exiting one's place, as the
+	 * swap-remove of a plain array would list them. */
+	assert_int_equal(apply_g(&st, 11, GOTRACE_GO_RUNNABLE,
+	                         GOTRACE_GO_NOT_EXIST, 1), GOTRACE_OK);
+	assert_int_equal(apply_g(&st, 14, GOTRACE_GO_RUNNABLE,
+	                         GOTRACE_GO_NOT_EXIST, GT_NO_SLOT), GOTRACE_OK);
+	{
+		static const int64_t mid[] = {10, 13, 12};
+
+		expect_listed(&st, mid, 3);
+	}
+	/* A goroutine 14 again, in engine slot 1 (which 11 had): the stale
+	 * hint in slot 4 must not find it, nor slot 1's find 11. */
+	assert_int_equal(apply_g(&st, 14, GOTRACE_GO_NOT_EXIST,
+	                         GOTRACE_GO_RUNNABLE, 1), GOTRACE_OK);
+	assert_null(gt_state_find_g(&st, 11, 1));
+	assert_non_null(gt_state_find_g(&st, 14, 4));
+	assert_int_equal(gt_state_find_g(&st, 14, 4)->info.state,
+	                 GOTRACE_GO_RUNNABLE);
+	/* A wrong hint (another goroutine's slot, or out of range) costs only
+	 * the hash lookup. */
+	assert_int_equal(gt_state_find_g(&st, 12, 0)->info.id, 12);
+	assert_int_equal(gt_state_find_g(&st, 13, 1u << 10)->info.id, 13);
+	assert_int_equal(gt_state_find_g(&st, 13, 1u << 30)->info.id, 13);
+	assert_true(st.nghint < 1u << 12);
+	assert_int_equal(apply_g(&st, 13, GOTRACE_GO_RUNNABLE,
+	                         GOTRACE_GO_RUNNING, 0), GOTRACE_OK);
+	assert_int_equal(gt_state_find_g(&st, 13, 0)->info.state,
+	                 GOTRACE_GO_RUNNING);
+	/* Listing: 10, 13, 12 and the new 14 at the end; then 13 exits. */
+	assert_int_equal(apply_g(&st, 13, GOTRACE_GO_RUNNING,
+	                         GOTRACE_GO_NOT_EXIST, 3), GOTRACE_OK);
+	expect_listed(&st, after_remove, 3);
+	/* A freed slot is reused: still the five slots of the start. */
+	assert_int_equal(apply_g(&st, 20, GOTRACE_GO_NOT_EXIST,
+	                         GOTRACE_GO_WAITING, 7), GOTRACE_OK);
+	expect_listed(&st, after_reuse, 4);
+	assert_int_equal(st.nslots, 5);
+	assert_null(gt_state_find_g(&st, 11, GT_NO_SLOT));
+	assert_null(gt_state_find_g(&st, 13, GT_NO_SLOT));
 	gt_state_free(&st);
 }
 
@@ -562,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_state_follows_reference_threaded),
 		cmocka_unit_test(test_threads_agree),
 		cmocka_unit_test(test_state_module_rules),
+		cmocka_unit_test(test_state_module_slots_and_hints),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
 		cmocka_unit_test(test_valid_bytes),
