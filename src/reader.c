@@ -100,24 +100,23 @@ static GT_COLD int untimed_event(const gt_cursor *c, uint8_t type,
  * the M has no more events, or an error (err set).
  */
 static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
-                       const uint32_t *batch_next, struct gotrace_error *err)
+                       const gotrace_reader *r, struct gotrace_error *err)
 {
 	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
-	const gt_spec *spec;
 	const uint8_t *p;
 	uint64_t dt = 0;
-	uint8_t type;
+	uint8_t type, nargs;
 	int rc;
 
 	while (c->p == c->end) {
 		if (c->batch >= g->nbatches)
 			return 0;
-		cursor_enter(c, g, batch_next[c->batch]);
+		cursor_enter(c, g, r->batch_next[c->batch]);
 	}
 	p = c->ev_at = c->p;
 	type = *p;
-	spec = &gt_specs[type];
-	if (!spec->timed)
+	nargs = r->timed_nargs[type];
+	if (nargs == 0)
 		return untimed_event(c, type, err);
 	memset(e->args, 0, sizeof e->args);
 	e->gslot = GT_NO_SLOT;
@@ -126,7 +125,7 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 
 		/* Unrolled: nargs counts dt, and is 1 to 5. */
 		p = gt_varint_decode_fast(p + 1, &dt);
-		switch (spec->nargs) {
+		switch (nargs) {
 		case 5: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
 		case 4: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
 		case 3: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
@@ -140,7 +139,7 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 		c->p = p;
 	} else {
 		/* Near the batch's end, or an overlong varint. */
-		rc = cursor_decode_checked(c, spec, e, err, &dt);
+		rc = cursor_decode_checked(c, &gt_specs[type], e, err, &dt);
 		if (rc != 1)
 			return rc;
 	}
@@ -366,6 +365,7 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
                             const gotrace_reader_options *opts)
 {
 	gotrace_reader *r;
+	size_t i;
 	int rc;
 
 	if (out == NULL || in == NULL)
@@ -406,6 +406,8 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	gt_genreader_init(&r->gr, &r->s, r->version);
 	r->gr.limit = r->opts.max_memory;
 	r->last_ts = 0;
+	for (i = 0; i < GT_SPEC_SLOTS; i++)
+		r->timed_nargs[i] = gt_specs[i].timed ? gt_specs[i].nargs : 0;
 	return GOTRACE_OK;
 }
 
@@ -566,7 +568,7 @@ static int install_generation(gotrace_reader *r, gt_event *ev)
 		int rc;
 
 		cursor_init(&r->cursors[i], g, (uint32_t)i, r->batch_next[g->nbatches + i]);
-		rc = cursor_next(&r->cursors[i], g, r->batch_next, &r->perr);
+		rc = cursor_next(&r->cursors[i], g, r, &r->perr);
 		if (rc < 0) {
 			gt_error_locate(&r->perr, gt_cursor_offset(&r->cursors[i]),
 			                "generation %" PRIu64 ", M %" PRId64
@@ -677,7 +679,7 @@ static GT_ALWAYS_INLINE int try_advance(gotrace_reader *r, size_t i)
 		return rc < 0 ? advance_failed(r, c, rc, 0) : 0;
 	/* Decoding the next event leaves the accepted one in its slot. */
 	r->in_place = c->ev;
-	rc = cursor_next(c, r->gen, r->batch_next, &r->perr);
+	rc = cursor_next(c, r->gen, r, &r->perr);
 	if (rc < 0)
 		return advance_failed(r, c, rc, 1);
 	if (rc == 0) {
@@ -874,6 +876,8 @@ static int next_raw_slow(gotrace_reader *r, gt_event **out)
 
 	if ((*out = gt_order_pop(&r->order)) != NULL)
 		return GOTRACE_OK;
+	if (r->done)
+		return GOTRACE_EOF;
 	*out = ev;
 	if (!r->have_gen || (r->nfrontier == 0 && r->park.nparked == 0 &&
 	                     r->next_sample == r->gen->nsamples)) {
@@ -986,19 +990,21 @@ static GT_ALWAYS_INLINE int validate_ids(gotrace_reader *r, const gt_event *ev)
  * GOTRACE_EOF after the final Sync, or an error described in r->perr.
  * *out is valid until the next call.
  */
-static GT_ALWAYS_INLINE int produce(gotrace_reader *r, gt_event **out)
+static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
+                                    gt_event **out)
 {
 	gt_event *ev;
 	int rc;
 
-	if (r->done)
-		return GOTRACE_EOF;
-	if (r->is_v1) {
+	if (is_v1) {
+		if (r->done)
+			return GOTRACE_EOF;
 		/* The converter orders and fixes up times itself. */
 		ev = &r->scratch;
 		rc = next_v1(r, ev);
 		ev->gslot = GT_NO_SLOT;
 	} else {
+		/* After the final Sync, next_raw's slow path says EOF. */
 		rc = next_raw(r, &ev);
 		if (rc == GOTRACE_OK) {
 			/* Go's parser makes time strictly increasing. */
@@ -1027,7 +1033,8 @@ static void *produce_loop(void *arg)
 		/* About to read input (maybe blocking): hand over what is done. */
 		if (!r->have_gen)
 			gt_pipe_publish(r->pipe);
-		rc = produce(r, &ev);
+		/* Only v2 traces are read on a thread of their own. */
+		rc = produce(r, 0, &ev);
 		if (rc == GT_STOPPED || (slot = gt_pipe_slot(r->pipe)) == NULL)
 			return NULL;
 		if (rc != GOTRACE_OK) {
@@ -1122,7 +1129,7 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 		return r->state;
 	if (r->opts.threads >= 2 && !r->is_v1)
 		return next_threaded(r, out);
-	rc = produce(r, &ev);
+	rc = r->is_v1 ? produce(r, 1, &ev) : produce(r, 0, &ev);
 	if (rc != GOTRACE_OK)
 		return finish(r, rc);
 	return deliver(r, ev, out);

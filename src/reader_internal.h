@@ -10,6 +10,7 @@
 #include "order.h"
 #include "park.h"
 #include "pipe.h"
+#include "spec.h"
 #include "state.h"
 #include "stream.h"
 #include "v1.h"
@@ -94,6 +95,9 @@ struct gotrace_reader {
 	gt_cursor *cursors;
 	size_t cursors_cap;
 	uint32_t *batch_next;        /* per batch: the same M's next batch */
+	/* Per wire type: 1 + its argument count if it is timed (dt counts as
+	 * one), else 0; the batch decoder's one lookup per event. */
+	uint8_t timed_nargs[GT_SPEC_SLOTS];
 	size_t batch_next_cap;
 	struct gt_front {
 		int64_t time;            /* the cursor's next event's, copied
