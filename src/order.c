@@ -303,6 +303,7 @@ gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	}
 	s = &o->gs[i];
 	s->id = id;
+	s->slot = i;
 	s->live = 1;
 	s->status = status;
 	s->seq = seq;
@@ -313,7 +314,7 @@ gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 
 void gt_order_remove_g(gt_order *o, gt_gstate *gs)
 {
-	uint32_t i = (uint32_t)(gs - o->gs);
+	uint32_t i = gs->slot;
 
 	gt_idmap_del(&o->g_index, (uint64_t)gs->id);
 	gs->live = 0;

@@ -85,6 +85,8 @@ typedef struct gt_gstate {
 	size_t nregions, regions_cap;
 	gt_ranges ranges;
 	uint32_t next_free;      /* free-list link when unused */
+	uint32_t slot;           /* its own index in gs[] (for hints, without
+	                            dividing a pointer difference) */
 } gt_gstate;
 
 typedef struct gt_pstate {
@@ -282,7 +284,7 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		gs->status = GT_GO_RUNNING;
 		gs->seq.seq = ev->args[1];
 		ms->g = gs->id;
-		ms->g_slot = (uint32_t)(gs - o->gs);
+		ms->g_slot = gs->slot;
 		ev->gslot = ms->g_slot;
 		break;
 	case GOTRACE_WIRE_GO_UNBLOCK:
@@ -291,7 +293,7 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 			return -1;
 		gs->status = GT_GO_RUNNABLE;
 		gs->seq.seq = ev->args[1];
-		ev->gslot = (uint32_t)(gs - o->gs);
+		ev->gslot = gs->slot;
 		break;
 	case GOTRACE_WIRE_GO_BLOCK:
 	case GOTRACE_WIRE_GO_STOP:
@@ -301,7 +303,7 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
 		if (gs == NULL || gs->status != GT_GO_RUNNING)
 			return -1;
-		ev->gslot = (uint32_t)(gs - o->gs);
+		ev->gslot = gs->slot;
 		if (ev->type == GOTRACE_WIRE_GO_DESTROY)
 			gt_order_remove_g(o, gs);
 		else
@@ -329,7 +331,7 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		                    ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
 		if (gs == NULL)
 			return -1;
-		ev->gslot = (uint32_t)(gs - o->gs);
+		ev->gslot = gs->slot;
 		break;
 	}
 	case GOTRACE_WIRE_HEAP_ALLOC:

@@ -10,6 +10,10 @@
 /* Polls of the other side's counter before going to sleep. */
 #define SPINS 200000
 
+/* Budgets end at the ring's end because it is a point of return. */
+_Static_assert(GT_PIPE_ITEMS % GT_PIPE_RETURN_EVERY == 0,
+               "the ring holds whole runs of returned slots");
+
 static void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -133,11 +137,39 @@ static int has_room(gt_pipe *p, uint64_t unused)
 	return p->head_local - p->tail_seen < GT_PIPE_ITEMS;
 }
 
+/* Publishes when PUBLISH_EVERY items have been committed since the last
+ * publication. */
+static void publish_if_due(gt_pipe *p)
+{
+	if (p->head_local - p->head_published >= GT_PIPE_PUBLISH_EVERY)
+		gt_pipe_publish(p);
+}
+
+void gt_pipe_commit_spent(gt_pipe *p)
+{
+	publish_if_due(p);
+}
+
 gt_event *gt_pipe_slot_wait(gt_pipe *p)
 {
+	size_t at, n, room, unpublished;
+
 	if (!has_room(p, 0) && producer_wait(p, has_room, 0) != 0)
 		return NULL;
-	return &p->ring[p->head_local % GT_PIPE_ITEMS];
+	publish_if_due(p);
+	/* The slots up to the first of: the ring's end, the consumer's tail,
+	 * the next publication. */
+	at = p->head_local % GT_PIPE_ITEMS;
+	n = GT_PIPE_ITEMS - at;
+	room = GT_PIPE_ITEMS - (p->head_local - p->tail_seen);
+	if (room < n)
+		n = room;
+	unpublished = p->head_local - p->head_published;
+	if (GT_PIPE_PUBLISH_EVERY - unpublished < n)
+		n = GT_PIPE_PUBLISH_EVERY - unpublished;
+	p->budget = n;
+	p->wr = &p->ring[at];
+	return p->wr;
 }
 
 static int released_enough(gt_pipe *p, uint64_t serial)
@@ -174,6 +206,9 @@ static void consumer_wait(gt_pipe *p)
 
 const gt_event *gt_pipe_next_wait(gt_pipe *p)
 {
+	const gt_event *item;
+	size_t seen, to_return;
+
 	/* The previous item is done with; its slot goes back to the
 	 * producer with the next few. */
 	if (p->holding && (p->tail_local % GT_PIPE_RETURN_EVERY == 0 ||
@@ -184,7 +219,15 @@ const gt_event *gt_pipe_next_wait(gt_pipe *p)
 	if (p->head_seen == p->tail_local)
 		consumer_wait(p);
 	p->holding = 1;
-	return &p->ring[p->tail_local++ % GT_PIPE_ITEMS];
+	item = &p->ring[p->tail_local++ % GT_PIPE_ITEMS];
+	/* The items after it up to the first of: the producer's head as
+	 * seen, the next return of slots (the ring's end is one). */
+	seen = p->head_seen - p->tail_local;
+	to_return = (GT_PIPE_RETURN_EVERY - p->tail_local % GT_PIPE_RETURN_EVERY) %
+	            GT_PIPE_RETURN_EVERY;
+	p->rbudget = seen < to_return ? seen : to_return;
+	p->rd = &p->ring[p->tail_local % GT_PIPE_ITEMS];
+	return item;
 }
 
 void gt_pipe_release_to(gt_pipe *p, uint64_t serial)

@@ -64,11 +64,19 @@ struct gt_pipe {
 	size_t head_local;               /* next slot to write */
 	size_t tail_seen;                /* consumer's tail, as last read */
 	size_t head_published;
+	gt_event *wr;                    /* &ring[head_local % GT_PIPE_ITEMS] */
+	size_t budget;                   /* slots writable before the next
+	                                    check of room, ring end or
+	                                    publication */
 	char pad1[64];
 
 	/* Consumer's own. */
 	size_t tail_local;               /* next slot to read */
 	size_t head_seen;
+	const gt_event *rd;              /* &ring[tail_local % GT_PIPE_ITEMS] */
+	size_t rbudget;                  /* items readable before the next
+	                                    return of slots or look at the
+	                                    producer's head */
 	uint64_t released_local;
 	int holding;                     /* an item is out (tail_local - 1) */
 	char pad2[64];
@@ -101,7 +109,8 @@ void gt_pipe_stop(gt_pipe *p);
 
 /* ---- producer side -------------------------------------------------------- */
 
-/* gt_pipe_slot's slow path: the ring seemed full. */
+/* gt_pipe_slot's slow path: the budget is spent (the ring may be full, or
+ * wrap here); a new one is counted. */
 gt_event *gt_pipe_slot_wait(gt_pipe *p);
 
 /*
@@ -110,21 +119,25 @@ gt_event *gt_pipe_slot_wait(gt_pipe *p);
  */
 static inline gt_event *gt_pipe_slot(gt_pipe *p)
 {
-	if (p->head_local - p->tail_seen >= GT_PIPE_ITEMS)
+	if (p->budget == 0)
 		return gt_pipe_slot_wait(p);
-	return &p->ring[p->head_local % GT_PIPE_ITEMS];
+	return p->wr;
 }
 
 /* Makes every committed item visible to the consumer now. */
 void gt_pipe_publish(gt_pipe *p);
+
+/* gt_pipe_commit's slow path: the budget is spent; publishes if due. */
+void gt_pipe_commit_spent(gt_pipe *p);
 
 /* Makes the slot written last part of the stream (visible by the next
  * publication). */
 static inline void gt_pipe_commit(gt_pipe *p)
 {
 	p->head_local++;
-	if (p->head_local - p->head_published >= GT_PIPE_PUBLISH_EVERY)
-		gt_pipe_publish(p);
+	p->wr++;
+	if (--p->budget == 0)
+		gt_pipe_commit_spent(p);
 }
 
 /*
@@ -144,12 +157,13 @@ const gt_event *gt_pipe_next_wait(gt_pipe *p);
  */
 static inline const gt_event *gt_pipe_next(gt_pipe *p)
 {
-	/* Slots go back to the producer in runs: the item handed out last
-	 * is done with only now. */
-	if (p->head_seen == p->tail_local ||
-	    p->tail_local % GT_PIPE_RETURN_EVERY == 0)
+	/* Slots go back to the producer in runs (the item handed out last
+	 * is done with only now), when the budget is spent. */
+	if (p->rbudget == 0)
 		return gt_pipe_next_wait(p);
-	return &p->ring[p->tail_local++ % GT_PIPE_ITEMS];
+	p->rbudget--;
+	p->tail_local++;
+	return p->rd++;
 }
 
 /* gt_pipe_release's slow path: a new generation to report. */
