@@ -248,6 +248,21 @@ static inline int gt_order_g_next(const gt_gstate *gs, uint8_t want,
 	       seq == gs->seq.seq + 1;
 }
 
+/* If gt_order_g_next allows it, moves goroutine id on to status to with
+ * sequence number seq and returns it; else NULL, having changed nothing. */
+static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
+                                         uint8_t want, uint8_t to,
+                                         uint64_t gen, uint64_t seq)
+{
+	gt_gstate *gs = gt_order_find_g(o, id);
+
+	if (!gt_order_g_next(gs, want, gen, seq))
+		return NULL;
+	gs->status = to;
+	gs->seq.seq = seq;
+	return gs;
+}
+
 /*
  * gt_order_advance for the events that make up most of any trace —
  * goroutines starting, stopping, blocking, being unblocked, created and
@@ -278,21 +293,19 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 	case GOTRACE_WIRE_GO_START:
 		if (p == GT_NO_ID || cur_g != GT_NO_ID)
 			return -1;
-		gs = gt_order_find_g(o, (int64_t)ev->args[0]);
-		if (!gt_order_g_next(gs, GT_GO_RUNNABLE, g->gen, ev->args[1]))
+		gs = gt_order_g_step(o, (int64_t)ev->args[0], GT_GO_RUNNABLE,
+		                     GT_GO_RUNNING, g->gen, ev->args[1]);
+		if (gs == NULL)
 			return -1;
-		gs->status = GT_GO_RUNNING;
-		gs->seq.seq = ev->args[1];
 		ms->g = gs->id;
 		ms->g_slot = gs->slot;
-		ev->gslot = ms->g_slot;
+		ev->gslot = gs->slot;
 		break;
 	case GOTRACE_WIRE_GO_UNBLOCK:
-		gs = gt_order_find_g(o, (int64_t)ev->args[0]);
-		if (!gt_order_g_next(gs, GT_GO_WAITING, g->gen, ev->args[1]))
+		gs = gt_order_g_step(o, (int64_t)ev->args[0], GT_GO_WAITING,
+		                     GT_GO_RUNNABLE, g->gen, ev->args[1]);
+		if (gs == NULL)
 			return -1;
-		gs->status = GT_GO_RUNNABLE;
-		gs->seq.seq = ev->args[1];
 		ev->gslot = gs->slot;
 		break;
 	case GOTRACE_WIRE_GO_BLOCK:
