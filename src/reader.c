@@ -1002,7 +1002,6 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 		/* The converter orders and fixes up times itself. */
 		ev = &r->scratch;
 		rc = next_v1(r, ev);
-		ev->gslot = GT_NO_SLOT;
 	} else {
 		/* After the final Sync, next_raw's slow path says EOF. */
 		rc = next_raw(r, &ev);
@@ -1129,6 +1128,7 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 		return r->state;
 	if (r->opts.threads >= 2 && !r->is_v1)
 		return next_threaded(r, out);
+	/* A constant is_v1 in each call: each inlines only its own half. */
 	rc = r->is_v1 ? produce(r, 1, &ev) : produce(r, 0, &ev);
 	if (rc != GOTRACE_OK)
 		return finish(r, rc);

@@ -277,6 +277,7 @@ static void base_event(gt_event *out, const gt_v1_converter *c, uint8_t type,
                        int64_t time)
 {
 	memset(out, 0, sizeof *out);
+	out->gslot = GT_NO_SLOT;     /* no engine slots to hint at */
 	out->type = type;
 	out->time = time;
 	out->gen = &c->table;
