@@ -137,17 +137,10 @@ static int has_room(gt_pipe *p, uint64_t unused)
 	return p->head_local - p->tail_seen < GT_PIPE_ITEMS;
 }
 
-/* Publishes when PUBLISH_EVERY items have been committed since the last
- * publication. */
-static void publish_if_due(gt_pipe *p)
+void gt_pipe_publish_if_due(gt_pipe *p)
 {
 	if (p->head_local - p->head_published >= GT_PIPE_PUBLISH_EVERY)
 		gt_pipe_publish(p);
-}
-
-void gt_pipe_commit_spent(gt_pipe *p)
-{
-	publish_if_due(p);
 }
 
 gt_event *gt_pipe_slot_wait(gt_pipe *p)
@@ -156,7 +149,7 @@ gt_event *gt_pipe_slot_wait(gt_pipe *p)
 
 	if (!has_room(p, 0) && producer_wait(p, has_room, 0) != 0)
 		return NULL;
-	publish_if_due(p);
+	gt_pipe_publish_if_due(p);
 	/* The slots up to the first of: the ring's end, the consumer's tail,
 	 * the next publication. */
 	at = p->head_local % GT_PIPE_ITEMS;

@@ -127,8 +127,9 @@ static inline gt_event *gt_pipe_slot(gt_pipe *p)
 /* Makes every committed item visible to the consumer now. */
 void gt_pipe_publish(gt_pipe *p);
 
-/* gt_pipe_commit's slow path: the budget is spent; publishes if due. */
-void gt_pipe_commit_spent(gt_pipe *p);
+/* Publishes if GT_PIPE_PUBLISH_EVERY items were committed since the last
+ * publication (gt_pipe_commit's slow path, when its budget is spent). */
+void gt_pipe_publish_if_due(gt_pipe *p);
 
 /* Makes the slot written last part of the stream (visible by the next
  * publication). */
@@ -137,7 +138,7 @@ static inline void gt_pipe_commit(gt_pipe *p)
 	p->head_local++;
 	p->wr++;
 	if (--p->budget == 0)
-		gt_pipe_commit_spent(p);
+		gt_pipe_publish_if_due(p);
 }
 
 /*

@@ -95,10 +95,10 @@ struct gotrace_reader {
 	gt_cursor *cursors;
 	size_t cursors_cap;
 	uint32_t *batch_next;        /* per batch: the same M's next batch */
-	/* Per wire type: 1 + its argument count if it is timed (dt counts as
-	 * one), else 0; the batch decoder's one lookup per event. */
-	uint8_t timed_nargs[GT_SPEC_SLOTS];
 	size_t batch_next_cap;
+	/* Per wire type: its argument count with dt if it is timed, else 0
+	 * (from gt_specs): the batch decoder's one lookup per event. */
+	uint8_t timed_nargs[GT_SPEC_SLOTS];
 	struct gt_front {
 		int64_t time;            /* the cursor's next event's, copied
 		                            here to keep the heap compact */
