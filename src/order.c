@@ -13,8 +13,6 @@
 #include "spec.h"
 #include "gotrace/wire.h"
 
-/* Wire statuses of Ps (goroutines' are GT_GO_*, order.h). */
-enum { PROC_BAD, PROC_RUNNING, PROC_IDLE, PROC_SYSCALL, PROC_ABANDONED };
 /* API states (gotrace_goroutine_state / gotrace_proc_state values). */
 enum { GS_UNDETERMINED, GS_NOT_EXIST, GS_RUNNABLE, GS_RUNNING, GS_WAITING,
        GS_SYSCALL };
@@ -46,10 +44,10 @@ static const char *go_status_name(unsigned s)
 static const char *proc_status_name(unsigned s)
 {
 	switch (s) {
-	case PROC_RUNNING: return "Running";
-	case PROC_IDLE: return "Idle";
-	case PROC_SYSCALL: return "Syscall";
-	case PROC_ABANDONED: return "SyscallAbandoned";
+	case GT_PROC_RUNNING: return "Running";
+	case GT_PROC_IDLE: return "Idle";
+	case GT_PROC_SYSCALL: return "Syscall";
+	case GT_PROC_ABANDONED: return "SyscallAbandoned";
 	default: return "Bad";
 	}
 }
@@ -653,13 +651,13 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 	old = proc_status_to_state[status];
 	ps = get_p(o, pid);
 	if (ps != NULL) {
-		if (status == PROC_ABANDONED && ps->status == PROC_SYSCALL) {
+		if (status == GT_PROC_ABANDONED && ps->status == GT_PROC_SYSCALL) {
 			old = PS_RUNNING;
-			s->ev->args[1] = PROC_SYSCALL;
-		} else if (status == PROC_ABANDONED &&
-		           ps->status == PROC_ABANDONED) {
+			s->ev->args[1] = GT_PROC_SYSCALL;
+		} else if (status == GT_PROC_ABANDONED &&
+		           ps->status == GT_PROC_ABANDONED) {
 			old = PS_IDLE;
-			s->ev->args[1] = PROC_ABANDONED;
+			s->ev->args[1] = GT_PROC_ABANDONED;
 		} else if (ps->status != status) {
 			return fail(s, "inconsistent status for proc %" PRId64
 			               ": old %s vs. new %s", pid,
@@ -677,9 +675,9 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 	}
 	s->ev->args[2] = old;
 	*next = *cur;
-	if (status == PROC_RUNNING || status == PROC_SYSCALL)
+	if (status == GT_PROC_RUNNING || status == GT_PROC_SYSCALL)
 		next->p = pid;
-	if (status == PROC_ABANDONED && old == PS_RUNNING) {
+	if (status == GT_PROC_ABANDONED && old == PS_RUNNING) {
 		/* The P is about to be stolen; its status belongs to the M that
 		 * holds it, not necessarily the one that wrote it. (If several
 		 * claim it, Go picks one at random; this is the last to.) */
@@ -701,14 +699,14 @@ static int proc_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_seq seq = {s->gen, s->ev->args[1]};
 	gt_pstate *ps = get_p(s->o, pid);
 
-	if (ps == NULL || ps->status != PROC_IDLE || !succeeds(seq, ps->seq) ||
+	if (ps == NULL || ps->status != GT_PROC_IDLE || !succeeds(seq, ps->seq) ||
 	    cur.p != GT_NO_ID) {
-		wait_state(s->o, GT_RES_P, pid, seq.seq, PROC_IDLE);
+		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_IDLE);
 		*ok = 0;
 		return 0;
 	}
 	CHECK_CTX(s, cur, MUST, MUST_NOT, MAY);
-	ps->status = PROC_RUNNING;
+	ps->status = GT_PROC_RUNNING;
 	ps->seq = seq;
 	*next = cur;
 	next->p = pid;
@@ -722,11 +720,11 @@ static int proc_stop(step *s, ctx cur, ctx *next)
 	if (ps == NULL)
 		return fail(s, "event %s for proc (%" PRId64 ") that doesn't exist",
 		            ev_name(s), cur.p);
-	if (ps->status != PROC_RUNNING && ps->status != PROC_SYSCALL)
+	if (ps->status != GT_PROC_RUNNING && ps->status != GT_PROC_SYSCALL)
 		return fail(s, "%s event for proc that's not Running or Syscall",
 		            ev_name(s));
 	CHECK_CTX(s, cur, MUST, MUST, MAY);
-	ps->status = PROC_IDLE;
+	ps->status = GT_PROC_IDLE;
 	*next = cur;
 	next->p = GT_NO_ID;
 	return queue_ev(s, cur);
@@ -742,20 +740,20 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 	gt_mstate *victim;
 
 	if (ps == NULL ||
-	    (ps->status != PROC_SYSCALL && ps->status != PROC_ABANDONED) ||
+	    (ps->status != GT_PROC_SYSCALL && ps->status != GT_PROC_ABANDONED) ||
 	    !succeeds(seq, ps->seq)) {
-		wait_state(s->o, GT_RES_P, pid, seq.seq, PROC_SYSCALL);
-		wait_state(s->o, GT_RES_P, pid, seq.seq, PROC_ABANDONED);
+		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_SYSCALL);
+		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_ABANDONED);
 		*ok = 0;
 		return 0;
 	}
 	CHECK_CTX(s, cur, MUST, MAY, MAY);
 	old = ps->status;
 	s->ev->args[3] = old;
-	ps->status = PROC_IDLE;
+	ps->status = GT_PROC_IDLE;
 	ps->seq = seq;
 	*next = cur;
-	if (old == PROC_ABANDONED)
+	if (old == GT_PROC_ABANDONED)
 		return queue_ev(s, cur);
 	mid = (int64_t)s->ev->args[2];
 	if (mid == cur.m) {
@@ -1001,7 +999,7 @@ static int syscall_begin(step *s, ctx cur)
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
-	ps->status = PROC_SYSCALL;
+	ps->status = GT_PROC_SYSCALL;
 	if (!succeeds(pseq, ps->seq))
 		return fail(s, "failed to advance %s: can't make sequence: %" PRIu64
 		               " (gen=%" PRIu64 ") -> %" PRIu64 " (gen=%" PRIu64 ")",
@@ -1025,10 +1023,10 @@ static int syscall_end(step *s, ctx cur)
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
-	if (ps->status != PROC_SYSCALL)
+	if (ps->status != GT_PROC_SYSCALL)
 		return fail(s, "expected proc %" PRId64 " in state Syscall, but got "
 		               "%s instead", cur.p, proc_status_name(ps->status));
-	ps->status = PROC_RUNNING;
+	ps->status = GT_PROC_RUNNING;
 	return queue_ev(s, cur);
 }
 
@@ -1043,7 +1041,7 @@ static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
 		if (ps == NULL)
 			return fail(s, "uninitialized proc %" PRId64 " found during %s",
 			            cur.p, ev_name(s));
-		if (ps->status == PROC_SYSCALL) {
+		if (ps->status == GT_PROC_SYSCALL) {
 			wait_any(s->o, GT_RES_P, cur.p);
 			*ok = 0;
 			return 0;
@@ -1093,13 +1091,13 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 		if (ps == NULL)
 			return fail(s, "found invalid proc %" PRId64 " during %s",
 			            cur.p, ev_name(s));
-		if (ps->status != PROC_SYSCALL)
+		if (ps->status != GT_PROC_SYSCALL)
 			return fail(s, "proc %" PRId64 " in unexpected state %s during %s",
 			            cur.p, proc_status_name(ps->status), ev_name(s));
-		ps->status = PROC_ABANDONED;
+		ps->status = GT_PROC_ABANDONED;
 		next->p = GT_NO_ID;
 		rc = queue_extra(s, cur, GOTRACE_WIRE_PROC_STEAL, (uint64_t)cur.p, 0,
-		                 PROC_SYSCALL);
+		                 GT_PROC_SYSCALL);
 		if (rc != 0)
 			return rc;
 	}

@@ -75,6 +75,9 @@ typedef struct gt_region {
 /* A goroutine's wire status (GoStatus), as the engine keeps it. */
 enum { GT_GO_BAD, GT_GO_RUNNABLE, GT_GO_RUNNING, GT_GO_SYSCALL,
        GT_GO_WAITING };
+/* A P's wire status (ProcStatus), as the engine keeps it. */
+enum { GT_PROC_BAD, GT_PROC_RUNNING, GT_PROC_IDLE, GT_PROC_SYSCALL,
+       GT_PROC_ABANDONED };
 
 typedef struct gt_gstate {
 	int64_t id;
@@ -231,6 +234,14 @@ static inline gt_gstate *gt_order_find_g_hinted(const gt_order *o, int64_t id,
 	return gt_order_find_g(o, id);
 }
 
+/* The P with ID id, or NULL. */
+static inline gt_pstate *gt_order_find_p(const gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&o->p_index, (uint64_t)id, &i) ? &o->ps[i] : NULL;
+}
+
 /* Adds goroutine id, in status with sequence number seq; NULL if memory
  * ran out. */
 gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq);
@@ -266,7 +277,7 @@ static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
 /*
  * gt_order_advance for the events that make up most of any trace —
  * goroutines starting, stopping, blocking, being unblocked, created and
- * destroyed, heap metrics — in the case where every rule passes on the
+ * destroyed, entering and leaving syscalls, heap metrics — in the case where every rule passes on the
  * first try, on an M the engine knows (m_hint, as gt_order_advance left
  * it), with tracking off and nothing queued. Returns 1 having done
  * exactly what gt_order_advance would (the event accepted in place), or
@@ -344,6 +355,38 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		                    ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
 		if (gs == NULL)
 			return -1;
+		ev->gslot = gs->slot;
+		break;
+	}
+	case GOTRACE_WIRE_GO_SYSCALL_BEGIN: {
+		gt_pstate *ps;
+
+		if (p == GT_NO_ID || cur_g == GT_NO_ID)
+			return -1;
+		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
+		ps = gt_order_find_p(o, p);
+		/* The P's sequence number: Go's test, as for goroutines. */
+		if (gs == NULL || gs->status != GT_GO_RUNNING || ps == NULL ||
+		    ps->seq.gen != g->gen || ev->args[0] != ps->seq.seq + 1)
+			return -1;
+		gs->status = GT_GO_SYSCALL;
+		ps->status = GT_PROC_SYSCALL;
+		ps->seq.seq = ev->args[0];
+		ev->gslot = gs->slot;
+		break;
+	}
+	case GOTRACE_WIRE_GO_SYSCALL_END: {
+		gt_pstate *ps;
+
+		if (p == GT_NO_ID || cur_g == GT_NO_ID)
+			return -1;
+		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
+		ps = gt_order_find_p(o, p);
+		if (gs == NULL || gs->status != GT_GO_SYSCALL || ps == NULL ||
+		    ps->status != GT_PROC_SYSCALL)
+			return -1;
+		gs->status = GT_GO_RUNNING;
+		ps->status = GT_PROC_RUNNING;
 		ev->gslot = gs->slot;
 		break;
 	}

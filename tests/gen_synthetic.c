@@ -798,6 +798,22 @@ static void common_path_cases(void)
 		 EV_HEAP_ALLOC, {4096}, 1},
 		{"common_heap_goal_in_syscall", 1, 0, 0, SAME_M, EV_HEAP_GOAL,
 		 {8192}, 1},
+		{"common_syscall_begin_in_syscall", 1, 0, 0, SAME_M,
+		 EV_GO_SYSCALL_BEGIN, {2, 0}, 2},
+		{"common_syscall_begin_wrong_seq", 0, 0, 0, SAME_M,
+		 EV_GO_SYSCALL_BEGIN, {3, 0}, 2},
+		{"common_syscall_begin_without_proc", 0, 0, 0, OTHER_M_G_NO_P,
+		 EV_GO_SYSCALL_BEGIN, {1, 0}, 2},
+		{"common_syscall_begin_without_goroutine", 0, 0, 0,
+		 OTHER_M_WITH_P, EV_GO_SYSCALL_BEGIN, {1, 0}, 2},
+		{"common_syscall_begin_blocked", 0, 0, 1, SAME_M,
+		 EV_GO_SYSCALL_BEGIN, {1, 0}, 2},
+		{"common_syscall_end_running", 0, 0, 0, SAME_M,
+		 EV_GO_SYSCALL_END, {0}, 0},
+		{"common_syscall_end_without_proc", 1, 0, 0, OTHER_M_G_NO_P,
+		 EV_GO_SYSCALL_END, {0}, 0},
+		{"common_syscall_end_without_goroutine", 1, 0, 0, OTHER_M_WITH_P,
+		 EV_GO_SYSCALL_END, {0}, 0},
 	};
 	size_t i;
 
@@ -829,6 +845,21 @@ static void common_path_cases(void)
 		tw_batch_end(&t);
 		close_gen(&t, 1, 1000);
 		save(&t, cases[i].name);
+	}
+
+	/* A goroutine stated in a syscall on an M whose P is stated running:
+	 * leaving the syscall finds the P in the wrong state. */
+	{
+		tw_trace t;
+
+		tw_init(&t, 26);
+		tables(&t, 1);
+		p0_running(&t, 1, 1000);
+		TW_EV(&t, EV_GO_STATUS, 1002, 1, 1, G_SYSCALL);
+		TW_EV0(&t, EV_GO_SYSCALL_END, 1010);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 1000);
+		save(&t, "common_syscall_end_proc_running");
 	}
 
 	/* Sequence numbers belong to their generation: a goroutine left
