@@ -33,16 +33,17 @@
 
 typedef struct gt_pipe gt_pipe;
 
-/* Items in the ring (80 bytes each, 10 MB): hand-offs in large runs, so
- * that each side works through memory the other finished with long ago.
- * A ring that fits in the cores' caches (a few thousand items) was slower
- * than no thread at all: every slot's line moved between the two cores'
- * caches on every lap (docs/performance.md). */
-#define GT_PIPE_ITEMS 131072u
+/* Items in the ring (80 bytes each, 2.6 MB), handed over in runs of 4096,
+ * so that each side works through memory the other finished with a while
+ * ago. A ring that fits in the cores' caches (a few thousand items) was
+ * slower than no thread at all: every slot's line moved between the two
+ * cores' caches on every lap; 16384 items was still slower, and 65536 or
+ * more no faster than this while costing RSS (docs/performance.md). */
+#define GT_PIPE_ITEMS 32768u
 /* The producer publishes its head this often (and whenever it waits). */
-#define GT_PIPE_PUBLISH_EVERY 8192u
+#define GT_PIPE_PUBLISH_EVERY 4096u
 /* The consumer returns slots this often (and whenever it waits). */
-#define GT_PIPE_RETURN_EVERY 8192u
+#define GT_PIPE_RETURN_EVERY 4096u
 
 /*
  * Here rather than in pipe.c so that the per-item steps below inline into

@@ -244,13 +244,13 @@ typedef struct gotrace_reader_options {
 	 * caller's thread, inside gotrace_reader_next(). 2 or more: a worker
 	 * thread, started by the first gotrace_reader_next() and joined by
 	 * gotrace_reader_free(), reads the input and orders events ahead of
-	 * the caller (up to 131072 events and one generation), while the
+	 * the caller (up to 32768 events and one generation), while the
 	 * caller's thread resolves them and runs the state machine. The
 	 * events, errors and all getters are exactly the same either way;
 	 * what changes for the caller:
 	 *   - the input's read callback (gotrace_input_open_callback) and
 	 *     the reads of files and descriptors run on the worker thread;
-	 *   - up to two generations are held at once, plus a 10 MB queue of
+	 *   - up to two generations are held at once, plus a 2.6 MB queue of
 	 *     ordered events, so memory can double (max_memory still bounds
 	 *     each generation);
 	 *   - gotrace_reader_free() waits for a worker blocked in a read;
