@@ -16,6 +16,9 @@
 #   wire    the raw wire decode alone: `gotrace stats --wire`
 #   dump    printing every event, on a trace of a few tens of MB, output
 #           discarded: `gotrace dump` vs `go tool trace -d=parsed`
+#   server  the read again, on a trace of an HTTP service under load
+#           (bench/servegen/): network waits and syscalls rather than
+#           goroutine churn
 set -euo pipefail
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 runs=${1:-5}
@@ -49,8 +52,11 @@ echo "== recording traces" >&2
 (cd "$root/bench/tracegen" && "$go" build -o "$work/tracegen" .)
 [ -s "$work/large.trace" ] || "$work/tracegen" "$work/large.trace" 5s
 [ -s "$work/medium.trace" ] || "$work/tracegen" "$work/medium.trace" 300ms
+(cd "$root/bench/servegen" && "$go" build -o "$work/servegen" .)
+[ -s "$work/serve.trace" ] || "$work/servegen" "$work/serve.trace" 5s
 large=$work/large.trace
 medium=$work/medium.trace
+serve=$work/serve.trace
 
 # measure NAME CMD...: prints "median_seconds median_rss_kb" over $runs runs.
 measure() {
@@ -72,7 +78,14 @@ if [ "$events_large" != "$go_events" ]; then
 	echo "event counts differ: gotrace $events_large, Go $go_events" >&2
 	exit 1
 fi
+events_serve=$("$gotrace" stats "$serve" | sed -n 's/^events: //p')
+go_events=$("$work/goparser.bin" count "$serve" | sed -n 's/^events: //p')
+if [ "$events_serve" != "$go_events" ]; then
+	echo "event counts differ on the server trace: gotrace $events_serve, Go $go_events" >&2
+	exit 1
+fi
 mb_large=$(stat -c %s "$large" | awk '{print $1/1e6}')
+mb_serve=$(stat -c %s "$serve" | awk '{print $1/1e6}')
 mb_medium=$(stat -c %s "$medium" | awk '{print $1/1e6}')
 
 row() { # label events mb seconds rss
@@ -88,9 +101,12 @@ read -r s2 k2 < <(measure "$work/goparser.bin" count "$large")
 read -r s3 k3 < <(measure "$gotrace" stats --wire "$large")
 read -r s4 k4 < <(measure "$gotrace" dump -j 2 "$medium")
 read -r s5 k5 < <(measure "$work/gotrace-ref" -d=parsed "$medium")
+read -r s7 k7 < <(measure "$gotrace" stats -j 2 "$serve")
+read -r s8 k8 < <(measure "$gotrace" stats -j 1 "$serve")
+read -r s9 k9 < <(measure "$work/goparser.bin" count "$serve")
 
 echo
-echo "Large trace: $mb_large MB, $events_large events. Medium trace: $mb_medium MB, $events_medium events."
+echo "Large trace: $mb_large MB, $events_large events. Medium trace: $mb_medium MB, $events_medium events. Server trace: $mb_serve MB, $events_serve events."
 echo
 echo "| measurement | time | events/s | input | peak RSS |"
 echo "|---|---|---|---|---|"
@@ -100,9 +116,15 @@ row "read, Go internal/trace" "$events_large" "$mb_large" "$s2" "$k2"
 row "wire decode, gotrace stats --wire" "$events_large" "$mb_large" "$s3" "$k3"
 row "dump, gotrace dump -j 2" "$events_medium" "$mb_medium" "$s4" "$k4"
 row "dump, go tool trace -d=parsed" "$events_medium" "$mb_medium" "$s5" "$k5"
+row "server trace, gotrace stats -j 2" "$events_serve" "$mb_serve" "$s7" "$k7"
+row "server trace, gotrace stats -j 1" "$events_serve" "$mb_serve" "$s8" "$k8"
+row "server trace, Go internal/trace" "$events_serve" "$mb_serve" "$s9" "$k9"
 echo
 awk -v a="$s2" -v b="$s1" -v c="$s5" -v d="$s4" -v m1="$k1" -v m2="$k2" \
 	-v b1="$s6" -v m3="$k6" 'BEGIN {
 	printf "read: %.1fx faster than Go, %.2fx its peak memory\n", a / b, m1 / m2
 	printf "read on one thread: %.1fx faster than Go, %.2fx its peak memory\n", a / b1, m3 / m2
 	printf "dump: %.1fx faster than go tool trace -d=parsed\n", c / d }'
+awk -v g="$s9" -v a="$s7" -v b="$s8" -v m1="$k7" -v m2="$k8" -v mg="$k9" 'BEGIN {
+	printf "server trace read: %.1fx faster than Go (%.2fx its peak memory); one thread: %.1fx (%.2fx)\n",
+		g / a, m1 / mg, g / b, m2 / mg }'

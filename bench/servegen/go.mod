@@ -1,0 +1,3 @@
+module servegen
+
+go 1.22
