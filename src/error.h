@@ -15,13 +15,18 @@
  * leave as calls, and error paths kept out of its way. */
 #define GT_ALWAYS_INLINE inline __attribute__((always_inline))
 #define GT_COLD __attribute__((cold, noinline))
-/* Keeps a value in a general register: stops the compiler from merging
- * neighbouring word copies into wider vector moves. */
-#define GT_IN_REGISTER(x) __asm__("" : "+r"(x))
 #else
 #define GT_PRINTF(f, a)
 #define GT_ALWAYS_INLINE inline
 #define GT_COLD
+#endif
+
+/* Keeps a value in a general register: stops the compiler from merging
+ * neighbouring word copies into wider vector moves. On 64-bit targets
+ * only, where every copied field fits one register. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+#define GT_IN_REGISTER(x) __asm__("" : "+r"(x))
+#else
 #define GT_IN_REGISTER(x) ((void)0)
 #endif
 

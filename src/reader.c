@@ -1032,6 +1032,7 @@ static GT_ALWAYS_INLINE void copy_to_slot(gt_event *slot, const gt_event *ev)
 	int64_t time = ev->time, m = ev->m, p = ev->p, g = ev->g;
 	uint64_t a0 = ev->args[0], a1 = ev->args[1], a2 = ev->args[2],
 	         a3 = ev->args[3];
+	uint8_t type = ev->type, parked = ev->parked;
 
 	GT_IN_REGISTER(time); GT_IN_REGISTER(m); GT_IN_REGISTER(p);
 	GT_IN_REGISTER(g); GT_IN_REGISTER(a0); GT_IN_REGISTER(a1);
@@ -1044,8 +1045,6 @@ static GT_ALWAYS_INLINE void copy_to_slot(gt_event *slot, const gt_event *ev)
 	slot->args[1] = a1;
 	slot->args[2] = a2;
 	slot->args[3] = a3;
-	uint8_t type = ev->type, parked = ev->parked;
-
 	GT_IN_REGISTER(type); GT_IN_REGISTER(parked);
 	slot->gen = ev->gen;
 	slot->type = type;
