@@ -259,7 +259,7 @@ static void add_wait(gt_order *o, uint8_t kind, int by_state, int64_t id,
 }
 
 /* The refused event needs resource id in status with sequence number
- * next - 1 (unsigned arithmetic, as in succeeds()). */
+ * next - 1 (unsigned arithmetic, as in gt_seq_succeeds()). */
 static void wait_state(gt_order *o, uint8_t kind, int64_t id, uint64_t next,
                        uint8_t status)
 {
@@ -498,11 +498,6 @@ static GT_ALWAYS_INLINE int check_ctx(step *s, ctx c, int m, int p, int g)
 			return rc_;                                \
 	} while (0)
 
-static int succeeds(gt_seq a, gt_seq b)
-{
-	return a.gen == b.gen && a.seq == b.seq + 1;
-}
-
 /* Queues the event being advanced, with context c; in place if it is
  * the first in line, which saves a copy for most events. */
 static GT_ALWAYS_INLINE int queue_ev(step *s, ctx c)
@@ -651,7 +646,8 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 	old = proc_status_to_state[status];
 	ps = get_p(o, pid);
 	if (ps != NULL) {
-		if (status == GT_PROC_ABANDONED && ps->status == GT_PROC_SYSCALL) {
+		if (status == GT_PROC_ABANDONED &&
+		    ps->status == GT_PROC_SYSCALL) {
 			old = PS_RUNNING;
 			s->ev->args[1] = GT_PROC_SYSCALL;
 		} else if (status == GT_PROC_ABANDONED &&
@@ -699,8 +695,8 @@ static int proc_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_seq seq = {s->gen, s->ev->args[1]};
 	gt_pstate *ps = get_p(s->o, pid);
 
-	if (ps == NULL || ps->status != GT_PROC_IDLE || !succeeds(seq, ps->seq) ||
-	    cur.p != GT_NO_ID) {
+	if (ps == NULL || ps->status != GT_PROC_IDLE ||
+	    !gt_seq_succeeds(seq, ps->seq) || cur.p != GT_NO_ID) {
 		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_IDLE);
 		*ok = 0;
 		return 0;
@@ -739,9 +735,9 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 	uint8_t old;
 	gt_mstate *victim;
 
-	if (ps == NULL ||
-	    (ps->status != GT_PROC_SYSCALL && ps->status != GT_PROC_ABANDONED) ||
-	    !succeeds(seq, ps->seq)) {
+	if (ps == NULL || (ps->status != GT_PROC_SYSCALL &&
+	                   ps->status != GT_PROC_ABANDONED) ||
+	    !gt_seq_succeeds(seq, ps->seq)) {
 		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_SYSCALL);
 		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_ABANDONED);
 		*ok = 0;
@@ -1000,7 +996,7 @@ static int syscall_begin(step *s, ctx cur)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
 	ps->status = GT_PROC_SYSCALL;
-	if (!succeeds(pseq, ps->seq))
+	if (!gt_seq_succeeds(pseq, ps->seq))
 		return fail(s, "failed to advance %s: can't make sequence: %" PRIu64
 		               " (gen=%" PRIu64 ") -> %" PRIu64 " (gen=%" PRIu64 ")",
 		            ev_name(s), ps->seq.seq, ps->seq.gen, pseq.seq, pseq.gen);

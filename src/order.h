@@ -33,8 +33,8 @@
 #define GT_NO_ID (-1)
 #define GT_NO_SLOT UINT32_MAX    /* gt_event.gslot: none known */
 
-/* An event in the ordering: the wire event and its scheduling context. */
-/* The worker thread's copy into the pipe (copy_to_slot, reader.c) names
+/* An event in the ordering: the wire event and its scheduling context.
+ * The worker thread's copy into the pipe (copy_to_slot, reader.c) names
  * every field: a new field must be added there too. */
 typedef struct gt_event {
 	int64_t time;            /* nanoseconds */
@@ -58,6 +58,13 @@ typedef struct gt_event {
 typedef struct gt_seq {
 	uint64_t gen, seq;
 } gt_seq;
+
+/* Go's rule for sequence numbers: next follows cur when both belong to
+ * the same generation and next is one more (unsigned arithmetic). */
+static inline int gt_seq_succeeds(gt_seq next, gt_seq cur)
+{
+	return next.gen == cur.gen && next.seq == cur.seq + 1;
+}
 
 typedef struct gt_range {
 	uint8_t type;            /* the range's Begin event type */
@@ -257,8 +264,10 @@ void gt_order_remove_g(gt_order *o, gt_gstate *gs);
 static inline int gt_order_g_next(const gt_gstate *gs, uint8_t want,
                                   uint64_t gen, uint64_t seq)
 {
-	return gs != NULL && gs->status == want && gs->seq.gen == gen &&
-	       seq == gs->seq.seq + 1;
+	gt_seq next = {gen, seq};
+
+	return gs != NULL && gs->status == want &&
+	       gt_seq_succeeds(next, gs->seq);
 }
 
 /* If gt_order_g_next allows it, moves goroutine id on to status to with
@@ -279,9 +288,10 @@ static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
 /*
  * gt_order_advance for the events that make up most of any trace —
  * goroutines starting, stopping, blocking, being unblocked, created and
- * destroyed, entering and leaving syscalls, heap metrics — in the case where every rule passes on the
- * first try, on an M the engine knows (m_hint, as gt_order_advance left
- * it), with tracking off and nothing queued. Returns 1 having done
+ * destroyed, entering and leaving syscalls, heap metrics — in the case
+ * where every rule passes on the first try, on an M the engine knows
+ * (m_hint, as gt_order_advance left it), with tracking off and nothing
+ * queued. Returns 1 having done
  * exactly what gt_order_advance would (the event accepted in place), or
  * -1 having changed nothing: anything else, refusals and errors included,
  * is gt_order_advance's to decide. Inline, so that the read loop's common
@@ -360,35 +370,29 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		ev->gslot = gs->slot;
 		break;
 	}
-	case GOTRACE_WIRE_GO_SYSCALL_BEGIN: {
-		gt_pstate *ps;
-
-		if (p == GT_NO_ID || cur_g == GT_NO_ID)
-			return -1;
-		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
-		ps = gt_order_find_p(o, p);
-		/* The P's sequence number: Go's test, as for goroutines. */
-		if (gs == NULL || gs->status != GT_GO_RUNNING || ps == NULL ||
-		    ps->seq.gen != g->gen || ev->args[0] != ps->seq.seq + 1)
-			return -1;
-		gs->status = GT_GO_SYSCALL;
-		ps->status = GT_PROC_SYSCALL;
-		ps->seq.seq = ev->args[0];
-		ev->gslot = gs->slot;
-		break;
-	}
+	case GOTRACE_WIRE_GO_SYSCALL_BEGIN:
 	case GOTRACE_WIRE_GO_SYSCALL_END: {
+		int begin = ev->type == GOTRACE_WIRE_GO_SYSCALL_BEGIN;
+		gt_seq pseq = {g->gen, ev->args[0]};
 		gt_pstate *ps;
 
 		if (p == GT_NO_ID || cur_g == GT_NO_ID)
 			return -1;
 		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
 		ps = gt_order_find_p(o, p);
-		if (gs == NULL || gs->status != GT_GO_SYSCALL || ps == NULL ||
-		    ps->status != GT_PROC_SYSCALL)
+		if (gs == NULL || ps == NULL)
 			return -1;
-		gs->status = GT_GO_RUNNING;
-		ps->status = GT_PROC_RUNNING;
+		/* Entering: the goroutine runs and the event's P sequence
+		 * number follows the P's. Leaving: both are in the syscall. */
+		if (begin ? gs->status != GT_GO_RUNNING ||
+		            !gt_seq_succeeds(pseq, ps->seq)
+		          : gs->status != GT_GO_SYSCALL ||
+		            ps->status != GT_PROC_SYSCALL)
+			return -1;
+		gs->status = begin ? GT_GO_SYSCALL : GT_GO_RUNNING;
+		ps->status = begin ? GT_PROC_SYSCALL : GT_PROC_RUNNING;
+		if (begin)
+			ps->seq = pseq;
 		ev->gslot = gs->slot;
 		break;
 	}
