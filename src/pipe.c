@@ -216,8 +216,8 @@ const gt_event *gt_pipe_next_wait(gt_pipe *p)
 	/* The items after it up to the first of: the producer's head as
 	 * seen, the next return of slots (the ring's end is one). */
 	seen = p->head_seen - p->tail_local;
-	to_return = (GT_PIPE_RETURN_EVERY - p->tail_local % GT_PIPE_RETURN_EVERY) %
-	            GT_PIPE_RETURN_EVERY;
+	to_return = GT_PIPE_RETURN_EVERY - p->tail_local % GT_PIPE_RETURN_EVERY;
+	to_return %= GT_PIPE_RETURN_EVERY;
 	p->rbudget = seen < to_return ? seen : to_return;
 	p->rd = &p->ring[p->tail_local % GT_PIPE_ITEMS];
 	return item;

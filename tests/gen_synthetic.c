@@ -812,8 +812,8 @@ static void common_path_cases(void)
 		 EV_GO_SYSCALL_END, {0}, 0},
 		{"common_syscall_end_without_proc", 1, 0, 0, OTHER_M_G_NO_P,
 		 EV_GO_SYSCALL_END, {0}, 0},
-		{"common_syscall_end_without_goroutine", 1, 0, 0, OTHER_M_WITH_P,
-		 EV_GO_SYSCALL_END, {0}, 0},
+		{"common_syscall_end_without_goroutine", 1, 0, 0,
+		 OTHER_M_WITH_P, EV_GO_SYSCALL_END, {0}, 0},
 	};
 	size_t i;
 

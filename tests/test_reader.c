@@ -383,7 +383,8 @@ static void test_state_module_slots_and_hints(void **state)
 	/* Five goroutines, engine slots 0..4. */
 	for (id = 10; id < 15; id++)
 		assert_int_equal(apply_g(&st, id, GOTRACE_GO_NOT_EXIST,
-		                         GOTRACE_GO_RUNNABLE, (uint32_t)(id - 10)),
+		                         GOTRACE_GO_RUNNABLE,
+		                         (uint32_t)(id - 10)),
 		                 GOTRACE_OK);
 	/* Two exit: the last listed takes an exiting one's place, as the
 	 * swap-remove of a plain array would list them. */
