@@ -79,9 +79,9 @@ if [ "$events_large" != "$go_events" ]; then
 	exit 1
 fi
 events_serve=$("$gotrace" stats "$serve" | sed -n 's/^events: //p')
-go_events=$("$work/goparser.bin" count "$serve" | sed -n 's/^events: //p')
-if [ "$events_serve" != "$go_events" ]; then
-	echo "event counts differ on the server trace: gotrace $events_serve, Go $go_events" >&2
+go_events_serve=$("$work/goparser.bin" count "$serve" | sed -n 's/^events: //p')
+if [ "$events_serve" != "$go_events_serve" ]; then
+	echo "event counts differ on the server trace: gotrace $events_serve, Go $go_events_serve" >&2
 	exit 1
 fi
 mb_large=$(stat -c %s "$large" | awk '{print $1/1e6}')
