@@ -76,6 +76,7 @@ void gt_generation_reset(gt_generation *g)
 	g->has_clock = 0;
 	g->clock_ts = g->clock_mono = g->clock_sec = g->clock_nsec = 0;
 	g->nexp = 0;
+	g->start_offset = 0;
 	g->end_offset = 0;
 	g->data_bytes = 0;
 	gt_arena_reset(&g->arena);
@@ -905,6 +906,7 @@ int gt_genreader_next(gt_genreader *gr, gt_generation *g,
 	int rc;
 
 	gt_generation_reset(g);
+	g->start_offset = gt_genreader_next_start(gr);
 	if (gr->deferred) {
 		gr->deferred = 0;
 		gr->done = 1;

@@ -108,6 +108,7 @@ typedef struct gt_generation {
 	size_t nexp, exp_cap;
 
 	gt_arena arena;
+	uint64_t start_offset;/* input offset of its first batch */
 	uint64_t end_offset;  /* input offset just past the generation */
 	uint64_t read_offset; /* reader: input consumed once it was read */
 	uint64_t serial;      /* reader: 1 for the first generation read, ... */
@@ -218,5 +219,12 @@ void gt_genreader_free(gt_genreader *gr);
  */
 int gt_genreader_next(gt_genreader *gr, gt_generation *g,
                       struct gotrace_error *err);
+
+/* The input offset where the next generation's first batch starts (or
+ * where reading goes on, if none is left). */
+static inline uint64_t gt_genreader_next_start(const gt_genreader *gr)
+{
+	return gr->has_spill ? gr->spill.offset : gr->s->offset;
+}
 
 #endif

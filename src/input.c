@@ -1,7 +1,10 @@
 /* Input sources: path, file descriptor, memory buffer, read callback. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -67,6 +70,96 @@ int gotrace_input_open_memory(gotrace_input **out, const void *data,
 	return GOTRACE_OK;
 }
 
+/* Closes fd without losing the errno of the failure that made us close
+ * it. */
+static void close_keeping_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+int gotrace_input_open_mmap(gotrace_input **out, const char *path)
+{
+	static const uint8_t empty[1];
+	struct stat st;
+	void *map = NULL;
+	long page;
+	size_t size;
+	int fd, rc;
+
+	if (out == NULL || path == NULL)
+		return GOTRACE_ERR_ARG;
+	*out = NULL;
+	/* Pipes, terminals and devices cannot be mapped. Look before opening:
+	 * opening a named pipe would wait for its writer, and closing it
+	 * again would cut the writer off before the caller reads it. */
+	if (stat(path, &st) != 0)
+		return GOTRACE_ERR_IO;
+	if (!S_ISREG(st.st_mode)) {
+		errno = ENODEV;
+		return GOTRACE_ERR_UNSUPPORTED;
+	}
+	do
+		fd = open(path, O_RDONLY);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return GOTRACE_ERR_IO;
+	if (fstat(fd, &st) != 0) {
+		close_keeping_errno(fd);
+		return GOTRACE_ERR_IO;
+	}
+	/* The path may have changed in between; files larger than the
+	 * address space (32-bit hosts) cannot be mapped whole. */
+	page = sysconf(_SC_PAGESIZE);
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uintmax_t)st.st_size > SIZE_MAX || page <= 0) {
+		close(fd);
+		errno = ENODEV;
+		return GOTRACE_ERR_UNSUPPORTED;
+	}
+	size = (size_t)st.st_size;
+	if (size > 0) {
+		map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			close_keeping_errno(fd);
+			return GOTRACE_ERR_UNSUPPORTED;
+		}
+	}
+	/* The mapping keeps the file; the descriptor is not needed. */
+	close(fd);
+	rc = new_input(out, GT_SOURCE_MEMORY);
+	if (rc != GOTRACE_OK) {
+		if (map != NULL)
+			munmap(map, size);
+		return rc;
+	}
+	(*out)->data = map != NULL ? map : empty;
+	(*out)->size = size;
+	(*out)->mapped = map != NULL;
+	(*out)->page_size = (size_t)page;
+	return GOTRACE_OK;
+}
+
+void gt_source_release(struct gotrace_input *in, uint64_t upto)
+{
+	size_t end;
+
+	if (!in->mapped)
+		return;
+	if (upto > in->size)
+		upto = in->size;
+	/* The mapping starts on a page boundary; only whole pages go. */
+	end = (size_t)upto - (size_t)upto % in->page_size;
+	if (end <= in->released)
+		return;
+	/* If munmap fails the pages just stay until the input is freed. */
+	if (munmap((void *)(uintptr_t)(in->data + in->released),
+	           end - in->released) == 0)
+		in->released = end;
+}
+
 int gotrace_input_open_callback(gotrace_input **out, gotrace_read_fn read_fn,
                                 gotrace_close_fn close_fn, void *ctx)
 {
@@ -90,6 +183,9 @@ void gotrace_input_free(gotrace_input *in)
 		return;
 	if (in->kind == GT_SOURCE_FD && in->own_fd)
 		close(in->fd);
+	else if (in->mapped && in->size > in->released)
+		munmap((void *)(uintptr_t)(in->data + in->released),
+		       in->size - in->released);
 	else if (in->kind == GT_SOURCE_CALLBACK && in->close_fn != NULL)
 		in->close_fn(in->ctx);
 	free(in);

@@ -18,6 +18,12 @@ struct gotrace_input {
 	/* GT_SOURCE_MEMORY */
 	const uint8_t *data;
 	size_t size;
+	/* A memory input that is a file mapped by gotrace_input_open_mmap:
+	 * the mapping is ours, and the pages below data + released have
+	 * been unmapped (gt_source_release). */
+	int mapped;
+	size_t released;
+	size_t page_size;
 	/* GT_SOURCE_FD */
 	int fd;
 	int own_fd;
@@ -32,5 +38,12 @@ struct gotrace_input {
  * Returns the count, 0 at end of input, or -1 on error (errno kept).
  */
 long gt_source_read(struct gotrace_input *in, void *buf, size_t len);
+
+/*
+ * Says that no byte before offset upto will be looked at again. A mapped
+ * file gives those whole pages back (they leave the process's resident
+ * set); any other source ignores the call.
+ */
+void gt_source_release(struct gotrace_input *in, uint64_t upto);
 
 #endif

@@ -11,6 +11,7 @@ void gt_stream_init(gt_stream *s, struct gotrace_input *in)
 {
 	memset(s, 0, sizeof *s);
 	s->in = in;
+	s->release_at = in->mapped ? GT_STREAM_RELEASE_STEP : UINT64_MAX;
 	if (in->kind == GT_SOURCE_MEMORY) {
 		s->pos = in->data;
 		s->end = in->data + in->size;

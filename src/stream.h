@@ -24,7 +24,12 @@ typedef struct gt_stream {
 	uint64_t offset;     /* input offset of pos */
 	int eof;             /* the source has no more bytes */
 	int io_errno;        /* errno of a failed read, 0 if none */
+	uint64_t release_at; /* gt_stream_release_behind: next offset to give
+	                        pages back at; UINT64_MAX if not mapped */
 } gt_stream;
+
+/* How far apart gt_stream_release_behind gives pages back. */
+#define GT_STREAM_RELEASE_STEP (4u * 1024u * 1024u)
 
 /* Sets s up to read from in (not owned). */
 void gt_stream_init(gt_stream *s, struct gotrace_input *in);
@@ -50,6 +55,18 @@ static inline int gt_stream_need(gt_stream *s, size_t n)
 	if ((size_t)(s->end - s->pos) >= n || s->eof)
 		return 0;
 	return gt_stream_fill(s, n);
+}
+
+/*
+ * For readers whose caller holds nothing before pos (the wire reader):
+ * a mapped input gives back the pages behind pos every few MB.
+ */
+static inline void gt_stream_release_behind(gt_stream *s)
+{
+	if (s->offset >= s->release_at) {
+		gt_source_release(s->in, s->offset);
+		s->release_at = s->offset + GT_STREAM_RELEASE_STEP;
+	}
 }
 
 /* Consumes n available bytes. */

@@ -210,6 +210,9 @@ int gotrace_wire_reader_next(gotrace_wire_reader *r, gotrace_wire_event *ev)
 		return GOTRACE_ERR_ARG;
 	if (r->state != GOTRACE_OK)
 		return r->state;
+	/* The previous event, the only one the caller may still hold, has
+	 * expired. */
+	gt_stream_release_behind(&r->s);
 	rc = gt_stream_need(&r->s, 1);
 	if (rc != GOTRACE_OK) {
 		fill_failed(r, rc, 0);

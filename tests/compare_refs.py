@@ -7,7 +7,9 @@ MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire), "parsed"
 (gotrace dump --threads 1 vs go tool trace -d=parsed), "parsed-threads"
 (the same with the ordering on a second thread: --threads 2) or
 "parsed-parking" (gotrace dump --ordering parking vs go tool trace
--d=parsed). For each FILE.trace under
+-d=parsed). gotrace maps FILE; "wire-read" and "parsed-read" are "wire"
+and "parsed" with FILE read by read(2) instead (--no-mmap). For each
+FILE.trace under
 TRACES_DIR with a FILE.MODE.xz reference, the standard output must be
 byte-identical, the exit status must agree (zero or not), and what
 gotrace writes to stderr must equal the reference's stderr (only the first
@@ -44,13 +46,15 @@ def main():
     modes = {"wire": ["dump", "--wire"],
              "parsed": ["dump", "--threads", "1"],
              "parsed-threads": ["dump", "--threads", "2"],
-             "parsed-parking": ["dump", "--ordering", "parking"]}
+             "parsed-parking": ["dump", "--ordering", "parking"],
+             "wire-read": ["dump", "--wire", "--no-mmap"],
+             "parsed-read": ["dump", "--threads", "1", "--no-mmap"]}
     if len(sys.argv) != 4 or sys.argv[3] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     gotrace, root, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     args = modes[mode]
-    mode = "wire" if mode == "wire" else "parsed"
+    mode = "wire" if mode.startswith("wire") else "parsed"
     traces = []
     for dirpath, _, files in os.walk(root):
         for name in files:

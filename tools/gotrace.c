@@ -40,6 +40,8 @@ static const char usage_text[] =
 	"                     thread; 2 (the default on a machine with more\n"
 	"                     than one CPU) orders events on a second thread\n"
 	"                     (dump, stats)\n"
+	"  --no-mmap          read FILE with read(2) instead of mapping it (for\n"
+	"                     a file another program may truncate meanwhile)\n"
 	"\n"
 	"FILE may be - for standard input (pipes and sockets are read as streams).\n";
 
@@ -49,14 +51,22 @@ static int usage(int rc)
 	return rc;
 }
 
+static int use_mmap = 1;      /* map FILE when it is a regular file */
+
 static int open_input(const char *path, gotrace_input **in)
 {
 	int rc;
 
 	if (strcmp(path, "-") == 0)
 		rc = gotrace_input_open_fd(in, 0, 0);
-	else
-		rc = gotrace_input_open_path(in, path);
+	else {
+		/* Mapping is the fastest; a pipe or device named by its path
+		 * cannot be mapped and is read instead. */
+		rc = use_mmap ? gotrace_input_open_mmap(in, path)
+		              : GOTRACE_ERR_UNSUPPORTED;
+		if (rc == GOTRACE_ERR_UNSUPPORTED)
+			rc = gotrace_input_open_path(in, path);
+	}
 	if (rc == GOTRACE_ERR_IO) {
 		fprintf(stderr, "failed to read trace file: open %s: %s\n", path,
 		        strerror(errno));
@@ -331,6 +341,8 @@ int main(int argc, char **argv)
 				return usage(2);
 			}
 		}
+		else if (strcmp(a, "--no-mmap") == 0)
+			use_mmap = 0;
 		else if ((strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) &&
 		         i + 1 < argc) {
 			char *end;

@@ -1,10 +1,10 @@
 /*
  * libgotrace — input sources.
  *
- * A gotrace_input is where trace bytes come from: a file path, a file
- * descriptor, a memory buffer or a read callback. Readers consume an input
- * strictly front to back and never seek, so pipes, sockets and live traces
- * work as well as files.
+ * A gotrace_input is where trace bytes come from: a file path (read or
+ * mapped), a file descriptor, a memory buffer or a read callback. Readers
+ * consume an input strictly front to back and never seek, so pipes,
+ * sockets and live traces work as well as files.
  *
  * Ownership: a reader constructor (gotrace_wire_reader_new, ...) takes
  * ownership of the input on success and frees it with the reader. On
@@ -50,6 +50,30 @@ GOTRACE_API int gotrace_input_open_path(gotrace_input **out, const char *path);
  */
 GOTRACE_API int gotrace_input_open_fd(gotrace_input **out, int fd,
                                       int take_ownership);
+
+/*
+ * gotrace_input_open_mmap maps a regular file into memory and reads it in
+ * place, like gotrace_input_open_memory: no read(2) calls and no copy of
+ * the batches, the fastest way to read a trace file. Readers give the
+ * pages they have finished with back as they go (at each generation, or
+ * every few MB for the wire reader), so the resident set stays that of
+ * the generations in use, not of the file.
+ *
+ * The file's size is taken when it is opened: bytes appended later are
+ * not read (a trace still being written reads as truncated there). The
+ * file must not shrink while it is read: on POSIX systems touching a
+ * mapped page past the new end raises SIGBUS. To follow a file that is
+ * still being written, or to be safe from other processes truncating it,
+ * use gotrace_input_open_path.
+ *
+ * Returns GOTRACE_OK; GOTRACE_ERR_IO if the file cannot be examined or
+ * opened (errno set by stat(2), open(2) or fstat(2)); GOTRACE_ERR_UNSUPPORTED
+ * if it is not a regular file or cannot be mapped (errno ENODEV, or set by
+ * mmap(2)) — gotrace_input_open_path reads any of those, and a named pipe
+ * is not opened here, so it is still whole for that; GOTRACE_ERR_NOMEM or
+ * GOTRACE_ERR_ARG. An empty file gives an empty input.
+ */
+GOTRACE_API int gotrace_input_open_mmap(gotrace_input **out, const char *path);
 
 /*
  * gotrace_input_open_memory reads from a caller's buffer without copying
