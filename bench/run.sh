@@ -12,7 +12,9 @@
 # Measured (wall time and peak RSS, median of RUNS):
 #   read    every event, ordering and state machine included, on a large
 #           trace (>= 200 MB): `gotrace stats` vs goparser count, with the
-#           ordering on a second thread (-j 2) and all on one (-j 1)
+#           ordering on a second thread (-j 2) and all on one (-j 1);
+#           gotrace maps the file, and reads it with read(2) in the
+#           --no-mmap row (as it reads a pipe)
 #   wire    the raw wire decode alone: `gotrace stats --wire`
 #   dump    printing every event, on a trace of a few tens of MB, output
 #           discarded: `gotrace dump` vs `go tool trace -d=parsed`
@@ -67,6 +69,8 @@ measure() {
 		t+=("$s")
 		m+=("$k")
 	done
+	# Every run's time on stderr: this machine's timings are noisy.
+	echo "  ${*##*/}: ${t[*]}" >&2
 	printf '%s\n' "${t[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%s ", a[int((NR+1)/2)]}'
 	printf '%s\n' "${m[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
@@ -97,6 +101,7 @@ row() { # label events mb seconds rss
 echo "== measuring ($runs runs each)" >&2
 read -r s1 k1 < <(measure "$gotrace" stats -j 2 "$large")
 read -r s6 k6 < <(measure "$gotrace" stats -j 1 "$large")
+read -r s10 k10 < <(measure "$gotrace" stats -j 2 --no-mmap "$large")
 read -r s2 k2 < <(measure "$work/goparser.bin" count "$large")
 read -r s3 k3 < <(measure "$gotrace" stats --wire "$large")
 read -r s4 k4 < <(measure "$gotrace" dump -j 2 "$medium")
@@ -112,6 +117,7 @@ echo "| measurement | time | events/s | input | peak RSS |"
 echo "|---|---|---|---|---|"
 row "read, gotrace stats -j 2" "$events_large" "$mb_large" "$s1" "$k1"
 row "read, gotrace stats -j 1" "$events_large" "$mb_large" "$s6" "$k6"
+row "read, gotrace stats -j 2 --no-mmap" "$events_large" "$mb_large" "$s10" "$k10"
 row "read, Go internal/trace" "$events_large" "$mb_large" "$s2" "$k2"
 row "wire decode, gotrace stats --wire" "$events_large" "$mb_large" "$s3" "$k3"
 row "dump, gotrace dump -j 2" "$events_medium" "$mb_medium" "$s4" "$k4"
