@@ -1113,7 +1113,7 @@ static int task_begin(step *s, ctx cur)
 	gt_order *o = s->o;
 	uint64_t id = s->ev->args[0];
 	uint64_t parent = s->ev->args[1];
-	gt_string name;
+	gt_string name = {NULL, 0, 0}; /* set by lookup_string */
 	uint32_t idx, nid;
 	int rc;
 
@@ -1178,7 +1178,7 @@ static int task_end(step *s, ctx cur)
 static int region(step *s, ctx cur, int begin)
 {
 	gt_order *o = s->o;
-	gt_string name;
+	gt_string name = {NULL, 0, 0}; /* set by lookup_string */
 	gt_gstate *gs;
 	gt_region r;
 	int rc;

@@ -34,7 +34,7 @@
 #define GT_NO_SLOT UINT32_MAX    /* gt_event.gslot: none known */
 
 /* An event in the ordering: the wire event and its scheduling context.
- * The worker thread's copy into the pipe (copy_to_slot, reader.c) names
+ * The worker thread's copy into the pipe (gt_pipe_store, pipe.h) names
  * every field: a new field must be added there too. */
 typedef struct gt_event {
 	int64_t time;            /* nanoseconds */

@@ -102,6 +102,10 @@ void gt_pipe_publish(gt_pipe *p)
 	if (p->head_published == p->head_local)
 		return;
 	p->head_published = p->head_local;
+#ifdef GT_PIPE_STREAMING
+	/* Streaming stores are not ordered by the release below. */
+	_mm_sfence();
+#endif
 	atomic_store(&p->head, p->head_local);
 	wake(p, &p->consumer_sleeps, &p->consumer_cv);
 }

@@ -26,7 +26,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "order.h"
+
+/*
+ * Items are written with non-temporal (streaming) stores where the target
+ * has them (x86-64: MOVNTI), except under the sanitizers, which do not see
+ * those stores. See gt_pipe_store.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && \
+    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define GT_PIPE_NO_STREAMING 1
+#endif
+#endif
+#ifndef GT_PIPE_NO_STREAMING
+#define GT_PIPE_STREAMING 1
+#include <emmintrin.h>
+#endif
+#endif
 
 /* The type of the item that ends the stream (an error or EOF). */
 #define GT_EV_END 254
@@ -123,6 +143,71 @@ static inline gt_event *gt_pipe_slot(gt_pipe *p)
 	if (p->budget == 0)
 		return gt_pipe_slot_wait(p);
 	return p->wr;
+}
+
+#ifdef GT_PIPE_STREAMING
+/* gt_pipe_store packs type, parked and gslot into the item's last word. */
+_Static_assert(offsetof(gt_event, type) % 8 == 0 &&
+               offsetof(gt_event, parked) == offsetof(gt_event, type) + 1 &&
+               offsetof(gt_event, gslot) == offsetof(gt_event, type) + 4 &&
+               sizeof(gt_event) == offsetof(gt_event, type) + 8,
+               "gt_event's last word is type, parked, padding, gslot");
+#endif
+
+/*
+ * Writes ev into the slot gt_pipe_slot gave. Each field is loaded as wide
+ * as it was stored: the event was just written by narrower stores (the
+ * decoder's, the engine's, byte stores), and the wide loads of a
+ * whole-struct copy could not take their data from those stores in flight.
+ *
+ * On x86-64 the slot is written with streaming stores, which go to memory
+ * without first fetching the line into this core's cache. A normal store
+ * must first take the line from the consumer's core, which read it one
+ * lap ago: with both threads busy that cost half the time of the read on
+ * some runs and not others (docs/performance.md). gt_pipe_publish fences
+ * the streaming stores before it publishes them. Any field added to
+ * gt_event must be named here.
+ */
+static inline void gt_pipe_store(gt_event *slot, const gt_event *ev)
+{
+	int64_t time = ev->time, m = ev->m, p = ev->p, g = ev->g;
+	uint64_t a0 = ev->args[0], a1 = ev->args[1], a2 = ev->args[2],
+	         a3 = ev->args[3];
+	uint8_t type = ev->type, parked = ev->parked;
+	uint32_t gslot = ev->gslot;
+	const gt_generation *gen = ev->gen;
+
+#ifdef GT_PIPE_STREAMING
+	_mm_stream_si64((long long *)&slot->time, time);
+	_mm_stream_si64((long long *)&slot->m, m);
+	_mm_stream_si64((long long *)&slot->p, p);
+	_mm_stream_si64((long long *)&slot->g, g);
+	_mm_stream_si64((long long *)&slot->args[0], (long long)a0);
+	_mm_stream_si64((long long *)&slot->args[1], (long long)a1);
+	_mm_stream_si64((long long *)&slot->args[2], (long long)a2);
+	_mm_stream_si64((long long *)&slot->args[3], (long long)a3);
+	_mm_stream_si64((long long *)&slot->gen, (long long)(uintptr_t)gen);
+	_mm_stream_si64((long long *)&slot->type,
+	                (long long)((uint64_t)type | (uint64_t)parked << 8 |
+	                            (uint64_t)gslot << 32));
+#else
+	GT_IN_REGISTER(time); GT_IN_REGISTER(m); GT_IN_REGISTER(p);
+	GT_IN_REGISTER(g); GT_IN_REGISTER(a0); GT_IN_REGISTER(a1);
+	GT_IN_REGISTER(a2); GT_IN_REGISTER(a3);
+	slot->time = time;
+	slot->m = m;
+	slot->p = p;
+	slot->g = g;
+	slot->args[0] = a0;
+	slot->args[1] = a1;
+	slot->args[2] = a2;
+	slot->args[3] = a3;
+	GT_IN_REGISTER(type); GT_IN_REGISTER(parked);
+	slot->gen = gen;
+	slot->type = type;
+	slot->parked = parked;
+	slot->gslot = gslot;
+#endif
 }
 
 /* Makes every committed item visible to the consumer now. */

@@ -1026,38 +1026,6 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 	return GOTRACE_OK;
 }
 
-/*
- * Copies ev into the pipe's slot one field at a time. The event was just
- * written by narrower stores (the decoder's, the engine's, produce's byte
- * stores); the wide loads of a whole-struct copy could not take their data
- * from those stores in flight and waited for them to reach the cache, which
- * was a large part of the worker's time. Each load here matches its store.
- */
-static GT_ALWAYS_INLINE void copy_to_slot(gt_event *slot, const gt_event *ev)
-{
-	int64_t time = ev->time, m = ev->m, p = ev->p, g = ev->g;
-	uint64_t a0 = ev->args[0], a1 = ev->args[1], a2 = ev->args[2],
-	         a3 = ev->args[3];
-	uint8_t type = ev->type, parked = ev->parked;
-
-	GT_IN_REGISTER(time); GT_IN_REGISTER(m); GT_IN_REGISTER(p);
-	GT_IN_REGISTER(g); GT_IN_REGISTER(a0); GT_IN_REGISTER(a1);
-	GT_IN_REGISTER(a2); GT_IN_REGISTER(a3);
-	slot->time = time;
-	slot->m = m;
-	slot->p = p;
-	slot->g = g;
-	slot->args[0] = a0;
-	slot->args[1] = a1;
-	slot->args[2] = a2;
-	slot->args[3] = a3;
-	GT_IN_REGISTER(type); GT_IN_REGISTER(parked);
-	slot->gen = ev->gen;
-	slot->type = type;
-	slot->parked = parked;
-	slot->gslot = ev->gslot;
-}
-
 /* The worker thread: produce into the pipe until the end or an error. */
 static void *produce_loop(void *arg)
 {
@@ -1084,7 +1052,7 @@ static void *produce_loop(void *arg)
 			gt_pipe_publish(r->pipe);
 			return NULL;
 		}
-		copy_to_slot(slot, ev);
+		gt_pipe_store(slot, ev);
 		gt_pipe_commit(r->pipe);
 	}
 }
