@@ -82,8 +82,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: state_counts TRACE|-\n");
 		return 2;
 	}
-	rc = strcmp(argv[1], "-") == 0 ? gotrace_input_open_fd(&in, 0, 0)
-	                               : gotrace_input_open_path(&in, argv[1]);
+	if (strcmp(argv[1], "-") == 0) {
+		rc = gotrace_input_open_fd(&in, 0, 0);
+	} else {
+		/* A regular file is mapped; anything else is read. */
+		rc = gotrace_input_open_mmap(&in, argv[1]);
+		if (rc == GOTRACE_ERR_UNSUPPORTED)
+			rc = gotrace_input_open_path(&in, argv[1]);
+	}
 	if (rc != GOTRACE_OK) {
 		perror(argv[1]);
 		return 1;
