@@ -1,4 +1,5 @@
-/* Input sources: path, file descriptor, memory buffer, read callback. */
+/* Input sources: path, mapped file, file descriptor, memory buffer, read
+ * callback. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

@@ -604,11 +604,11 @@ static int read_generation(gotrace_reader *r)
 		if (serial > 2 && gt_pipe_wait_released(r->pipe, serial - 1) != 0)
 			return GT_STOPPED;
 	}
-	/* The generation next held is done with (as its arena is about to
-	 * be reused): a mapped input gives its pages back. With a consumer
-	 * thread the other generation is still in use and comes first. */
-	gt_source_release(r->in, r->pipe != NULL && serial > 1
-	                         ? r->gens[(serial - 1) & 1].start_offset
+	/* The generation next held is done with (its arena is about to be
+	 * reused): a mapped input gives its pages back. With a consumer
+	 * thread, the current generation, read before, is still in use. */
+	gt_source_release(r->in, r->pipe != NULL
+	                         ? r->gen->start_offset
 	                         : gt_genreader_next_start(&r->gr));
 	rc = gt_genreader_next(&r->gr, next, &r->pending_err);
 	if (rc != GOTRACE_OK)
