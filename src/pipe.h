@@ -146,12 +146,19 @@ static inline gt_event *gt_pipe_slot(gt_pipe *p)
 }
 
 #ifdef GT_PIPE_STREAMING
-/* gt_pipe_store packs type, parked and gslot into the item's last word. */
-_Static_assert(offsetof(gt_event, type) % 8 == 0 &&
-               offsetof(gt_event, parked) == offsetof(gt_event, type) + 1 &&
-               offsetof(gt_event, gslot) == offsetof(gt_event, type) + 4 &&
-               sizeof(gt_event) == offsetof(gt_event, type) + 8,
-               "gt_event's last word is type, parked, padding, gslot");
+/* gt_pipe_store writes an item as five 16-byte halves of word pairs, in
+ * field order, the last word packing type, parked and gslot; the ring
+ * (calloc: aligned for max_align_t, 16 bytes here) keeps every item
+ * 16-byte aligned. */
+_Static_assert(offsetof(gt_event, time) == 0 && offsetof(gt_event, m) == 8 &&
+               offsetof(gt_event, p) == 16 && offsetof(gt_event, g) == 24 &&
+               offsetof(gt_event, args) == 32 &&
+               offsetof(gt_event, gen) == 64 &&
+               offsetof(gt_event, type) == 72 &&
+               offsetof(gt_event, parked) == 73 &&
+               offsetof(gt_event, gslot) == 76 && sizeof(gt_event) == 80 &&
+               _Alignof(max_align_t) % 16 == 0,
+               "gt_pipe_store's layout of gt_event");
 #endif
 
 /*
@@ -178,18 +185,18 @@ static inline void gt_pipe_store(gt_event *slot, const gt_event *ev)
 	const gt_generation *gen = ev->gen;
 
 #ifdef GT_PIPE_STREAMING
-	_mm_stream_si64((long long *)&slot->time, time);
-	_mm_stream_si64((long long *)&slot->m, m);
-	_mm_stream_si64((long long *)&slot->p, p);
-	_mm_stream_si64((long long *)&slot->g, g);
-	_mm_stream_si64((long long *)&slot->args[0], (long long)a0);
-	_mm_stream_si64((long long *)&slot->args[1], (long long)a1);
-	_mm_stream_si64((long long *)&slot->args[2], (long long)a2);
-	_mm_stream_si64((long long *)&slot->args[3], (long long)a3);
-	_mm_stream_si64((long long *)&slot->gen, (long long)(uintptr_t)gen);
-	_mm_stream_si64((long long *)&slot->type,
-	                (long long)((uint64_t)type | (uint64_t)parked << 8 |
-	                            (uint64_t)gslot << 32));
+	{
+		__m128i *d = (__m128i *)(void *)slot;
+		long long last = (long long)((uint64_t)type |
+		                             (uint64_t)parked << 8 |
+		                             (uint64_t)gslot << 32);
+
+		_mm_stream_si128(d + 0, _mm_set_epi64x(m, time));
+		_mm_stream_si128(d + 1, _mm_set_epi64x(g, p));
+		_mm_stream_si128(d + 2, _mm_set_epi64x((long long)a1, (long long)a0));
+		_mm_stream_si128(d + 3, _mm_set_epi64x((long long)a3, (long long)a2));
+		_mm_stream_si128(d + 4, _mm_set_epi64x(last, (long long)(uintptr_t)gen));
+	}
 #else
 	GT_IN_REGISTER(time); GT_IN_REGISTER(m); GT_IN_REGISTER(p);
 	GT_IN_REGISTER(g); GT_IN_REGISTER(a0); GT_IN_REGISTER(a1);
