@@ -31,7 +31,7 @@
 
 /*
  * Items are written with non-temporal (streaming) stores where the target
- * has them (x86-64: MOVNTI), except under the sanitizers, which do not see
+ * has them (x86-64: MOVNTDQ), except under the sanitizers, which do not see
  * those stores. See gt_pipe_store.
  */
 #if defined(__x86_64__) && defined(__GNUC__) && \
