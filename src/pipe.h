@@ -146,9 +146,9 @@ static inline gt_event *gt_pipe_slot(gt_pipe *p)
 }
 
 #ifdef GT_PIPE_STREAMING
-/* gt_pipe_store writes an item as five 16-byte halves of word pairs, in
- * field order, the last word packing type, parked and gslot; the ring
- * (calloc: aligned for max_align_t, 16 bytes here) keeps every item
+/* gt_pipe_store writes an item as five 16-byte stores, each a pair of
+ * words in field order, the last word packing type, parked and gslot; the
+ * ring (calloc: aligned for max_align_t, 16 bytes here) keeps every item
  * 16-byte aligned. */
 _Static_assert(offsetof(gt_event, time) == 0 && offsetof(gt_event, m) == 8 &&
                offsetof(gt_event, p) == 16 && offsetof(gt_event, g) == 24 &&
