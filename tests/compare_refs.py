@@ -8,8 +8,10 @@ MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire), "parsed"
 (the same with the ordering on a second thread: --threads 2) or
 "parsed-parking" (gotrace dump --ordering parking vs go tool trace
 -d=parsed). gotrace maps FILE; "wire-read" and "parsed-read" are "wire"
-and "parsed" with FILE read by read(2) instead (--no-mmap). For each
-FILE.trace under
+and "parsed" with FILE read by read(2) instead (--no-mmap), and
+"parsed-stdin" and "parsed-fifo" give gotrace the bytes through a pipe on
+its standard input (`gotrace dump -`) and through a named pipe (which it
+must read rather than map). For each FILE.trace under
 TRACES_DIR with a FILE.MODE.xz reference, the standard output must be
 byte-identical, the exit status must agree (zero or not), and what
 gotrace writes to stderr must equal the reference's stderr (only the first
@@ -18,8 +20,11 @@ references are made by testdata/regen.sh; nothing here is written by hand.
 """
 import lzma
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 
 
 def first_difference(want, got):
@@ -42,19 +47,62 @@ def read_status(path):
     return int(first[5:]), rest
 
 
+def run_through_fifo(cmd, trace, workdir):
+    """Runs cmd + [fifo] while a thread writes the trace into the fifo."""
+    fifo = os.path.join(workdir, "fifo")
+    if os.path.exists(fifo):
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    with open(trace, "rb") as f:
+        data = f.read()
+
+    def feed():
+        try:
+            with open(fifo, "wb") as w:
+                w.write(data)
+        except BrokenPipeError:
+            pass  # gotrace stopped reading early (a rejected trace)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    run = subprocess.run(cmd + [fifo], capture_output=True)
+    if writer.is_alive():
+        # gotrace never opened the fifo: open it ourselves to let the
+        # writer finish.
+        with open(fifo, "rb") as r:
+            r.read()
+    writer.join()
+    return run
+
+
+def run_gotrace(cmd, trace, how, workdir):
+    if how == "stdin":
+        with open(trace, "rb") as f:
+            return subprocess.run(cmd + ["-"], input=f.read(),
+                                  capture_output=True)
+    if how == "fifo":
+        return run_through_fifo(cmd, trace, workdir)
+    return subprocess.run(cmd + [trace], capture_output=True)
+
+
 def main():
     modes = {"wire": ["dump", "--wire"],
              "parsed": ["dump", "--threads", "1"],
              "parsed-threads": ["dump", "--threads", "2"],
              "parsed-parking": ["dump", "--ordering", "parking"],
              "wire-read": ["dump", "--wire", "--no-mmap"],
-             "parsed-read": ["dump", "--threads", "1", "--no-mmap"]}
+             "parsed-read": ["dump", "--threads", "1", "--no-mmap"],
+             "parsed-stdin": ["dump"],
+             "parsed-fifo": ["dump"]}
     if len(sys.argv) != 4 or sys.argv[3] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     gotrace, root, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     args = modes[mode]
+    how = mode.split("-")[-1] if mode in ("parsed-stdin", "parsed-fifo") \
+        else "path"
     mode = "wire" if mode.startswith("wire") else "parsed"
+    workdir = tempfile.mkdtemp(prefix="gotrace-refs-")
     traces = []
     for dirpath, _, files in os.walk(root):
         for name in files:
@@ -72,7 +120,7 @@ def main():
         with open(ref, "rb") as f:
             want = lzma.decompress(f.read())
         want_exit, want_err = read_status(status)
-        run = subprocess.run([gotrace] + args + [trace], capture_output=True)
+        run = run_gotrace([gotrace] + args, trace, how, workdir)
         problems = []
         diff = first_difference(want, run.stdout)
         if diff is not None:
@@ -102,6 +150,7 @@ def main():
             print("FAIL %s\n  %s" % (rel, "\n  ".join(problems)))
         else:
             passed += 1
+    shutil.rmtree(workdir, ignore_errors=True)
     print("%s: %d traces compared" % (mode, passed + failed))
     if skipped:
         print("%d traces skipped (no %s reference)" % (skipped, mode))
