@@ -86,21 +86,20 @@ def run_gotrace(cmd, trace, how, workdir):
 
 
 def main():
-    modes = {"wire": ["dump", "--wire"],
-             "parsed": ["dump", "--threads", "1"],
-             "parsed-threads": ["dump", "--threads", "2"],
-             "parsed-parking": ["dump", "--ordering", "parking"],
-             "wire-read": ["dump", "--wire", "--no-mmap"],
-             "parsed-read": ["dump", "--threads", "1", "--no-mmap"],
-             "parsed-stdin": ["dump"],
-             "parsed-fifo": ["dump"]}
+    # mode: gotrace's arguments, and how the trace reaches it.
+    modes = {"wire": (["dump", "--wire"], "path"),
+             "parsed": (["dump", "--threads", "1"], "path"),
+             "parsed-threads": (["dump", "--threads", "2"], "path"),
+             "parsed-parking": (["dump", "--ordering", "parking"], "path"),
+             "wire-read": (["dump", "--wire", "--no-mmap"], "path"),
+             "parsed-read": (["dump", "--threads", "1", "--no-mmap"], "path"),
+             "parsed-stdin": (["dump"], "stdin"),
+             "parsed-fifo": (["dump"], "fifo")}
     if len(sys.argv) != 4 or sys.argv[3] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     gotrace, root, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-    args = modes[mode]
-    how = mode.split("-")[-1] if mode in ("parsed-stdin", "parsed-fifo") \
-        else "path"
+    args, how = modes[mode]
     mode = "wire" if mode.startswith("wire") else "parsed"
     workdir = tempfile.mkdtemp(prefix="gotrace-refs-")
     traces = []
