@@ -21,15 +21,6 @@
 #define GT_COLD
 #endif
 
-/* Keeps a value in a general register: stops the compiler from merging
- * neighbouring word copies into wider vector moves. On 64-bit targets
- * only, where every copied field fits one register. */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
-#define GT_IN_REGISTER(x) __asm__("" : "+r"(x))
-#else
-#define GT_IN_REGISTER(x) ((void)0)
-#endif
-
 struct gotrace_error {
 	int code;
 	uint64_t offset;

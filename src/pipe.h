@@ -26,25 +26,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
 #include "order.h"
 
 /*
  * Items are written with non-temporal (streaming) stores where the target
  * has them (x86-64: MOVNTDQ), except under the sanitizers, which do not see
- * those stores. See gt_pipe_store.
+ * those stores (gcc says so with __SANITIZE_*__, clang with __has_feature).
+ * See gt_pipe_store.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && \
-    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 #if defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer) || \
-    __has_feature(memory_sanitizer)
-#define GT_PIPE_NO_STREAMING 1
+#define GT_PIPE_HAS_FEATURE(x) __has_feature(x)
+#else
+#define GT_PIPE_HAS_FEATURE(x) 0
 #endif
-#endif
-#ifndef GT_PIPE_NO_STREAMING
+#if defined(__x86_64__) && defined(__GNUC__) && \
+    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__) && \
+    !GT_PIPE_HAS_FEATURE(thread_sanitizer) && \
+    !GT_PIPE_HAS_FEATURE(address_sanitizer) && \
+    !GT_PIPE_HAS_FEATURE(memory_sanitizer)
 #define GT_PIPE_STREAMING 1
 #include <emmintrin.h>
+#else
+/* The plain copy keeps each value in a general register, so that the
+ * compiler does not merge neighbouring word copies into wider vector moves
+ * (see gt_pipe_store); 64-bit targets only, where each field fits one. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__aarch64__))
+#define GT_IN_REGISTER(x) __asm__("" : "+r"(x))
+#else
+#define GT_IN_REGISTER(x) ((void)0)
 #endif
 #endif
 
