@@ -51,7 +51,11 @@ static int usage(int rc)
 	return rc;
 }
 
-static int use_mmap = 1;      /* map FILE when it is a regular file */
+/* Command-line options. */
+static uint64_t max_memory;
+static int ordering = GOTRACE_ORDERING_AUTO;
+static int threads = -1;   /* -1: by the number of CPUs */
+static int use_mmap = 1;   /* map FILE when it is a regular file */
 
 static int open_input(const char *path, gotrace_input **in)
 {
@@ -138,10 +142,6 @@ static int dump_wire(const char *path, int verbose)
 	}
 	return 0;
 }
-
-static uint64_t max_memory;
-static int ordering = GOTRACE_ORDERING_AUTO;
-static int threads = -1;   /* -1: by the number of CPUs */
 
 static int open_reader(const char *path, gotrace_reader **r)
 {
