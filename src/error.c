@@ -11,6 +11,7 @@ void gt_error_clear(struct gotrace_error *err)
 	err->offset = 0;
 	err->message[0] = '\0';
 	err->go_message[0] = '\0';
+	err->go_len = 0;
 }
 
 /* Appends src to dst (of size cap), truncating; returns the new length. */
@@ -20,6 +21,37 @@ static size_t append(char *dst, size_t len, size_t cap, const char *src)
 		dst[len++] = *src++;
 	dst[len] = '\0';
 	return len;
+}
+
+/* Appends n bytes of a Go message to the C-string message dst, NULs (from
+ * quoted trace strings) spelled \x00 so that they do not end it. */
+static size_t append_go(char *dst, size_t len, size_t cap, const char *src,
+                        size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (src[i] != '\0') {
+			if (len + 1 >= cap)
+				break;
+			dst[len++] = src[i];
+		} else {
+			if (len + 4 >= cap)
+				break;
+			memcpy(dst + len, "\\x00", 4);
+			len += 4;
+		}
+	}
+	dst[len] = '\0';
+	return len;
+}
+
+/* The length of what vsnprintf wrote into a buffer of cap bytes. */
+static size_t written(int n, size_t cap)
+{
+	if (n < 0)
+		return 0;
+	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
@@ -33,8 +65,9 @@ void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
 	err->offset = offset;
 	err->go_eof = 0;
 	va_start(ap, go_fmt);
-	vsnprintf(err->go_message, sizeof err->go_message, go_fmt, ap);
+	n = vsnprintf(err->go_message, sizeof err->go_message, go_fmt, ap);
 	va_end(ap);
+	err->go_len = written(n, sizeof err->go_message);
 	n = snprintf(err->message, sizeof err->message, "byte offset %llu: ",
 	             (unsigned long long)offset);
 	len = n > 0 ? (size_t)n : 0;
@@ -42,7 +75,21 @@ void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
 		len = append(err->message, len, sizeof err->message, context);
 		len = append(err->message, len, sizeof err->message, ": ");
 	}
-	append(err->message, len, sizeof err->message, err->go_message);
+	append_go(err->message, len, sizeof err->message, err->go_message,
+	          err->go_len);
+}
+
+void gt_error_append(struct gotrace_error *err, const void *bytes, size_t n)
+{
+	size_t room = sizeof err->go_message - 1 - err->go_len;
+
+	if (n > room)
+		n = room;
+	memcpy(err->go_message + err->go_len, bytes, n);
+	append_go(err->message, strlen(err->message), sizeof err->message,
+	          err->go_message + err->go_len, n);
+	err->go_len += n;
+	err->go_message[err->go_len] = '\0';
 }
 
 void gt_error_set_detail(struct gotrace_error *err, int code, uint64_t offset,
@@ -54,7 +101,8 @@ void gt_error_set_detail(struct gotrace_error *err, int code, uint64_t offset,
 	err->code = code;
 	err->offset = offset;
 	err->go_eof = 0;
-	snprintf(err->go_message, sizeof err->go_message, "%s", go_message);
+	n = snprintf(err->go_message, sizeof err->go_message, "%s", go_message);
+	err->go_len = written(n, sizeof err->go_message);
 	n = snprintf(err->message, sizeof err->message, "byte offset %llu: ",
 	             (unsigned long long)offset);
 	if (n < 0 || (size_t)n >= sizeof err->message)
@@ -83,6 +131,11 @@ const char *gotrace_error_message(const gotrace_error *err)
 const char *gotrace_error_go_message(const gotrace_error *err)
 {
 	return err != NULL ? err->go_message : "no error record";
+}
+
+size_t gotrace_error_go_message_len(const gotrace_error *err)
+{
+	return err != NULL ? err->go_len : strlen("no error record");
 }
 
 const char *gotrace_status_string(int status)
@@ -132,5 +185,6 @@ void gt_error_locate(struct gotrace_error *err, uint64_t offset,
 	len = n > 0 ? (size_t)n : 0;
 	len = append(err->message, len, sizeof err->message, context);
 	len = append(err->message, len, sizeof err->message, ": ");
-	append(err->message, len, sizeof err->message, err->go_message);
+	append_go(err->message, len, sizeof err->message, err->go_message,
+	          err->go_len);
 }

@@ -3,6 +3,7 @@
 #define GT_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gotrace/common.h"
@@ -26,6 +27,7 @@ struct gotrace_error {
 	uint64_t offset;
 	char message[GT_ERROR_MSG_MAX];
 	char go_message[GT_ERROR_MSG_MAX];
+	size_t go_len;           /* its length: it may hold NULs */
 	/* Go's parser returns this error as a bare io.EOF, which its tools
 	 * take for the clean end of the trace. */
 	int go_eof;
@@ -42,6 +44,11 @@ void gt_error_clear(struct gotrace_error *err);
 GT_PRINTF(5, 6)
 void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
                   const char *context, const char *go_fmt, ...);
+
+/* Appends n bytes verbatim to the Go message of the error just set, and to
+ * its full message (with NULs spelled \x00): for trace strings, which may
+ * hold NULs that printf's %.*s would stop at. */
+void gt_error_append(struct gotrace_error *err, const void *bytes, size_t n);
 
 /* Like gt_error_set, but the full message is given separately. */
 GT_PRINTF(5, 6)

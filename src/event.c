@@ -283,13 +283,15 @@ void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
 				int64_t sec = (int64_t)g->clock_sec;
 				int64_t nsec = (int64_t)g->clock_nsec;
 
-				/* time.Unix normalizes nsec into [0, 1e9). */
+				/* time.Unix normalizes nsec into [0, 1e9),
+				 * with int64 arithmetic that wraps. */
 				if (nsec < 0 || nsec >= 1000000000) {
-					sec += nsec / 1000000000;
+					sec = (int64_t)((uint64_t)sec +
+					                (uint64_t)(nsec / 1000000000));
 					nsec %= 1000000000;
 					if (nsec < 0) {
 						nsec += 1000000000;
-						sec--;
+						sec = (int64_t)((uint64_t)sec - 1);
 					}
 				}
 				out->u.sync.has_clock = 1;
@@ -394,6 +396,42 @@ static int need_stack(gotrace_stack stk, struct gotrace_error *err)
 		gt_error_set(err, GOTRACE_ERR_INVALID, 0, "resolving event",
 		             "expected id %llu in string table",
 		             (unsigned long long)s.missing);
+		return GOTRACE_ERR_INVALID;
+	}
+	return 0;
+}
+
+/*
+ * Go's accessors index fixed tables with two values its parser lets
+ * through: a generation's experiment IDs (Sync lists their batches by
+ * name, from a table of 2) and a ProcStatus's status (StateTransition
+ * looks up all 64 bits, where ordering checked only the low 8). Go panics
+ * there; the error carries the panic's message.
+ */
+int gt_check_event_values(const gt_event *ev, struct gotrace_error *err)
+{
+	const gt_generation *g = ev->gen;
+	size_t i;
+
+	if (ev->type == GT_EV_SYNC && g != NULL) {
+		for (i = 0; i < g->nexp; i++) {
+			const gt_batch *b = &g->exp_batches[i];
+
+			if (b->exp < GT_NUM_EXPERIMENTS)
+				continue;
+			gt_error_set(err, GOTRACE_ERR_INVALID, b->offset,
+			             "experimental batch",
+			             "runtime error: index out of range [%u] with "
+			             "length %d", (unsigned)b->exp,
+			             GT_NUM_EXPERIMENTS);
+			return GOTRACE_ERR_INVALID;
+		}
+	} else if (ev->type == GOTRACE_WIRE_PROC_STATUS && ev->args[1] >= 5) {
+		gt_error_set(err, GOTRACE_ERR_INVALID,
+		             g != NULL ? g->read_offset : 0,
+		             "ProcStatus event",
+		             "runtime error: index out of range [%llu] with length 5",
+		             (unsigned long long)ev->args[1]);
 		return GOTRACE_ERR_INVALID;
 	}
 	return 0;

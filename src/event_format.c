@@ -102,19 +102,27 @@ static void put_frac(gt_textbuf *b, int64_t nsec)
 	gt_textbuf_append(b, frac, (size_t)n);
 }
 
+/*
+ * Go's time package dates an instant by its seconds since March 1 of year
+ * -292277022399, held in a uint64: unix seconds plus this constant, which
+ * is a whole number of days. Instants before that origin wrap around and
+ * are dated as if 2^64 seconds later.
+ */
+#define GO_UNIX_TO_ABSOLUTE UINT64_C(9223372028741760000)
+
 /* Times beyond what the C library converts (years past 2^31): proleptic
  * Gregorian calendar in UTC, as Go still prints them. */
 static void put_wall_utc(gt_textbuf *b, int64_t sec, int64_t nsec)
 {
-	long long days = sec / 86400, rem = sec % 86400;
+	uint64_t abs = (uint64_t)sec + GO_UNIX_TO_ABSOLUTE;
+	/* Back to days since 1970 (both terms are below 2^48). */
+	long long days = (long long)(abs / 86400) -
+	                 (long long)(GO_UNIX_TO_ABSOLUTE / 86400);
+	long long rem = (long long)(abs % 86400);
 	long long z, era, doe, yoe, y, doy, mp, d, m;
 	char buf[64];
 	int n;
 
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
 	z = days + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
@@ -140,18 +148,19 @@ static void put_wall(gt_textbuf *b, int64_t sec, int64_t nsec)
 	time_t t = (time_t)sec;
 	struct tm tm;
 	long off;
-	int year;
+	long long year;
 
-	if (localtime_r(&t, &tm) == NULL) {
+	/* Before Go's origin the C library's date would not be Go's. */
+	if (sec < -(int64_t)GO_UNIX_TO_ABSOLUTE || localtime_r(&t, &tm) == NULL) {
 		put_wall_utc(b, sec, nsec);
 		return;
 	}
-	year = tm.tm_year + 1900;
+	year = tm.tm_year + 1900LL; /* tm_year may be INT_MAX */
 	{
 		/* Go pads the year to four digits and lets longer ones run on. */
-		char y[16];
-		int yn = year < 0 ? snprintf(y, sizeof y, "-%04d", -year)
-		                  : snprintf(y, sizeof y, "%04d", year);
+		char y[32];
+		int yn = year < 0 ? snprintf(y, sizeof y, "-%04lld", -year)
+		                  : snprintf(y, sizeof y, "%04lld", year);
 
 		gt_textbuf_append(b, y, (size_t)yn);
 	}

@@ -193,11 +193,13 @@ static int add_strings(gt_generation *g, const gt_batch *b,
 			return GOTRACE_ERR_TRUNCATED;
 		}
 		if (gt_generation_string(g, id, &existing)) {
+			/* Both strings verbatim, NULs and all. */
 			gt_error_set(err, GOTRACE_ERR_INVALID, at, "string table",
 			             "multiple strings with the same ID: id=%" PRIu64
-			             ", new=%.*s, existing=%.*s",
-			             id, (int)len, (const char *)b->data + c.pos,
-			             (int)existing.len, (const char *)existing.data);
+			             ", new=", id);
+			gt_error_append(err, b->data + c.pos, (size_t)len);
+			gt_error_append(err, ", existing=", 11);
+			gt_error_append(err, existing.data, existing.len);
 			return GOTRACE_ERR_INVALID;
 		}
 		if (GT_GROW(g->strings, g->strings_cap, g->nstrings + 1) != 0)

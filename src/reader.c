@@ -147,6 +147,12 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 	e->time = (int64_t)((uint64_t)gt_generation_ticks_to_ns(g, dt) +
 	                    (uint64_t)c->last_ts);
 	c->last_ts = e->time;
+	/* Go's cursor takes a running time of 0 for "not started" and
+	 * starts again from the batch's time: sums that come to exactly 0
+	 * (a zero frequency, wrapped times) make it do that mid-batch. */
+	if (e->time == 0)
+		c->last_ts = gt_ticks_to_ns(g->ns_per_tick,
+		                            g->batches[c->batch].time);
 	c->ev = e;
 	return 1;
 }
@@ -1086,8 +1092,12 @@ static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
 			return fail_with(r, rc);
 	}
 	plain = gt_resolve_plain(ev, out);
-	if (!plain)
+	if (!plain) {
+		rc = gt_check_event_values(ev, &r->err);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
 		gt_resolve_event(r, ev, out);
+	}
 	/* v2 events had their IDs checked above and their tables checked
 	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an
 	 * STWEnd carries over from its begin (maybe from another generation). */

@@ -136,6 +136,13 @@ struct gotrace_reader {
 int gt_check_event_refs(const gt_event *ev, const gotrace_event *out,
                         struct gotrace_error *err);
 
+/*
+ * Checks the values Go's event accessors index tables with (a Sync's
+ * experiment IDs, a ProcStatus's status; Go panics on values past the
+ * tables); returns 0 or an error (event.c).
+ */
+int gt_check_event_values(const gt_event *ev, struct gotrace_error *err);
+
 /* Fills the public event from an ordered one (event.c). The plain
  * transitions, most events, are resolved inline first (resolve.h). */
 void gt_resolve_event(gotrace_reader *r, const gt_event *ev,

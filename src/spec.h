@@ -15,6 +15,9 @@
  * GT_SPEC_TABLE_SIZE up are all zero (no name, not timed). */
 #define GT_SPEC_SLOTS 256
 #define GT_MAX_SPEC_ARGS 5
+/* Experiment IDs Go names: 0 (none) and 1 (AllocFree). Batches may carry
+ * any ID; Go fails on naming one past these (gt_check_event_values). */
+#define GT_NUM_EXPERIMENTS 2
 
 typedef struct gt_spec {
 	const char *name;               /* "" for unused type codes */

@@ -227,8 +227,9 @@ int gotrace_wire_reader_next(gotrace_wire_reader *r, gotrace_wire_event *ev)
 		gt_error_set_detail(&r->err, GOTRACE_ERR_UNSUPPORTED, r->s.offset,
 		                    "", "go 1.%d trace: the v1 format has no v2 wire layer",
 		                    (int)r->version);
-		snprintf(r->err.go_message, sizeof r->err.go_message,
-		         "invalid event type: %u", type);
+		r->err.go_len = (size_t)snprintf(r->err.go_message,
+		                                 sizeof r->err.go_message,
+		                                 "invalid event type: %u", type);
 		r->state = GOTRACE_ERR_UNSUPPORTED;
 		return r->state;
 	}

@@ -738,6 +738,140 @@ static void validation_cases(void)
 	}
 }
 
+/* A generation where P 0 goes from idle to running and back, and whose
+ * clock snapshot says sec, nsec. */
+static void clock_generation(tw_trace *t, uint64_t gen, uint64_t base,
+                             uint64_t sec, uint64_t nsec)
+{
+	tw_batch_begin(t, gen, 1, base);
+	TW_EV(t, EV_PROC_STATUS, base + 1, 0, P_IDLE);
+	TW_EV(t, EV_PROC_START, base + 2, 0, 1);
+	TW_EV(t, EV_HEAP_ALLOC, base + 3, 4096 * gen);
+	TW_EV0(t, EV_PROC_STOP, base + 4);
+	tw_batch_end(t);
+	tw_sync(t, gen, base, 1000000000, base + 5, 123456789, sec, nsec);
+	end_gen(t);
+}
+
+/*
+ * Values Go's parser lets through but its event accessors index fixed
+ * tables with, or print verbatim; and times at the edges of Go's
+ * arithmetic. Go panics on the first two: gotrace fails with the
+ * panic's message after the same output.
+ */
+static void accessor_cases(void)
+{
+	static const uint64_t nul_ids[] = {1, 2, 3, 6, 7, 6};
+	static const char *const nul_strs[] = {"main.main", "/src/main.go",
+	                                       "sleep", "re\0gion", "\0other\0",
+	                                       "a\0b"};
+	static const size_t nul_lens[] = {9, 12, 5, 7, 7, 3};
+	/* (sec, nsec) pairs Go dates with int64 arithmetic that wraps:
+	 * before its calendar's origin, the last second C's struct tm
+	 * holds and the next, and nsec carries that overflow sec. */
+	static const uint64_t clocks[][2] = {
+		{UINT64_C(9223372036854775808), 774428214},
+		{UINT64_C(67767976233532799), UINT64_C(9223372036854775807)},
+		{UINT64_C(67767976233532800), 0},
+		{UINT64_C(9223372036854862209), UINT64_C(9223372036854775808)},
+		{UINT64_C(9223372036854689407), UINT64_C(9223372036854775807)},
+		{UINT64_C(18446744073709551615), UINT64_C(18446744073709551615)},
+	};
+	tw_trace t;
+	size_t i;
+
+	/* An experiment ID Go has no name for, in the second generation. */
+	tw_init(&t, 26);
+	simple_generation(&t, 1, 1000, 1);
+	tw_exp_batch_begin(&t, 1, 1, 1, 1000);
+	TW_EV(&t, EV_SPAN_ALLOC, 1005, 0x100, 1, 3);
+	tw_batch_end(&t);
+	end_gen(&t);
+	simple_generation(&t, 2, 2000, 1);
+	tw_exp_batch_begin(&t, 7, 2, 1, 2000);
+	TW_EV(&t, EV_SPAN_ALLOC, 2005, 0x100, 1, 3);
+	tw_batch_end(&t);
+	end_gen(&t);
+	save(&t, "experiment_id_unnamed");
+
+	/* ProcStatus whose status is past the table but whose low byte is
+	 * a valid status (ordering reads only that byte). */
+	tw_init(&t, 26);
+	tables(&t, 1);
+	g1_running(&t, 1, 1000);
+	TW_EV(&t, EV_HEAP_ALLOC, 1003, 4096);
+	TW_EV(&t, EV_PROC_STATUS, 1004, 1, 256 + P_IDLE);
+	tw_batch_end(&t);
+	close_gen(&t, 1, 1000);
+	save(&t, "proc_status_wide");
+
+	/* The same for an abandoned P restated: ordering rewrites the
+	 * status, so there is nothing to fail on. */
+	tw_init(&t, 26);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 1, 1000);
+	TW_EV(&t, EV_PROC_STATUS, 1001, 0, P_ABANDONED);
+	TW_EV(&t, EV_PROC_STATUS, 1002, 0, 256 + P_ABANDONED);
+	TW_EV(&t, EV_PROC_STATUS, 1003, 1, P_IDLE);
+	tw_batch_end(&t);
+	close_gen(&t, 1, 1000);
+	save(&t, "proc_status_wide_abandoned");
+
+	/* Go's cursor takes a running time of 0 for "not started" and
+	 * starts again from the batch's time. Batches at 2^63 ticks (which
+	 * Go's float conversion makes INT64_MIN ns) and a first event 2^63
+	 * ticks later: times wrap to exactly 0, so from the second event on
+	 * Go counts from the batch's time again. One M, so no two events tie
+	 * across threads; then the same with a frequency of 0. */
+	for (i = 0; i < 3; i++) {
+		int ver = i == 1 ? 22 : 26;
+		uint64_t base = i < 2 ? UINT64_C(1) << 63 : 1000;
+		char name[64];
+
+		tw_init(&t, ver);
+		tables(&t, 1);
+		tw_batch_begin(&t, 1, 1, base);
+		TW_EV(&t, EV_PROC_STATUS, base + base, 0, P_RUNNING);
+		TW_EV(&t, EV_GO_STATUS, base + base + 5, 1, 1, G_RUNNING);
+		TW_EV(&t, EV_GO_CREATE, base + base + 10, 2, 2, 1);
+		TW_EV(&t, EV_GO_BLOCK, base + base + 20, 3, 1);
+		TW_EV(&t, EV_GO_START, base + base + 30, 2, 1);
+		TW_EV(&t, EV_HEAP_ALLOC, base + base + 35, 8192);
+		TW_EV0(&t, EV_GO_DESTROY, base + base + 40);
+		tw_batch_end(&t);
+		tw_sync(&t, 1, base, i < 2 ? 1000000000 : 0, base + 5, 123456789,
+		        1700000000, 42);
+		end_gen(&t);
+		if (i < 2)
+			snprintf(name, sizeof name, "time_wraps_to_zero_1%d", ver);
+		else
+			snprintf(name, sizeof name, "frequency_zero_1%d", ver);
+		save(&t, name);
+	}
+
+	tw_init(&t, 26);
+	for (i = 0; i < sizeof clocks / sizeof clocks[0]; i++)
+		clock_generation(&t, i + 1, 1000 * (i + 1), clocks[i][0],
+		                 clocks[i][1]);
+	save(&t, "clock_wall_extremes");
+
+	/* Trace strings with NULs, quoted by Go's error messages. */
+	tw_init(&t, 26);
+	tw_strings_len(&t, 1, 6, nul_ids, nul_strs, nul_lens);
+	sync_batch(&t, 1, 1000);
+	end_gen(&t);
+	save(&t, "duplicate_string_id_nul");
+
+	tw_init(&t, 26);
+	tw_strings_len(&t, 1, 5, nul_ids, nul_strs, nul_lens);
+	g1_running(&t, 1, 1000);
+	TW_EV(&t, EV_REGION_BEGIN, 1003, 0, 6, 0);
+	TW_EV(&t, EV_REGION_END, 1004, 0, 7, 0);
+	tw_batch_end(&t);
+	close_gen(&t, 1, 1000);
+	save(&t, "region_end_mismatch_nul");
+}
+
 /*
  * The reader's common-case path (gt_order_advance_common) takes the most
  * frequent events when every rule passes; each trace here breaks one of
@@ -1231,6 +1365,7 @@ int main(int argc, char **argv)
 	ordering_cases();
 	chain_cases(40, "_40");
 	validation_cases();
+	accessor_cases();
 	common_path_cases();
 	v1_cases();
 	return failures != 0;

@@ -485,6 +485,60 @@ static void test_bad_header_and_args(void **state)
 	gotrace_reader_free(r);
 }
 
+/*
+ * Go's messages quote trace strings verbatim, NULs included: the Go
+ * message and its length must be exactly the reference's standard error
+ * (less its final newline); the full message spells the NULs \x00 so
+ * that the C string holds all of it.
+ */
+static void test_error_messages_with_nuls(void **state)
+{
+	static const char *const names[] = {"duplicate_string_id_nul",
+	                                    "region_end_mismatch_nul"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char path[4096], status[4200];
+		uint8_t *ref;
+		const char *want;
+		size_t len, want_len;
+		gotrace_input *in;
+		gotrace_reader *r;
+		gotrace_event ev;
+		const gotrace_error *err;
+		int rc;
+
+		snprintf(path, sizeof path, "%s/traces/synthetic/%s.trace",
+		         TESTDATA_DIR, names[i]);
+		snprintf(status, sizeof status, "%s.parsed.status", path);
+		ref = tu_read_file(status, &len);
+		assert_non_null(ref);
+		want = memchr(ref, '\n', len);
+		assert_non_null(want);
+		want++;
+		want_len = len - (size_t)(want - (const char *)ref);
+		assert_true(want_len > 0 && want[want_len - 1] == '\n');
+		want_len--;
+		assert_non_null(memchr(want, '\0', want_len));
+
+		assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+		assert_int_equal(gotrace_reader_new(&r, in), GOTRACE_OK);
+		while ((rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+			;
+		assert_int_not_equal(rc, GOTRACE_EOF);
+		err = gotrace_reader_error(r);
+		assert_int_equal(gotrace_error_go_message_len(err), want_len);
+		assert_memory_equal(gotrace_error_go_message(err), want, want_len);
+		assert_int_equal(gotrace_error_go_message(err)[want_len], '\0');
+		assert_non_null(strstr(gotrace_error_message(err), "\\x00"));
+		/* The message ends where Go's does, not at its first NUL. */
+		assert_true(strlen(gotrace_error_message(err)) > want_len);
+		gotrace_reader_free(r);
+		free(ref);
+	}
+}
+
 /* Reads a trace to its end; returns the final status and valid bytes. */
 static int read_to_end(const char *path, uint64_t *valid, uint64_t *size)
 {
@@ -644,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_state_module_slots_and_hints),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
+		cmocka_unit_test(test_error_messages_with_nuls),
 		cmocka_unit_test(test_valid_bytes),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_ordering_option),

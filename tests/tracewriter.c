@@ -122,12 +122,18 @@ void tw_event(tw_trace *t, uint8_t type, uint64_t ts, size_t nargs,
 void tw_strings(tw_trace *t, uint64_t gen, size_t n, const uint64_t *ids,
                 const char *const *strs)
 {
+	tw_strings_len(t, gen, n, ids, strs, NULL);
+}
+
+void tw_strings_len(tw_trace *t, uint64_t gen, size_t n, const uint64_t *ids,
+                    const char *const *strs, const size_t *lens)
+{
 	size_t i;
 
 	tw_batch_begin(t, gen, 0, 0);
 	tw_byte(t, W_STRINGS);
 	for (i = 0; i < n; i++) {
-		size_t len = strlen(strs[i]);
+		size_t len = lens != NULL ? lens[i] : strlen(strs[i]);
 
 		tw_byte(t, W_STRING);
 		tw_uvarint(t, ids[i]);

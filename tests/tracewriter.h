@@ -57,6 +57,10 @@ void tw_event(tw_trace *t, uint8_t type, uint64_t ts, size_t nargs,
 /* A batch holding one string table section. */
 void tw_strings(tw_trace *t, uint64_t gen, size_t n, const uint64_t *ids,
                 const char *const *strs);
+/* The same, with each string's length given (strings holding NULs);
+ * lens NULL means strlen. */
+void tw_strings_len(tw_trace *t, uint64_t gen, size_t n, const uint64_t *ids,
+                    const char *const *strs, const size_t *lens);
 /* Stack table: tw_stacks_begin, then tw_stack per entry, then batch_end. */
 void tw_stacks_begin(tw_trace *t, uint64_t gen);
 void tw_stack(tw_trace *t, uint64_t id, size_t nframes,

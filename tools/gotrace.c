@@ -86,7 +86,10 @@ static int open_input(const char *path, gotrace_input **in)
 static void report(const gotrace_error *err, int verbose)
 {
 	fflush(stdout);
-	fprintf(stderr, "%s\n", gotrace_error_go_message(err));
+	/* Go's message may quote trace strings holding NULs. */
+	fwrite(gotrace_error_go_message(err), 1,
+	       gotrace_error_go_message_len(err), stderr);
+	fputc('\n', stderr);
 	if (verbose)
 		fprintf(stderr, "gotrace: %s\n", gotrace_error_message(err));
 }

@@ -100,6 +100,16 @@ GOTRACE_API const char *gotrace_error_message(const gotrace_error *err);
  */
 GOTRACE_API const char *gotrace_error_go_message(const gotrace_error *err);
 
+/*
+ * The length in bytes of gotrace_error_go_message(err). Go's messages
+ * quote trace strings verbatim (a duplicate string's two values, a
+ * mismatched region's names), and those may hold NUL bytes: print
+ * exactly this many bytes to reproduce Go's output. The message is still
+ * NUL-terminated after them. (gotrace_error_message spells such NULs
+ * \x00 instead.)
+ */
+GOTRACE_API size_t gotrace_error_go_message_len(const gotrace_error *err);
+
 /* The library's version string, e.g. "0.1.0". */
 GOTRACE_API const char *gotrace_library_version(void);
 
