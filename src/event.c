@@ -374,7 +374,8 @@ static int need_string(const gt_generation *g, uint64_t id,
 
 	if (g == NULL || gt_generation_string(g, id, &s))
 		return 0;
-	gt_error_set(err, GOTRACE_ERR_INVALID, 0, "resolving event",
+	/* Where reading the generation ended, as for other missing IDs. */
+	gt_error_set(err, GOTRACE_ERR_INVALID, g->read_offset, "resolving event",
 	             "expected id %llu in string table", (unsigned long long)id);
 	return GOTRACE_ERR_INVALID;
 }
@@ -387,13 +388,15 @@ static int need_stack(gotrace_stack stk, struct gotrace_error *err)
 	if (g == NULL || stk.id == 0)
 		return 0;
 	if (!gt_generation_stack(g, stk.id, &s)) {
-		gt_error_set(err, GOTRACE_ERR_INVALID, 0, "resolving event",
+		gt_error_set(err, GOTRACE_ERR_INVALID, g->read_offset,
+		             "resolving event",
 		             "expected id %llu in trace.stack table",
 		             (unsigned long long)stk.id);
 		return GOTRACE_ERR_INVALID;
 	}
 	if (s.missing != 0) {
-		gt_error_set(err, GOTRACE_ERR_INVALID, 0, "resolving event",
+		gt_error_set(err, GOTRACE_ERR_INVALID, g->read_offset,
+		             "resolving event",
 		             "expected id %llu in string table",
 		             (unsigned long long)s.missing);
 		return GOTRACE_ERR_INVALID;
