@@ -235,18 +235,11 @@ static void heap_remove(gotrace_reader *r, size_t i)
 	sift_down(r, 0);
 }
 
-/* Orders the frontier by time. A sorted array is still a valid heap. */
+/* Orders the frontier by time, tied entries as Go's sort leaves them. A
+ * sorted array is still a valid heap. */
 static void sort_frontier(gotrace_reader *r)
 {
-	size_t i, j;
-
-	for (i = 1; i < r->nfrontier; i++) {
-		struct gt_front c = r->frontier[i];
-
-		for (j = i; j > 0 && ftime(r, j - 1) > c.time; j--)
-			r->frontier[j] = r->frontier[j - 1];
-		r->frontier[j] = c;
-	}
+	gt_frontier_sort(r->frontier, r->nfrontier);
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "frontier_sort.h"
 #include "generation.h"
 #include "order.h"
 #include "park.h"
@@ -99,11 +100,7 @@ struct gotrace_reader {
 	/* Per wire type: its argument count with dt if it is timed, else 0
 	 * (from gt_specs): the batch decoder's one lookup per event. */
 	uint8_t timed_nargs[GT_SPEC_SLOTS];
-	struct gt_front {
-		int64_t time;            /* the cursor's next event's, copied
-		                            here to keep the heap compact */
-		uint32_t c;              /* cursor index */
-	} *frontier;                 /* heap of cursors by time */
+	struct gt_front *frontier;   /* heap of cursors by time */
 	size_t nfrontier;
 	size_t next_sample;          /* next CPU sample of gen */
 	int64_t sample_time;         /* its time; INT64_MAX if none is left */

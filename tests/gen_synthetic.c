@@ -849,6 +849,27 @@ static void accessor_cases(void)
 		save(&t, name);
 	}
 
+	/* More than 12 threads behind a refused earliest event, at five
+	 * times with many ties: Go tries them in the order its (unstable)
+	 * sort leaves them, so that decides which tied thread goes first,
+	 * each time. M 1's GoStart waits for a goroutine that never comes,
+	 * so the trace ends stuck. */
+	tw_init(&t, 26);
+	tables(&t, 1);
+	tw_batch_begin(&t, 1, 1, 1000);
+	TW_EV(&t, EV_GO_START, 1001, 100, 1);
+	tw_batch_end(&t);
+	for (i = 2; i <= 20; i++) {
+		tw_batch_begin(&t, 1, i, 1000);
+		TW_EV(&t, EV_PROC_STATUS, 1005 + (uint64_t)(i * 3 % 5), i,
+		      P_IDLE);
+		if (i % 3 == 0)
+			TW_EV(&t, EV_PROC_START, 1009, i, 1);
+		tw_batch_end(&t);
+	}
+	close_gen(&t, 1, 1000);
+	save(&t, "frontier_sort_ties");
+
 	tw_init(&t, 26);
 	for (i = 0; i < sizeof clocks / sizeof clocks[0]; i++)
 		clock_generation(&t, i + 1, 1000 * (i + 1), clocks[i][0],
