@@ -33,7 +33,7 @@ static void cursor_enter(gt_cursor *c, const gt_generation *g, size_t b)
 	c->base = c->p = g->batches[b].data;
 	c->end = c->base + g->batches[b].len;
 	c->base_offset = g->batches[b].data_offset;
-	c->last_ts = gt_ticks_to_ns(g->ns_per_tick, g->batches[b].time);
+	c->last_ts = 0; /* cursor_next starts from the batch's time */
 }
 
 static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
@@ -144,15 +144,16 @@ static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
 			return rc;
 	}
 	e->type = type;
+	/* As in Go's cursor, a running time of 0 means "not started": count
+	 * from the batch's time. That is each batch's first event, and any
+	 * event after one whose time came to exactly 0 (a zero frequency,
+	 * times that wrap). */
+	if (c->last_ts == 0)
+		c->last_ts = gt_ticks_to_ns(g->ns_per_tick,
+		                            g->batches[c->batch].time);
 	e->time = (int64_t)((uint64_t)gt_generation_ticks_to_ns(g, dt) +
 	                    (uint64_t)c->last_ts);
 	c->last_ts = e->time;
-	/* Go's cursor takes a running time of 0 for "not started" and
-	 * starts again from the batch's time: sums that come to exactly 0
-	 * (a zero frequency, wrapped times) make it do that mid-batch. */
-	if (e->time == 0)
-		c->last_ts = gt_ticks_to_ns(g->ns_per_tick,
-		                            g->batches[c->batch].time);
 	c->ev = e;
 	return 1;
 }

@@ -23,7 +23,8 @@ typedef struct gt_cursor {
 	const uint8_t *end;  /* end of the current batch */
 	const uint8_t *base; /* its first byte, input offset base_offset */
 	uint64_t base_offset;
-	int64_t last_ts;     /* time of the previous event, ns */
+	int64_t last_ts;     /* time of the previous event, ns; 0: count
+	                        from the batch's time (Go's rule) */
 	gt_event *ev;        /* the M's next event, decoded: one of evs */
 	const uint8_t *ev_at;/* where ev starts */
 	/* Decoding goes to the slot ev does not point to, so an event the
