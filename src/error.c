@@ -79,6 +79,18 @@ void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
 	          err->go_len);
 }
 
+void gt_error_appendf(struct gotrace_error *err, const char *fmt, ...)
+{
+	char piece[GT_ERROR_MSG_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(piece, sizeof piece, fmt, ap);
+	va_end(ap);
+	gt_error_append(err, piece, written(n, sizeof piece));
+}
+
 void gt_error_append(struct gotrace_error *err, const void *bytes, size_t n)
 {
 	size_t room = sizeof err->go_message - 1 - err->go_len;

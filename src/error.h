@@ -49,6 +49,9 @@ void gt_error_set(struct gotrace_error *err, int code, uint64_t offset,
  * its full message (with NULs spelled \x00): for trace strings, which may
  * hold NULs that printf's %.*s would stop at. */
 void gt_error_append(struct gotrace_error *err, const void *bytes, size_t n);
+/* gt_error_append of a formatted piece (no trace strings in it). */
+GT_PRINTF(2, 3)
+void gt_error_appendf(struct gotrace_error *err, const char *fmt, ...);
 
 /* Like gt_error_set, but the full message is given separately. */
 GT_PRINTF(5, 6)

@@ -198,7 +198,7 @@ static int add_strings(gt_generation *g, const gt_batch *b,
 			             "multiple strings with the same ID: id=%" PRIu64
 			             ", new=", id);
 			gt_error_append(err, b->data + c.pos, (size_t)len);
-			gt_error_append(err, ", existing=", 11);
+			gt_error_appendf(err, ", existing=");
 			gt_error_append(err, existing.data, existing.len);
 			return GOTRACE_ERR_INVALID;
 		}

@@ -1205,19 +1205,16 @@ static int region(step *s, ctx cur, int begin)
 
 		if (top.task != r.task || top.name != r.name) {
 			const gt_interned *tn = gt_order_string(o, top.name);
-			static const char mid[] = "} when the inner-most active "
-			                          "region start event is {";
-			char task[24];
 
 			/* Region names are trace strings, NULs and all. */
 			fail(s, "misuse of region in goroutine %" PRId64
 			        ": region end {%" PRIu64 " ", gs->id, r.task);
 			gt_error_append(s->err, name.data, name.len);
-			gt_error_append(s->err, mid, sizeof mid - 1);
-			snprintf(task, sizeof task, "%" PRIu64 " ", top.task);
-			gt_error_append(s->err, task, strlen(task));
+			gt_error_appendf(s->err, "} when the inner-most active "
+			                 "region start event is {%" PRIu64 " ",
+			                 top.task);
 			gt_error_append(s->err, tn->data, tn->len);
-			gt_error_append(s->err, "}", 1);
+			gt_error_appendf(s->err, "}");
 			return GOTRACE_ERR_INVALID;
 		}
 		gs->nregions--;

@@ -224,12 +224,13 @@ int gotrace_wire_reader_next(gotrace_wire_reader *r, gotrace_wire_event *ev)
 	}
 	type = r->s.pos[0];
 	if (r->nspecs == 0) {
+		char go[32];
+
+		/* What Go's -d=wire says when it meets a v1 event. */
+		snprintf(go, sizeof go, "invalid event type: %u", type);
 		gt_error_set_detail(&r->err, GOTRACE_ERR_UNSUPPORTED, r->s.offset,
-		                    "", "go 1.%d trace: the v1 format has no v2 wire layer",
+		                    go, "go 1.%d trace: the v1 format has no v2 wire layer",
 		                    (int)r->version);
-		r->err.go_len = (size_t)snprintf(r->err.go_message,
-		                                 sizeof r->err.go_message,
-		                                 "invalid event type: %u", type);
 		r->state = GOTRACE_ERR_UNSUPPORTED;
 		return r->state;
 	}
