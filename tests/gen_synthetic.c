@@ -118,6 +118,18 @@ static void end_gen(tw_trace *t)
 		tw_end_of_generation(t);
 }
 
+/* simple_generation, with one experimental batch of experiment exp (one
+ * SpanAlloc event) before the generation ends. */
+static void generation_with_exp(tw_trace *t, uint64_t gen, uint64_t base,
+                                uint8_t exp)
+{
+	simple_generation(t, gen, base, 1);
+	tw_exp_batch_begin(t, exp, gen, 1, base);
+	TW_EV(t, EV_SPAN_ALLOC, base + 5, 0x100, 1, 3);
+	tw_batch_end(t);
+	end_gen(t);
+}
+
 static void valid_traces(void)
 {
 	static const int versions[] = {22, 23, 25, 26};
@@ -490,11 +502,7 @@ static void generation_errors(void)
 
 	/* Experimental batches: a real one, and one cut after its type byte. */
 	tw_init(&t, 26);
-	simple_generation(&t, 1, 1000, 1);
-	tw_exp_batch_begin(&t, 1, 1, 1, 1000);
-	TW_EV(&t, EV_SPAN_ALLOC, 1005, 0x100, 1, 3);
-	tw_batch_end(&t);
-	end_gen(&t);
+	generation_with_exp(&t, 1, 1000, 1);
 	save(&t, "experimental_batch_126");
 	tw_init(&t, 26);
 	simple_generation(&t, 1, 1000, 1);
@@ -782,16 +790,8 @@ static void accessor_cases(void)
 
 	/* An experiment ID Go has no name for, in the second generation. */
 	tw_init(&t, 26);
-	simple_generation(&t, 1, 1000, 1);
-	tw_exp_batch_begin(&t, 1, 1, 1, 1000);
-	TW_EV(&t, EV_SPAN_ALLOC, 1005, 0x100, 1, 3);
-	tw_batch_end(&t);
-	end_gen(&t);
-	simple_generation(&t, 2, 2000, 1);
-	tw_exp_batch_begin(&t, 7, 2, 1, 2000);
-	TW_EV(&t, EV_SPAN_ALLOC, 2005, 0x100, 1, 3);
-	tw_batch_end(&t);
-	end_gen(&t);
+	generation_with_exp(&t, 1, 1000, 1);
+	generation_with_exp(&t, 2, 2000, 7);
 	save(&t, "experiment_id_unnamed");
 
 	/* ProcStatus whose status is past the table but whose low byte is
