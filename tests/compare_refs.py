@@ -11,7 +11,9 @@ MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire), "parsed"
 and "parsed" with FILE read by read(2) instead (--no-mmap), and
 "parsed-stdin" and "parsed-fifo" give gotrace the bytes through a pipe on
 its standard input (`gotrace dump -`) and through a named pipe (which it
-must read rather than map). For each FILE.trace under
+must read rather than map). Traces named *_ties pin Go's order among
+threads with equal times, which parking does not promise
+(docs/guarantees.md): "parsed-parking" skips them. For each FILE.trace under
 TRACES_DIR with a FILE.MODE.xz reference, the standard output must be
 byte-identical, the exit status must agree (zero or not), and what
 gotrace writes to stderr must equal the reference's stderr (only the first
