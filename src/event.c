@@ -186,8 +186,10 @@ static void resolve_transition(const gt_event *ev, gotrace_event *out)
 		           GOTRACE_PROC_IDLE);
 		break;
 	case GOTRACE_WIRE_PROC_STATUS:
+		/* A status past the table was refused (gt_check_event_values);
+		 * the bound only keeps the lookup safe. */
 		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0], (int)a[2],
-		           proc_state[(uint8_t)a[1] < 5 ? (uint8_t)a[1] : 0]);
+		           proc_state[a[1] < 5 ? a[1] : 0]);
 		break;
 	default: /* GoStatus, GoStatusStack: old state << 32 | wire status */
 		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],
