@@ -113,7 +113,8 @@ static idx pick_pivot(const struct gt_front *f, idx a, idx b, enum hint *hint)
 /*
  * Fixes up to SHIFT_STEPS out-of-order neighbours by shifting; nonzero if
  * the range is then sorted. (Go bounds the leftward shift by index 1 of
- * the whole array, not by a: kept, since it decides the result.)
+ * the whole array; nothing before a is later than the range, so a shift
+ * stops at a either way.)
  */
 static int few_shifts(struct gt_front *f, idx a, idx b)
 {
@@ -129,7 +130,7 @@ static int few_shifts(struct gt_front *f, idx a, idx b)
 			return 0;
 		swap(f, i, i - 1);
 		if (i - a >= 2)
-			for (j = i - 1; j >= 1 && earlier(f, j, j - 1); j--)
+			for (j = i - 1; j > a && earlier(f, j, j - 1); j--)
 				swap(f, j, j - 1);
 		if (b - i >= 2)
 			for (j = i + 1; j < b && earlier(f, j, j - 1); j++)
@@ -145,8 +146,7 @@ static void scramble(struct gt_front *f, idx a, idx b)
 	idx len = b - a, mid, k;
 	uint64_t r = (uint64_t)len, mask = 1;
 
-	if (len < 8)
-		return;
+	/* (Go skips ranges under 8 here; pdq only scrambles longer ones.) */
 	while (mask <= (uint64_t)len)
 		mask <<= 1;
 	mask--;

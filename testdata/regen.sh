@@ -6,7 +6,7 @@
 #   testdata/regen.sh 1.26 1.27        record with these Go versions only,
 #                                      then write all references
 #   testdata/regen.sh --refs-only      only rewrite the references (no
-#                                      programs are built or run)
+#                                      trace programs are built or run)
 #   testdata/regen.sh --synthetic ...  also rewrite traces/synthetic/*.trace
 #                                      with build/tests/gen_synthetic first
 #
@@ -254,6 +254,12 @@ reference() {
 }
 export -f reference
 export reftool
+
+# The frontier sort's reference: Go's slices.SortFunc on arrays with many
+# equal keys (tests/test_frontier_sort.c).
+echo "== sort reference ($("$refgo" env GOVERSION) slices.SortFunc)"
+(cd "$here/sortref" && "$refgo" run .) | xz -9 >"$here/sortref/cases.txt.xz.tmp"
+mv "$here/sortref/cases.txt.xz.tmp" "$here/sortref/cases.txt.xz"
 
 echo "== references"
 # shellcheck disable=SC2016 # "$1" and "$2" are expanded by the inner bash

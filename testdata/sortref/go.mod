@@ -1,0 +1,3 @@
+module sortref
+
+go 1.22
