@@ -8,6 +8,8 @@
  *   gotrace/wire.h    the raw wire layer: every wire event, in file order
  *   gotrace/reader.h  the ordered, validated event stream
  *   gotrace/state.h   the scheduler state machine: what each G, P, M is doing
+ *   gotrace/analysis.h  analyses fed from a reader loop: goroutine, task and
+ *                     region summaries, GC and stop-the-world, MMU
  *
  * No function keeps global mutable state: handles are independent, and
  * several readers may run at once on different threads. A single handle
@@ -23,5 +25,6 @@
 #include "wire.h"
 #include "reader.h"
 #include "state.h"
+#include "analysis.h"
 
 #endif /* GOTRACE_GOTRACE_H */
