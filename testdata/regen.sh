@@ -9,6 +9,9 @@
 #                                      trace programs are built or run)
 #   testdata/regen.sh --synthetic ...  also rewrite traces/synthetic/*.trace
 #                                      with build/tests/gen_synthetic first
+#   testdata/regen.sh --analysis-only  only rewrite the analysis references
+#                                      (nothing is recorded, truncated or
+#                                      dumped; traces do not change)
 #
 # Environment:
 #   TRACES="gc allocfree"   record only these trace names (see the table below)
@@ -27,6 +30,13 @@
 #   FILE.wire.status / FILE.parsed.status
 #                                   "exit=<code>", a newline, then the tool's
 #                                   standard error verbatim
+#   FILE.analysis.MODE.xz / FILE.analysis.MODE.status
+#                                   the same for testdata/analysisref (Go
+#                                   1.27's internal/trace analyses as JSON
+#                                   Lines), MODE goroutines, tasks,
+#                                   task-types, region-types, mmu, gc; for
+#                                   real and truncated traces and the
+#                                   synthetic traces Go reads without error
 # Traces are nondeterministic: recording again changes them, so commit
 # traces and references together. See README.md.
 set -euo pipefail
@@ -46,11 +56,13 @@ soft_trace=$((64 * 1024))  # re-record above this
 
 refs_only=0
 synthetic=0
+analysis_only=0
 versions=()
 for arg in "$@"; do
 	case $arg in
 	--refs-only) refs_only=1 ;;
 	--synthetic) synthetic=1 ;;
+	--analysis-only) analysis_only=1 ;;
 	-h | --help)
 		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
@@ -185,6 +197,132 @@ record_version() { # version
 	rm -rf "$bin"
 }
 
+# The analysis references: testdata/analysisref, our own program on Go
+# 1.27's internal/trace (Summarizer, MutatorUtilizationV2/MMUCurve and
+# cmd/trace's task and region pages), prints for each trace the records
+# `gotrace goroutines|tasks|regions|mmu|gc --json` must print
+# (tests/compare_analysis.py). internal/ packages can only be imported from
+# inside GOROOT, so it is built as cmd/gotrace-analysisref through an
+# -overlay mapping that (nonexistent) GOROOT directory to our files.
+analysis_modes="goroutines tasks task-types region-types mmu gc"
+
+# analysis_reference FILE MODE: writes FILE.analysis.MODE.xz and .status,
+# or, if Go's analysis panics (exit status 2 or more), no reference.
+analysis_reference() {
+	local f=$1 mode=$2 rc=0 base=$1.analysis.$2
+	timeout 600 "$analysisref" "$mode" "$f" >"$base.out" 2>"$base.err" || rc=$?
+	if [ "$rc" -ge 2 ]; then
+		echo "${f#"$traces"/} $mode: $(head -n 1 "$base.err")" >>"$work/analysis-panics"
+		rm -f "$base.out" "$base.err" "$base.xz" "$base.status"
+		return
+	fi
+	xz -9 -c <"$base.out" >"$base.xz.tmp"
+	{
+		echo "exit=$rc"
+		cat "$base.err"
+	} >"$base.status.tmp"
+	mv "$base.xz.tmp" "$base.xz"
+	# As for the dumps: keep the old status if only its line order changed
+	# (Go's "failed to advance" state dump is in map order).
+	if [ -f "$base.status" ] && cmp -s <(sort "$base.status") <(sort "$base.status.tmp"); then
+		rm -f "$base.status.tmp"
+	else
+		mv "$base.status.tmp" "$base.status"
+	fi
+	rm -f "$base.out" "$base.err"
+}
+
+# analysis_recheck FILE MODE: runs Go again and reports a reference whose
+# output or exit status differs (it must be reproducible).
+analysis_recheck() {
+	local f=$1 mode=$2 rc=0 base=$1.analysis.$2
+	[ -f "$base.xz" ] || return 0
+	"$analysisref" "$mode" "$f" 2>/dev/null >"$base.again" || rc=$?
+	if ! xz -dc "$base.xz" | cmp -s - "$base.again" ||
+		[ "$(head -n 1 "$base.status")" != "exit=$rc" ]; then
+		echo "${f#"$traces"/} $mode" >>"$work/analysis-varies"
+	fi
+	rm -f "$base.again"
+}
+
+analysis_step() {
+	local goroot overlay=$work/analysisref-overlay.json list=$work/analysis-traces sep="" g r t m
+	analysisref=$work/gotrace-analysisref
+	goroot=$("$refgo" env GOROOT)
+	echo "== analysis references ($("$refgo" env GOVERSION) internal/trace, testdata/analysisref)"
+	{
+		printf '{"Replace":{'
+		for g in "$here"/analysisref/*.go; do
+			case $g in *_test.go) continue ;; esac
+			printf '%s"%s/src/cmd/gotrace-analysisref/%s":"%s"' "$sep" "$goroot" "$(basename "$g")" "$g"
+			sep=,
+		done
+		printf '}}\n'
+	} >"$overlay"
+	if ! (cd "$work" && GOFLAGS='' "$refgo" build -overlay="$overlay" -o "$analysisref" cmd/gotrace-analysisref); then
+		fail "building testdata/analysisref"
+		return
+	fi
+	"$analysisref" histogram >"$here/analysisref/histogram.txt.tmp"
+	mv "$here/analysisref/histogram.txt.tmp" "$here/analysisref/histogram.txt"
+
+	# Real and truncated traces, and the synthetic traces Go's reader
+	# accepts (the rejected ones mostly fail on their first events; the
+	# truncated traces cover the partial results of a rejected trace).
+	{
+		find "$traces" \( -path "$traces/go1.*/*" -o -path "$traces/truncated/*" \) -name '*.trace' -type f
+		find "$traces/synthetic" -name '*.trace' -type f | while read -r t; do
+			[ "$(head -n 1 "$t.parsed.status" 2>/dev/null)" = exit=0 ] && echo "$t"
+		done
+	} | sort >"$list"
+	# Drop analysis references of traces no longer covered (or gone).
+	find "$traces" -type f -name '*.trace.analysis.*' | while read -r r; do
+		t=${r%.analysis.*}
+		grep -Fxq "$t" "$list" || rm -f "$r"
+	done
+	rm -f "$work/analysis-panics" "$work/analysis-varies"
+	export -f analysis_reference analysis_recheck
+	export analysisref traces work
+	# shellcheck disable=SC2016 # "$1" and "$2" are expanded by the inner bash
+	while read -r t; do
+		for m in $analysis_modes; do printf '%s\0%s\0' "$t" "$m"; done
+	done <"$list" | xargs -0 -n 2 -P "$(nproc)" bash -c 'analysis_reference "$1" "$2"' _
+	# Run everything a second time: a reference must be reproducible
+	# (Go's analyses iterate maps; their results must not depend on it).
+	# shellcheck disable=SC2016
+	while read -r t; do
+		for m in $analysis_modes; do printf '%s\0%s\0' "$t" "$m"; done
+	done <"$list" | xargs -0 -n 2 -P "$(nproc)" bash -c 'analysis_recheck "$1" "$2"' _
+	if [ -s "$work/analysis-varies" ]; then
+		while read -r r; do
+			fail "analysis reference varies between runs: $r"
+		done < <(sort "$work/analysis-varies")
+	fi
+	if [ -s "$work/analysis-panics" ]; then
+		echo "no analysis reference where Go's analysis panics:"
+		while read -r r; do
+			case $r in
+			synthetic/*) echo "   $r" ;;
+			*) fail "Go's analysis panics on $r" ;;
+			esac
+		done < <(sort "$work/analysis-panics")
+	fi
+	printf 'analysis references: %d traces, %d files, %d bytes\n' "$(wc -l <"$list")" \
+		"$(find "$traces" -type f -name '*.trace.analysis.*' | wc -l)" \
+		"$(find "$traces" -type f -name '*.trace.analysis.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
+}
+
+if [ $analysis_only = 1 ]; then
+	analysis_step
+	if [ ${#failures[@]} -gt 0 ]; then
+		echo
+		echo "${#failures[@]} failure(s):"
+		printf '   %s\n' "${failures[@]}"
+		exit 1
+	fi
+	exit 0
+fi
+
 if [ $refs_only = 0 ]; then
 	for v in "${versions[@]}"; do
 		record_version "$v"
@@ -286,6 +424,8 @@ find "$traces" -type f \( -name '*.trace.wire.*' -o -name '*.trace.parsed.*' \) 
 	[ -f "$t" ] || rm -f "$r"
 done
 
+analysis_step
+
 # Summary.
 nonzero() { # DIR...: status files whose first line is not exit=0
 	find "$@" -name '*.status' -type f | sort | while read -r s; do
@@ -315,8 +455,9 @@ bad=
 # experimental events, so it stops at the first alloc/free event ("invalid
 # event type: 1xx"); -d=parsed reads the same traces fine. -d=wire has no
 # v1 event table at all, and Go's v1 parser rejects our cgo callback
-# traces ("no consistent ordering of events possible").
-known='^go1\.2[34]/allocfree\.trace\.wire\.status$|^go1\.(19|21)/.*\.trace\.wire\.status$|^go1\.(19|21)/cgocallback\.trace\.parsed\.status$|^truncated/'
+# traces ("no consistent ordering of events possible"; so do the analysis
+# references, which read them with the same parser).
+known='^go1\.2[34]/allocfree\.trace\.wire\.status$|^go1\.(19|21)/.*\.trace\.wire\.status$|^go1\.(19|21)/cgocallback\.trace\.(parsed|analysis\.[a-z-]+)\.status$|^truncated/'
 if [ -n "$bad" ]; then
 	echo "references of real traces that did not exit 0:"
 	while read -r s; do
