@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Checks that the modules built on the public API use nothing else.
+
+usage: check_layers.py SOURCE_ROOT
+
+src/analysis/ (the analyses) may include only the public headers
+(<gotrace/...>), the C and POSIX system headers (<...>) and headers of its
+own folder ("x.h" with no directory part, existing there). The build keeps
+src/ off its include path already; this test also catches a relative path
+("../reader_internal.h") or a header added to src/analysis that itself
+reaches into src/. Prints each offending line and a final count line.
+"""
+import os
+import re
+import sys
+
+MODULES = ["src/analysis"]
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def check(root):
+    problems = []
+    checked = 0
+    for module in MODULES:
+        folder = os.path.join(root, module)
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith((".c", ".h")):
+                continue
+            path = os.path.join(folder, name)
+            checked += 1
+            with open(path, encoding="utf-8") as f:
+                for lineno, line in enumerate(f, 1):
+                    m = INCLUDE.match(line)
+                    if not m:
+                        continue
+                    kind, target = m.groups()
+                    ok = False
+                    if kind == "<":
+                        # Public headers, or system headers (which never
+                        # name a project folder).
+                        ok = target.startswith("gotrace/") or not os.path.exists(
+                            os.path.join(root, "src", target))
+                    else:
+                        ok = "/" not in target and os.path.exists(
+                            os.path.join(folder, target))
+                    if not ok:
+                        problems.append("%s:%d: %s" % (
+                            os.path.relpath(path, root), lineno, line.strip()))
+    return checked, problems
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    checked, problems = check(sys.argv[1])
+    for p in problems:
+        print("not on the public API: " + p)
+    if checked == 0:
+        print("no sources found under %s" % ", ".join(MODULES))
+        return 1
+    print("%d passed, %d failed" % (checked - len(
+        {p.split(":")[0] for p in problems}), len({p.split(":")[0] for p in problems})))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
