@@ -89,14 +89,14 @@ def run_gotrace(cmd, trace, how, workdir):
 
 def main():
     # mode: gotrace's arguments, and how the trace reaches it.
-    modes = {"wire": (["dump", "--wire"], "path"),
-             "parsed": (["dump", "--threads", "1"], "path"),
-             "parsed-threads": (["dump", "--threads", "2"], "path"),
-             "parsed-parking": (["dump", "--ordering", "parking"], "path"),
-             "wire-read": (["dump", "--wire", "--no-mmap"], "path"),
-             "parsed-read": (["dump", "--threads", "1", "--no-mmap"], "path"),
-             "parsed-stdin": (["dump"], "stdin"),
-             "parsed-fifo": (["dump"], "fifo")}
+    modes = {"wire": (["dump", "--go-errors", "--wire"], "path"),
+             "parsed": (["dump", "--go-errors", "--threads", "1"], "path"),
+             "parsed-threads": (["dump", "--go-errors", "--threads", "2"], "path"),
+             "parsed-parking": (["dump", "--go-errors", "--ordering", "parking"], "path"),
+             "wire-read": (["dump", "--go-errors", "--wire", "--no-mmap"], "path"),
+             "parsed-read": (["dump", "--go-errors", "--threads", "1", "--no-mmap"], "path"),
+             "parsed-stdin": (["dump", "--go-errors"], "stdin"),
+             "parsed-fifo": (["dump", "--go-errors"], "fifo")}
     if len(sys.argv) != 4 or sys.argv[3] not in modes:
         print(__doc__, file=sys.stderr)
         return 2

@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+"""Checks the gotrace command line's conventions (docs/api.md, "The
+command-line tool"): help and version, usage errors and their exit status,
+input errors, a damaged trace's partial output and error line, a file and
+standard input giving the same output, option spellings, write errors,
+and the shape of the analysis commands' --json and --csv output.
+
+usage: test_cli.py GOTRACE TESTDATA_DIR
+
+The numbers the analyses compute are checked elsewhere against Go's; here
+only the conventions are.
+"""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+GOTRACE = None
+TESTDATA = None
+FAILURES = []
+CHECKS = 0
+
+# A complete trace with several generations and one of each kind of
+# analysis input (regions, tasks, GC).
+GOOD = "traces/go1.27/annotations.trace"
+MULTI_GEN = "traces/go1.27/generations.trace"
+
+ANALYSES = []
+TOP = []
+
+
+def run(args, stdin=None, cwd=None, stdout=None):
+    kw = {"stdin": stdin if stdin is not None else subprocess.DEVNULL,
+          "cwd": cwd, "timeout": 120}
+    if stdout is not None:
+        kw["stdout"] = stdout
+        kw["stderr"] = subprocess.PIPE
+    else:
+        kw["capture_output"] = True
+    if isinstance(stdin, bytes):
+        kw.pop("stdin")
+        kw["input"] = stdin
+    r = subprocess.run([GOTRACE] + args, **kw)
+    return r.returncode, r.stdout or b"", r.stderr
+
+
+def check(cond, what):
+    global CHECKS
+    CHECKS += 1
+    if not cond:
+        FAILURES.append(what)
+    return cond
+
+
+def data(rel):
+    return os.path.join(TESTDATA, rel)
+
+
+def commands():
+    rc, out, _ = run(["help"])
+    names = []
+    for line in out.decode().splitlines():
+        m = re.match(r"^  (\S+)\s{2,}\S", line)
+        if m:
+            names.append(m.group(1))
+    return names
+
+
+def test_help_and_version():
+    for args in (["--help"], ["-h"], ["help"]):
+        rc, out, err = run(args)
+        check(rc == 0 and out.startswith(b"usage: gotrace") and err == b"",
+              "%s: want usage on stdout, exit 0; got %d %r %r"
+              % (args, rc, out[:80], err[:200]))
+    names = commands()
+    check(set(["dump", "stats", "version", "help"] + ANALYSES + TOP)
+          <= set(names), "help lists the commands: %r" % names)
+    for name in names:
+        rc, a, err = run(["help", name])
+        check(rc == 0 and a.startswith(b"usage: gotrace " + name.encode())
+              and err == b"", "help %s: exit %d %r" % (name, rc, a[:80]))
+        rc, b, err = run([name, "--help"])
+        check(rc == 0 and b == a and err == b"",
+              "%s --help: exit %d, differs from help %s" % (name, rc, name))
+    for args in (["--version"], ["version"]):
+        rc, out, err = run(args)
+        check(rc == 0 and re.match(rb"^gotrace \d+\.\d+\.\d+\S*\n$", out)
+              and err == b"", "%s: got %d %r" % (args, rc, out))
+
+
+def expect_usage(args, why):
+    rc, out, err = run(args)
+    lines = err.decode(errors="replace").splitlines()
+    ok = (rc == 2 and out == b"" and len(lines) == 2 and
+          lines[0].startswith("gotrace") and lines[1].startswith("Try 'gotrace"))
+    check(ok, "%s (%s): want exit 2, a reason and a hint on stderr; "
+          "got %d, stdout %r, stderr %r" % (args, why, rc, out[:80], err[:300]))
+
+
+def test_usage_errors():
+    good = data(GOOD)
+    expect_usage([], "no command")
+    expect_usage(["frobnicate", good], "unknown command")
+    expect_usage(["--frobnicate"], "unknown global option")
+    expect_usage(["help", "frobnicate"], "help on an unknown command")
+    for cmd in ["dump", "stats"] + ANALYSES + TOP:
+        expect_usage([cmd], "missing FILE")
+        expect_usage([cmd, good, good], "extra FILE")
+        expect_usage([cmd, "--frobnicate", good], "unknown long option")
+        expect_usage([cmd, "-X", good], "unknown short option")
+    expect_usage(["version", "extra"], "extra operand")
+    bad_numbers = ["-1", "99999999999999999999999", "12x", "", " 1", "+1",
+                   "0x10", "1.5"]
+    for opt in ("-j", "--threads", "-m", "--max-memory"):
+        for v in bad_numbers:
+            expect_usage(["stats", opt, v, good], "%s %r" % (opt, v))
+            expect_usage(["stats", "%s=%s" % (opt, v) if opt.startswith("--")
+                          else opt + v, good], "%s%r joined" % (opt, v))
+    expect_usage(["dump", "-j", "0", good], "zero threads")
+    expect_usage(["dump", "-j", "65", good], "too many threads")
+    expect_usage(["dump", "--ordering", "sideways", good], "bad ordering")
+    expect_usage(["dump", good, "--ordering"], "missing argument")
+    if not ANALYSES:
+        return
+    expect_usage(["goroutines", "-n", "-1", good], "negative -n")
+    expect_usage(["goroutines", "--top=12x", good], "junk -n")
+    for v in bad_numbers[:4] + ["10xs", "ms", "1.5", "-1ms",
+                                "999999999999h"]:
+        expect_usage(["mmu", "--window", v, good], "window %r" % v)
+    expect_usage(["mmu", "--flags", "stw,nonsense", good], "bad flag")
+    expect_usage(["mmu", "--mud", "1.5", good], "quantile out of range")
+    expect_usage(["mmu", "--mud", "x", good], "quantile not a number")
+    expect_usage(["goroutines", "--json", "--csv", good], "two formats")
+
+
+def test_input_errors():
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        missing = os.path.join(tmp, "missing.trace")
+        for cmd in ["dump", "stats"] + ANALYSES:
+            rc, out, err = run([cmd, missing])
+            check(rc == 1 and err == ("gotrace: %s: No such file or directory\n"
+                                      % missing).encode(),
+                  "%s on a missing file: got %d %r" % (cmd, rc, err))
+            rc, out, err = run([cmd, tmp])
+            check(rc == 1 and err == ("gotrace: %s: Is a directory\n"
+                                      % tmp).encode(),
+                  "%s on a directory: got %d %r" % (cmd, rc, err))
+        if os.geteuid() != 0:
+            locked = os.path.join(tmp, "locked.trace")
+            shutil.copy(data(GOOD), locked)
+            os.chmod(locked, 0)
+            rc, out, err = run(["stats", locked])
+            check(rc == 1 and err == ("gotrace: %s: Permission denied\n"
+                                      % locked).encode(),
+                  "unreadable file: got %d %r" % (rc, err))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+ERROR_LINE = re.compile(rb"^gotrace: (.*): offset (\d+): (.+)$")
+LOST_LINE = re.compile(rb"^gotrace: lost \d+\.\d\d% of the trace data due to "
+                       rb"the error \((\d+) of (\d+) bytes\)$")
+
+
+def check_trace_error(what, path, rc, err, size=None):
+    lines = err.split(b"\n")
+    m = ERROR_LINE.match(lines[0])
+    ok = check(rc == 1 and m is not None and
+               m.group(1) == path.encode(),
+               "%s: want exit 1 and 'gotrace: %s: offset N: ...'; got %d %r"
+               % (what, path, rc, err[:300]))
+    if ok:
+        lost = LOST_LINE.match(lines[1]) if len(lines) > 1 else None
+        check(lost is not None and
+              (size is None or int(lost.group(2)) == size),
+              "%s: want the lost-bytes line of a %s-byte input; got %r"
+              % (what, size, err[:300]))
+
+
+def truncated_traces():
+    d = data("traces/truncated")
+    names = sorted(n for n in os.listdir(d) if n.endswith(".trace"))
+    picked = []
+    for n in names:
+        with open(os.path.join(d, n + ".parsed.status"), "rb") as f:
+            if f.readline().strip() == b"exit=1":
+                picked.append(os.path.join(d, n))
+    # One of each Go version's is enough for conventions.
+    seen, out = set(), []
+    for p in picked:
+        v = os.path.basename(p).split("_")[0]
+        if v not in seen:
+            seen.add(v)
+            out.append(p)
+    return out
+
+
+def cut(src, dst, share, insert=None):
+    with open(src, "rb") as f:
+        b = f.read()
+    n = int(len(b) * share)
+    with open(dst, "wb") as f:
+        f.write(b[:n] + insert + b[n:] if insert else b[:n])
+    return os.path.getsize(dst)
+
+
+def test_damaged_traces():
+    traces = truncated_traces()
+    check(len(traces) >= 3, "truncated traces found: %d" % len(traces))
+    for path in traces:
+        size = os.path.getsize(path)
+        rc, out, err = run(["stats", path])
+        check_trace_error("stats " + path, path, rc, err, size)
+        check(out.startswith(b"events: "),
+              "stats %s: want the counts before the error; got %r"
+              % (path, out[:80]))
+        rc, out, err = run(["dump", path])
+        check_trace_error("dump " + path, path, rc, err, size)
+        # v1 traces are read whole before the first event: Go prints
+        # none of a damaged one, and neither does dump.
+        v1 = os.path.basename(path) < "go1.22"
+        check((v1 and out == b"") or
+              (out.startswith(b"M=") and out.endswith(b"\n")),
+              "dump %s: want the events before the error; got %r"
+              % (path, out[:80]))
+        rc, out, err = run(["dump", "--go-errors", path])
+        check(rc == 1 and not err.startswith(b"gotrace:") and
+              err.endswith(b"\n") and b"lost" not in err,
+              "dump --go-errors %s: want Go's one line; got %r" % (path, err))
+        for cmd in ANALYSES:
+            rc, out, err = run([cmd, path])
+            check_trace_error(cmd + " " + path, path, rc, err, size)
+            check(len(out) > 0, "%s %s: want what was computed before the "
+                  "error; got nothing" % (cmd, path))
+
+
+def test_file_and_stdin_agree():
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        inputs = [truncated_traces()[-1]]
+        # Cut after a few generations, and damaged in the middle with the
+        # rest still to come: the pipe must count what the file holds.
+        for i, (share, insert) in enumerate(((0.8, None), (0.5, b"\xff" * 64))):
+            p = os.path.join(tmp, "damaged%d.trace" % i)
+            cut(data(MULTI_GEN), p, share, insert)
+            inputs.append(p)
+        for path in inputs:
+            size = os.path.getsize(path)
+            with open(path, "rb") as f:
+                blob = f.read()
+            for args in [["stats"], ["dump"], ["stats", "-j", "1"],
+                         ["stats", "-j", "2"]] + [[a] for a in ANALYSES]:
+                rc1, out1, err1 = run(args + [path])
+                rc2, out2, err2 = run(args + ["-"], stdin=blob)
+                check(rc1 == rc2 == 1 and out1 == out2,
+                      "%s: file and stdin differ on %s (exit %d/%d)"
+                      % (args, path, rc1, rc2))
+                check_trace_error("%s %s" % (args, path), path, rc1, err1, size)
+                check_trace_error("%s - < %s" % (args, path), "<stdin>", rc2,
+                                  err2, size)
+                check(err1.split(b"\n")[1:] == err2.split(b"\n")[1:] and
+                      ERROR_LINE.sub(rb"\2 \3", err1.split(b"\n")[0]) ==
+                      ERROR_LINE.sub(rb"\2 \3", err2.split(b"\n")[0]),
+                      "%s: file and stdin errors differ: %r vs %r"
+                      % (args, err1, err2))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_option_spellings():
+    good = data(GOOD)
+    rc, want, err = run(["dump", "-j", "1", good])
+    check(rc == 0 and err == b"" and want, "dump -j 1: exit %d %r" % (rc, err))
+    for args in (["dump", "--threads=1", good], ["dump", "--threads", "1", good],
+                 ["dump", "-j1", good], ["dump", good, "-j", "1"],
+                 ["dump", "--ordering=exact", "-j", "1", good],
+                 ["dump", "--no-mmap", "--no-progress", "-j1", good],
+                 ["dump", "-v", "-m", "1000000000", "-j", "1", "--", good]):
+        rc, out, err = run(args)
+        check(rc == 0 and out == want and err == b"",
+              "%s: want dump's output; got exit %d %r" % (args, rc, err[:200]))
+    with open(good, "rb") as f:
+        rc, out, err = run(["dump", "-j", "1", "-"], stdin=f.read())
+    check(rc == 0 and out == want, "dump -: exit %d %r" % (rc, err[:200]))
+    # "--" ends the options: a file named like one.
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        shutil.copy(good, os.path.join(tmp, "-j"))
+        rc, out, err = run(["dump", "-j", "1", "--", "-j"], cwd=tmp)
+        check(rc == 0 and out == want,
+              "dump -- -j: want the file -j read; got %d %r" % (rc, err[:200]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if "mmu" not in ANALYSES:
+        return
+    rc, out, err = run(["mmu", "--json", "--window=1ms", "-w", "1500us",
+                        "--window", "1\u00b5s", "--window", "2000", good])
+    windows = [json.loads(l)["window_ns"] for l in out.splitlines()] \
+        if rc == 0 else []
+    check(windows == [1000000, 1500000, 1000, 2000],
+          "mmu windows in Go's units: got %d %r %r" % (rc, windows, err[:200]))
+
+
+def test_write_errors():
+    if not os.path.exists("/dev/full"):
+        return
+    good = data(GOOD)
+    more = [[a, good] for a in ANALYSES] + [[a, "--json", good]
+                                            for a in ANALYSES]
+    for args in [["dump", good], ["dump", "--wire", good], ["stats", good],
+                 ["version"], ["help"]] + more:
+        with open("/dev/full", "wb") as full:
+            rc, _, err = run(args, stdout=full)
+        check(rc == 1 and err.startswith(b"gotrace: writing output: "),
+              "%s > /dev/full: want exit 1 and a write error; got %d %r"
+              % (args, rc, err[:200]))
+
+
+# The --json keys of each analysis record, in order (docs/api.md).
+SCHEMAS = {
+    ("goroutines",): ["id", "name", "pc", "creation_ns", "start_ns", "end_ns",
+                      "exec_ns", "sched_wait_ns", "syscall_ns",
+                      "syscall_block_ns", "total_ns", "block_ns", "range_ns",
+                      "regions"],
+    ("goroutines", "--groups"): ["name", "count", "exec_ns", "sched_wait_ns",
+                                 "block_ns", "syscall_ns", "syscall_block_ns",
+                                 "total_ns"],
+    ("tasks",): ["id", "name", "parent", "start_ns", "end_ns", "goroutines",
+                 "logs", "regions"],
+    ("tasks", "--types"): ["type", "count", "complete", "total_ns", "min_ns",
+                           "p50_ns", "p90_ns", "p99_ns", "max_ns",
+                           "histogram"],
+    ("regions",): ["type", "func", "file", "line", "pc", "count", "total_ns",
+                   "min_ns", "p50_ns", "p90_ns", "p99_ns", "max_ns",
+                   "histogram"],
+    ("gc", "--summary"): ["cycles", "gc_ns", "stw_count", "stw_ns",
+                          "mark_assist_count", "mark_assist_ns", "sweep_count",
+                          "sweep_ns", "swept_bytes", "reclaimed_bytes",
+                          "first_ns", "last_ns", "stw_min_ns",
+                          "stw_p50_ns", "stw_p90_ns", "stw_p99_ns",
+                          "stw_max_ns"],
+    ("mmu",): ["flags", "window_ns", "mmu"],
+    ("mmu", "--mud", "0.5,0.99"): ["flags", "window_ns", "mmu", "mud"],
+}
+GC_KEYS = {"gc": ["kind", "start_ns", "end_ns", "duration_ns"],
+           "stw": ["kind", "reason", "start_ns", "end_ns", "duration_ns",
+                   "goroutine"]}
+
+
+def json_records(args, path):
+    rc, out, err = run(list(args) + ["--json", path])
+    if not check(rc == 0 and err == b"", "%s --json %s: exit %d %r"
+                 % (args, path, rc, err[:200])):
+        return []
+    recs = []
+    for line in out.decode("utf-8").splitlines():
+        try:
+            recs.append(json.loads(line, object_pairs_hook=list))
+        except ValueError:
+            check(False, "%s --json: not JSON: %r" % (args, line[:200]))
+    return recs
+
+
+def flat_keys(pairs):
+    keys = []
+    for k, v in pairs:
+        if isinstance(v, list) and v and isinstance(v[0], tuple):
+            keys += ["%s.%s" % (k, kk) for kk, _ in v]
+        elif isinstance(v, list) and v == [] and k in ("block_ns", "range_ns",
+                                                       "histogram", "mud"):
+            pass
+        else:
+            keys.append(k)
+    return keys
+
+
+def test_analysis_output():
+    if not ANALYSES:
+        return
+    path = data(GOOD)
+    for args, schema in sorted(SCHEMAS.items()):
+        recs = json_records(args, path)
+        check(len(recs) > 0, "%s --json: no records" % (args,))
+        for r in recs:
+            keys = [k for k, _ in r]
+            if not check(keys == schema, "%s --json keys: want %r, got %r"
+                         % (args, schema, keys)):
+                break
+        # CSV: the header is the union of the records' keys, nested ones
+        # flattened and sorted after the fixed ones.
+        rc, out, err = run(list(args) + ["--csv", path])
+        rows = list(csv.reader(io.StringIO(out.decode("utf-8"))))
+        fixed, nested = [], set()
+        for r in recs:
+            for k in flat_keys(r):
+                if "." in k and k.split(".")[0] in ("block_ns", "range_ns",
+                                                    "histogram", "mud"):
+                    nested.add(k)
+                elif k not in fixed:
+                    fixed.append(k)
+        want = fixed + sorted(nested)
+        check(rc == 0 and rows and rows[0] == want,
+              "%s --csv header: want %r, got %r" % (args, want,
+                                                    rows[0] if rows else None))
+        check(len(rows) == len(recs) + 1 and
+              all(len(row) == len(want) for row in rows),
+              "%s --csv: want %d rows of %d cells" % (args, len(recs),
+                                                     len(want)))
+        rc, out, err = run(list(args) + [path])
+        check(rc == 0 and len(out.splitlines()) >= 2 and err == b"",
+              "%s table: exit %d, %r" % (args, rc, err[:200]))
+    recs = json_records(("gc",), path)
+    for r in recs:
+        keys = [k for k, _ in r]
+        kind = dict(r).get("kind")
+        check(kind in GC_KEYS and keys == GC_KEYS[kind],
+              "gc --json keys: got %r" % keys)
+    recs = json_records(("tasks",), path)
+    for r in recs:
+        g = dict(r)["goroutines"]
+        check(g == sorted(g), "tasks --json goroutines sorted: %r" % g)
+    # Every goroutine, in ascending id; -n limits only the table.
+    recs = json_records(("goroutines", "-n", "1"), path)
+    ids = [dict(r)["id"] for r in recs]
+    check(len(ids) > 1 and ids == sorted(ids), "goroutines --json ids: %r" % ids)
+    rc, out, _ = run(["mmu", "--json", path])
+    check(rc == 0 and len(out.splitlines()) == 7, "mmu: want 7 default windows")
+    rc, out, _ = run(["mmu", "--json", "--flags", "sweep,stw", "--per-proc",
+                      "-w", "1ms", path])
+    rec = json.loads(out.splitlines()[0]) if rc == 0 and out else {}
+    check(rec.get("flags") == "stw,sweep,perproc",
+          "mmu --flags normalized: %r" % rec)
+
+
+def test_top():
+    if not TOP:
+        return
+    path = data(MULTI_GEN)
+    rc, out, err = run(["top", "-n", "3", path])
+    blocks = re.findall(rb"^generation \d+ ", out, re.M)
+    check(rc == 0 and len(blocks) >= 2 and err == b"",
+          "top on a non-terminal: want a block per generation; got %d, %d "
+          "blocks, %r" % (rc, len(blocks), err[:200]))
+    check(b"\x1b[" not in out, "top on a non-terminal clears the screen")
+
+
+def main():
+    global GOTRACE, TESTDATA
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    GOTRACE, TESTDATA = os.path.abspath(sys.argv[1]), sys.argv[2]
+    tests = [test_help_and_version, test_usage_errors, test_input_errors,
+             test_damaged_traces, test_file_and_stdin_agree,
+             test_option_spellings, test_write_errors, test_analysis_output,
+             test_top]
+    for t in tests:
+        before = len(FAILURES)
+        t()
+        print("%s %s" % ("FAIL" if len(FAILURES) > before else "ok  ",
+                         t.__name__))
+    for f in FAILURES:
+        print("FAIL " + f)
+    print("%d checks, %d failed" % (CHECKS, len(FAILURES)))
+    return 1 if FAILURES or CHECKS == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+/*
+ * gotrace — what the commands share: the command table's entry type,
+ * option parsing, opening and reading a trace, reporting errors, the
+ * progress line and the table/JSON/CSV emitters.
+ *
+ * Every command is a function int run(const cli_command *, argc, argv)
+ * returning the exit status: 0 success, 1 a trace, input or output
+ * error, 2 a usage error. All per-invocation state lives in structures
+ * the command owns (cli_run, cli_out); nothing here is global.
+ */
+#ifndef GOTRACE_CLI_H
+#define GOTRACE_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gotrace/gotrace.h>
+
+/* Exit statuses. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct cli_command cli_command;
+
+struct cli_command {
+	const char *name;
+	const char *summary;    /* one line, for `gotrace help` */
+	int (*run)(const cli_command *cmd, int argc, char **argv);
+	const char *help;       /* the full text of `gotrace help NAME` */
+};
+
+/* The command table (main.c) and the handlers it points to. */
+extern const cli_command cli_commands[];
+extern const size_t cli_command_count;
+
+int cmd_dump(const cli_command *cmd, int argc, char **argv);
+int cmd_stats(const cli_command *cmd, int argc, char **argv);
+int cmd_version(const cli_command *cmd, int argc, char **argv);
+int cmd_help(const cli_command *cmd, int argc, char **argv);
+int cmd_goroutines(const cli_command *cmd, int argc, char **argv);
+int cmd_tasks(const cli_command *cmd, int argc, char **argv);
+int cmd_regions(const cli_command *cmd, int argc, char **argv);
+int cmd_gc(const cli_command *cmd, int argc, char **argv);
+int cmd_mmu(const cli_command *cmd, int argc, char **argv);
+int cmd_top(const cli_command *cmd, int argc, char **argv);
+
+/* Finds a command by name; NULL if there is none. */
+const cli_command *cli_find_command(const char *name);
+/* Prints the general usage (the command list) to f. */
+void cli_print_usage(FILE *f);
+
+/* ---- usage errors and numbers ---------------------------------------- */
+
+/*
+ * Prints "gotrace CMD: REASON" and the --help hint to stderr and returns
+ * CLI_USAGE, so that handlers can `return cli_usage_error(...)`.
+ * cmd may be NULL for errors before a command is known.
+ */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Prints cmd->help to stdout and returns CLI_OK (or CLI_FAIL if stdout
+ * could not be written). */
+int cli_print_help(const cli_command *cmd);
+
+/*
+ * Parses a decimal unsigned integer in [min, max]: digits only (no sign,
+ * no spaces, not empty). Returns NULL, or the reason it is not one
+ * ("not a number", "out of range", ...).
+ */
+const char *cli_parse_u64(const char *s, uint64_t min, uint64_t max,
+                          uint64_t *out);
+/*
+ * Parses a duration as Go's time.ParseDuration does, without a sign:
+ * "100ns", "1us" (or "1µs"), "10ms", "1.5s", "2m", "1h30m"; a plain
+ * integer is nanoseconds. Returns NULL or the reason.
+ */
+const char *cli_parse_duration(const char *s, int64_t *ns);
+
+/*
+ * getopt_long's loop for one command, with the messages and exit status
+ * of our conventions. Returns the option (as getopt_long), -1 at the end
+ * of the options, or '?' after printing a usage error (the caller
+ * returns CLI_USAGE).
+ */
+int cli_getopt(const cli_command *cmd, int argc, char **argv,
+               const char *shortopts, const struct option *longopts);
+
+/* ---- reading a trace ------------------------------------------------- */
+
+/* Long-only option values shared by the commands (short ones are chars). */
+enum {
+	CLI_OPT_ORDERING = 256,
+	CLI_OPT_NO_MMAP,
+	CLI_OPT_PROGRESS,
+	CLI_OPT_NO_PROGRESS,
+	CLI_OPT_GO_ERRORS,
+	CLI_OPT_WIRE,
+	CLI_OPT_JSON,
+	CLI_OPT_CSV,
+	CLI_OPT_ALL,
+	CLI_OPT_FIRST_COMMAND_OPTION   /* commands number theirs from here */
+};
+
+/* The reader options every reading command takes, for getopt_long. */
+#define CLI_READER_SHORTOPTS "vm:j:h"
+#define CLI_READER_LONGOPTS                                              \
+	{"verbose", no_argument, NULL, 'v'},                             \
+	{"max-memory", required_argument, NULL, 'm'},                    \
+	{"threads", required_argument, NULL, 'j'},                       \
+	{"ordering", required_argument, NULL, CLI_OPT_ORDERING},         \
+	{"no-mmap", no_argument, NULL, CLI_OPT_NO_MMAP},                 \
+	{"progress", no_argument, NULL, CLI_OPT_PROGRESS},               \
+	{"no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS},         \
+	{"help", no_argument, NULL, 'h'}
+
+/* The help text of those options, for each command's help. */
+#define CLI_READER_HELP                                                         \
+	"reading options:\n"                                                    \
+	"  -v, --verbose          on error, also print the full message (with\n" \
+	"                         its context) and how much of the trace was lost\n" \
+	"  -m, --max-memory=N     fail instead of holding more than N bytes of\n" \
+	"                         trace data at once\n"                          \
+	"  -j, --threads=N        1: read on one thread; 2 (the default with more\n" \
+	"                         than one CPU): order events on a second thread\n" \
+	"      --ordering=MODE    auto (default), exact or parking: how to go on\n" \
+	"                         when the earliest event cannot happen yet\n"   \
+	"      --no-mmap          read FILE with read(2) instead of mapping it\n" \
+	"      --progress         show the progress line even if stderr is not a\n" \
+	"                         terminal\n"                                     \
+	"      --no-progress      never show it\n"                               \
+	"  -h, --help             print this help\n"
+
+typedef struct cli_reader_opts {
+	uint64_t max_memory;
+	int ordering;
+	int threads;       /* -1: by the number of CPUs */
+	int use_mmap;
+	int verbose;
+	int progress;      /* -1 auto, 0 off, 1 forced */
+	int go_errors;     /* dump: Go's stderr text (see cmd_dump.c) */
+} cli_reader_opts;
+
+void cli_reader_opts_init(cli_reader_opts *o);
+
+/*
+ * Handles one of the CLI_READER_LONGOPTS options: 1 if it was one, 0 if
+ * not (the caller's own), or -1 after a usage error was printed.
+ */
+int cli_reader_option(const cli_command *cmd, cli_reader_opts *o, int c,
+                      const char *arg);
+
+/*
+ * The one FILE operand after the options: NULL after printing a usage
+ * error (none, or more than one).
+ */
+const char *cli_file_operand(const cli_command *cmd, int argc, char **argv);
+
+/* Where the bytes come from, for the lost-bytes figure. */
+typedef struct cli_source {
+	int fd;              /* a stream we read through the callback, or -1 */
+	int own_fd;
+	uint64_t bytes_read; /* what the callback has read from fd */
+	uint64_t size;       /* of a regular file; 0 if a stream */
+	int is_stream;
+} cli_source;
+
+/* A captured trace error: it outlives the reader it came from. */
+typedef struct cli_trace_error {
+	int code;            /* 0: none */
+	uint64_t offset;
+	char *go_message;    /* go_message_len bytes, NUL-terminated */
+	size_t go_message_len;
+	char *message;
+	int have_lost;
+	uint64_t valid_bytes;
+	uint64_t total_bytes;
+	char *extra;         /* -v: a further line (wire: truncation) */
+} cli_trace_error;
+
+typedef struct cli_progress {
+	int enabled;
+	int shown;
+	double start;
+	double last;
+	uint64_t events;
+	uint64_t next_check;
+} cli_progress;
+
+/* One reading of one trace: what a command opens, reads and closes. */
+typedef struct cli_run {
+	const cli_command *cmd;
+	cli_reader_opts opt;
+	const char *path;    /* as given; "-" for standard input */
+	const char *name;    /* as printed in messages */
+	cli_source src;
+	gotrace_reader *r;
+	gotrace_wire_reader *wr;
+	cli_progress progress;
+	cli_trace_error err;
+	int open_failed;     /* the message is already printed */
+} cli_run;
+
+/*
+ * Opens path and a reader (or a wire reader when wire is set) on it with
+ * the options. Returns GOTRACE_OK or the reader's status after the header
+ * (an error there is reported by cli_run_finish, like any trace error),
+ * or -1 after printing why the input could not be opened: the command
+ * then returns CLI_FAIL (after cli_run_free).
+ * streaming_output: the command writes to stdout while it reads, so the
+ * automatic progress line stays off when stdout is a terminal too.
+ */
+int cli_run_open(cli_run *run, const cli_command *cmd,
+                 const cli_reader_opts *opt, const char *path, int wire,
+                 int streaming_output);
+
+/* gotrace_reader_next / gotrace_wire_reader_next plus the progress line. */
+int cli_run_next(cli_run *run, gotrace_event *ev);
+int cli_run_next_wire(cli_run *run, gotrace_wire_event *ev);
+
+/*
+ * Ends the read after status rc (GOTRACE_EOF or an error): clears the
+ * progress line and captures the error, so that the reader's getters
+ * may still be read and output printed before the error is.
+ */
+void cli_run_end(cli_run *run, int rc);
+
+/*
+ * Frees the reader, flushes stdout (a write error is reported) and then
+ * prints the trace error, if any. Returns the exit status.
+ */
+int cli_run_finish(cli_run *run);
+
+/* Frees everything (idempotent; cli_run_finish calls it). */
+void cli_run_free(cli_run *run);
+
+/* Reports a write error on stdout: CLI_FAIL. */
+int cli_write_error(void);
+/* Flushes stdout: CLI_OK, or CLI_FAIL after reporting. */
+int cli_flush_stdout(void);
+
+/* Reports an analysis that ran out of memory: CLI_FAIL. */
+int cli_nomem(void);
+
+/* ---- formatting -------------------------------------------------------- */
+
+/* Go's time.Duration.String: "0s", "950ns", "1.5µs", "12.3ms", "1m2.5s". */
+void cli_format_duration(char *buf, size_t size, int64_t ns);
+
+/* ---- output: table, JSON Lines, CSV ---------------------------------- */
+
+typedef enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV } cli_format;
+
+typedef struct cli_out cli_out;
+
+/*
+ * An emitter: records are built field by field and written as JSON Lines
+ * (streamed, one object per record), CSV (held until cli_out_flush: the
+ * header is the union of the records' keys) or an aligned table (held
+ * for the column widths). In CSV and tables a nested object's fields are
+ * columns named "object.key"; tables skip nested objects.
+ */
+cli_out *cli_out_new(cli_format format);
+/* Writes what is held. Returns 0, or -1 on a write error or no memory. */
+int cli_out_flush(cli_out *o);
+void cli_out_free(cli_out *o);
+cli_format cli_out_format(const cli_out *o);
+/* Nonzero after a memory allocation failed. */
+int cli_out_failed(const cli_out *o);
+
+void cli_rec_begin(cli_out *o);
+void cli_rec_end(cli_out *o);
+void cli_rec_str(cli_out *o, const char *key, const char *s, size_t len);
+void cli_rec_cstr(cli_out *o, const char *key, const char *s);
+void cli_rec_int(cli_out *o, const char *key, int64_t v);
+void cli_rec_uint(cli_out *o, const char *key, uint64_t v);
+void cli_rec_float(cli_out *o, const char *key, double v);
+/* A duration: a number of ns in JSON and CSV, Go's spelling in tables. */
+void cli_rec_dur(cli_out *o, const char *key, int64_t ns);
+/* A list of integers: an array in JSON, one space-separated cell else. */
+void cli_rec_int_list(cli_out *o, const char *key, const int64_t *v,
+                      size_t n);
+void cli_rec_obj_begin(cli_out *o, const char *key);
+void cli_rec_obj_end(cli_out *o);
+
+#endif /* GOTRACE_CLI_H */

@@ -1,0 +1,82 @@
+/*
+ * gotrace dump: every event, byte for byte as `go tool trace -d=parsed`
+ * (or -d=wire with --wire). The reference tests compare this output, and
+ * with --go-errors the error text too, with Go's.
+ */
+#include <errno.h>
+
+#include "cli.h"
+
+static int dump_wire(cli_run *run, int rc)
+{
+	gotrace_wire_event ev;
+
+	while (rc == GOTRACE_OK && (rc = cli_run_next_wire(run, &ev)) == GOTRACE_OK)
+		if (gotrace_wire_event_write(&ev, stdout) != 0) {
+			cli_run_end(run, GOTRACE_EOF);
+			cli_run_free(run);
+			return cli_write_error();
+		}
+	cli_run_end(run, rc);
+	return cli_run_finish(run);
+}
+
+static int dump_parsed(cli_run *run, int rc)
+{
+	gotrace_event ev;
+
+	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK)
+		if (gotrace_event_write(&ev, stdout) != 0) {
+			cli_run_end(run, GOTRACE_EOF);
+			cli_run_free(run);
+			return cli_write_error();
+		}
+	cli_run_end(run, rc);
+	return cli_run_finish(run);
+}
+
+int cmd_dump(const cli_command *cmd, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_READER_LONGOPTS,
+		{"wire", no_argument, NULL, CLI_OPT_WIRE},
+		{"go-errors", no_argument, NULL, CLI_OPT_GO_ERRORS},
+		{NULL, 0, NULL, 0}
+	};
+	cli_reader_opts opt;
+	cli_run run;
+	const char *file;
+	int c, wire = 0, rc;
+
+	cli_reader_opts_init(&opt);
+	while ((c = cli_getopt(cmd, argc, argv, CLI_READER_SHORTOPTS,
+	                       longopts)) != -1) {
+		switch (cli_reader_option(cmd, &opt, c, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			return CLI_USAGE;
+		default:
+			break;
+		}
+		switch (c) {
+		case 'h':
+			return cli_print_help(cmd);
+		case CLI_OPT_WIRE:
+			wire = 1;
+			break;
+		case CLI_OPT_GO_ERRORS:
+			opt.go_errors = 1;
+			break;
+		default:
+			return CLI_USAGE;
+		}
+	}
+	if ((file = cli_file_operand(cmd, argc, argv)) == NULL)
+		return CLI_USAGE;
+	rc = cli_run_open(&run, cmd, &opt, file, wire, 1);
+	if (rc < 0 && run.open_failed)
+		return cli_run_finish(&run);
+	errno = 0;
+	return wire ? dump_wire(&run, rc) : dump_parsed(&run, rc);
+}
