@@ -38,7 +38,6 @@ typedef struct region_rec {
 	uint32_t type;   /* string id */
 	uint32_t frame;  /* frame id, NO_FRAME when it has no begin stack */
 	int64_t start;   /* NO_TIME when its begin is not in the trace */
-	int64_t end;     /* NO_TIME when it never ended */
 } region_rec;
 
 typedef struct region_list {
@@ -46,27 +45,31 @@ typedef struct region_list {
 	uint32_t n, cap;
 } region_list;
 
-typedef struct gsum {
-	int64_t id;
-	uint32_t name;   /* string id; 0 is "" */
-	uint64_t pc;
-	int64_t creation, start, end;
-	int64_t exec, sched_wait, syscall, syscall_block, total;
-	named_list block;
-	named_list ranges;
-	region_list regions;   /* ended (or closed at the end) */
-
-	/* Running state, cleared when the goroutine ends. */
+/* What a goroutine's accounting needs while it lives: allocated when it
+ * appears, freed when it ends, so that ended goroutines cost only their
+ * record. All zero means "nothing pending", as Go's zeroed state. */
+typedef struct grun {
 	int64_t last_start, last_runnable, last_block, last_syscall,
 	        last_syscall_block;
 	uint32_t last_block_reason;
 	named_list last_range;  /* range name -> begin time */
 	region_list active;     /* stack of open regions */
+} grun;
 
+typedef struct gsum {
+	int64_t id;
+	uint64_t pc;
+	int64_t creation, start, end;
+	int64_t exec, sched_wait, syscall, syscall_block, total;
+	named_list block;
+	named_list ranges;
+	grun *run;              /* NULL once ended (or before any need) */
+	uint32_t name;          /* string id; 0 is "" */
+	uint32_t regions;       /* regions ended (or closed at the end) */
 	/* Go keys its syscall bookkeeping by goroutine ID, so it outlives a
 	 * record replaced under the same ID. */
-	int in_syscall_map;
 	int64_t syscall_proc;
+	int in_syscall_map;
 } gsum;
 
 typedef struct task_rec {
@@ -103,6 +106,8 @@ typedef struct region_type_rec {
 	gotrace_duration_stats stats;
 } region_type_rec;
 
+static const grun no_run;
+
 typedef struct task_type_rec {
 	uint32_t type;
 	uint64_t count;
@@ -110,8 +115,17 @@ typedef struct task_type_rec {
 	gotrace_duration_stats stats;
 } task_type_rec;
 
+#define REASON_CACHE 61
+
+typedef struct reason_slot {
+	const char *data;
+	size_t len;
+	uint32_t id;
+} reason_slot;
+
 struct gotrace_summary {
 	gt_strtab strings;
+	reason_slot reason_cache[REASON_CACHE];
 	gt_strtab frame_keys;   /* binary frame keys -> frame ids */
 	frame_rec *frames;
 	size_t nframes, frames_cap;
@@ -133,8 +147,10 @@ struct gotrace_summary {
 	int finished;
 	int failed;
 
+	/* Regions are added to their type's durations as they end. */
 	region_type_rec *region_types;
-	size_t nregion_types;
+	size_t nregion_types, region_types_cap;
+	gt_map rt_index;        /* (type, frame) -> index in region_types */
 	task_type_rec *task_types;
 	size_t ntask_types;
 
@@ -224,6 +240,33 @@ static int intern(gotrace_summary *s, gotrace_string str, uint32_t *id)
 	return gt_strtab_intern(&s->strings, str.data, str.len, id);
 }
 
+/*
+ * Block reasons come with nearly every transition into Waiting, from a few
+ * strings of the reader's tables: remember where the last ones lived, and
+ * confirm by content (a table may be reused for other strings in a later
+ * generation).
+ */
+static int intern_cached(gotrace_summary *s, gotrace_string str, uint32_t *id)
+{
+	reason_slot *slot = &s->reason_cache[((uintptr_t)str.data >> 3) %
+	                                     REASON_CACHE];
+
+	if (slot->data == str.data && slot->len == str.len) {
+		gotrace_string known = gt_strtab_get(&s->strings, slot->id);
+
+		if (str.len == 0 || memcmp(known.data, str.data, str.len) == 0) {
+			*id = slot->id;
+			return 0;
+		}
+	}
+	if (intern(s, str, id) != 0)
+		return -1;
+	slot->data = str.data;
+	slot->len = str.len;
+	slot->id = *id;
+	return 0;
+}
+
 /* The frame id of the outermost frame of stk (the one Go's loops over
  * Frames() end on), or NO_FRAME for an absent or empty stack. */
 static int outermost_frame(gotrace_summary *s, gotrace_stack stk,
@@ -280,13 +323,26 @@ static gsum *find_g(gotrace_summary *s, int64_t id)
 
 static void clear_running(gsum *g)
 {
-	free(g->last_range.v);
-	free(g->active.v);
-	g->last_start = g->last_runnable = g->last_block = 0;
-	g->last_syscall = g->last_syscall_block = 0;
-	g->last_block_reason = 0;
-	g->last_range = (named_list){0};
-	g->active = (region_list){0};
+	if (g->run == NULL)
+		return;
+	free(g->run->last_range.v);
+	free(g->run->active.v);
+	free(g->run);
+	g->run = NULL;
+}
+
+/* The running state, allocated on first need (also after the goroutine
+ * ended, if events keep coming for it, as Go's code allows). */
+static grun *run_of(gsum *g)
+{
+	if (g->run == NULL)
+		g->run = calloc(1, sizeof *g->run);
+	return g->run;
+}
+
+static const grun *peek_run(const gsum *g)
+{
+	return g->run != NULL ? g->run : &no_run;
 }
 
 static void free_g(gsum *g)
@@ -294,7 +350,31 @@ static void free_g(gsum *g)
 	clear_running(g);
 	free(g->block.v);
 	free(g->ranges.v);
-	free(g->regions.v);
+}
+
+/* A region is over (end may be the trace's last event): add its duration
+ * to its type's. */
+static int region_done(gotrace_summary *s, gsum *g, const region_rec *r,
+                       int64_t end)
+{
+	int64_t start = r->start == NO_TIME ? s->first_ts : r->start;
+	uint32_t ti;
+
+	if (!gt_map_get(&s->rt_index, r->type, r->frame, &ti)) {
+		if (s->nregion_types >= NO_INDEX ||
+		    grow_array((void **)&s->region_types, &s->region_types_cap,
+		               s->nregion_types + 1, sizeof *s->region_types) != 0)
+			return -1;
+		ti = (uint32_t)s->nregion_types;
+		memset(&s->region_types[ti], 0, sizeof s->region_types[ti]);
+		s->region_types[ti].type = r->type;
+		s->region_types[ti].frame = r->frame;
+		if (gt_map_put(&s->rt_index, r->type, r->frame, ti) != 0)
+			return -1;
+		s->nregion_types++;
+	}
+	g->regions++;
+	return gt_durations_add(&s->region_types[ti].d, end - start);
 }
 
 /* A fresh record for id (replacing any earlier one with that ID). */
@@ -343,9 +423,10 @@ typedef struct gstats {
 	int64_t exec, sched_wait, syscall, syscall_block, total;
 } gstats;
 
-static int snapshot(const gsum *g, int64_t at, int finalized, gstats *out, named_list *block,
-                    named_list *ranges)
+static int snapshot(const gsum *g, int64_t at, int finalized, gstats *out,
+                    named_list *block, named_list *ranges)
 {
+	const grun *run = peek_run(g);
 	uint32_t i;
 
 	out->exec = g->exec;
@@ -357,20 +438,20 @@ static int snapshot(const gsum *g, int64_t at, int finalized, gstats *out, named
 		return 0;
 	if (g->total == 0)
 		out->total = at - g->creation;
-	if (g->last_start != 0)
-		out->exec += at - g->last_start;
-	if (g->last_runnable != 0)
-		out->sched_wait += at - g->last_runnable;
-	if (g->last_block != 0 &&
-	    named_add(block, g->last_block_reason, at - g->last_block) != 0)
+	if (run->last_start != 0)
+		out->exec += at - run->last_start;
+	if (run->last_runnable != 0)
+		out->sched_wait += at - run->last_runnable;
+	if (run->last_block != 0 &&
+	    named_add(block, run->last_block_reason, at - run->last_block) != 0)
 		return -1;
-	if (g->last_syscall != 0)
-		out->syscall += at - g->last_syscall;
-	if (g->last_syscall_block != 0)
-		out->sched_wait += at - g->last_syscall_block;
-	for (i = 0; i < g->last_range.n; i++)
-		if (named_add(ranges, g->last_range.v[i].name,
-		              at - g->last_range.v[i].ns) != 0)
+	if (run->last_syscall != 0)
+		out->syscall += at - run->last_syscall;
+	if (run->last_syscall_block != 0)
+		out->sched_wait += at - run->last_syscall_block;
+	for (i = 0; i < run->last_range.n; i++)
+		if (named_add(ranges, run->last_range.v[i].name,
+		              at - run->last_range.v[i].ns) != 0)
 			return -1;
 	return 0;
 }
@@ -392,14 +473,12 @@ static int finalize_g(gotrace_summary *s, gsum *g, int64_t at,
 	g->syscall = st.syscall;
 	g->syscall_block = st.syscall_block;
 	g->total = st.total;
-	if (!is_system_goroutine(s, g->name))
-		for (i = 0; i < g->active.n; i++) {
-			region_rec r = g->active.v[i];
-
-			r.end = trigger_time;
-			if (region_push(&g->regions, r) != 0)
+	if (g->run != NULL && !is_system_goroutine(s, g->name))
+		for (i = 0; i < g->run->active.n; i++)
+			if (region_done(s, g, &g->run->active.v[i],
+			                trigger_time == NO_TIME ? s->last_ts
+			                                        : trigger_time) != 0)
 				return -1;
-		}
 	clear_running(g);
 	return 0;
 }
@@ -437,6 +516,8 @@ static size_t sort_unique(int64_t *v, size_t n)
 {
 	size_t i, k = 0;
 
+	if (n == 0)
+		return 0;
 	qsort(v, n, sizeof *v, compare_i64);
 	for (i = 0; i < n; i++)
 		if (k == 0 || v[k - 1] != v[i])
@@ -470,19 +551,25 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
 	gotrace_string reason = ev->u.transition.reason;
 	gsum *g = find_g(s, id);
+	grun *run;
 	uint32_t reason_id;
 
 	if (from == to)
 		return 0;
-	if (intern(s, reason, &reason_id) != 0)
-		return -1;
+	if (from != GOTRACE_GO_UNDETERMINED && from != GOTRACE_GO_NOT_EXIST) {
+		/* Go's code would dereference a goroutine it never saw. */
+		if (g == NULL)
+			return 0;
+		if ((run = run_of(g)) == NULL)
+			return -1;
+	}
 	switch (from) {
 	case GOTRACE_GO_UNDETERMINED: {
 		/* Already there when the generation began: charge its state
 		 * back to the generation's start. */
 		int64_t dt = t - s->sync_ts;
 
-		if ((g = new_g(s, id)) == NULL)
+		if ((g = new_g(s, id)) == NULL || (run = run_of(g)) == NULL)
 			return -1;
 		g->creation = s->sync_ts;
 		switch (to) {
@@ -490,7 +577,8 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 			g->exec += dt;
 			break;
 		case GOTRACE_GO_WAITING:
-			if (named_add(&g->block, reason_id, dt) != 0)
+			if (intern_cached(s, reason, &reason_id) != 0 ||
+			    named_add(&g->block, reason_id, dt) != 0)
 				return -1;
 			break;
 		case GOTRACE_GO_RUNNABLE:
@@ -511,60 +599,52 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 		gsum *creator;
 		int64_t creator_id = ev->goroutine;
 
-		if ((g = new_g(s, id)) == NULL)
+		if ((g = new_g(s, id)) == NULL || (run = run_of(g)) == NULL)
 			return -1;
 		g->creation = t;
 		creator = find_g(s, creator_id);
-		if (creator != NULL && creator != g && creator->active.n > 0) {
+		if (creator != NULL && creator != g && creator->run != NULL &&
+		    creator->run->active.n > 0) {
 			region_rec r;
 
 			r.type = 0;
 			r.task = 0;
 			r.start = t;
-			r.end = NO_TIME;
 			if (outermost_frame(s, ev->stack, &r.frame) != 0)
 				return -1;
-			r.task = creator->active.v[creator->active.n - 1].task;
-			if (region_push(&g->active, r) != 0)
+			r.task = creator->run->active.v[creator->run->active.n - 1].task;
+			if (region_push(&run->active, r) != 0)
 				return -1;
 		}
 		break;
 	}
 	case GOTRACE_GO_RUNNING:
-		if (g == NULL)
-			return 0;
-		g->exec += t - g->last_start;
-		g->last_start = 0;
+		g->exec += t - run->last_start;
+		run->last_start = 0;
 		break;
 	case GOTRACE_GO_WAITING:
-		if (g == NULL)
-			return 0;
-		if (g->last_block != 0) {
-			if (named_add(&g->block, g->last_block_reason,
-			              t - g->last_block) != 0)
+		if (run->last_block != 0) {
+			if (named_add(&g->block, run->last_block_reason,
+			              t - run->last_block) != 0)
 				return -1;
-			g->last_block = 0;
+			run->last_block = 0;
 		}
 		break;
 	case GOTRACE_GO_RUNNABLE:
-		if (g == NULL)
-			return 0;
-		if (g->last_runnable != 0) {
-			g->sched_wait += t - g->last_runnable;
-			g->last_runnable = 0;
+		if (run->last_runnable != 0) {
+			g->sched_wait += t - run->last_runnable;
+			run->last_runnable = 0;
 		}
 		break;
 	case GOTRACE_GO_SYSCALL:
-		if (g == NULL)
-			return 0;
-		if (g->last_syscall != 0) {
-			if (g->last_syscall_block != 0) {
-				g->syscall_block += t - g->last_syscall_block;
-				g->syscall += g->last_syscall_block - g->last_syscall;
+		if (run->last_syscall != 0) {
+			if (run->last_syscall_block != 0) {
+				g->syscall_block += t - run->last_syscall_block;
+				g->syscall += run->last_syscall_block - run->last_syscall;
 			} else
-				g->syscall += t - g->last_syscall;
-			g->last_syscall = 0;
-			g->last_syscall_block = 0;
+				g->syscall += t - run->last_syscall;
+			run->last_syscall = 0;
+			run->last_syscall_block = 0;
 			/* Go deletes syscallingP[syscallingG[id]], which reads
 			 * P 0 when the goroutine is not in the map. */
 			gt_map_del(&s->syscalling_p,
@@ -592,17 +672,19 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 
 	switch (to) {
 	case GOTRACE_GO_RUNNING:
-		g->last_start = t;
+		run->last_start = t;
 		if (g->start == 0)
 			g->start = t;
 		break;
 	case GOTRACE_GO_RUNNABLE:
-		g->last_runnable = t;
+		run->last_runnable = t;
 		break;
 	case GOTRACE_GO_WAITING:
 		if (!(reason.len == 7 && memcmp(reason.data, "forever", 7) == 0)) {
-			g->last_block = t;
-			g->last_block_reason = reason_id;
+			if (intern_cached(s, reason, &reason_id) != 0)
+				return -1;
+			run->last_block = t;
+			run->last_block_reason = reason_id;
 			break;
 		}
 		/* Blocked forever: as good as gone. */
@@ -614,7 +696,7 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 			return -1;
 		g->in_syscall_map = 1;
 		g->syscall_proc = ev->proc;
-		g->last_syscall = t;
+		run->last_syscall = t;
 		break;
 	default:
 		break;
@@ -632,7 +714,11 @@ static int proc_transition(gotrace_summary *s, const gotrace_event *ev)
 	    ev->u.transition.new_state != GOTRACE_PROC_IDLE)
 		return 0;
 	if (gt_map_get(&s->syscalling_p, ev->u.transition.id, 0, &gi)) {
-		s->gs[gi].last_syscall_block = ev->time;
+		grun *run = run_of(&s->gs[gi]);
+
+		if (run == NULL)
+			return -1;
+		run->last_syscall_block = ev->time;
 		gt_map_del(&s->syscalling_p, ev->u.transition.id, 0);
 	}
 	return 0;
@@ -641,6 +727,7 @@ static int proc_transition(gotrace_summary *s, const gotrace_event *ev)
 static int range_begin(gotrace_summary *s, const gotrace_event *ev)
 {
 	gsum *g = NULL;
+	grun *run;
 	uint32_t name;
 	named_ns *last;
 
@@ -664,7 +751,9 @@ static int range_begin(gotrace_summary *s, const gotrace_event *ev)
 	}
 	if (g == NULL)
 		return 0;
-	last = named_find(&g->last_range, name);
+	if ((run = run_of(g)) == NULL)
+		return -1;
+	last = named_find(&run->last_range, name);
 	if (ev->kind == GOTRACE_EVENT_RANGE_ACTIVE) {
 		/* Known to be running since the generation began. */
 		if (last != NULL && last->ns != 0 &&
@@ -672,11 +761,11 @@ static int range_begin(gotrace_summary *s, const gotrace_event *ev)
 			return -1;
 		if (last != NULL)
 			last->ns = s->sync_ts;
-		else if (named_add(&g->last_range, name, s->sync_ts) != 0)
+		else if (named_add(&run->last_range, name, s->sync_ts) != 0)
 			return -1;
 	} else if (last != NULL)
 		last->ns = ev->time;
-	else if (named_add(&g->last_range, name, ev->time) != 0)
+	else if (named_add(&run->last_range, name, ev->time) != 0)
 		return -1;
 	return 0;
 }
@@ -703,14 +792,14 @@ static int range_end(gotrace_summary *s, const gotrace_event *ev)
 	default:
 		break;
 	}
-	if (g == NULL)
+	if (g == NULL || g->run == NULL)
 		return 0;
-	last = named_find(&g->last_range, name);
+	last = named_find(&g->run->last_range, name);
 	if (last == NULL || last->ns == 0)
 		return 0;
 	if (named_add(&g->ranges, name, ev->time - last->ns) != 0)
 		return -1;
-	named_del(&g->last_range, name);
+	named_del(&g->run->last_range, name);
 	return 0;
 }
 
@@ -727,8 +816,7 @@ static int region_begin(gotrace_summary *s, const gotrace_event *ev)
 		return -1;
 	r.task = ev->u.region.task;
 	r.start = ev->time;
-	r.end = NO_TIME;
-	if (region_push(&g->active, r) != 0)
+	if (run_of(g) == NULL || region_push(&g->run->active, r) != 0)
 		return -1;
 	if ((t = get_task(s, r.task)) == NULL)
 		return -1;
@@ -743,8 +831,8 @@ static int region_end(gotrace_summary *s, const gotrace_event *ev)
 
 	if (g == NULL)
 		return 0;
-	if (g->active.n > 0)
-		r = g->active.v[--g->active.n];
+	if (g->run != NULL && g->run->active.n > 0)
+		r = g->run->active.v[--g->run->active.n];
 	else {
 		/* Its begin is not in the trace. */
 		task_rec *t;
@@ -760,8 +848,7 @@ static int region_end(gotrace_summary *s, const gotrace_event *ev)
 		if (task_add_goroutine(t, g->id) != 0)
 			return -1;
 	}
-	r.end = ev->time;
-	return region_push(&g->regions, r);
+	return region_done(s, g, &r, ev->time);
 }
 
 static int task_event(gotrace_summary *s, const gotrace_event *ev)
@@ -907,38 +994,10 @@ static int compare_items(const void *a, const void *b)
 
 static int build_region_types(gotrace_summary *s)
 {
-	gt_map index = {0};
-	size_t gi, cap = 0, i;
-	uint32_t k;
+	size_t i;
 	sort_item *items;
 	region_type_rec *sorted;
 
-	for (gi = 0; gi < s->ngs; gi++) {
-		const gsum *g = &s->gs[gi];
-
-		for (k = 0; k < g->regions.n; k++) {
-			const region_rec *r = &g->regions.v[k];
-			uint32_t ti;
-			int64_t start = r->start == NO_TIME ? s->first_ts : r->start;
-			int64_t end = r->end == NO_TIME ? s->last_ts : r->end;
-
-			if (!gt_map_get(&index, r->type, r->frame, &ti)) {
-				if (grow_array((void **)&s->region_types, &cap,
-				               s->nregion_types + 1,
-				               sizeof *s->region_types) != 0)
-					goto fail;
-				ti = (uint32_t)s->nregion_types++;
-				memset(&s->region_types[ti], 0, sizeof s->region_types[ti]);
-				s->region_types[ti].type = r->type;
-				s->region_types[ti].frame = r->frame;
-				if (gt_map_put(&index, r->type, r->frame, ti) != 0)
-					goto fail;
-			}
-			if (gt_durations_add(&s->region_types[ti].d, end - start) != 0)
-				goto fail;
-		}
-	}
-	gt_map_free(&index);
 	if (s->nregion_types == 0)
 		return 0;
 	items = calloc(s->nregion_types, sizeof *items);
@@ -965,9 +1024,6 @@ static int build_region_types(gotrace_summary *s)
 	free(s->region_types);
 	s->region_types = sorted;
 	return 0;
-fail:
-	gt_map_free(&index);
-	return -1;
 }
 
 static int build_task_types(gotrace_summary *s)
@@ -1187,7 +1243,7 @@ static int describe(const gotrace_summary *s, const gsum *g,
 	out->total_ns = st.total;
 	out->block = v->block;
 	out->ranges = v->ranges;
-	out->regions = g->regions.n;
+	out->regions = g->regions;
 	rc = 0;
 done:
 	free(block.v);
@@ -1392,6 +1448,7 @@ void gotrace_summary_free(gotrace_summary *s)
 	gt_map_free(&s->t_index);
 	gt_map_free(&s->syscalling_p);
 	gt_map_free(&s->ranges_p);
+	gt_map_free(&s->rt_index);
 	gt_strtab_free(&s->strings);
 	gt_strtab_free(&s->frame_keys);
 	if (s->view != NULL) {
