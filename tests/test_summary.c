@@ -200,6 +200,68 @@ static void test_groups_add_up(void **state)
 	gotrace_reader_free(r);
 }
 
+/* Forgetting ended goroutines along the way keeps the groups whole. */
+static void test_forget_ended_keeps_groups(void **state)
+{
+	gotrace_reader *r = open_trace(TESTDATA_DIR "/traces/go1.27/churn.trace");
+	gotrace_summary *all, *live;
+	gotrace_event ev;
+	size_t n, i, forgot = 0;
+
+	(void)state;
+	assert_int_equal(gotrace_summary_new(&all), GOTRACE_OK);
+	assert_int_equal(gotrace_summary_new(&live), GOTRACE_OK);
+	while (gotrace_reader_next(r, &ev) == GOTRACE_OK) {
+		assert_int_equal(gotrace_summary_feed(all, &ev), GOTRACE_OK);
+		assert_int_equal(gotrace_summary_feed(live, &ev), GOTRACE_OK);
+		if (ev.kind == GOTRACE_EVENT_SYNC ||
+		    (ev.kind == GOTRACE_EVENT_STATE_TRANSITION &&
+		     ev.u.transition.new_state == GOTRACE_GO_NOT_EXIST)) {
+			size_t before = gotrace_summary_goroutine_count(live);
+
+			assert_int_equal(gotrace_summary_forget_ended(live), GOTRACE_OK);
+			forgot += before - gotrace_summary_goroutine_count(live);
+		}
+	}
+	assert_true(forgot > 0);
+	assert_true(gotrace_summary_goroutine_count(live) <
+	            gotrace_summary_goroutine_count(all));
+	assert_int_equal(gotrace_summary_finish(all), GOTRACE_OK);
+	assert_int_equal(gotrace_summary_finish(live), GOTRACE_OK);
+	assert_int_equal(gotrace_summary_forget_ended(live), GOTRACE_ERR_ARG);
+	n = gotrace_summary_group_count(all);
+	assert_int_equal(gotrace_summary_group_count(live), n);
+	for (i = 0; i < n; i++) {
+		gotrace_goroutine_group a, b;
+
+		assert_int_equal(gotrace_summary_group_at(all, i, &a), 0);
+		assert_int_equal(gotrace_summary_group_at(live, i, &b), 0);
+		assert_int_equal(a.name.len, b.name.len);
+		assert_memory_equal(a.name.data, b.name.data, a.name.len);
+		assert_int_equal(a.count, b.count);
+		assert_int_equal(a.exec_ns, b.exec_ns);
+		assert_int_equal(a.sched_wait_ns, b.sched_wait_ns);
+		assert_int_equal(a.block_ns, b.block_ns);
+		assert_int_equal(a.syscall_ns, b.syscall_ns);
+		assert_int_equal(a.syscall_block_ns, b.syscall_block_ns);
+		assert_int_equal(a.total_ns, b.total_ns);
+	}
+	/* The goroutines still listed are exactly the ones of the full
+	 * summary that had not ended. */
+	n = gotrace_summary_goroutine_count(live);
+	for (i = 0; i < n; i++) {
+		gotrace_goroutine_summary g, h;
+
+		assert_int_equal(gotrace_summary_goroutine_at(live, i, &g), 0);
+		assert_int_equal(gotrace_summary_goroutine(all, g.id, &h), 1);
+		assert_int_equal(g.exec_ns, h.exec_ns);
+		assert_int_equal(g.total_ns, h.total_ns);
+	}
+	gotrace_summary_free(all);
+	gotrace_summary_free(live);
+	gotrace_reader_free(r);
+}
+
 /* The summary of a damaged trace is that of the events before the
  * damage: feeding a truncated copy must not fail or crash, and finish
  * still works. */
@@ -232,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_contract),
 		cmocka_unit_test(test_live_matches_final),
 		cmocka_unit_test(test_groups_add_up),
+		cmocka_unit_test(test_forget_ended_keeps_groups),
 		cmocka_unit_test(test_damaged_input),
 	};
 

@@ -221,6 +221,18 @@ GOTRACE_API size_t gotrace_summary_group_count(const gotrace_summary *s);
 GOTRACE_API int gotrace_summary_group_at(const gotrace_summary *s, size_t i,
                                          gotrace_goroutine_group *out);
 
+/*
+ * Forgets the goroutines that have ended (exited or blocked forever), for a
+ * long or live read whose memory should follow the live goroutines, not
+ * all that ever ran: `gotrace top` calls it after each generation. Their
+ * figures stay in the groups (gotrace_summary_group_*), but they are no
+ * longer listed by the goroutine accessors, and should an event still
+ * concern one (Go's Summarizer would update the ended record), it is
+ * ignored. Returns GOTRACE_OK, GOTRACE_ERR_ARG after finish, or
+ * GOTRACE_ERR_NOMEM.
+ */
+GOTRACE_API int gotrace_summary_forget_ended(gotrace_summary *s);
+
 /* Tasks, in ascending ID order (after finish). */
 GOTRACE_API size_t gotrace_summary_task_count(const gotrace_summary *s);
 GOTRACE_API int gotrace_summary_task_at(const gotrace_summary *s, size_t i,

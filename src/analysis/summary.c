@@ -154,6 +154,13 @@ struct gotrace_summary {
 	task_type_rec *task_types;
 	size_t ntask_types;
 
+	/* Sums of the goroutines forgotten by gotrace_summary_forget_ended,
+	 * by name, so that groups stay whole. */
+	gotrace_goroutine_group *retired;
+	uint32_t *retired_names;
+	size_t nretired, retired_cap, retired_names_cap;
+	gt_map retired_index;   /* name -> index in retired */
+
 	views *view;            /* mutable from const accessors */
 };
 
@@ -1290,6 +1297,14 @@ static int build_groups(const gotrace_summary *s)
 	size_t n = 0;
 	named_list block = {0}, ranges = {0};
 
+	for (i = 0; i < s->nretired; i++) {
+		if (grow_array((void **)&groups, &cap, n + 1, sizeof *groups) != 0 ||
+		    gt_map_put(&index, s->retired_names[i], 0, (uint32_t)n) != 0)
+			goto fail;
+		groups[n] = s->retired[i];
+		groups[n].name = gt_strtab_get(&s->strings, s->retired_names[i]);
+		n++;
+	}
 	for (i = 0; i < s->ngs; i++) {
 		const gsum *g = &s->gs[i];
 		gotrace_goroutine_group *gr;
@@ -1334,6 +1349,100 @@ fail:
 	free(block.v);
 	free(ranges.v);
 	return -1;
+}
+
+/* Adds an ended goroutine's figures to its name's retired sums. */
+static int retire(gotrace_summary *s, const gsum *g)
+{
+	gotrace_goroutine_group *gr;
+	uint32_t ri, k;
+
+	if (!gt_map_get(&s->retired_index, g->name, 0, &ri)) {
+		if (grow_array((void **)&s->retired, &s->retired_cap, s->nretired + 1,
+		               sizeof *s->retired) != 0 ||
+		    grow_array((void **)&s->retired_names, &s->retired_names_cap,
+		               s->nretired + 1, sizeof *s->retired_names) != 0)
+			return -1;
+		ri = (uint32_t)s->nretired;
+		if (gt_map_put(&s->retired_index, g->name, 0, ri) != 0)
+			return -1;
+		memset(&s->retired[ri], 0, sizeof s->retired[ri]);
+		s->retired_names[ri] = g->name;
+		s->nretired++;
+	}
+	gr = &s->retired[ri];
+	gr->count++;
+	gr->exec_ns += g->exec;
+	gr->sched_wait_ns += g->sched_wait;
+	gr->syscall_ns += g->syscall;
+	gr->syscall_block_ns += g->syscall_block;
+	gr->total_ns += g->total;
+	for (k = 0; k < g->block.n; k++)
+		gr->block_ns += g->block.v[k].ns;
+	return 0;
+}
+
+/* Rewrites a map's goroutine indexes after compaction. */
+static void remap_indexes(gt_map *m, const uint32_t *new_index)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].used)
+			m->slots[i].value = new_index[m->slots[i].value];
+}
+
+int gotrace_summary_forget_ended(gotrace_summary *s)
+{
+	uint32_t *new_index;
+	size_t i, k = 0;
+
+	if (s == NULL || s->finished)
+		return GOTRACE_ERR_ARG;
+	if (s->failed)
+		return GOTRACE_ERR_NOMEM;
+	new_index = malloc((s->ngs ? s->ngs : 1) * sizeof *new_index);
+	if (new_index == NULL)
+		return GOTRACE_ERR_NOMEM;
+	for (i = 0; i < s->ngs; i++) {
+		gsum *g = &s->gs[i];
+		/* Keep what Go's bookkeeping still points at: a goroutine a
+		 * P's syscall is attributed to, or one with running state. */
+		int referenced = g->in_syscall_map || g->run != NULL;
+
+		if (g->end != 0 && !referenced) {
+			if (retire(s, g) != 0) {
+				free(new_index);
+				s->failed = 1;
+				return GOTRACE_ERR_NOMEM;
+			}
+			gt_map_del(&s->g_index, g->id, 0);
+			free_g(g);
+			new_index[i] = NO_INDEX;
+			continue;
+		}
+		new_index[i] = (uint32_t)k;
+		if (k != i)
+			s->gs[k] = *g;
+		k++;
+	}
+	/* A P's range can name a goroutine that ended since: drop those
+	 * links first (the goroutine is gone, so nothing would be credited
+	 * to it that the retired sums do not already hold). */
+	for (i = 0; i < s->ranges_p.cap; i++)
+		if (s->ranges_p.slots[i].used &&
+		    new_index[s->ranges_p.slots[i].value] == NO_INDEX) {
+			gt_map_del(&s->ranges_p, s->ranges_p.slots[i].a,
+			           s->ranges_p.slots[i].b);
+			i = (size_t)-1; /* deletion moves entries: rescan */
+		}
+	s->ngs = k;
+	remap_indexes(&s->g_index, new_index);
+	remap_indexes(&s->syscalling_p, new_index);
+	remap_indexes(&s->ranges_p, new_index);
+	s->view->by_id_dirty = 1;
+	free(new_index);
+	return GOTRACE_OK;
 }
 
 size_t gotrace_summary_group_count(const gotrace_summary *s)
@@ -1449,6 +1558,9 @@ void gotrace_summary_free(gotrace_summary *s)
 	gt_map_free(&s->syscalling_p);
 	gt_map_free(&s->ranges_p);
 	gt_map_free(&s->rt_index);
+	gt_map_free(&s->retired_index);
+	free(s->retired);
+	free(s->retired_names);
 	gt_strtab_free(&s->strings);
 	gt_strtab_free(&s->frame_keys);
 	if (s->view != NULL) {
