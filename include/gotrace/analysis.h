@@ -260,8 +260,9 @@ typedef struct gotrace_gc gotrace_gc;
 
 /* A GC cycle: the concurrent mark phase ("GC concurrent mark phase"). */
 typedef struct gotrace_gc_cycle {
-	int64_t start_time;     /* -1 if it was already running at the trace's
-	                           start (first seen as RangeActive) */
+	int64_t start_time;     /* -1 if its beginning is not in the trace
+	                           (first seen running, as RangeActive, or
+	                           ending) */
 	int64_t end_time;       /* -1 if it had not ended by the last event */
 	int64_t duration_ns;    /* end (or last event) - start (or first) */
 } gotrace_gc_cycle;
@@ -269,10 +270,11 @@ typedef struct gotrace_gc_cycle {
 /* A stop-the-world pause: a "stop-the-world (REASON)" range. */
 typedef struct gotrace_stw {
 	gotrace_string reason;  /* e.g. "GC mark termination" */
-	int64_t start_time;
+	int64_t start_time;     /* -1 if its beginning is not in the trace */
 	int64_t end_time;       /* -1 if it had not ended by the last event */
 	int64_t duration_ns;
-	int64_t goroutine;      /* the goroutine that stopped the world */
+	int64_t goroutine;      /* the goroutine that stopped the world (-1 if
+	                           the range has no goroutine scope) */
 } gotrace_stw;
 
 /* Totals over the trace. */
@@ -281,12 +283,14 @@ typedef struct gotrace_gc_totals {
 	int64_t gc_ns;               /* sum of the cycles' durations */
 	uint64_t stw_count;
 	int64_t stw_ns;
+	/* Assists and sweeps are timed like the cycles: from their begin
+	 * (or the first event) to their end (or the last event). */
 	uint64_t mark_assist_count;  /* "GC mark assist" ranges */
 	int64_t mark_assist_ns;
 	uint64_t sweep_count;        /* "GC incremental sweep" ranges */
 	int64_t sweep_ns;
-	uint64_t swept_bytes;        /* their "swept" attributes */
-	uint64_t reclaimed_bytes;    /* their "reclaimed" attributes */
+	uint64_t swept_bytes;        /* their "bytes swept" attributes */
+	uint64_t reclaimed_bytes;    /* their "bytes reclaimed" attributes */
 	int64_t first_time;          /* first and last event fed */
 	int64_t last_time;
 } gotrace_gc_totals;
@@ -295,11 +299,12 @@ typedef struct gotrace_gc_totals {
 GOTRACE_API int gotrace_gc_new(gotrace_gc **out);
 /* Feeds the next event (see the contract above). */
 GOTRACE_API int gotrace_gc_feed(gotrace_gc *g, const gotrace_event *ev);
-/* Closes open cycles and pauses at the last event. GOTRACE_OK. */
+/* Closes open cycles and pauses at the last event. Returns GOTRACE_OK or
+ * GOTRACE_ERR_NOMEM. */
 GOTRACE_API int gotrace_gc_finish(gotrace_gc *g);
 
-/* GC cycles and pauses in the order they began. Return 0, or -1 if i is
- * out of range. */
+/* GC cycles and pauses in the order they began (those whose beginning
+ * the trace does not show first). Return 0, or -1 if i is out of range. */
 GOTRACE_API size_t gotrace_gc_cycle_count(const gotrace_gc *g);
 GOTRACE_API int gotrace_gc_cycle_at(const gotrace_gc *g, size_t i,
                                     gotrace_gc_cycle *out);
@@ -309,8 +314,9 @@ GOTRACE_API int gotrace_gc_stw_at(const gotrace_gc *g, size_t i,
 /* Totals (partial before finish). */
 GOTRACE_API void gotrace_gc_totals_get(const gotrace_gc *g,
                                        gotrace_gc_totals *out);
-/* The distribution of STW pause durations (ended pauses only) and of
- * GC cycle durations (ended cycles only), after finish. */
+/* The distribution of STW pause durations and of GC cycle durations,
+ * after finish: complete ones only (begun and ended in the trace), since
+ * the others' durations are cut by the trace's ends. */
 GOTRACE_API void gotrace_gc_stw_stats(const gotrace_gc *g,
                                       gotrace_duration_stats *out);
 GOTRACE_API void gotrace_gc_cycle_stats(const gotrace_gc *g,
@@ -347,17 +353,22 @@ GOTRACE_API int gotrace_mmu_finish(gotrace_mmu *m);
 
 /*
  * The minimum mutator utilization over every window of window_ns
- * nanoseconds, in [0, 1], as Go's MMUCurve.MMU (a window longer than the
- * trace is the whole trace). 0 before finish or for a trace with no
- * utilization data (no GOMAXPROCS metric).
+ * nanoseconds, in [0, 1], exactly as Go's MMUCurve.MMU (a window longer
+ * than the trace is the whole trace). Go's search can start a window past
+ * the last one, where the trace's end counts as unused time, so this is
+ * sometimes below the true minimum (for short windows); it is Go's figure
+ * that is reproduced. 0 before finish or for window_ns <= 0; 1 for a
+ * trace with no utilization data (no GOMAXPROCS metric), as Go.
  */
 GOTRACE_API double gotrace_mmu_at(const gotrace_mmu *m, int64_t window_ns);
 
 /*
- * Mutator utilization distribution: for each of n quantiles q[i] in
- * [0, 1], out[i] is the utilization that a share q[i] of the windows of
- * window_ns fall below, as Go's MMUCurve.MUD. Returns GOTRACE_OK, or
- * GOTRACE_ERR_ARG (before finish, q out of range), GOTRACE_ERR_NOMEM.
+ * Mutator utilization distribution, as Go 1.27's MMUCurve.MUD: for each
+ * of n quantiles q[i] in [0, 1], out[i] is meant to be the utilization
+ * that a share q[i] of the windows of window_ns fall below; but Go's MUD
+ * never records its distribution and returns the MMU for every quantile,
+ * and so does this. Returns GOTRACE_OK, or GOTRACE_ERR_ARG (before
+ * finish, q out of range), GOTRACE_ERR_NOMEM.
  */
 GOTRACE_API int gotrace_mmu_mud(const gotrace_mmu *m, int64_t window_ns,
                                 const double *q, size_t n, double *out);
