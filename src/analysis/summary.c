@@ -54,6 +54,7 @@ typedef struct grun {
 	uint32_t last_block_reason;
 	named_list last_range;  /* range name -> begin time */
 	region_list active;     /* stack of open regions */
+	struct grun *next_free;
 } grun;
 
 typedef struct gsum {
@@ -160,6 +161,8 @@ struct gotrace_summary {
 	uint32_t *retired_names;
 	size_t nretired, retired_cap, retired_names_cap;
 	gt_map retired_index;   /* name -> index in retired */
+
+	grun *free_runs;        /* recycled running states */
 
 	views *view;            /* mutable from const accessors */
 };
@@ -328,23 +331,41 @@ static gsum *find_g(gotrace_summary *s, int64_t id)
 	return gt_map_get(&s->g_index, id, 0, &i) ? &s->gs[i] : NULL;
 }
 
-static void clear_running(gsum *g)
+/* Running states are recycled (with their lists' storage): goroutines
+ * come and go by the million in a busy trace. */
+static void clear_running(gotrace_summary *s, gsum *g)
 {
-	if (g->run == NULL)
+	grun *run = g->run;
+
+	if (run == NULL)
 		return;
-	free(g->run->last_range.v);
-	free(g->run->active.v);
-	free(g->run);
+	run->last_range.n = 0;
+	run->active.n = 0;
+	run->next_free = s->free_runs;
+	s->free_runs = run;
 	g->run = NULL;
 }
 
 /* The running state, allocated on first need (also after the goroutine
  * ended, if events keep coming for it, as Go's code allows). */
-static grun *run_of(gsum *g)
+static grun *run_of(gotrace_summary *s, gsum *g)
 {
-	if (g->run == NULL)
-		g->run = calloc(1, sizeof *g->run);
-	return g->run;
+	grun *run;
+
+	if (g->run != NULL)
+		return g->run;
+	if ((run = s->free_runs) != NULL) {
+		named_list last_range = run->last_range;
+		region_list active = run->active;
+
+		s->free_runs = run->next_free;
+		memset(run, 0, sizeof *run);
+		run->last_range = last_range;
+		run->active = active;
+	} else if ((run = calloc(1, sizeof *run)) == NULL)
+		return NULL;
+	g->run = run;
+	return run;
 }
 
 static const grun *peek_run(const gsum *g)
@@ -352,9 +373,9 @@ static const grun *peek_run(const gsum *g)
 	return g->run != NULL ? g->run : &no_run;
 }
 
-static void free_g(gsum *g)
+static void free_g(gotrace_summary *s, gsum *g)
 {
-	clear_running(g);
+	clear_running(s, g);
 	free(g->block.v);
 	free(g->ranges.v);
 }
@@ -396,7 +417,7 @@ static gsum *new_g(gotrace_summary *s, int64_t id)
 		g = &s->gs[i];
 		in_map = g->in_syscall_map;
 		proc = g->syscall_proc;
-		free_g(g);
+		free_g(s, g);
 	} else {
 		if (s->ngs >= NO_INDEX ||
 		    grow_array((void **)&s->gs, &s->gs_cap, s->ngs + 1,
@@ -486,7 +507,7 @@ static int finalize_g(gotrace_summary *s, gsum *g, int64_t at,
 			                trigger_time == NO_TIME ? s->last_ts
 			                                        : trigger_time) != 0)
 				return -1;
-	clear_running(g);
+	clear_running(s, g);
 	return 0;
 }
 
@@ -567,7 +588,7 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 		/* Go's code would dereference a goroutine it never saw. */
 		if (g == NULL)
 			return 0;
-		if ((run = run_of(g)) == NULL)
+		if ((run = run_of(s, g)) == NULL)
 			return -1;
 	}
 	switch (from) {
@@ -576,7 +597,7 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 		 * back to the generation's start. */
 		int64_t dt = t - s->sync_ts;
 
-		if ((g = new_g(s, id)) == NULL || (run = run_of(g)) == NULL)
+		if ((g = new_g(s, id)) == NULL || (run = run_of(s, g)) == NULL)
 			return -1;
 		g->creation = s->sync_ts;
 		switch (to) {
@@ -606,7 +627,7 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 		gsum *creator;
 		int64_t creator_id = ev->goroutine;
 
-		if ((g = new_g(s, id)) == NULL || (run = run_of(g)) == NULL)
+		if ((g = new_g(s, id)) == NULL || (run = run_of(s, g)) == NULL)
 			return -1;
 		g->creation = t;
 		creator = find_g(s, creator_id);
@@ -672,7 +693,7 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 
 		if (depth > 0 && gotrace_stack_frame(stk, depth - 1, &f) == 0) {
 			g->pc = f.pc;
-			if (intern(s, f.func, &g->name) != 0)
+			if (intern_cached(s, f.func, &g->name) != 0)
 				return -1;
 		}
 	}
@@ -721,7 +742,7 @@ static int proc_transition(gotrace_summary *s, const gotrace_event *ev)
 	    ev->u.transition.new_state != GOTRACE_PROC_IDLE)
 		return 0;
 	if (gt_map_get(&s->syscalling_p, ev->u.transition.id, 0, &gi)) {
-		grun *run = run_of(&s->gs[gi]);
+		grun *run = run_of(s, &s->gs[gi]);
 
 		if (run == NULL)
 			return -1;
@@ -738,7 +759,7 @@ static int range_begin(gotrace_summary *s, const gotrace_event *ev)
 	uint32_t name;
 	named_ns *last;
 
-	if (intern(s, ev->u.range.name, &name) != 0)
+	if (intern_cached(s, ev->u.range.name, &name) != 0)
 		return -1;
 	switch (ev->u.range.scope) {
 	case GOTRACE_RESOURCE_GOROUTINE:
@@ -758,7 +779,7 @@ static int range_begin(gotrace_summary *s, const gotrace_event *ev)
 	}
 	if (g == NULL)
 		return 0;
-	if ((run = run_of(g)) == NULL)
+	if ((run = run_of(s, g)) == NULL)
 		return -1;
 	last = named_find(&run->last_range, name);
 	if (ev->kind == GOTRACE_EVENT_RANGE_ACTIVE) {
@@ -783,7 +804,7 @@ static int range_end(gotrace_summary *s, const gotrace_event *ev)
 	uint32_t name, gi;
 	named_ns *last;
 
-	if (intern(s, ev->u.range.name, &name) != 0)
+	if (intern_cached(s, ev->u.range.name, &name) != 0)
 		return -1;
 	switch (ev->u.range.scope) {
 	case GOTRACE_RESOURCE_GOROUTINE:
@@ -823,7 +844,7 @@ static int region_begin(gotrace_summary *s, const gotrace_event *ev)
 		return -1;
 	r.task = ev->u.region.task;
 	r.start = ev->time;
-	if (run_of(g) == NULL || region_push(&g->run->active, r) != 0)
+	if (run_of(s, g) == NULL || region_push(&g->run->active, r) != 0)
 		return -1;
 	if ((t = get_task(s, r.task)) == NULL)
 		return -1;
@@ -1417,7 +1438,7 @@ int gotrace_summary_forget_ended(gotrace_summary *s)
 				return GOTRACE_ERR_NOMEM;
 			}
 			gt_map_del(&s->g_index, g->id, 0);
-			free_g(g);
+			free_g(s, g);
 			new_index[i] = NO_INDEX;
 			continue;
 		}
@@ -1540,8 +1561,16 @@ void gotrace_summary_free(gotrace_summary *s)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->ngs; i++)
-		free_g(&s->gs[i]);
+		free_g(s, &s->gs[i]);
 	free(s->gs);
+	while (s->free_runs != NULL) {
+		grun *next = s->free_runs->next_free;
+
+		free(s->free_runs->last_range.v);
+		free(s->free_runs->active.v);
+		free(s->free_runs);
+		s->free_runs = next;
+	}
 	for (i = 0; i < s->ntasks; i++)
 		free(s->tasks[i].goroutines);
 	free(s->tasks);
