@@ -90,6 +90,8 @@ const char *cli_parse_duration(const char *s, int64_t *ns);
 int cli_getopt(const cli_command *cmd, int argc, char **argv,
                const char *shortopts, const struct option *longopts);
 
+typedef enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV } cli_format;
+
 /* ---- reading a trace ------------------------------------------------- */
 
 /* Long-only option values shared by the commands (short ones are chars). */
@@ -238,6 +240,25 @@ int cli_run_finish(cli_run *run);
 /* Frees everything (idempotent; cli_run_finish calls it). */
 void cli_run_free(cli_run *run);
 
+/*
+ * Handles --json and --csv (CLI_OPT_JSON, CLI_OPT_CSV): 1 if c was one of
+ * them, 0 if not, -1 after a usage error (both given).
+ */
+int cli_format_option(const cli_command *cmd, cli_format *format, int c);
+
+#define CLI_FORMAT_LONGOPTS                                              \
+	{"json", no_argument, NULL, CLI_OPT_JSON},                       \
+	{"csv", no_argument, NULL, CLI_OPT_CSV}
+
+/*
+ * Reads every event after status rc (cli_run_open's), handing each to
+ * feed, which returns GOTRACE_OK or an error (out of memory) that stops
+ * the read. Ends the read (cli_run_end) and returns the reader's final
+ * status, or feed's error.
+ */
+int cli_run_feed(cli_run *run, int rc,
+                 int (*feed)(void *ctx, const gotrace_event *ev), void *ctx);
+
 /* Reports a write error on stdout: CLI_FAIL. */
 int cli_write_error(void);
 /* Flushes stdout: CLI_OK, or CLI_FAIL after reporting. */
@@ -252,8 +273,6 @@ int cli_nomem(void);
 void cli_format_duration(char *buf, size_t size, int64_t ns);
 
 /* ---- output: table, JSON Lines, CSV ---------------------------------- */
-
-typedef enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV } cli_format;
 
 typedef struct cli_out cli_out;
 
@@ -286,5 +305,15 @@ void cli_rec_int_list(cli_out *o, const char *key, const int64_t *v,
                       size_t n);
 void cli_rec_obj_begin(cli_out *o, const char *key);
 void cli_rec_obj_end(cli_out *o);
+
+/*
+ * A distribution's fields: total_ns, min_ns, p50_ns, p90_ns, p99_ns,
+ * max_ns and histogram ({"bucket lower bound in ns": count} of the
+ * nonempty buckets); in a table TOTAL, MIN, P50, P90, P99 and MAX.
+ */
+void cli_rec_duration_stats(cli_out *o, const gotrace_duration_stats *d);
+
+/* Flushes o: CLI_OK, or CLI_FAIL after reporting no memory. */
+int cli_out_done(cli_out *o);
 
 #endif /* GOTRACE_CLI_H */

@@ -263,6 +263,24 @@ int cli_reader_option(const cli_command *cmd, cli_reader_opts *o, int c,
 	}
 }
 
+int cli_format_option(const cli_command *cmd, cli_format *format, int c)
+{
+	cli_format want;
+
+	if (c == CLI_OPT_JSON)
+		want = CLI_JSON;
+	else if (c == CLI_OPT_CSV)
+		want = CLI_CSV;
+	else
+		return 0;
+	if (*format != CLI_TABLE && *format != want) {
+		cli_usage_error(cmd, "--json and --csv exclude each other");
+		return -1;
+	}
+	*format = want;
+	return 1;
+}
+
 const char *cli_file_operand(const cli_command *cmd, int argc, char **argv)
 {
 	if (optind >= argc) {
@@ -473,6 +491,19 @@ int cli_run_next_wire(cli_run *run, gotrace_wire_event *ev)
 	if (run->progress.enabled && ++run->progress.events >= run->progress.next_check)
 		progress_tick(run);
 	return rc;
+}
+
+int cli_run_feed(cli_run *run, int rc,
+                 int (*feed)(void *ctx, const gotrace_event *ev), void *ctx)
+{
+	gotrace_event ev;
+	int frc = GOTRACE_OK;
+
+	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK)
+		if ((frc = feed(ctx, &ev)) != GOTRACE_OK)
+			break;
+	cli_run_end(run, frc != GOTRACE_OK ? GOTRACE_EOF : rc);
+	return frc != GOTRACE_OK ? frc : rc;
 }
 
 static char *dup_bytes(const char *s, size_t n)

@@ -47,6 +47,126 @@ const cli_command cli_commands[] = {
 	 "      --wire             count the raw wire events only\n"
 	 CLI_READER_HELP
 	 "\n" FILE_HELP},
+	{"goroutines", "per-goroutine time: running, waiting, blocked, syscalls",
+	 cmd_goroutines,
+	 "usage: gotrace goroutines [options] FILE\n"
+	 "\n"
+	 "Summarize every goroutine as `go tool trace`'s goroutine pages do:\n"
+	 "time running, waiting to run, blocked (by reason), in syscalls, in\n"
+	 "GC ranges, and the user regions it ran. The table lists the\n"
+	 "goroutines with the most execution time first.\n"
+	 "\n"
+	 "options:\n"
+	 "  -n, --top=N            table: the N goroutines (groups) with the most\n"
+	 "                         execution time (default 20)\n"
+	 "      --all              table: all of them\n"
+	 "      --groups           one record per goroutine group (start function)\n"
+	 FORMAT_HELP
+	 CLI_READER_HELP
+	 "\n"
+	 "--json fields: id, name, pc, creation_ns, start_ns, end_ns, exec_ns,\n"
+	 "sched_wait_ns, syscall_ns, syscall_block_ns, total_ns, block_ns\n"
+	 "(reason: ns), range_ns (range: ns), regions; goroutines by id.\n"
+	 "--groups fields: name, count, exec_ns, sched_wait_ns, block_ns,\n"
+	 "syscall_ns, syscall_block_ns, total_ns.\n"
+	 "\n" FILE_HELP},
+	{"tasks", "user tasks (runtime/trace.NewTask), or their types",
+	 cmd_tasks,
+	 "usage: gotrace tasks [options] FILE\n"
+	 "\n"
+	 "List the user tasks, as `go tool trace`'s task pages do; with\n"
+	 "--types, one line per task type with the distribution of the\n"
+	 "durations of its complete tasks.\n"
+	 "\n"
+	 "options:\n"
+	 "      --types            one record per task type\n"
+	 FORMAT_HELP
+	 CLI_READER_HELP
+	 "\n"
+	 "--json fields: id, name, parent (0: unknown), start_ns, end_ns\n"
+	 "(-1: not in the trace), goroutines (ids), logs, regions; by id.\n"
+	 "--types fields: type, count, complete, total_ns, min_ns, p50_ns,\n"
+	 "p90_ns, p99_ns, max_ns, histogram (bucket lower bound in ns: count).\n"
+	 "\n" FILE_HELP},
+	{"regions", "user regions by type and call site: duration distribution",
+	 cmd_regions,
+	 "usage: gotrace regions [options] FILE\n"
+	 "\n"
+	 "Group the user regions (runtime/trace.StartRegion) by type and the\n"
+	 "frame that began them, as `go tool trace`'s region page does, with\n"
+	 "the distribution of their durations.\n"
+	 "\n"
+	 "options:\n"
+	 FORMAT_HELP
+	 CLI_READER_HELP
+	 "\n"
+	 "--json fields: type, func, file, line, pc, count, total_ns, min_ns,\n"
+	 "p50_ns, p90_ns, p99_ns, max_ns, histogram (bucket lower bound in ns:\n"
+	 "count).\n"
+	 "\n" FILE_HELP},
+	{"gc", "GC cycles and stop-the-world pauses", cmd_gc,
+	 "usage: gotrace gc [options] FILE\n"
+	 "\n"
+	 "Print the GC totals and the distribution of stop-the-world pauses\n"
+	 "(the default), or with --json/--csv every GC cycle and pause in the\n"
+	 "order they began.\n"
+	 "\n"
+	 "options:\n"
+	 "      --summary          the totals and pause distribution (the\n"
+	 "                         default for the table; with --json one object)\n"
+	 "      --list             the cycles and pauses (the default for\n"
+	 "                         --json and --csv)\n"
+	 FORMAT_HELP
+	 CLI_READER_HELP
+	 "\n"
+	 "--json records: {kind: \"gc\", start_ns, end_ns, duration_ns} and\n"
+	 "{kind: \"stw\", reason, start_ns, end_ns, duration_ns, goroutine};\n"
+	 "start_ns and end_ns are -1 when the trace does not hold them.\n"
+	 "--summary --json fields: cycles, gc_ns, stw_count, stw_ns,\n"
+	 "mark_assist_count, mark_assist_ns, sweep_count, sweep_ns, swept_bytes,\n"
+	 "reclaimed_bytes, first_ns, last_ns, stw_min_ns, stw_p50_ns,\n"
+	 "stw_p90_ns, stw_p99_ns, stw_max_ns.\n"
+	 "\n" FILE_HELP},
+	{"mmu", "minimum mutator utilization by window", cmd_mmu,
+	 "usage: gotrace mmu [options] FILE\n"
+	 "\n"
+	 "Print the minimum mutator utilization over windows of several\n"
+	 "sizes, as `go tool trace`'s MMU page computes it.\n"
+	 "\n"
+	 "options:\n"
+	 "  -w, --window=DURATION  a window size (repeatable; default 1us, 10us,\n"
+	 "                         100us, 1ms, 10ms, 100ms, 1s); e.g. 500us, 2ms,\n"
+	 "                         1.5s, or a number of nanoseconds\n"
+	 "      --flags=LIST       what counts against the mutator: a comma list\n"
+	 "                         of stw, background, assist, sweep (default all\n"
+	 "                         four), or none\n"
+	 "      --per-proc         one utilization series per P (Go's perproc)\n"
+	 "      --mud=Q[,Q...]     also the mutator utilization distribution at\n"
+	 "                         quantiles Q in [0, 1]\n"
+	 FORMAT_HELP
+	 CLI_READER_HELP
+	 "\n"
+	 "--json fields: flags, window_ns, mmu, and with --mud an object mud\n"
+	 "(quantile as given: utilization).\n"
+	 "\n" FILE_HELP},
+	{"top", "live view: the busiest goroutine groups of each generation",
+	 cmd_top,
+	 "usage: gotrace top [options] FILE\n"
+	 "\n"
+	 "Read a trace, possibly live (e.g.\n"
+	 "`curl -s .../debug/pprof/trace?seconds=60 | gotrace top -`), and as\n"
+	 "each generation completes show the goroutine groups that ran the\n"
+	 "most in it (execution, scheduler wait and blocked time in that\n"
+	 "generation) with its GC cycles and stop-the-world pauses. On a\n"
+	 "terminal the screen is redrawn; otherwise a block per generation is\n"
+	 "printed under a `generation N (start - end)` line. The last, partial\n"
+	 "generation is shown at the end.\n"
+	 "\n"
+	 "options:\n"
+	 "  -n, --top=N            rows per generation (default 15)\n"
+	 "      --no-clear         never clear the screen, print blocks\n"
+	 CLI_READER_HELP
+	 "\n" FILE_HELP},
 	{"version", "print the library version", cmd_version,
 	 "usage: gotrace version\n"
 	 "\n"

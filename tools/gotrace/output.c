@@ -44,8 +44,8 @@ typedef struct buf {
 struct cli_out {
 	cli_format format;
 	int failed;          /* out of memory */
-	/* JSON: the record being written and whether its current object
-	 * (record or nested) already has a field. */
+	/* JSON: the record being written (tables: the line) and whether its
+	 * current object (record or nested) already has a field. */
 	buf json;
 	int depth;
 	int has_field[4];
@@ -341,6 +341,8 @@ static cell *add_cell(cli_out *o, const char *k, enum cell_kind kind)
 		return NULL;
 	}
 	o->cur.cells = cells;
+	if (kind != CELL_STR)
+		o->keys[ki].right = 1;
 	o->cur.cells[o->cur.n].key = ki;
 	o->cur.cells[o->cur.n].kind = kind;
 	return &o->cur.cells[o->cur.n++];
@@ -656,16 +658,16 @@ static int flush_table(cli_out *o)
 			if (cw > w[c->key])
 				w[c->key] = cw;
 		}
-	for (i = 0; i <= o->nrows; i++) {
+	for (i = 0; i <= o->nrows && !o->failed; i++) {
 		for (j = 0; j < o->nkeys; j++)
 			line[j] = NULL;
 		if (i > 0)
 			for (j = 0; j < o->rows[i - 1].n; j++)
 				line[o->rows[i - 1].cells[j].key] = &o->rows[i - 1].cells[j];
+		o->json.len = 0;
 		for (j = 0; j < o->nkeys; j++) {
 			const char *text = "";
 			size_t pad;
-			int last = j + 1 == o->nkeys;
 
 			if (i == 0)
 				text = o->keys[j].name;
@@ -673,18 +675,23 @@ static int flush_table(cli_out *o)
 				cell_text(o, line[j], tmp, sizeof tmp, &text);
 			pad = w[j] - width(text);
 			if (j > 0)
-				fputs("  ", stdout);
-			if (o->keys[j].right)
-				printf("%*s", (int)pad, "");
-			fputs(text, stdout);
-			if (!o->keys[j].right && !last)
-				printf("%*s", (int)pad, "");
+				put(o, &o->json, "  ", 2);
+			for (; o->keys[j].right && pad > 0; pad--)
+				put(o, &o->json, " ", 1);
+			puts_(o, &o->json, text);
+			for (; pad > 0; pad--)
+				put(o, &o->json, " ", 1);
 		}
-		putchar('\n');
+		/* Empty cells at the end of a row leave no trailing blanks. */
+		while (o->json.len > 0 && o->json.data[o->json.len - 1] == ' ')
+			o->json.len--;
+		put(o, &o->json, "\n", 1);
+		if (!o->failed)
+			fwrite(o->json.data, 1, o->json.len, stdout);
 	}
 	free(w);
 	free(line);
-	return 0;
+	return o->failed ? -1 : 0;
 }
 
 int cli_out_flush(cli_out *o)
@@ -700,4 +707,33 @@ int cli_out_flush(cli_out *o)
 	if (rc != 0)
 		o->failed = 1;
 	return rc;
+}
+
+void cli_rec_duration_stats(cli_out *o, const gotrace_duration_stats *d)
+{
+	int table = o->format == CLI_TABLE, b;
+
+	cli_rec_dur(o, table ? "TOTAL" : "total_ns", d->total);
+	cli_rec_dur(o, table ? "MIN" : "min_ns", d->min);
+	cli_rec_dur(o, table ? "P50" : "p50_ns", d->p50);
+	cli_rec_dur(o, table ? "P90" : "p90_ns", d->p90);
+	cli_rec_dur(o, table ? "P99" : "p99_ns", d->p99);
+	cli_rec_dur(o, table ? "MAX" : "max_ns", d->max);
+	if (table)
+		return;
+	cli_rec_obj_begin(o, "histogram");
+	for (b = 0; b < GOTRACE_HISTOGRAM_BUCKETS; b++)
+		if (d->buckets[b] != 0) {
+			char bound[32];
+
+			snprintf(bound, sizeof bound, "%lld",
+			         (long long)gotrace_histogram_bucket_min(b));
+			cli_rec_uint(o, bound, d->buckets[b]);
+		}
+	cli_rec_obj_end(o);
+}
+
+int cli_out_done(cli_out *o)
+{
+	return cli_out_flush(o) != 0 ? cli_nomem() : CLI_OK;
 }
