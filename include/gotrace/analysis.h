@@ -326,7 +326,11 @@ GOTRACE_API void gotrace_gc_free(gotrace_gc *g);
 
 /* ------------------------------------------------------------------------
  * Minimum mutator utilization: Go's MutatorUtilizationV2 + MMUCurve, the
- * figures of cmd/trace's MMU page.
+ * figures of cmd/trace's MMU page, reproduced exactly. Go panics on an
+ * event without a P where it looks one up (with GOTRACE_UTIL_ASSIST, a
+ * trace that starts while a blocked goroutine is inside a mark assist has
+ * one); here such an event changes no P's utilization and the analysis
+ * goes on.
  */
 
 typedef struct gotrace_mmu gotrace_mmu;

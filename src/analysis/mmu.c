@@ -250,7 +250,7 @@ static int mark_all_dirty(gotrace_mmu *m)
 static int set_gomaxprocs(gotrace_mmu *m, int64_t time, uint64_t value)
 {
 	int per_proc = (m->flags & GOTRACE_UTIL_PER_PROC) != 0;
-	size_t n, i;
+	size_t n, i, kept;
 
 	if (m->nsync <= 1 &&
 	    (m->nprocs == 0 || m->procs[m->nprocs - 1].n != value)) {
@@ -271,6 +271,10 @@ static int set_gomaxprocs(gotrace_mmu *m, int64_t time, uint64_t value)
 				return -1;
 		}
 		m->nps = n;
+		for (i = kept = 0; i < m->ndirty; i++)
+			if (m->dirty[i] < n)
+				m->dirty[kept++] = m->dirty[i];
+		m->ndirty = kept;
 	}
 	if (grow((void **)&m->ps, &m->ps_cap, n, sizeof *m->ps) != 0)
 		return -1;
@@ -470,8 +474,6 @@ static int record(gotrace_mmu *m, int64_t time)
 		double util;
 		series *s;
 
-		if (p >= m->nps)
-			continue;
 		util = m->stw > 0 || m->ps[p].gc > 0 ? 0.0 : 1.0;
 		s = &m->ser[m->ps[p].series];
 		if (add_util(m, s, time, util) != 0)
@@ -914,7 +916,7 @@ void gotrace_mmu_free(gotrace_mmu *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->ser_cap && i < m->nser; i++) {
+	for (i = 0; i < m->nser; i++) {
 		free(m->ser[i].pts);
 		free(m->ser[i].sums);
 		free(m->ser[i].bands);
