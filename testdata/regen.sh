@@ -271,9 +271,13 @@ analysis_step() {
 	# truncated traces cover the partial results of a rejected trace).
 	{
 		find "$traces" \( -path "$traces/go1.*/*" -o -path "$traces/truncated/*" \) -name '*.trace' -type f
-		find "$traces/synthetic" -name '*.trace' -type f | while read -r t; do
-			[ "$(head -n 1 "$t.parsed.status" 2>/dev/null)" = exit=0 ] && echo "$t"
-		done
+		if [ -d "$traces/synthetic" ]; then
+			find "$traces/synthetic" -name '*.trace' -type f | while read -r t; do
+				if [ "$(head -n 1 "$t.parsed.status" 2>/dev/null)" = exit=0 ]; then
+					echo "$t"
+				fi
+			done
+		fi
 	} | sort >"$list"
 	# Drop analysis references of traces no longer covered (or gone).
 	find "$traces" -type f -name '*.trace.analysis.*' | while read -r r; do
