@@ -7,16 +7,24 @@
 
 #include "cli.h"
 
+/* Reports the failed write with its errno, which freeing would clobber. */
+static int write_failed(cli_run *run)
+{
+	int e = errno;
+
+	cli_run_end(run, GOTRACE_EOF);
+	cli_run_free(run);
+	errno = e;
+	return cli_write_error();
+}
+
 static int dump_wire(cli_run *run, int rc)
 {
 	gotrace_wire_event ev;
 
 	while (rc == GOTRACE_OK && (rc = cli_run_next_wire(run, &ev)) == GOTRACE_OK)
-		if (gotrace_wire_event_write(&ev, stdout) != 0) {
-			cli_run_end(run, GOTRACE_EOF);
-			cli_run_free(run);
-			return cli_write_error();
-		}
+		if (gotrace_wire_event_write(&ev, stdout) != 0)
+			return write_failed(run);
 	cli_run_end(run, rc);
 	return cli_run_finish(run);
 }
@@ -26,11 +34,8 @@ static int dump_parsed(cli_run *run, int rc)
 	gotrace_event ev;
 
 	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK)
-		if (gotrace_event_write(&ev, stdout) != 0) {
-			cli_run_end(run, GOTRACE_EOF);
-			cli_run_free(run);
-			return cli_write_error();
-		}
+		if (gotrace_event_write(&ev, stdout) != 0)
+			return write_failed(run);
 	cli_run_end(run, rc);
 	return cli_run_finish(run);
 }
@@ -77,6 +82,5 @@ int cmd_dump(const cli_command *cmd, int argc, char **argv)
 	rc = cli_run_open(&run, cmd, &opt, file, wire, 1);
 	if (rc < 0 && run.open_failed)
 		return cli_run_finish(&run);
-	errno = 0;
 	return wire ? dump_wire(&run, rc) : dump_parsed(&run, rc);
 }
