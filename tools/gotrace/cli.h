@@ -122,9 +122,9 @@ enum {
 
 /* The help text of those options, for each command's help. */
 #define CLI_READER_HELP                                                         \
-	"reading options:\n"                                                    \
-	"  -v, --verbose          on error, also print the full message (with\n" \
-	"                         its context) and how much of the trace was lost\n" \
+	"\nreading options:\n"                                                  \
+	"  -v, --verbose          on error, also print the library's full\n"    \
+	"                         message, with its context\n"                 \
 	"  -m, --max-memory=N     fail instead of holding more than N bytes of\n" \
 	"                         trace data at once\n"                          \
 	"  -j, --threads=N        1: read on one thread; 2 (the default with more\n" \

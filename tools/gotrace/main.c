@@ -16,7 +16,7 @@
 	"stream, e.g. `curl .../debug/pprof/trace?seconds=5 | gotrace CMD -`).\n"
 
 #define FORMAT_HELP                                                          \
-	"output:\n"                                                              \
+	"\noutput:\n"                                                            \
 	"      --json             JSON Lines: one object per record\n"           \
 	"      --csv              CSV: a header row, then one row per record\n"  \
 	"                         (nested objects flattened to object.key)\n"
@@ -95,8 +95,6 @@ const cli_command cli_commands[] = {
 	 "Group the user regions (runtime/trace.StartRegion) by type and the\n"
 	 "frame that began them, as `go tool trace`'s region page does, with\n"
 	 "the distribution of their durations.\n"
-	 "\n"
-	 "options:\n"
 	 FORMAT_HELP
 	 CLI_READER_HELP
 	 "\n"
@@ -138,8 +136,8 @@ const cli_command cli_commands[] = {
 	 "                         100us, 1ms, 10ms, 100ms, 1s); e.g. 500us, 2ms,\n"
 	 "                         1.5s, or a number of nanoseconds\n"
 	 "      --flags=LIST       what counts against the mutator: a comma list\n"
-	 "                         of stw, background, assist, sweep (default all\n"
-	 "                         four), or none\n"
+	 "                         of stw, background, assist, sweep, perproc\n"
+	 "                         (default the first four), or none\n"
 	 "      --per-proc         one utilization series per P (Go's perproc)\n"
 	 "      --mud=Q[,Q...]     also the mutator utilization distribution at\n"
 	 "                         quantiles Q in [0, 1]\n"
