@@ -172,6 +172,72 @@ static void test_mmu_per_proc(void **state)
 	gotrace_mmu_free(m);
 }
 
+/*
+ * Go's rule for two values at one time: the lower one stays, and the
+ * higher one is recorded at the next event. Two Ps: a sweep on P 0 and a
+ * GC pause begin at 100, both end at 200, the next events are at 300 and
+ * 1000. Together: 1, 0 from 100, 0.5 from 200 (the sweep's end at 200
+ * cannot raise it), 1 from 300, the closing 0 at 1000.
+ */
+static void test_mmu_same_time(void **state)
+{
+	static const char stw[] = "stop-the-world (GC sweep termination)";
+	static const char sweep[] = "GC incremental sweep";
+	gotrace_event evs[7];
+	gotrace_mmu *m;
+	size_t i;
+
+	(void)state;
+	evs[0] = ev_at(GOTRACE_EVENT_METRIC, 0);
+	evs[0].u.metric.name = "/sched/gomaxprocs:threads";
+	evs[0].u.metric.value = 2;
+	evs[1] = range_ev(GOTRACE_EVENT_RANGE_BEGIN, 100, sweep,
+	                  GOTRACE_RESOURCE_PROC, 0);
+	evs[2] = range_ev(GOTRACE_EVENT_RANGE_BEGIN, 100, stw,
+	                  GOTRACE_RESOURCE_GOROUTINE, 1);
+	evs[3] = range_ev(GOTRACE_EVENT_RANGE_END, 200, stw,
+	                  GOTRACE_RESOURCE_GOROUTINE, 1);
+	evs[4] = range_ev(GOTRACE_EVENT_RANGE_END, 200, sweep,
+	                  GOTRACE_RESOURCE_PROC, 0);
+	evs[5] = ev_at(GOTRACE_EVENT_LOG, 300);
+	evs[6] = ev_at(GOTRACE_EVENT_LOG, 1000);
+
+	assert_int_equal(gotrace_mmu_new(&m, GOTRACE_UTIL_DEFAULT), GOTRACE_OK);
+	for (i = 0; i < 7; i++)
+		assert_int_equal(gotrace_mmu_feed(m, &evs[i]), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_finish(m), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_point_count(m), 5);
+	assert_true(gotrace_mmu_at(m, 100) == 0);
+	assert_true(near(gotrace_mmu_at(m, 1000), 0.85));
+	gotrace_mmu_free(m);
+
+	/*
+	 * Per P, the same rule, with a sweep on P 1 beginning and ending at
+	 * 400: P 1 has 1, 0 from 400, 1 from 500 (not from 400), the closing
+	 * 0; P 0 has 1 and the closing 0. The MMU of the whole trace is
+	 * P 1's, 900/1000.
+	 */
+	evs[1] = range_ev(GOTRACE_EVENT_RANGE_BEGIN, 400, sweep,
+	                  GOTRACE_RESOURCE_PROC, 1);
+	evs[1].proc = 1;
+	evs[2] = range_ev(GOTRACE_EVENT_RANGE_END, 400, sweep,
+	                  GOTRACE_RESOURCE_PROC, 1);
+	evs[2].proc = 1;
+	evs[3] = ev_at(GOTRACE_EVENT_LOG, 500);
+	assert_int_equal(gotrace_mmu_new(&m, GOTRACE_UTIL_DEFAULT |
+	                                     GOTRACE_UTIL_PER_PROC), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_feed(m, &evs[0]), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_feed(m, &evs[1]), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_feed(m, &evs[2]), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_feed(m, &evs[3]), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_feed(m, &evs[6]), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_finish(m), GOTRACE_OK);
+	assert_int_equal(gotrace_mmu_series_count(m), 2);
+	assert_int_equal(gotrace_mmu_point_count(m), 6);
+	assert_true(near(gotrace_mmu_at(m, 1000), 0.9));
+	gotrace_mmu_free(m);
+}
+
 static void test_gc_misuse(void **state)
 {
 	gotrace_gc *g;
@@ -310,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_mmu_misuse),
 		cmocka_unit_test(test_mmu_stw),
 		cmocka_unit_test(test_mmu_per_proc),
+		cmocka_unit_test(test_mmu_same_time),
 		cmocka_unit_test(test_gc_misuse),
 		cmocka_unit_test(test_gc_ranges),
 	};
