@@ -453,6 +453,41 @@ def test_analysis_output():
           "mmu --flags normalized: %r" % rec)
 
 
+def test_string_escaping():
+    """A task type with an invalid UTF-8 byte, a quote, a backslash, a
+    control character, '<' and U+2028 (same length as the name it
+    replaces, so the trace stays valid)."""
+    weird = b'a\xff"\\\x01<\xe2\x80\xa8z'
+    want = 'a\ufffd"\\\x01<\u2028z'
+    with open(data(GOOD), "rb") as f:
+        blob = f.read()
+    if not check(blob.count(b"subrequest") == 1 and len(weird) == 10,
+                 "the task type to replace is in %s" % GOOD):
+        return
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        path = os.path.join(tmp, "strings.trace")
+        with open(path, "wb") as f:
+            f.write(blob.replace(b"subrequest", weird))
+        rc, out, err = run(["tasks", "--types", "--json", path])
+        types = [json.loads(l)["type"] for l in out.decode("utf-8").splitlines()]
+        check(rc == 0 and want in types,
+              "tasks --types --json: want the type %r among %r" % (want, types))
+        check(b"\\u003c" not in out and b"\\ufffd" in out and
+              b"\\u0001" in out and b"\\u2028" in out,
+              "JSON escapes: want \\ufffd, \\u0001, \\u2028 and a bare <")
+        rc, out, err = run(["tasks", "--types", "--csv", path])
+        rows = list(csv.reader(io.StringIO(out.decode("utf-8"))))
+        check(rc == 0 and want in [r[0] for r in rows[1:]],
+              "tasks --types --csv: want the type %r (quoted, valid UTF-8)"
+              % want)
+        rc, out, err = run(["tasks", "--types", path])
+        check(rc == 0 and b"\x01" not in out and b"\xff" not in out,
+              "tasks --types table: control and invalid bytes replaced")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_top():
     if not TOP:
         return
@@ -474,7 +509,7 @@ def main():
     tests = [test_help_and_version, test_usage_errors, test_input_errors,
              test_damaged_traces, test_file_and_stdin_agree,
              test_option_spellings, test_write_errors, test_analysis_output,
-             test_top]
+             test_string_escaping, test_top]
     for t in tests:
         before = len(FAILURES)
         t()

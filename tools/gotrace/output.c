@@ -350,31 +350,38 @@ static cell *add_cell(cli_out *o, const char *k, enum cell_kind kind)
 
 void cli_rec_str(cli_out *o, const char *k, const char *s, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	buf b = {NULL, 0, 0};
 	cell *c;
-	size_t i;
+	size_t i = 0;
 
 	if (o->format == CLI_JSON) {
 		json_key(o, k);
 		json_string(o, &o->json, s, len);
 		return;
 	}
-	if ((c = add_cell(o, k, CELL_STR)) == NULL)
-		return;
-	c->v.s = malloc(len + 1);
-	if (c->v.s == NULL) {
-		o->cur.n--;
-		o->failed = 1;
+	/* CSV and tables stay valid UTF-8 as JSON does: each invalid byte is
+	 * U+FFFD. A NUL would end the cell early, and a table's control
+	 * characters would move the cursor. */
+	put(o, &b, "", 0);
+	while (i < len) {
+		unsigned rune;
+		size_t n = utf8_len(u + i, len - i, &rune);
+
+		if (n == 0)
+			put(o, &b, "\xef\xbf\xbd", 3);
+		else if (u[i] == 0 || (o->format == CLI_TABLE &&
+		                       (u[i] < 0x20 || u[i] == 0x7f)))
+			put(o, &b, "?", 1);
+		else
+			put(o, &b, s + i, n);
+		i += n ? n : 1;
+	}
+	if (o->failed || (c = add_cell(o, k, CELL_STR)) == NULL) {
+		free(b.data);
 		return;
 	}
-	memcpy(c->v.s, s, len);
-	c->v.s[len] = '\0';
-	/* A NUL would end the cell early, and a table's control characters
-	 * would move the cursor. */
-	for (i = 0; i < len; i++)
-		if (c->v.s[i] == '\0' ||
-		    (o->format == CLI_TABLE && ((unsigned char)c->v.s[i] < 0x20 ||
-		                                c->v.s[i] == 0x7f)))
-			c->v.s[i] = '?';
+	c->v.s = b.data;
 }
 
 void cli_rec_cstr(cli_out *o, const char *k, const char *s)
