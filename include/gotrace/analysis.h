@@ -215,7 +215,11 @@ GOTRACE_API int gotrace_summary_goroutine(const gotrace_summary *s, int64_t id,
  * (ties by name). Available before finish, like the goroutines:
  * gotrace_summary_group_count() computes the groups (as of the last event
  * fed) and gotrace_summary_group_at() reads that computation; the names
- * are valid until the next feed.
+ * are valid until the next feed. So that the running figures only grow
+ * (a live view shows their differences), before finish a syscall's time
+ * without a P counts as syscall_block_ns as it accrues: Go moves it there
+ * when the syscall ends, and the final figures of a syscall still open at
+ * the end count it as scheduler wait, as Go's do.
  */
 GOTRACE_API size_t gotrace_summary_group_count(const gotrace_summary *s);
 GOTRACE_API int gotrace_summary_group_at(const gotrace_summary *s, size_t i,

@@ -451,8 +451,16 @@ typedef struct gstats {
 	int64_t exec, sched_wait, syscall, syscall_block, total;
 } gstats;
 
-static int snapshot(const gsum *g, int64_t at, int finalized, gstats *out,
-                    named_list *block, named_list *ranges)
+enum { GO_RULE = 0, MONOTONE = 1 };
+
+/*
+ * rule GO_RULE counts an open syscall's time without a P as scheduler wait,
+ * as Go's snapshot does (and so Go's final figures, for a syscall still
+ * open at the end); MONOTONE counts it as syscall-block time, where Go puts
+ * it once the syscall ends, so that running figures only grow.
+ */
+static int snapshot(const gsum *g, int64_t at, int finalized, int rule,
+                    gstats *out, named_list *block, named_list *ranges)
 {
 	const grun *run = peek_run(g);
 	uint32_t i;
@@ -475,8 +483,12 @@ static int snapshot(const gsum *g, int64_t at, int finalized, gstats *out,
 		return -1;
 	if (run->last_syscall != 0)
 		out->syscall += at - run->last_syscall;
-	if (run->last_syscall_block != 0)
-		out->sched_wait += at - run->last_syscall_block;
+	if (run->last_syscall_block != 0) {
+		if (rule == MONOTONE)
+			out->syscall_block += at - run->last_syscall_block;
+		else
+			out->sched_wait += at - run->last_syscall_block;
+	}
 	for (i = 0; i < run->last_range.n; i++)
 		if (named_add(ranges, run->last_range.v[i].name,
 		              at - run->last_range.v[i].ns) != 0)
@@ -494,7 +506,7 @@ static int finalize_g(gotrace_summary *s, gsum *g, int64_t at,
 
 	if (trigger_time != NO_TIME)
 		g->end = trigger_time;
-	if (snapshot(g, at, 0, &st, &g->block, &g->ranges) != 0)
+	if (snapshot(g, at, 0, GO_RULE, &st, &g->block, &g->ranges) != 0)
 		return -1;
 	g->exec = st.exec;
 	g->sched_wait = st.sched_wait;
@@ -579,7 +591,7 @@ static int goroutine_transition(gotrace_summary *s, const gotrace_event *ev)
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
 	gotrace_string reason = ev->u.transition.reason;
 	gsum *g = find_g(s, id);
-	grun *run;
+	grun *run = NULL;
 	uint32_t reason_id;
 
 	if (from == to)
@@ -1254,7 +1266,8 @@ static int describe(const gotrace_summary *s, const gsum *g,
 
 	if (copy_named(&block, &g->block) != 0 ||
 	    copy_named(&ranges, &g->ranges) != 0 ||
-	    snapshot(g, s->last_ts, s->finished, &st, &block, &ranges) != 0 ||
+	    snapshot(g, s->last_ts, s->finished, GO_RULE, &st, &block,
+	             &ranges) != 0 ||
 	    export_named(s, &block, &v->block, &v->block_cap, &out->nblock) != 0 ||
 	    export_named(s, &ranges, &v->ranges, &v->ranges_cap, &out->nranges) != 0)
 		goto done;
@@ -1334,7 +1347,8 @@ static int build_groups(const gotrace_summary *s)
 
 		block.n = ranges.n = 0;
 		if (copy_named(&block, &g->block) != 0 ||
-		    snapshot(g, s->last_ts, s->finished, &st, &block, &ranges) != 0)
+		    snapshot(g, s->last_ts, s->finished, MONOTONE, &st, &block,
+		             &ranges) != 0)
 			goto fail;
 		if (!gt_map_get(&index, g->name, 0, &gi)) {
 			if (grow_array((void **)&groups, &cap, n + 1, sizeof *groups) != 0)
