@@ -238,6 +238,65 @@ static void test_mmu_same_time(void **state)
 	gotrace_mmu_free(m);
 }
 
+/*
+ * A damaged trace can carry any times, out of order and at the ends of
+ * int64 (the reader gives INT64_MIN for what it cannot convert). The
+ * figures are then as meaningless as Go's; what matters is that the
+ * arithmetic stays defined (run under UBSan) and every query ends.
+ */
+static void test_wild_times(void **state)
+{
+	static const char stw[] = "stop-the-world (GC mark termination)";
+	static const int64_t times[] = {
+		INT64_MIN, -5, INT64_MAX - 3, 0, INT64_MIN + 7, 100, INT64_MAX,
+		INT64_MIN, 42, INT64_MAX
+	};
+	static const int64_t windows[] = {
+		1, 2, 1000, INT64_MAX / 2, INT64_MAX, INT64_MIN, 0
+	};
+	unsigned flags[] = {
+		GOTRACE_UTIL_DEFAULT,
+		GOTRACE_UTIL_DEFAULT | GOTRACE_UTIL_PER_PROC
+	};
+	gotrace_mmu *m;
+	gotrace_gc *g;
+	gotrace_gc_totals t;
+	size_t f, i, k;
+	double q = 0.5, out;
+
+	(void)state;
+	for (f = 0; f < 2; f++) {
+		assert_int_equal(gotrace_mmu_new(&m, flags[f]), GOTRACE_OK);
+		assert_int_equal(gotrace_gc_new(&g), GOTRACE_OK);
+		for (i = 0; i < sizeof times / sizeof times[0]; i++) {
+			gotrace_event ev;
+
+			if (i % 3 == 0) {
+				ev = ev_at(GOTRACE_EVENT_METRIC, times[i]);
+				ev.u.metric.name = "/sched/gomaxprocs:threads";
+				ev.u.metric.value = 1 + i % 4;
+			} else {
+				ev = range_ev(i % 3 == 1 ? GOTRACE_EVENT_RANGE_BEGIN :
+				              GOTRACE_EVENT_RANGE_END, times[i], stw,
+				              GOTRACE_RESOURCE_GOROUTINE, 1);
+			}
+			assert_int_equal(gotrace_mmu_feed(m, &ev), GOTRACE_OK);
+			assert_int_equal(gotrace_gc_feed(g, &ev), GOTRACE_OK);
+		}
+		assert_int_equal(gotrace_mmu_finish(m), GOTRACE_OK);
+		assert_int_equal(gotrace_gc_finish(g), GOTRACE_OK);
+		for (k = 0; k < sizeof windows / sizeof windows[0]; k++) {
+			(void)gotrace_mmu_at(m, windows[k]);
+			assert_int_equal(gotrace_mmu_mud(m, windows[k], &q, 1, &out),
+			                 GOTRACE_OK);
+		}
+		gotrace_gc_totals_get(g, &t);
+		assert_int_equal(t.stw_count, gotrace_gc_stw_count(g));
+		gotrace_mmu_free(m);
+		gotrace_gc_free(g);
+	}
+}
+
 static void test_gc_misuse(void **state)
 {
 	gotrace_gc *g;
@@ -377,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_mmu_stw),
 		cmocka_unit_test(test_mmu_per_proc),
 		cmocka_unit_test(test_mmu_same_time),
+		cmocka_unit_test(test_wild_times),
 		cmocka_unit_test(test_gc_misuse),
 		cmocka_unit_test(test_gc_ranges),
 	};

@@ -81,6 +81,18 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* Times from a damaged trace can be anything: durations and sums wrap as
+ * Go's int64 arithmetic does, rather than overflow. */
+static int64_t wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static int64_t wsub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
 static size_t rec_count(const rec_list *l)
 {
 	return l->nunknown + l->nknown;
@@ -171,8 +183,8 @@ int gotrace_gc_new(gotrace_gc **out)
 
 static int64_t duration(const gotrace_gc *g, const gc_rec *r)
 {
-	return (r->end < 0 ? g->last_time : r->end) -
-	       (r->start < 0 ? g->first_time : r->start);
+	return wsub(r->end < 0 ? g->last_time : r->end,
+	            r->start < 0 ? g->first_time : r->start);
 }
 
 static int str_is(gotrace_string s, const char *lit)
@@ -276,9 +288,9 @@ static int work_event(gotrace_gc *g, const gotrace_event *ev, int kind)
 				g->sweep_count++;
 		}
 		if (kind == OPEN_ASSIST)
-			g->assist_ns += ev->time - start;
+			g->assist_ns = wadd(g->assist_ns, wsub(ev->time, start));
 		else
-			g->sweep_ns += ev->time - start;
+			g->sweep_ns = wadd(g->sweep_ns, wsub(ev->time, start));
 		return 0;
 	}
 	if (open) {
@@ -433,7 +445,7 @@ static int64_t sum_durations(const gotrace_gc *g, const rec_list *l)
 	size_t i;
 
 	for (i = 0; i < rec_count(l); i++)
-		sum += duration(g, rec_at(l, i));
+		sum = wadd(sum, duration(g, rec_at(l, i)));
 	return sum;
 }
 
@@ -457,13 +469,15 @@ void gotrace_gc_totals_get(const gotrace_gc *g, gotrace_gc_totals *out)
 	/* Ranges still open run to the last event. */
 	for (i = 0; i < g->open_work.cap; i++) {
 		const gt_map_slot *s = &g->open_work.slots[i];
+		int64_t d;
 
 		if (!s->used)
 			continue;
+		d = wsub(g->last_time, g->starts[s->value]);
 		if (s->a == OPEN_ASSIST)
-			out->mark_assist_ns += g->last_time - g->starts[s->value];
+			out->mark_assist_ns = wadd(out->mark_assist_ns, d);
 		else
-			out->sweep_ns += g->last_time - g->starts[s->value];
+			out->sweep_ns = wadd(out->sweep_ns, d);
 	}
 	out->swept_bytes = g->swept;
 	out->reclaimed_bytes = g->reclaimed;

@@ -92,6 +92,26 @@ struct gotrace_mmu {
 /* Go's bandsPerSeries. */
 #define MAX_BANDS 1000
 
+/*
+ * Times come from the trace and can be anything in a damaged one; Go's
+ * int64 arithmetic on them wraps, and so does this (where C's would be
+ * undefined).
+ */
+static int64_t wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static int64_t wsub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static int64_t wmul(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
@@ -583,7 +603,7 @@ static double integrate(const series *s, size_t *posp, int64_t time)
 	}
 	*posp = pos;
 	if (time != s->pts[pos].time)
-		partial = s->pts[pos].util * (double)(time - s->pts[pos].time);
+		partial = s->pts[pos].util * (double)wsub(time, s->pts[pos].time);
 	return s->sums[pos] + partial;
 }
 
@@ -610,15 +630,15 @@ static int build_series(series *s)
 	if (s->sums == NULL)
 		return -1;
 	for (j = 0; j < s->n; j++) {
-		sum += prev_util * (double)(s->pts[j].time - prev_time);
+		sum += prev_util * (double)wsub(s->pts[j].time, prev_time);
 		s->sums[j] = sum;
 		prev_time = s->pts[j].time;
 		prev_util = s->pts[j].util;
 	}
 
 	nb = s->n < MAX_BANDS ? s->n : MAX_BANDS;
-	dur = s->pts[s->n - 1].time - t0;
-	s->band_dur = (dur + (int64_t)nb - 1) / (int64_t)nb;
+	dur = wsub(s->pts[s->n - 1].time, t0);
+	s->band_dur = wadd(dur, (int64_t)nb - 1) / (int64_t)nb;
 	if (s->band_dur < 1)
 		s->band_dur = 1;
 	s->nbands = nb + 1;
@@ -626,8 +646,8 @@ static int build_series(series *s)
 	if (s->bands == NULL)
 		return -1;
 	for (j = 0; j < s->nbands; j++) {
-		int64_t start = (int64_t)j * s->band_dur + t0;
-		int64_t end = start + s->band_dur;
+		int64_t start = wadd(wmul((int64_t)j, s->band_dur), t0);
+		int64_t end = wadd(start, s->band_dur);
 		double mn = 1.0;
 		size_t k;
 
@@ -699,13 +719,16 @@ static size_t band_bounds(const series *s, size_t si, int64_t window,
                           band_bound *out)
 {
 	int64_t bd = s->band_dur;
-	size_t min_bands = (size_t)((window + bd - 1) / bd);
-	size_t max_bands = (size_t)((window + 2 * (bd - 1)) / bd);
+	int64_t lo = wadd(window, bd - 1) / bd;
+	int64_t hi = wadd(window, wmul(2, bd - 1)) / bd;
 	int64_t tail = window % bd;
-	size_t n, i;
+	size_t min_bands, max_bands, n, i;
 
-	if (max_bands > s->nbands + 1)
+	/* Only with wrapped times (Go would index out of range). */
+	if (lo < 1 || hi < lo || (uint64_t)hi > (uint64_t)s->nbands + 1)
 		return 0;
+	min_bands = (size_t)lo;
+	max_bands = (size_t)hi;
 	n = s->nbands + 1 - max_bands;
 	for (i = 0; i < n; i++) {
 		double l = s->bands[i].min_util;
@@ -773,18 +796,18 @@ static int64_t to_int64(double x)
 static void band_mmu(const series *s, size_t b, int64_t window, search *acc)
 {
 	size_t left = s->bands[b].pos, right = left;
-	int64_t time = (int64_t)b * s->band_dur + s->pts[0].time;
-	int64_t end = time + s->band_dur;
-	int64_t last_start = s->pts[s->n - 1].time - window;
+	int64_t time = wadd(wmul((int64_t)b, s->band_dur), s->pts[0].time);
+	int64_t end = wadd(time, s->band_dur);
+	int64_t last_start = wsub(s->pts[s->n - 1].time, window);
 
 	/* Past the last window, the window is pulled back to it. */
 	if (last_start < end)
 		end = last_start;
 	for (;;) {
-		double hi = integrate(s, &right, time + window);
+		double hi = integrate(s, &right, wadd(time, window));
 		double lo = integrate(s, &left, time);
 		double mu = (hi - lo) / (double)window;
-		int64_t min_time, t1, t2, skip;
+		int64_t min_time, t1, t2, prev = time;
 
 		if (mu < acc->mmu)
 			acc->mmu = mu;
@@ -792,19 +815,20 @@ static void band_mmu(const series *s, size_t b, int64_t window, search *acc)
 		if (mu == 0 || time == end)
 			break;
 		/* The windowed utilization changes by at most 1/window per ns. */
-		skip = to_int64((mu - acc->bound) * (double)window);
-		if (skip > 0 && time > INT64_MAX - skip)
-			min_time = INT64_MAX;
-		else if (skip < 0 && time < INT64_MIN - skip)
-			min_time = INT64_MIN;
-		else
-			min_time = time + skip;
+		min_time = wadd(time, to_int64((mu - acc->bound) * (double)window));
 		t1 = next_change(s, left, time);
-		t2 = next_change(s, right, time + window) - window;
+		t2 = wsub(next_change(s, right, wadd(time, window)), window);
 		time = t1 < t2 ? t1 : t2;
 		if (time < min_time)
 			time = min_time;
 		if (time >= end)
+			time = end;
+		/*
+		 * Each step moves to a later change of the series (or the
+		 * band's end) unless the times wrapped around, in a damaged
+		 * trace, where Go could loop for ever: stop at the end then.
+		 */
+		if (time <= prev)
 			time = end;
 	}
 }
@@ -836,7 +860,7 @@ static double mmu_at(const gotrace_mmu *m, int64_t window, int *nomem)
 	}
 	for (i = 0; i < m->nser; i++) {
 		const series *s = &m->ser[i];
-		int64_t dur = s->pts[s->n - 1].time - s->pts[0].time;
+		int64_t dur = wsub(s->pts[s->n - 1].time, s->pts[0].time);
 
 		windows[i] = window > dur ? dur : window;
 		/*
