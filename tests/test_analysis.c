@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -429,6 +430,33 @@ static void test_gc_ranges(void **state)
 	gotrace_gc_free(g);
 }
 
+/* A reason read before finish stays valid while more are added. */
+static void test_gc_reason_lifetime(void **state)
+{
+	gotrace_gc *g;
+	gotrace_event ev;
+	gotrace_stw s;
+	char name[64];
+	int i;
+
+	(void)state;
+	assert_int_equal(gotrace_gc_new(&g), GOTRACE_OK);
+	ev = range_ev(GOTRACE_EVENT_RANGE_BEGIN, 1, "stop-the-world (first)",
+	              GOTRACE_RESOURCE_GOROUTINE, 1);
+	assert_int_equal(gotrace_gc_feed(g, &ev), GOTRACE_OK);
+	assert_int_equal(gotrace_gc_stw_at(g, 0, &s), 0);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "stop-the-world (reason number %d)", i);
+		ev = range_ev(GOTRACE_EVENT_RANGE_BEGIN, 2 + i, name,
+		              GOTRACE_RESOURCE_GOROUTINE, 2);
+		assert_int_equal(gotrace_gc_feed(g, &ev), GOTRACE_OK);
+	}
+	assert_int_equal(s.reason.len, 5);
+	assert_memory_equal(s.reason.data, "first", 5);
+	assert_int_equal(gotrace_gc_stw_count(g), 1001);
+	gotrace_gc_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_wild_times),
 		cmocka_unit_test(test_gc_misuse),
 		cmocka_unit_test(test_gc_ranges),
+		cmocka_unit_test(test_gc_reason_lifetime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

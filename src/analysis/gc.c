@@ -46,6 +46,11 @@ struct gotrace_gc {
 	uint32_t open_cycle;
 	gt_map open_stw;        /* (goroutine, reason) -> handle */
 	gt_strtab reasons;
+	/* The table's strings move as it grows; those handed out must not
+	 * (they are valid until the analysis is freed), so each reason also
+	 * has a copy of its own. There are a few dozen reasons at most. */
+	char **reason_text;
+	size_t nreason_text, reason_text_cap;
 
 	gt_map open_work;       /* (OPEN_*, scope id) -> slot in starts */
 	int64_t *starts;
@@ -234,6 +239,19 @@ static int stw_event(gotrace_gc *g, const gotrace_event *ev)
 	if (gt_strtab_intern(&g->reasons, name.data + plen, name.len - plen - 1,
 	                     &reason) != 0)
 		return -1;
+	if (reason == g->nreason_text) {
+		char *copy;
+
+		if (grow((void **)&g->reason_text, &g->reason_text_cap,
+		         g->nreason_text + 1, sizeof *g->reason_text) != 0)
+			return -1;
+		copy = malloc(name.len - plen);
+		if (copy == NULL)
+			return -1;
+		memcpy(copy, name.data + plen, name.len - plen - 1);
+		copy[name.len - plen - 1] = '\0';
+		g->reason_text[g->nreason_text++] = copy;
+	}
 	open = gt_map_get(&g->open_stw, gid, reason, &h);
 	if (ev->kind == GOTRACE_EVENT_RANGE_ACTIVE && open)
 		return 0;
@@ -431,7 +449,8 @@ int gotrace_gc_stw_at(const gotrace_gc *g, size_t i, gotrace_stw *out)
 	if (g == NULL || out == NULL || i >= rec_count(&g->stws))
 		return -1;
 	r = rec_at(&g->stws, i);
-	out->reason = gt_strtab_get(&g->reasons, r->reason);
+	out->reason.data = g->reason_text[r->reason];
+	out->reason.len = gt_strtab_get(&g->reasons, r->reason).len;
 	out->start_time = r->start;
 	out->end_time = r->end;
 	out->duration_ns = duration(g, r);
@@ -507,12 +526,17 @@ void gotrace_gc_cycle_stats(const gotrace_gc *g, gotrace_duration_stats *out)
 
 void gotrace_gc_free(gotrace_gc *g)
 {
+	size_t i;
+
 	if (g == NULL)
 		return;
 	rec_list_free(&g->cycles);
 	rec_list_free(&g->stws);
 	gt_map_free(&g->open_stw);
 	gt_strtab_free(&g->reasons);
+	for (i = 0; i < g->nreason_text; i++)
+		free(g->reason_text[i]);
+	free(g->reason_text);
 	gt_map_free(&g->open_work);
 	free(g->starts);
 	free(g->free_slots);
