@@ -48,7 +48,8 @@ struct gotrace_gc {
 	gt_strtab reasons;
 	/* The table's strings move as it grows; those handed out must not
 	 * (they are valid until the analysis is freed), so each reason also
-	 * has a copy of its own. There are a few dozen reasons at most. */
+	 * has a copy of its own (a few dozen in a real trace, and never more
+	 * than the pauses). */
 	char **reason_text;
 	size_t nreason_text, reason_text_cap;
 
