@@ -381,8 +381,10 @@ GOTRACE_API double gotrace_mmu_at(const gotrace_mmu *m, int64_t window_ns);
 GOTRACE_API int gotrace_mmu_mud(const gotrace_mmu *m, int64_t window_ns,
                                 const double *q, size_t n, double *out);
 
-/* The number of utilization series (1, or one per P with PER_PROC) and
- * their total number of points, after finish. */
+/* The number of utilization series and their total number of points,
+ * after finish: 1 series, or with PER_PROC one per P (a P that GOMAXPROCS
+ * removes and adds again starts a new one); none without a GOMAXPROCS
+ * metric. */
 GOTRACE_API size_t gotrace_mmu_series_count(const gotrace_mmu *m);
 GOTRACE_API size_t gotrace_mmu_point_count(const gotrace_mmu *m);
 
