@@ -1,7 +1,9 @@
 /*
  * libFuzzer harness: the whole reader (wire layer, generations, ordering
  * with and without parking, on the caller's thread and on a worker, state
- * machine, event printing) on arbitrary bytes, plus the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
+ * machine, event printing) on arbitrary bytes, the analyses fed from it
+ * (summary with its live accessors and forgetting, GC, MMU and MUD), plus
+ * the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
  * that found bugs are kept in fuzz/regressions/ and replayed by the tests.
  *
  * Build and run: see docs/fuzzing.md.
@@ -14,9 +16,93 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void read_events(const uint8_t *data, size_t size, int ordering,
-                        int threads, FILE *sink)
+/* The analyses, as a caller would run them: fed every event, asked for
+ * live figures at each generation, finished even after an error. */
+typedef struct analyses {
+	gotrace_summary *sum;
+	gotrace_gc *gc;
+	gotrace_mmu *mmu;
+} analyses;
+
+static int analyses_new(analyses *a, unsigned mmu_flags)
 {
+	a->sum = NULL;
+	a->gc = NULL;
+	a->mmu = NULL;
+	return gotrace_summary_new(&a->sum) == GOTRACE_OK &&
+	       gotrace_gc_new(&a->gc) == GOTRACE_OK &&
+	       gotrace_mmu_new(&a->mmu, mmu_flags) == GOTRACE_OK;
+}
+
+static void analyses_feed(analyses *a, const gotrace_event *ev, int forget)
+{
+	gotrace_summary_feed(a->sum, ev);
+	gotrace_gc_feed(a->gc, ev);
+	gotrace_mmu_feed(a->mmu, ev);
+	if (ev->kind == GOTRACE_EVENT_SYNC) {
+		size_t n = gotrace_summary_group_count(a->sum), i;
+		gotrace_goroutine_group g;
+		gotrace_goroutine_summary gs;
+
+		for (i = 0; i < n; i++)
+			gotrace_summary_group_at(a->sum, i, &g);
+		if (gotrace_summary_goroutine_count(a->sum) > 0)
+			gotrace_summary_goroutine_at(a->sum, 0, &gs);
+		if (forget)
+			gotrace_summary_forget_ended(a->sum);
+	}
+}
+
+static void analyses_finish(analyses *a)
+{
+	static const double q[] = { 0, 0.01, 0.5, 1 };
+	double mud[4];
+	gotrace_duration_stats st;
+	gotrace_gc_totals tot;
+	size_t i, n;
+
+	gotrace_summary_finish(a->sum);
+	gotrace_gc_finish(a->gc);
+	gotrace_mmu_finish(a->mmu);
+	n = gotrace_summary_goroutine_count(a->sum);
+	for (i = 0; i < n; i++) {
+		gotrace_goroutine_summary g;
+
+		gotrace_summary_goroutine_at(a->sum, i, &g);
+	}
+	n = gotrace_summary_task_count(a->sum);
+	for (i = 0; i < n; i++) {
+		gotrace_task_summary t;
+
+		gotrace_summary_task_at(a->sum, i, &t);
+	}
+	n = gotrace_summary_region_type_count(a->sum);
+	for (i = 0; i < n; i++) {
+		gotrace_region_type rt;
+
+		gotrace_summary_region_type_at(a->sum, i, &rt);
+	}
+	n = gotrace_summary_task_type_count(a->sum);
+	for (i = 0; i < n; i++) {
+		gotrace_task_type tt;
+
+		gotrace_summary_task_type_at(a->sum, i, &tt);
+	}
+	gotrace_gc_totals_get(a->gc, &tot);
+	gotrace_gc_stw_stats(a->gc, &st);
+	gotrace_gc_cycle_stats(a->gc, &st);
+	for (i = 1; i <= 1000000000; i *= 1000)
+		gotrace_mmu_at(a->mmu, (int64_t)i);
+	gotrace_mmu_mud(a->mmu, 1000000, q, 4, mud);
+	gotrace_summary_free(a->sum);
+	gotrace_gc_free(a->gc);
+	gotrace_mmu_free(a->mmu);
+}
+
+static void read_events(const uint8_t *data, size_t size, int ordering,
+                        int threads, FILE *sink, int analyse)
+{
+	analyses an;
 	gotrace_reader_options opts = {0};
 	gotrace_input *in;
 	gotrace_reader *r;
@@ -32,10 +118,19 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 		gotrace_input_free(in);
 		return;
 	}
+	if (analyse && !analyses_new(&an, analyse == 1 ? GOTRACE_UTIL_DEFAULT :
+	                             GOTRACE_UTIL_DEFAULT | GOTRACE_UTIL_PER_PROC)) {
+		gotrace_summary_free(an.sum);
+		gotrace_gc_free(an.gc);
+		gotrace_mmu_free(an.mmu);
+		analyse = 0;
+	}
 	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
 		gotrace_goroutine_info gi;
 		gotrace_proc_info pi;
 
+		if (analyse)
+			analyses_feed(&an, &ev, analyse == 2);
 		gotrace_event_write(&ev, sink);
 		/* Query the state machine as a caller would. */
 		if (ev.goroutine >= 0)
@@ -43,6 +138,8 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 		if (ev.proc >= 0)
 			gotrace_reader_proc(r, ev.proc, &pi);
 	}
+	if (analyse)
+		analyses_finish(&an);
 	(void)gotrace_error_message(gotrace_reader_error(r));
 	gotrace_reader_free(r);
 }
@@ -74,10 +171,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink = fopen("/dev/null", "w");
 	if (sink == NULL)
 		return 0;
-	read_events(data, size, GOTRACE_ORDERING_AUTO, 1, sink);
+	read_events(data, size, GOTRACE_ORDERING_AUTO, 1, sink, 1);
 	/* Parking only starts past a budget small inputs never reach. The
 	 * second pass also orders on a worker thread. */
-	read_events(data, size, GOTRACE_ORDERING_PARKING, 2, sink);
+	read_events(data, size, GOTRACE_ORDERING_PARKING, 2, sink, 2);
 	read_wire(data, size, sink);
 	return 0;
 }
