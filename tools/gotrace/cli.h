@@ -290,6 +290,8 @@ void cli_out_free(cli_out *o);
 cli_format cli_out_format(const cli_out *o);
 /* Nonzero after a memory allocation failed. */
 int cli_out_failed(const cli_out *o);
+/* Marks the output failed (out of memory while building a record). */
+void cli_out_fail(cli_out *o);
 
 void cli_rec_begin(cli_out *o);
 void cli_rec_end(cli_out *o);

@@ -205,6 +205,11 @@ int cli_out_failed(const cli_out *o)
 	return o->failed;
 }
 
+void cli_out_fail(cli_out *o)
+{
+	o->failed = 1;
+}
+
 static void free_row(row *r)
 {
 	size_t i;
