@@ -259,6 +259,28 @@ int cli_format_option(const cli_command *cmd, cli_format *format, int c);
 int cli_run_feed(cli_run *run, int rc,
                  int (*feed)(void *ctx, const gotrace_event *ev), void *ctx);
 
+/* An analysis of gotrace/analysis.h, as the commands run it. */
+typedef struct cli_analysis {
+	int (*feed)(void *obj, const gotrace_event *ev);
+	int (*finish)(void *obj);
+} cli_analysis;
+
+extern const cli_analysis cli_summary_analysis;
+extern const cli_analysis cli_gc_analysis;
+extern const cli_analysis cli_mmu_analysis;
+
+/*
+ * Runs analysis an (object obj) over FILE: opens the read, feeds every
+ * event, then finishes the analysis, also after a reader error so that
+ * the good part is summarized. Returns 1 when the caller should print the
+ * results and then return cli_run_finish(run), which reports the
+ * reader's error if there was one; or 0 with *status to return at once
+ * (the input could not be opened, or memory ran out; both reported).
+ */
+int cli_analyse(cli_run *run, const cli_command *cmd,
+                const cli_reader_opts *opt, const char *file,
+                const cli_analysis *an, void *obj, int *status);
+
 /* Reports a write error on stdout: CLI_FAIL. */
 int cli_write_error(void);
 /* Flushes stdout: CLI_OK, or CLI_FAIL after reporting. */

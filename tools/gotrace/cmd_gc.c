@@ -7,11 +7,6 @@
 
 enum { OPT_SUMMARY = CLI_OPT_FIRST_COMMAND_OPTION, OPT_LIST };
 
-static int feed(void *ctx, const gotrace_event *ev)
-{
-	return gotrace_gc_feed(ctx, ev);
-}
-
 /* Tables put the start (raw trace time) and duration first, the reason
  * last; JSON and CSV follow the schema in docs/api.md. */
 static void emit_cycle(cli_out *o, const gotrace_gc_cycle *c)
@@ -184,18 +179,10 @@ int cmd_gc(const cli_command *cmd, int argc, char **argv)
 		gotrace_gc_free(g);
 		return cli_nomem();
 	}
-	rc = cli_run_open(&run, cmd, &opt, file, 0, 0);
-	if (rc < 0 && run.open_failed) {
+	if (!cli_analyse(&run, cmd, &opt, file, &cli_gc_analysis, g, &status)) {
 		gotrace_gc_free(g);
 		cli_out_free(o);
-		return cli_run_finish(&run);
-	}
-	rc = cli_run_feed(&run, rc, feed, g);
-	if (rc == GOTRACE_ERR_NOMEM || gotrace_gc_finish(g) != GOTRACE_OK) {
-		cli_run_free(&run);
-		gotrace_gc_free(g);
-		cli_out_free(o);
-		return cli_nomem();
+		return status;
 	}
 	if (summary && format == CLI_TABLE)
 		print_summary(g);

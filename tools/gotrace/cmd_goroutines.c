@@ -9,11 +9,6 @@
 
 enum { OPT_GROUPS = CLI_OPT_FIRST_COMMAND_OPTION };
 
-static int feed(void *ctx, const gotrace_event *ev)
-{
-	return gotrace_summary_feed(ctx, ev);
-}
-
 static int64_t blocked(const gotrace_goroutine_summary *g)
 {
 	int64_t sum = 0;
@@ -193,18 +188,10 @@ int cmd_goroutines(const cli_command *cmd, int argc, char **argv)
 		gotrace_summary_free(s);
 		return cli_nomem();
 	}
-	rc = cli_run_open(&run, cmd, &opt, file, 0, 0);
-	if (rc < 0 && run.open_failed) {
+	if (!cli_analyse(&run, cmd, &opt, file, &cli_summary_analysis, s, &status)) {
 		gotrace_summary_free(s);
 		cli_out_free(o);
-		return cli_run_finish(&run);
-	}
-	rc = cli_run_feed(&run, rc, feed, s);
-	if (rc == GOTRACE_ERR_NOMEM || gotrace_summary_finish(s) != GOTRACE_OK) {
-		cli_run_free(&run);
-		gotrace_summary_free(s);
-		cli_out_free(o);
-		return cli_nomem();
+		return status;
 	}
 	if (groups) {
 		n = gotrace_summary_group_count(s);

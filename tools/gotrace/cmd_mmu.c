@@ -126,11 +126,6 @@ static int parse_mud(const cli_command *cmd, const char *list, mmu_args *a)
 	}
 }
 
-static int feed(void *ctx, const gotrace_event *ev)
-{
-	return gotrace_mmu_feed(ctx, ev);
-}
-
 static int emit(cli_out *o, const gotrace_mmu *m, const mmu_args *a)
 {
 	char flags[64];
@@ -262,21 +257,16 @@ int cmd_mmu(const cli_command *cmd, int argc, char **argv)
 		free(a.mud_list);
 		return cli_nomem();
 	}
-	rc = cli_run_open(&run, cmd, &opt, file, 0, 0);
-	if (rc < 0 && run.open_failed) {
-		gotrace_mmu_free(m);
-		cli_out_free(o);
-		free(a.mud_list);
-		return cli_run_finish(&run);
-	}
-	rc = cli_run_feed(&run, rc, feed, m);
-	if (rc == GOTRACE_ERR_NOMEM || gotrace_mmu_finish(m) != GOTRACE_OK ||
+	if (!cli_analyse(&run, cmd, &opt, file, &cli_mmu_analysis, m, &status) ||
 	    emit(o, m, &a) != 0) {
-		cli_run_free(&run);
+		if (status == CLI_OK) {
+			cli_run_free(&run);
+			status = cli_nomem();
+		}
 		gotrace_mmu_free(m);
 		cli_out_free(o);
 		free(a.mud_list);
-		return cli_nomem();
+		return status;
 	}
 	status = cli_out_done(o);
 	gotrace_mmu_free(m);

@@ -5,11 +5,6 @@
  */
 #include "cli.h"
 
-static int feed(void *ctx, const gotrace_event *ev)
-{
-	return gotrace_summary_feed(ctx, ev);
-}
-
 static void emit_region_type(cli_out *o, const gotrace_region_type *t)
 {
 	if (cli_out_format(o) == CLI_TABLE) {
@@ -69,18 +64,10 @@ int cmd_regions(const cli_command *cmd, int argc, char **argv)
 		gotrace_summary_free(s);
 		return cli_nomem();
 	}
-	rc = cli_run_open(&run, cmd, &opt, file, 0, 0);
-	if (rc < 0 && run.open_failed) {
+	if (!cli_analyse(&run, cmd, &opt, file, &cli_summary_analysis, s, &status)) {
 		gotrace_summary_free(s);
 		cli_out_free(o);
-		return cli_run_finish(&run);
-	}
-	rc = cli_run_feed(&run, rc, feed, s);
-	if (rc == GOTRACE_ERR_NOMEM || gotrace_summary_finish(s) != GOTRACE_OK) {
-		cli_run_free(&run);
-		gotrace_summary_free(s);
-		cli_out_free(o);
-		return cli_nomem();
+		return status;
 	}
 	for (i = 0; i < gotrace_summary_region_type_count(s); i++) {
 		gotrace_region_type t;

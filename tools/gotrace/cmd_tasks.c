@@ -6,11 +6,6 @@
 
 enum { OPT_TYPES = CLI_OPT_FIRST_COMMAND_OPTION };
 
-static int feed(void *ctx, const gotrace_event *ev)
-{
-	return gotrace_summary_feed(ctx, ev);
-}
-
 static void emit_task(cli_out *o, const gotrace_task_summary *t)
 {
 	if (cli_out_format(o) == CLI_TABLE) {
@@ -95,18 +90,10 @@ int cmd_tasks(const cli_command *cmd, int argc, char **argv)
 		gotrace_summary_free(s);
 		return cli_nomem();
 	}
-	rc = cli_run_open(&run, cmd, &opt, file, 0, 0);
-	if (rc < 0 && run.open_failed) {
+	if (!cli_analyse(&run, cmd, &opt, file, &cli_summary_analysis, s, &status)) {
 		gotrace_summary_free(s);
 		cli_out_free(o);
-		return cli_run_finish(&run);
-	}
-	rc = cli_run_feed(&run, rc, feed, s);
-	if (rc == GOTRACE_ERR_NOMEM || gotrace_summary_finish(s) != GOTRACE_OK) {
-		cli_run_free(&run);
-		gotrace_summary_free(s);
-		cli_out_free(o);
-		return cli_nomem();
+		return status;
 	}
 	if (types)
 		for (i = 0; i < gotrace_summary_task_type_count(s); i++) {

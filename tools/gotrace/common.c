@@ -743,3 +743,56 @@ void cli_format_duration(char *out, size_t size, int64_t d)
 		buf[--w] = '-';
 	snprintf(out, size, "%.*s", (int)(sizeof buf - w), buf + w);
 }
+
+static int summary_feed(void *obj, const gotrace_event *ev)
+{
+	return gotrace_summary_feed(obj, ev);
+}
+
+static int summary_finish(void *obj)
+{
+	return gotrace_summary_finish(obj);
+}
+
+static int gc_feed(void *obj, const gotrace_event *ev)
+{
+	return gotrace_gc_feed(obj, ev);
+}
+
+static int gc_finish(void *obj)
+{
+	return gotrace_gc_finish(obj);
+}
+
+static int mmu_feed(void *obj, const gotrace_event *ev)
+{
+	return gotrace_mmu_feed(obj, ev);
+}
+
+static int mmu_finish(void *obj)
+{
+	return gotrace_mmu_finish(obj);
+}
+
+const cli_analysis cli_summary_analysis = { summary_feed, summary_finish };
+const cli_analysis cli_gc_analysis = { gc_feed, gc_finish };
+const cli_analysis cli_mmu_analysis = { mmu_feed, mmu_finish };
+
+int cli_analyse(cli_run *run, const cli_command *cmd,
+                const cli_reader_opts *opt, const char *file,
+                const cli_analysis *an, void *obj, int *status)
+{
+	int rc = cli_run_open(run, cmd, opt, file, 0, 0);
+
+	if (rc < 0 && run->open_failed) {
+		*status = cli_run_finish(run);
+		return 0;
+	}
+	rc = cli_run_feed(run, rc, an->feed, obj);
+	if (rc == GOTRACE_ERR_NOMEM || an->finish(obj) != GOTRACE_OK) {
+		cli_run_free(run);
+		*status = cli_nomem();
+		return 0;
+	}
+	return 1;
+}
