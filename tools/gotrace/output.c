@@ -96,6 +96,22 @@ static void puts_(cli_out *o, buf *b, const char *s)
 	put(o, b, s, strlen(s));
 }
 
+/* Decimal digits of v, minus sign first if neg: every JSON number goes
+ * through here, and snprintf was a tenth of `goroutines --json`. */
+static void put_decimal(cli_out *o, buf *b, uint64_t v, int neg)
+{
+	char num[24];
+	size_t i = sizeof num;
+
+	do {
+		num[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		num[--i] = '-';
+	put(o, b, num + i, sizeof num - i);
+}
+
 /*
  * The length of the valid UTF-8 sequence at s (n bytes left), or 0 if
  * the byte there does not start one: Go's utf8.DecodeRune rules (no
@@ -399,11 +415,10 @@ void cli_rec_int(cli_out *o, const char *k, int64_t v)
 	cell *c;
 
 	if (o->format == CLI_JSON) {
-		char num[32];
-
 		json_key(o, k);
-		snprintf(num, sizeof num, "%lld", (long long)v);
-		puts_(o, &o->json, num);
+		/* The magnitude in unsigned arithmetic: INT64_MIN has none in
+		 * int64_t. */
+		put_decimal(o, &o->json, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 	} else if ((c = add_cell(o, k, CELL_INT)) != NULL)
 		c->v.i = v;
 }
@@ -413,11 +428,8 @@ void cli_rec_uint(cli_out *o, const char *k, uint64_t v)
 	cell *c;
 
 	if (o->format == CLI_JSON) {
-		char num[32];
-
 		json_key(o, k);
-		snprintf(num, sizeof num, "%llu", (unsigned long long)v);
-		puts_(o, &o->json, num);
+		put_decimal(o, &o->json, v, 0);
 	} else if ((c = add_cell(o, k, CELL_UINT)) != NULL)
 		c->v.u = v;
 }
