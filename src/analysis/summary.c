@@ -1014,6 +1014,7 @@ static int compare_strings(gotrace_string a, gotrace_string b)
 typedef struct sort_item {
 	gotrace_string key;
 	uint64_t pc;
+	gotrace_string key2, key3;
 	int64_t num;
 	uint32_t index;
 } sort_item;
@@ -1027,6 +1028,9 @@ static int compare_items(const void *a, const void *b)
 		return c;
 	if (x->pc != y->pc)
 		return x->pc < y->pc ? -1 : 1;
+	if ((c = compare_strings(x->key2, y->key2)) != 0 ||
+	    (c = compare_strings(x->key3, y->key3)) != 0)
+		return c;
 	if (x->num != y->num)
 		return x->num < y->num ? -1 : 1;
 	return (x->index > y->index) - (x->index < y->index);
@@ -1052,9 +1056,18 @@ static int build_region_types(gotrace_summary *s)
 
 		gt_durations_stats(&rt->d, &rt->stats);
 		gt_durations_free(&rt->d);
+		/* cmd/trace orders by type and PC; frames that differ beyond
+		 * that (only in damaged traces) go by function, file, line. */
 		items[i].key = gt_strtab_get(&s->strings, rt->type);
-		items[i].pc = rt->frame == NO_FRAME ? 0 : s->frames[rt->frame].pc;
-		items[i].num = rt->frame == NO_FRAME ? -1 : (int64_t)rt->frame;
+		if (rt->frame != NO_FRAME) {
+			const frame_rec *f = &s->frames[rt->frame];
+
+			items[i].pc = f->pc;
+			items[i].key2 = gt_strtab_get(&s->strings, f->func);
+			items[i].key3 = gt_strtab_get(&s->strings, f->file);
+			items[i].num = (int64_t)f->line;
+		} else
+			items[i].num = -1;
 		items[i].index = (uint32_t)i;
 	}
 	qsort(items, s->nregion_types, sizeof *items, compare_items);

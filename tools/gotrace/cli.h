@@ -312,8 +312,6 @@ void cli_out_free(cli_out *o);
 cli_format cli_out_format(const cli_out *o);
 /* Nonzero after a memory allocation failed. */
 int cli_out_failed(const cli_out *o);
-/* Marks the output failed (out of memory while building a record). */
-void cli_out_fail(cli_out *o);
 
 void cli_rec_begin(cli_out *o);
 void cli_rec_end(cli_out *o);
@@ -324,6 +322,11 @@ void cli_rec_uint(cli_out *o, const char *key, uint64_t v);
 void cli_rec_float(cli_out *o, const char *key, double v);
 /* A duration: a number of ns in JSON and CSV, Go's spelling in tables. */
 void cli_rec_dur(cli_out *o, const char *key, int64_t ns);
+/* A duration whose key is bytes from the trace (a block reason, a range
+ * name), NULs and all: JSON gets them exactly, CSV and tables a printable
+ * copy, as cli_rec_str's cells. */
+void cli_rec_dur_named(cli_out *o, const char *key, size_t key_len,
+                       int64_t ns);
 /* A list of integers: an array in JSON, one space-separated cell else. */
 void cli_rec_int_list(cli_out *o, const char *key, const int64_t *v,
                       size_t n);

@@ -19,22 +19,6 @@ static int64_t blocked(const gotrace_goroutine_summary *g)
 	return sum;
 }
 
-/* Keys are C strings: a reason or range name from the trace is copied
- * whole (up to a NUL, which Go's runtime never writes into one). */
-static void emit_named(cli_out *o, const gotrace_named_duration *d)
-{
-	char *key = malloc(d->name.len + 1);
-
-	if (key == NULL) {
-		cli_out_fail(o);
-		return;
-	}
-	memcpy(key, d->name.data, d->name.len);
-	key[d->name.len] = '\0';
-	cli_rec_dur(o, key, d->ns);
-	free(key);
-}
-
 static void emit_goroutine(cli_out *o, const gotrace_goroutine_summary *g)
 {
 	size_t i;
@@ -53,11 +37,13 @@ static void emit_goroutine(cli_out *o, const gotrace_goroutine_summary *g)
 	cli_rec_dur(o, "total_ns", g->total_ns);
 	cli_rec_obj_begin(o, "block_ns");
 	for (i = 0; i < g->nblock; i++)
-		emit_named(o, &g->block[i]);
+		cli_rec_dur_named(o, g->block[i].name.data, g->block[i].name.len,
+		                  g->block[i].ns);
 	cli_rec_obj_end(o);
 	cli_rec_obj_begin(o, "range_ns");
 	for (i = 0; i < g->nranges; i++)
-		emit_named(o, &g->ranges[i]);
+		cli_rec_dur_named(o, g->ranges[i].name.data, g->ranges[i].name.len,
+		                  g->ranges[i].ns);
 	cli_rec_obj_end(o);
 	cli_rec_uint(o, "regions", g->regions);
 	cli_rec_end(o);

@@ -179,7 +179,8 @@ static int render(top_state *t, int64_t end_time, int partial)
 		if (d->exec != 0 || d->sched_wait != 0 || d->block != 0)
 			k++;
 	}
-	qsort(t->rows, k, sizeof *t->rows, cmp_delta);
+	if (k > 1) /* rows is NULL while no group has been seen */
+		qsort(t->rows, k, sizeof *t->rows, cmp_delta);
 	if (t->clear)
 		fputs("\033[H\033[2J", stdout);
 	else if (t->generation > 1)

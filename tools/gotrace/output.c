@@ -221,11 +221,6 @@ int cli_out_failed(const cli_out *o)
 	return o->failed;
 }
 
-void cli_out_fail(cli_out *o)
-{
-	o->failed = 1;
-}
-
 static void free_row(row *r)
 {
 	size_t i;
@@ -295,13 +290,18 @@ void cli_rec_end(cli_out *o)
 }
 
 /* JSON: the separator and the key of the next field. */
-static void json_key(cli_out *o, const char *k)
+static void json_key_n(cli_out *o, const char *k, size_t n)
 {
 	if (o->has_field[o->depth])
 		put(o, &o->json, ",", 1);
 	o->has_field[o->depth] = 1;
-	json_string(o, &o->json, k, strlen(k));
+	json_string(o, &o->json, k, n);
 	put(o, &o->json, ":", 1);
+}
+
+static void json_key(cli_out *o, const char *k)
+{
+	json_key_n(o, k, strlen(k));
 }
 
 static size_t find_key(cli_out *o, const char *k, int right)
@@ -369,35 +369,43 @@ static cell *add_cell(cli_out *o, const char *k, enum cell_kind kind)
 	return &o->cur.cells[o->cur.n++];
 }
 
-void cli_rec_str(cli_out *o, const char *k, const char *s, size_t len)
+/*
+ * CSV and tables stay valid UTF-8 as JSON does: each invalid byte is
+ * U+FFFD. A NUL would end the cell early, and a table's control
+ * characters would move the cursor: they become '?'. b ends NUL-terminated.
+ */
+static void printable(cli_out *o, buf *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	put(o, b, "", 0);
+	while (i < len) {
+		unsigned rune;
+		size_t n = utf8_len(u + i, len - i, &rune);
+
+		if (n == 0)
+			put(o, b, "\xef\xbf\xbd", 3);
+		else if (u[i] == 0 || (o->format == CLI_TABLE &&
+		                       (u[i] < 0x20 || u[i] == 0x7f)))
+			put(o, b, "?", 1);
+		else
+			put(o, b, s + i, n);
+		i += n ? n : 1;
+	}
+}
+
+void cli_rec_str(cli_out *o, const char *k, const char *s, size_t len)
+{
 	buf b = {NULL, 0, 0};
 	cell *c;
-	size_t i = 0;
 
 	if (o->format == CLI_JSON) {
 		json_key(o, k);
 		json_string(o, &o->json, s, len);
 		return;
 	}
-	/* CSV and tables stay valid UTF-8 as JSON does: each invalid byte is
-	 * U+FFFD. A NUL would end the cell early, and a table's control
-	 * characters would move the cursor. */
-	put(o, &b, "", 0);
-	while (i < len) {
-		unsigned rune;
-		size_t n = utf8_len(u + i, len - i, &rune);
-
-		if (n == 0)
-			put(o, &b, "\xef\xbf\xbd", 3);
-		else if (u[i] == 0 || (o->format == CLI_TABLE &&
-		                       (u[i] < 0x20 || u[i] == 0x7f)))
-			put(o, &b, "?", 1);
-		else
-			put(o, &b, s + i, n);
-		i += n ? n : 1;
-	}
+	printable(o, &b, s, len);
 	if (o->failed || (c = add_cell(o, k, CELL_STR)) == NULL) {
 		free(b.data);
 		return;
@@ -455,6 +463,23 @@ void cli_rec_float(cli_out *o, const char *k, double v)
 		puts_(o, &o->json, num);
 	} else if ((c = add_cell(o, k, CELL_FLOAT)) != NULL)
 		c->v.f = v;
+}
+
+void cli_rec_dur_named(cli_out *o, const char *k, size_t klen, int64_t ns)
+{
+	buf b = {NULL, 0, 0};
+	cell *c;
+
+	if (o->format == CLI_JSON) {
+		json_key_n(o, k, klen);
+		put_decimal(o, &o->json, ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns,
+		            ns < 0);
+		return;
+	}
+	printable(o, &b, k, klen);
+	if (!o->failed && (c = add_cell(o, b.data, CELL_DUR)) != NULL)
+		c->v.i = ns;
+	free(b.data);
 }
 
 void cli_rec_dur(cli_out *o, const char *k, int64_t ns)
