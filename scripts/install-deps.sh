@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs what building and testing libgotrace needs on Debian bookworm:
-# a C compiler, meson + ninja, cmocka, pkg-config, python3 and xz.
+# a C compiler, meson + ninja, cmocka, pkg-config, python3, xz, zlib,
+# protobuf-c (library and compiler, for the pprof export) and protoc (the
+# pprof test decodes profiles with it).
 # Skips apt when everything is already there.
 set -eu
 need=""
@@ -11,6 +13,10 @@ command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 [ -f /usr/include/cmocka.h ] || need="$need libcmocka-dev"
+[ -f /usr/include/zlib.h ] || need="$need zlib1g-dev"
+[ -f /usr/include/protobuf-c/protobuf-c.h ] || need="$need libprotobuf-c-dev"
+command -v protoc-c >/dev/null 2>&1 || need="$need protobuf-c-compiler"
+command -v protoc >/dev/null 2>&1 || need="$need protobuf-compiler"
 for extra in "$@"; do
   case "$extra" in
     clang)

@@ -12,6 +12,8 @@
 #   testdata/regen.sh --analysis-only  only rewrite the analysis references
 #                                      (nothing is recorded, truncated or
 #                                      dumped; traces do not change)
+#   testdata/regen.sh --pprof-only     only rewrite the pprof references
+#                                      (likewise)
 #
 # Environment:
 #   TRACES="gc allocfree"   record only these trace names (see the table below)
@@ -37,6 +39,12 @@
 #                                   task-types, region-types, mmu, gc; for
 #                                   real and truncated traces and the
 #                                   synthetic traces Go reads without error
+#   FILE.pprof.TYPE.pb.gz / FILE.pprof.TYPE.status
+#                                   `go tool trace -pprof=TYPE FILE` (Go
+#                                   1.27's profile, gzip'd protobuf, as Go
+#                                   writes it) and its status, TYPE sched,
+#                                   sync, syscall, net; real traces only
+#                                   (Go writes no profile of a damaged one)
 # Traces are nondeterministic: recording again changes them, so commit
 # traces and references together. See README.md.
 set -euo pipefail
@@ -57,12 +65,14 @@ soft_trace=$((64 * 1024))  # re-record above this
 refs_only=0
 synthetic=0
 analysis_only=0
+pprof_only=0
 versions=()
 for arg in "$@"; do
 	case $arg in
 	--refs-only) refs_only=1 ;;
 	--synthetic) synthetic=1 ;;
 	--analysis-only) analysis_only=1 ;;
+	--pprof-only) pprof_only=1 ;;
 	-h | --help)
 		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
@@ -316,6 +326,85 @@ analysis_step() {
 		"$(find "$traces" -type f -name '*.trace.analysis.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
 }
 
+# The pprof references: for every real trace, cmd/trace's profile of
+# each type, written by the reference tool (Go 1.27's cmd/trace, built
+# here as in the reference step) and its status. Go writes the samples in
+# map order, so the bytes vary between runs; tests/compare_pprof.py
+# compares the decoded samples as a multiset, and this step checks that a
+# second run gives the same multiset (with that script's decoder).
+pprof_types="sched sync syscall net"
+
+pprof_reference() { # FILE TYPE
+	local f=$1 t=$2 rc=0 base=$1.pprof.$2
+	timeout 600 "$reftool" -pprof="$t" "$f" >"$base.pb.gz.tmp" 2>"$base.err" || rc=$?
+	{
+		echo "exit=$rc"
+		cat "$base.err"
+	} >"$base.status"
+	rm -f "$base.err"
+	if [ "$rc" = 0 ]; then
+		# Keep the old file if it holds the same profile (the bytes
+		# differ from run to run).
+		if [ -f "$base.pb.gz" ] && python3 "$root/tests/compare_pprof.py" --same "$base.pb.gz" "$base.pb.gz.tmp"; then
+			rm -f "$base.pb.gz.tmp"
+		else
+			mv "$base.pb.gz.tmp" "$base.pb.gz"
+		fi
+	else
+		rm -f "$base.pb.gz.tmp" "$base.pb.gz"
+	fi
+}
+
+pprof_step() {
+	local t f again=$work/pprof-again.pb.gz
+	reftool=$work/gotrace-ref
+	if [ ! -x "$reftool" ]; then
+		echo "== building the reference tool ($("$refgo" env GOVERSION) cmd/trace)"
+		(cd "$work" && GOFLAGS='' "$refgo" build -o "$reftool" cmd/trace)
+	fi
+	echo "== pprof references ($("$refgo" env GOVERSION) cmd/trace -pprof)"
+	find "$traces" -type f -name '*.trace.pprof.*' | while read -r r; do
+		t=${r%.pprof.*}
+		case $t in "$traces"/go1.*/*) [ -f "$t" ] && continue ;; esac
+		rm -f "$r"
+	done
+	export -f pprof_reference
+	export reftool root
+	# shellcheck disable=SC2016 # "$1" and "$2" are expanded by the inner bash
+	find "$traces" -path "$traces/go1.*/*" -name '*.trace' -type f | sort | while read -r f; do
+		for t in $pprof_types; do printf '%s\0%s\0' "$f" "$t"; done
+	done | xargs -0 -n 2 -P "$(nproc)" bash -c 'pprof_reference "$1" "$2"' _
+	# A reference must be reproducible as a profile.
+	rm -f "$work/pprof-varies"
+	find "$traces" -path "$traces/go1.*/*" -name '*.trace.pprof.*.pb.gz' -type f | sort | while read -r f; do
+		t=${f%.pb.gz}
+		t=${t##*.}
+		"$reftool" -pprof="$t" "${f%.pprof.*}" >"$again" 2>/dev/null || true
+		python3 "$root/tests/compare_pprof.py" --same "$f" "$again" ||
+			echo "${f#"$traces"/}" >>"$work/pprof-varies"
+	done
+	rm -f "$again"
+	if [ -s "$work/pprof-varies" ]; then
+		while read -r r; do
+			fail "pprof reference varies between runs: $r"
+		done <"$work/pprof-varies"
+	fi
+	printf 'pprof references: %d files, %d bytes\n' \
+		"$(find "$traces" -type f -name '*.trace.pprof.*' | wc -l)" \
+		"$(find "$traces" -type f -name '*.trace.pprof.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
+}
+
+if [ $pprof_only = 1 ]; then
+	pprof_step
+	if [ ${#failures[@]} -gt 0 ]; then
+		echo
+		echo "${#failures[@]} failure(s):"
+		printf '   %s\n' "${failures[@]}"
+		exit 1
+	fi
+	exit 0
+fi
+
 if [ $analysis_only = 1 ]; then
 	analysis_step
 	if [ ${#failures[@]} -gt 0 ]; then
@@ -429,6 +518,7 @@ find "$traces" -type f \( -name '*.trace.wire.*' -o -name '*.trace.parsed.*' \) 
 done
 
 analysis_step
+pprof_step
 
 # Summary.
 nonzero() { # DIR...: status files whose first line is not exit=0
@@ -461,7 +551,7 @@ bad=
 # v1 event table at all, and Go's v1 parser rejects our cgo callback
 # traces ("no consistent ordering of events possible"; so do the analysis
 # references, which read them with the same parser).
-known='^go1\.2[34]/allocfree\.trace\.wire\.status$|^go1\.(19|21)/.*\.trace\.wire\.status$|^go1\.(19|21)/cgocallback\.trace\.(parsed|analysis\.[a-z-]+)\.status$|^truncated/'
+known='^go1\.2[34]/allocfree\.trace\.wire\.status$|^go1\.(19|21)/.*\.trace\.wire\.status$|^go1\.(19|21)/cgocallback\.trace\.(parsed|analysis\.[a-z-]+|pprof\.[a-z]+)\.status$|^truncated/'
 if [ -n "$bad" ]; then
 	echo "references of real traces that did not exit 0:"
 	while read -r s; do

@@ -3,9 +3,10 @@
 
 usage: check_layers.py SOURCE_ROOT
 
-src/analysis/ (the analyses) may include only the public headers
-(<gotrace/...>), the C and POSIX system headers (<...>) and headers of its
-own folder ("x.h" with no directory part, existing there). The build keeps
+src/analysis/ (the analyses) and src/export/ (the exports) may include
+only the public headers (<gotrace/...>), the C and POSIX system headers
+(<...>) and headers of their own folder ("x.h" with no directory part,
+existing there, or "x.pb-c.h" generated at build time from proto/x.proto). The build keeps
 src/ off its include path already; this test also catches a relative path
 ("../reader_internal.h") or a header added to src/analysis that itself
 reaches into src/. Prints each offending line and a final count line.
@@ -14,7 +15,7 @@ import os
 import re
 import sys
 
-MODULES = ["src/analysis"]
+MODULES = ["src/analysis", "src/export"]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -41,8 +42,11 @@ def check(root):
                         ok = target.startswith("gotrace/") or not os.path.exists(
                             os.path.join(root, "src", target))
                     else:
-                        ok = "/" not in target and os.path.exists(
-                            os.path.join(folder, target))
+                        ok = "/" not in target and (
+                            os.path.exists(os.path.join(folder, target)) or
+                            (target.endswith(".pb-c.h") and os.path.exists(
+                                os.path.join(root, "proto",
+                                             target[:-len(".pb-c.h")] + ".proto"))))
                     if not ok:
                         problems.append("%s:%d: %s" % (
                             os.path.relpath(path, root), lineno, line.strip()))

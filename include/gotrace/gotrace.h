@@ -26,5 +26,6 @@
 #include "reader.h"
 #include "state.h"
 #include "analysis.h"
+#include "export.h"
 
 #endif /* GOTRACE_GOTRACE_H */

@@ -11,6 +11,8 @@
 
 #include "cli.h"
 
+int cmd_pprof(const cli_command *cmd, int argc, char **argv);
+
 #define FILE_HELP                                                            \
 	"FILE is a trace file, or - for standard input (a pipe is read as a\n" \
 	"stream, e.g. `curl .../debug/pprof/trace?seconds=5 | gotrace CMD -`).\n"
@@ -146,6 +148,35 @@ const cli_command cli_commands[] = {
 	 "\n"
 	 "--json fields: flags, window_ns, mmu, and with --mud an object mud\n"
 	 "(quantile as given: utilization).\n"
+	 "\n" FILE_HELP},
+	{"pprof", "pprof profiles: scheduler latency, sync, syscall, network, CPU",
+	 cmd_pprof,
+	 "usage: gotrace pprof --type=TYPE [options] FILE [-o OUT]\n"
+	 "\n"
+	 "Write a pprof profile (gzip'd protocol buffers) of the trace, with the\n"
+	 "samples `go tool trace -pprof=TYPE FILE` gives: per stack, how many\n"
+	 "times goroutines spent time in a state and the total of that time.\n"
+	 "Open it with `go tool pprof -http=: OUT`. Types:\n"
+	 "  sched     runnable until running (scheduler latency), attributed to\n"
+	 "            the stack that made the goroutine runnable\n"
+	 "  sync      blocked on channels, select and sync primitives\n"
+	 "  syscall   in system calls\n"
+	 "  net       blocked on the network\n"
+	 "  cpu       the trace's CPU profile samples (StackSample events; each\n"
+	 "            counts 1 sample and 10ms, the default profiling period)\n"
+	 "\n"
+	 "options:\n"
+	 "      --type=TYPE        the profile (required)\n"
+	 "  -o, --output=OUT       write to OUT (default standard output, which\n"
+	 "                         must not be a terminal)\n"
+	 "      --goroutine=NAME   only goroutines whose start function is NAME\n"
+	 "      --region=TYPE      only time inside user regions of type TYPE\n"
+	 "                         (the outermost, per goroutine)\n"
+	 "                         The filters read FILE twice: not with -.\n"
+	 CLI_READER_HELP
+	 "\n"
+	 "On a damaged trace the profile of the good part is written, then the\n"
+	 "error is reported (exit status 1). docs/exports.md has the details.\n"
 	 "\n" FILE_HELP},
 	{"top", "live view: the busiest goroutine groups of each generation",
 	 cmd_top,
