@@ -1363,6 +1363,66 @@ static void chain_cases(int n, const char *suffix)
 	save_suffixed(&t, "v1_goroutine_chain", suffix);
 }
 
+/*
+ * Names the analyses print as JSON keys or group by, from the trace's
+ * strings: two block reasons equal up to a NUL byte and a stop-the-world
+ * reason holding one (Go's JSON keys keep every byte), and two regions of
+ * one type begun at one PC whose frame names another file in the second
+ * generation (frames are per generation; cmd/trace groups by the whole
+ * frame, and the groups sort by file there, not by first appearance). Go's Summarizer and cmd/trace's pages decide the figures
+ * (testdata/analysisref).
+ */
+static void analysis_tables(tw_trace *t, uint64_t gen,
+                            const uint64_t (*frame)[4])
+{
+	static const uint64_t ids[] = {1, 2, 3, 4, 5, 6, 7};
+	static const char *const names[] = {
+		"main.main", "/src/main.go", "chan\0receive", "chan\0send",
+		"/src/other.go", "work", "stw\0why"};
+	static const size_t lens[] = {9, 12, 12, 9, 13, 4, 7};
+
+	tw_strings_len(t, gen, 7, ids, names, lens);
+	tw_stacks_begin(t, gen);
+	tw_stack(t, 1, 1, frame);
+	tw_batch_end(t);
+}
+
+static void analysis_cases(void)
+{
+	static const uint64_t frames[2][4] = {{0x401000, 1, 2, 10},
+	                                      {0x401000, 1, 5, 10}};
+	tw_trace t;
+
+	tw_init(&t, 26);
+	analysis_tables(&t, 1, frames + 1);
+	/* Generation 1: g1 creates g2, runs a region and stops the world;
+	 * each blocks once, with reasons that differ after a NUL. */
+	g1_running(&t, 1, 1000);
+	TW_EV(&t, EV_GO_CREATE, 1010, 2, 1, 1);
+	TW_EV(&t, EV_REGION_BEGIN, 1020, 0, 6, 1);
+	TW_EV(&t, EV_REGION_END, 1030, 0, 6, 1);
+	TW_EV(&t, EV_STW_BEGIN, 1040, 7, 1);
+	TW_EV0(&t, EV_STW_END, 1050);
+	TW_EV(&t, EV_GO_BLOCK, 1060, 3, 1);
+	TW_EV(&t, EV_GO_START, 1070, 2, 1);
+	TW_EV(&t, EV_GO_UNBLOCK, 1080, 1, 1, 1);
+	TW_EV(&t, EV_GO_BLOCK, 1090, 4, 1);
+	TW_EV(&t, EV_GO_START, 1100, 1, 2);
+	tw_batch_end(&t);
+	close_gen(&t, 1, 900);
+	/* Generation 2: the same region type at the same PC, now in
+	 * /src/main.go (sorting after the first); g1 exits, g2 waits on. */
+	analysis_tables(&t, 2, frames);
+	g1_running(&t, 2, 2000);
+	TW_EV(&t, EV_GO_STATUS, 2003, 2, (uint64_t)-1, G_WAITING);
+	TW_EV(&t, EV_REGION_BEGIN, 2010, 0, 6, 1);
+	TW_EV(&t, EV_REGION_END, 2030, 0, 6, 1);
+	TW_EV0(&t, EV_GO_DESTROY, 2040);
+	tw_batch_end(&t);
+	close_gen(&t, 2, 1900);
+	save(&t, "analysis_names_126");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--chains") == 0) {
@@ -1389,5 +1449,6 @@ int main(int argc, char **argv)
 	accessor_cases();
 	common_path_cases();
 	v1_cases();
+	analysis_cases();
 	return failures != 0;
 }
