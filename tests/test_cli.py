@@ -500,6 +500,35 @@ def test_top():
     check(b"\x1b[" not in out, "top on a non-terminal clears the screen")
 
 
+def test_empty_outputs_and_spellings():
+    # A trace with no tasks or regions: CSV still has its header (pandas
+    # reads an empty frame, not an error), a table its header row.
+    path = data("traces/go1.27/gc.trace")
+    for args, first in [(["tasks", "--csv"], b"id,name,parent,start_ns,end_ns,goroutines,logs,regions"),
+                        (["tasks", "--types", "--csv"], b"type,count,complete,"),
+                        (["regions", "--csv"], b"type,func,file,line,pc,count,"),
+                        (["tasks"], b"TASK"),
+                        (["regions"], b"COUNT")]:
+        rc, out, err = run(args + [path])
+        check(rc == 0 and out.startswith(first) and len(out.splitlines()) == 1,
+              "%s on a trace without them: want only the header %r, got %r"
+              % (" ".join(args), first, out[:200]))
+    rc, out, err = run(["gc", "--csv", path])
+    header = out.splitlines()[0] if out else b""
+    check(header == b"kind,reason,start_ns,end_ns,duration_ns,goroutine",
+          "gc --csv header: %r" % header)
+    # Memory limits take binary suffixes.
+    rc, out, err = run(["stats", "-m", "64M", path])
+    check(rc == 0, "stats -m 64M: exit %d %r" % (rc, err))
+    rc, out, err = run(["stats", "-m", "1K", path])
+    check(rc == 1 and b"offset" in err, "stats -m 1K: want the limit hit, got exit %d %r" % (rc, err))
+    expect_usage(["stats", "-m", "1X", path], "a bad memory suffix")
+    # help on an unknown command points at the command list.
+    rc, out, err = run(["help", "bogus"])
+    check(rc == 2 and b"unknown command 'bogus'" in err and b"gotrace --help" in err,
+          "help bogus: exit %d %r" % (rc, err))
+
+
 def main():
     global GOTRACE, TESTDATA
     if len(sys.argv) != 3:
@@ -509,7 +538,7 @@ def main():
     tests = [test_help_and_version, test_usage_errors, test_input_errors,
              test_damaged_traces, test_file_and_stdin_agree,
              test_option_spellings, test_write_errors, test_analysis_output,
-             test_string_escaping, test_top]
+             test_string_escaping, test_top, test_empty_outputs_and_spellings]
     for t in tests:
         before = len(FAILURES)
         t()

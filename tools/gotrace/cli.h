@@ -126,9 +126,10 @@ enum {
 	"  -v, --verbose          on error, also print the library's full\n"    \
 	"                         message, with its context\n"                 \
 	"  -m, --max-memory=N     fail instead of holding more than N bytes of\n" \
-	"                         trace data at once\n"                          \
-	"  -j, --threads=N        1: read on one thread; 2 (the default with more\n" \
-	"                         than one CPU): order events on a second thread\n" \
+	"                         trace data at once (suffixes K, M, G: KiB...)\n" \
+	"  -j, --threads=N        1: read on one thread; 2 or more (2 is the\n"   \
+	"                         default with more than one CPU): order events\n" \
+	"                         on a second thread (the reader uses at most 2)\n" \
 	"      --ordering=MODE    auto (default), exact or parking: how to go on\n" \
 	"                         when the earliest event cannot happen yet\n"   \
 	"      --no-mmap          read FILE with read(2) instead of mapping it\n" \
@@ -315,6 +316,12 @@ int cli_out_failed(const cli_out *o);
 
 void cli_rec_begin(cli_out *o);
 void cli_rec_end(cli_out *o);
+/*
+ * While on, records only declare their columns: nothing is kept or
+ * printed. A command declares its columns with one record of zeros
+ * first, so that CSV and tables with no records still print the header.
+ */
+void cli_out_schema(cli_out *o, int on);
 void cli_rec_str(cli_out *o, const char *key, const char *s, size_t len);
 void cli_rec_cstr(cli_out *o, const char *key, const char *s);
 void cli_rec_int(cli_out *o, const char *key, int64_t v);

@@ -51,9 +51,15 @@ static void emit_list(cli_out *o, const gotrace_gc *g)
 {
 	size_t nc = gotrace_gc_cycle_count(g), ns = gotrace_gc_stw_count(g);
 	size_t i = 0, j = 0;
-	gotrace_gc_cycle c;
-	gotrace_stw s;
+	gotrace_gc_cycle c = {0};
+	gotrace_stw s = {0};
 
+	/* Columns for the header, even with no records: a pause has every
+	 * field a cycle has, in the same order, and more. */
+	s.reason.data = "";
+	cli_out_schema(o, 1);
+	emit_stw(o, &s);
+	cli_out_schema(o, 0);
 	while (i < nc || j < ns) {
 		if (i < nc)
 			gotrace_gc_cycle_at(g, i, &c);

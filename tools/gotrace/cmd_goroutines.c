@@ -179,6 +179,21 @@ int cmd_goroutines(const cli_command *cmd, int argc, char **argv)
 		cli_out_free(o);
 		return status;
 	}
+	{
+		/* Columns for the header, even with no records. */
+		gotrace_goroutine_summary zg = {0};
+		gotrace_goroutine_group zgr = {0};
+
+		zg.name.data = zgr.name.data = "";
+		cli_out_schema(o, 1);
+		if (groups)
+			emit_group(o, &zgr, format == CLI_TABLE);
+		else if (format == CLI_TABLE)
+			table_goroutine(o, &zg);
+		else
+			emit_goroutine(o, &zg);
+		cli_out_schema(o, 0);
+	}
 	if (groups) {
 		n = gotrace_summary_group_count(s);
 		shown = format == CLI_TABLE && top < n ? (size_t)top : n;

@@ -69,6 +69,15 @@ int cmd_regions(const cli_command *cmd, int argc, char **argv)
 		cli_out_free(o);
 		return status;
 	}
+	{
+		/* Columns for the header, even with no records. */
+		gotrace_region_type zt = {0};
+
+		zt.type.data = zt.frame.func.data = zt.frame.file.data = "";
+		cli_out_schema(o, 1);
+		emit_region_type(o, &zt);
+		cli_out_schema(o, 0);
+	}
 	for (i = 0; i < gotrace_summary_region_type_count(s); i++) {
 		gotrace_region_type t;
 

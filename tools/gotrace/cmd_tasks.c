@@ -95,6 +95,19 @@ int cmd_tasks(const cli_command *cmd, int argc, char **argv)
 		cli_out_free(o);
 		return status;
 	}
+	{
+		/* Columns for the header, even with no records. */
+		gotrace_task_type zt = {0};
+		gotrace_task_summary zs = {0};
+
+		zt.type.data = zs.name.data = "";
+		cli_out_schema(o, 1);
+		if (types)
+			emit_type(o, &zt);
+		else
+			emit_task(o, &zs);
+		cli_out_schema(o, 0);
+	}
 	if (types)
 		for (i = 0; i < gotrace_summary_task_type_count(s); i++) {
 			gotrace_task_type t;

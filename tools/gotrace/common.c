@@ -219,14 +219,34 @@ int cli_reader_option(const cli_command *cmd, cli_reader_opts *o, int c,
 	case 'v':
 		o->verbose = 1;
 		return 1;
-	case 'm':
-		why = cli_parse_u64(arg, 1, UINT64_MAX, &v);
+	case 'm': {
+		/* A binary suffix, as memory limits are usually written. */
+		static const char suffixes[] = "KMGT";
+		size_t len = strlen(arg);
+		const char *suf = len > 1 ? strchr(suffixes, arg[len - 1]) : NULL;
+		char digits[32];
+
+		why = NULL;
+		if (suf != NULL && *suf != '\0') {
+			unsigned shift = 10 * (unsigned)(suf - suffixes + 1);
+
+			if (len - 1 >= sizeof digits)
+				why = "too large";
+			else {
+				memcpy(digits, arg, len - 1);
+				digits[len - 1] = '\0';
+				why = cli_parse_u64(digits, 1, UINT64_MAX >> shift, &v);
+				v <<= shift;
+			}
+		} else
+			why = cli_parse_u64(arg, 1, UINT64_MAX, &v);
 		if (why != NULL) {
 			cli_usage_error(cmd, "invalid --max-memory '%s': %s", arg, why);
 			return -1;
 		}
 		o->max_memory = v;
 		return 1;
+	}
 	case 'j':
 		why = cli_parse_u64(arg, 1, 64, &v);
 		if (why != NULL) {

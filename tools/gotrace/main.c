@@ -280,7 +280,8 @@ int cmd_help(const cli_command *cmd, int argc, char **argv)
 		return cli_usage_error(cmd, "extra operand '%s'", argv[optind + 1]);
 	topic = cli_find_command(argv[optind]);
 	if (topic == NULL)
-		return cli_usage_error(cmd, "unknown command '%s'", argv[optind]);
+		/* The list of commands is the hint, not help's own help. */
+		return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
 	return cli_print_help(topic);
 }
 

@@ -58,6 +58,7 @@ struct cli_out {
 	row cur;
 	size_t cur_cap;
 	char *object;        /* the open nested object's key */
+	int schema;          /* records declare columns only */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -268,14 +269,23 @@ void cli_rec_begin(cli_out *o)
 	}
 }
 
+void cli_out_schema(cli_out *o, int on)
+{
+	o->schema = on;
+}
+
 void cli_rec_end(cli_out *o)
 {
 	void *rows = o->rows;
 
 	if (o->format == CLI_JSON) {
 		put(o, &o->json, "}\n", 2);
-		if (!o->failed)
+		if (!o->failed && !o->schema)
 			fwrite(o->json.data, 1, o->json.len, stdout);
+		return;
+	}
+	if (o->schema) {
+		free_row(&o->cur);
 		return;
 	}
 	if (o->failed || grow(&rows, &o->rows_cap, o->nrows + 1, sizeof(row))) {
@@ -751,7 +761,7 @@ int cli_out_flush(cli_out *o)
 		return -1;
 	if (o->format == CLI_CSV)
 		rc = flush_csv(o);
-	else if (o->format == CLI_TABLE && o->nrows > 0)
+	else if (o->format == CLI_TABLE && o->nkeys > 0)
 		rc = flush_table(o);
 	if (rc != 0)
 		o->failed = 1;
