@@ -10,6 +10,7 @@
  *   gotrace/state.h   the scheduler state machine: what each G, P, M is doing
  *   gotrace/analysis.h  analyses fed from a reader loop: goroutine, task and
  *                     region summaries, GC and stop-the-world, MMU
+ *   gotrace/clock.h   trace time <-> wall clock, from the clock snapshots
  *
  * No function keeps global mutable state: handles are independent, and
  * several readers may run at once on different threads. A single handle
@@ -26,6 +27,7 @@
 #include "reader.h"
 #include "state.h"
 #include "analysis.h"
+#include "clock.h"
 #include "export.h"
 
 #endif /* GOTRACE_GOTRACE_H */
