@@ -4,6 +4,8 @@
  * bench/run.sh and tests/check_ordering.py read the "events: " and
  * "parked generations: " lines.
  */
+#include <time.h>
+
 #include "cli.h"
 
 static uint64_t entered(const gotrace_reader *r, int resource, int to_max)
@@ -31,22 +33,70 @@ static int stats_wire(cli_run *run, int rc)
 	return cli_run_finish(run);
 }
 
+/* Unix nanoseconds as RFC 3339 in UTC, with nanoseconds. */
+static void print_wall(int64_t unix_ns)
+{
+	int64_t sec = unix_ns / 1000000000, nsec = unix_ns % 1000000000;
+	time_t t;
+	struct tm tm;
+	char buf[64];
+
+	if (nsec < 0) {
+		nsec += 1000000000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		printf("%lld ns after 1970", (long long)unix_ns);
+	else
+		printf("%s.%09lldZ", buf, (long long)nsec);
+}
+
+/* Where the trace lies on the wall clock, if its generations say. */
+static void print_wall_span(const gotrace_clock *clk, int64_t first,
+                            int64_t last)
+{
+	int64_t a, b;
+
+	if (gotrace_clock_to_wall(clk, first, &a) != GOTRACE_OK ||
+	    gotrace_clock_to_wall(clk, last, &b) != GOTRACE_OK) {
+		printf("wall clock: unknown (the trace has no clock snapshots: "
+		       "Go 1.24 or older)\n");
+		return;
+	}
+	printf("wall clock: ");
+	print_wall(a);
+	printf(" to ");
+	print_wall(b);
+	putchar('\n');
+}
+
 static int stats_parsed(cli_run *run, int rc)
 {
 	gotrace_event ev;
 	uint64_t by_kind[GOTRACE_EVENT_EXPERIMENTAL + 1] = {0};
 	uint64_t total = 0, generations = 0;
 	int64_t first = 0, last = 0;
+	gotrace_clock *clk = NULL;
 	int k;
 
+	if (gotrace_clock_new(&clk) != GOTRACE_OK) {
+		cli_run_free(run);
+		return cli_nomem();
+	}
 	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK) {
 		if (total == 0)
 			first = ev.time;
 		last = ev.time;
 		total++;
 		by_kind[ev.kind]++;
-		if (ev.kind == GOTRACE_EVENT_SYNC && ev.u.sync.n > 1)
-			generations++;
+		if (ev.kind == GOTRACE_EVENT_SYNC) {
+			if (ev.u.sync.n > 1)
+				generations++;
+			/* A snapshot it cannot hold only leaves the span unknown. */
+			(void)gotrace_clock_feed(clk, &ev);
+		}
 	}
 	cli_run_end(run, rc);
 	printf("events: %llu\n", (unsigned long long)total);
@@ -65,6 +115,9 @@ static int stats_parsed(cli_run *run, int rc)
 	printf("threads: %llu\n",
 	       (unsigned long long)gotrace_reader_thread_count(run->r));
 	printf("duration: %lld ns\n", (long long)(last - first));
+	if (total > 0)
+		print_wall_span(clk, first, last);
+	gotrace_clock_free(clk);
 	return cli_run_finish(run);
 }
 
