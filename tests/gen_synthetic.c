@@ -1421,6 +1421,32 @@ static void analysis_cases(void)
 	tw_batch_end(&t);
 	close_gen(&t, 2, 1900);
 	save(&t, "analysis_names_126");
+
+	/*
+	 * One goroutine ID created twice, as the runtime does for the
+	 * goroutine of a cgo callback's M: Go's summary keeps only the second
+	 * goroutine, so cmd/trace's region page has its region and not the
+	 * first one's. g1 on M 1 creates g2 twice; g2 runs on M 2.
+	 */
+	tw_init(&t, 26);
+	tables(&t, 1);
+	g1_running(&t, 1, 1000);
+	TW_EV(&t, EV_GO_CREATE, 1010, 2, 1, 1);
+	TW_EV(&t, EV_GO_CREATE, 1100, 2, 1, 1);
+	tw_batch_end(&t);
+	tw_batch_begin(&t, 1, 2, 1000);
+	TW_EV(&t, EV_PROC_STATUS, 1001, 1, P_RUNNING);
+	TW_EV(&t, EV_GO_START, 1020, 2, 1);
+	TW_EV(&t, EV_REGION_BEGIN, 1030, 0, 3, 1);  /* "sleep": the first */
+	TW_EV(&t, EV_REGION_END, 1040, 0, 3, 1);
+	TW_EV0(&t, EV_GO_DESTROY, 1050);
+	TW_EV(&t, EV_GO_START, 1110, 2, 1);
+	TW_EV(&t, EV_REGION_BEGIN, 1120, 0, 4, 1);  /* "key": the second */
+	TW_EV(&t, EV_REGION_END, 1140, 0, 4, 1);
+	TW_EV0(&t, EV_GO_DESTROY, 1150);
+	tw_batch_end(&t);
+	close_gen(&t, 1, 900);
+	save(&t, "analysis_goid_reused_126");
 }
 
 int main(int argc, char **argv)

@@ -57,6 +57,14 @@ typedef struct grun {
 	struct grun *next_free;
 } grun;
 
+typedef struct region_sample {
+	uint32_t type;          /* index in region_types */
+	size_t pos;             /* index in its durations */
+} region_sample;
+
+/* A duration taken back (its goroutine's ID was created again). */
+#define TAKEN_BACK INT64_MIN
+
 typedef struct gsum {
 	int64_t id;
 	uint64_t pc;
@@ -65,6 +73,12 @@ typedef struct gsum {
 	named_list block;
 	named_list ranges;
 	grun *run;              /* NULL once ended (or before any need) */
+	/* Where its regions' durations went, so that they can be taken
+	 * back if the ID is created again: Go's summary then replaces the
+	 * record, and cmd/trace's region page no longer sees them. The
+	 * runtime does this for the goroutine of a cgo callback's M. */
+	struct region_sample *samples;
+	uint32_t nsamples, samples_cap;
 	uint32_t name;          /* string id; 0 is "" */
 	uint32_t regions;       /* regions ended (or closed at the end) */
 	/* Go keys its syscall bookkeeping by goroutine ID, so it outlives a
@@ -376,6 +390,7 @@ static const grun *peek_run(const gsum *g)
 static void free_g(gotrace_summary *s, gsum *g)
 {
 	clear_running(s, g);
+	free(g->samples);
 	free(g->block.v);
 	free(g->ranges.v);
 }
@@ -401,8 +416,29 @@ static int region_done(gotrace_summary *s, gsum *g, const region_rec *r,
 			return -1;
 		s->nregion_types++;
 	}
+	if (g->nsamples == g->samples_cap) {
+		size_t cap = g->samples_cap;
+
+		if (grow_array((void **)&g->samples, &cap, (size_t)g->nsamples + 1,
+		               sizeof *g->samples) != 0 || cap > UINT32_MAX)
+			return -1;
+		g->samples_cap = (uint32_t)cap;
+	}
+	g->samples[g->nsamples].type = ti;
+	g->samples[g->nsamples].pos = s->region_types[ti].d.n;
+	g->nsamples++;
 	g->regions++;
 	return gt_durations_add(&s->region_types[ti].d, end - start);
+}
+
+/* Takes a replaced record's region durations back out of their types. */
+static void take_back_regions(gotrace_summary *s, const gsum *g)
+{
+	uint32_t k;
+
+	for (k = 0; k < g->nsamples; k++)
+		s->region_types[g->samples[k].type].d.v[g->samples[k].pos] =
+			TAKEN_BACK;
 }
 
 /* A fresh record for id (replacing any earlier one with that ID). */
@@ -417,6 +453,7 @@ static gsum *new_g(gotrace_summary *s, int64_t id)
 		g = &s->gs[i];
 		in_map = g->in_syscall_map;
 		proc = g->syscall_proc;
+		take_back_regions(s, g);
 		free_g(s, g);
 	} else {
 		if (s->ngs >= NO_INDEX ||
@@ -1038,10 +1075,25 @@ static int compare_items(const void *a, const void *b)
 
 static int build_region_types(gotrace_summary *s)
 {
-	size_t i;
+	size_t i, k = 0;
 	sort_item *items;
 	region_type_rec *sorted;
 
+	/* Drop the durations taken back, and the types left with none. */
+	for (i = 0; i < s->nregion_types; i++) {
+		region_type_rec *rt = &s->region_types[i];
+		size_t j, m = 0;
+
+		for (j = 0; j < rt->d.n; j++)
+			if (rt->d.v[j] != TAKEN_BACK)
+				rt->d.v[m++] = rt->d.v[j];
+		rt->d.n = m;
+		if (m == 0)
+			gt_durations_free(&rt->d);
+		else
+			s->region_types[k++] = *rt;
+	}
+	s->nregion_types = k;
 	if (s->nregion_types == 0)
 		return 0;
 	items = calloc(s->nregion_types, sizeof *items);
