@@ -14,6 +14,8 @@
 #                                      dumped; traces do not change)
 #   testdata/regen.sh --pprof-only     only rewrite the pprof references
 #                                      (likewise)
+#   testdata/regen.sh --timeline-only  only rewrite the timeline references
+#                                      (likewise)
 #
 # Environment:
 #   TRACES="gc allocfree"   record only these trace names (see the table below)
@@ -45,6 +47,12 @@
 #                                   writes it) and its status, TYPE sched,
 #                                   sync, syscall, net; real traces only
 #                                   (Go writes no profile of a damaged one)
+#   FILE.timeline.VIEW.json.xz / FILE.timeline.VIEW.status
+#                                   cmd/trace's viewer data, /jsontrace?view=VIEW
+#                                   (VIEW proc, thread), fetched from the reference
+#                                   tool's web server on 127.0.0.1, keys sorted,
+#                                   one event per line (README.md, "Timeline
+#                                   references"); real traces only
 # Traces are nondeterministic: recording again changes them, so commit
 # traces and references together. See README.md.
 set -euo pipefail
@@ -66,6 +74,7 @@ refs_only=0
 synthetic=0
 analysis_only=0
 pprof_only=0
+timeline_only=0
 versions=()
 for arg in "$@"; do
 	case $arg in
@@ -73,6 +82,7 @@ for arg in "$@"; do
 	--synthetic) synthetic=1 ;;
 	--analysis-only) analysis_only=1 ;;
 	--pprof-only) pprof_only=1 ;;
+	--timeline-only) timeline_only=1 ;;
 	-h | --help)
 		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
@@ -394,6 +404,142 @@ pprof_step() {
 		"$(find "$traces" -type f -name '*.trace.pprof.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
 }
 
+# The timeline references: cmd/trace's trace viewer data, the JSON its
+# /jsontrace handler serves for the proc and thread views, fetched from
+# the reference tool's web server on 127.0.0.1 for every real trace
+# (tests/compare_timeline.py; README.md, "Timeline references"). One
+# server per trace; it is always stopped before the next one starts.
+timeline_views="proc thread"
+
+# timeline_log FILE: cmd/trace's log on standard error without the time
+# stamps and without the lines every run prints (they hold the port).
+timeline_log() {
+	sed -E 's|^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} ||' "$1" |
+		grep -Ev '^(Preparing trace for viewer\.\.\.|Splitting trace for viewer\.\.\.|Opening browser\. Trace viewer is listening on .*|.* processed\.\.\.)$' || true
+}
+
+# timeline_reference FILE: writes FILE.timeline.VIEW.json.xz and .status
+# for each view.
+timeline_reference() {
+	local f=$1 dir pid port rc=0 v i n base
+	dir=$(mktemp -d "$work/timeline.XXXXXX")
+	# BROWSER=true: the tool "opens a browser" by running true(1).
+	: >"$dir/log"
+	BROWSER=true timeout 600 "$reftool" -http=127.0.0.1:0 "$f" >>"$dir/log" 2>&1 &
+	pid=$!
+	# shellcheck disable=SC2064 # expand now: this process's server and files
+	trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir'" EXIT
+	# The address is logged once the trace is parsed and split (up to 5 min).
+	for ((i = 0; i < 3000; i++)); do
+		grep -q 'Trace viewer is listening on http://' "$dir/log" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	port=$(sed -nE 's|.*Trace viewer is listening on http://127\.0\.0\.1:([0-9]+)$|\1|p' "$dir/log" | head -n 1)
+	if [ -z "$port" ]; then
+		# The tool gave up (it rejects the trace) or never listened.
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || rc=$?
+		[ "$rc" != 0 ] || rc=1
+		for v in $timeline_views; do
+			base=$f.timeline.$v
+			rm -f "$base.json.xz"
+			{
+				echo "exit=$rc"
+				timeline_log "$dir/log"
+			} >"$base.status"
+		done
+		return
+	fi
+	# The main page links one /trace page per view, or one per range when
+	# the tool splits a big trace (about 100 MB of JSON each). The
+	# reference is always the whole trace (/jsontrace?view=VIEW without
+	# start and end); the status says how many ranges the viewer has.
+	curl -sS --max-time 60 -o "$dir/main.html" "http://127.0.0.1:$port/" 2>"$dir/main.err" || true
+	for v in $timeline_views; do
+		base=$f.timeline.$v
+		rc=0
+		: >"$dir/err"
+		for i in 1 2; do
+			curl -sS --fail --max-time 600 -o "$dir/$v.$i" \
+				"http://127.0.0.1:$port/jsontrace?view=$v" 2>>"$dir/err" || { rc=$?; break; }
+			python3 "$root/tests/compare_timeline.py" --normalize "$dir/$v.$i" >"$dir/$v.$i.norm" 2>>"$dir/err" || { rc=$?; break; }
+		done
+		# Go writes some events in map order (the names of thread tracks,
+		# slices still open at the end): the two fetches must hold the
+		# same events, not necessarily in the same order.
+		if [ "$rc" = 0 ] && ! python3 "$root/tests/compare_timeline.py" --same "$dir/$v.1.norm" "$dir/$v.2.norm" >/dev/null; then
+			echo "${f#"$traces"/} $v (two fetches)" >>"$work/timeline-varies"
+		fi
+		n=$(grep -cE "href=\"/trace\?view=$v(&amp;|&)start=" "$dir/main.html" 2>/dev/null || true)
+		n=${n:-0}
+		{
+			echo "exit=$rc"
+			cat "$dir/err"
+			[ "$n" -le 1 ] || echo "viewer ranges: $n"
+		} >"$base.status"
+		if [ "$rc" = 0 ]; then
+			# Keep the old file if it holds the same events, so that
+			# regenerating does not churn it.
+			if [ -f "$base.json.xz" ] && python3 "$root/tests/compare_timeline.py" --same "$base.json.xz" "$dir/$v.1.norm" >/dev/null; then
+				:
+			else
+				xz -9 -c <"$dir/$v.1.norm" >"$base.json.xz.tmp"
+				mv "$base.json.xz.tmp" "$base.json.xz"
+			fi
+		else
+			rm -f "$base.json.xz"
+		fi
+	done
+	# Anything the tool logged while serving (e.g. "failed to generate
+	# trace") goes into both views' status.
+	if [ -n "$(timeline_log "$dir/log")" ]; then
+		for v in $timeline_views; do
+			timeline_log "$dir/log" >>"$f.timeline.$v.status"
+		done
+	fi
+}
+
+timeline_step() {
+	local t r
+	reftool=$work/gotrace-ref
+	if [ ! -x "$reftool" ]; then
+		echo "== building the reference tool ($("$refgo" env GOVERSION) cmd/trace)"
+		(cd "$work" && GOFLAGS='' "$refgo" build -o "$reftool" cmd/trace)
+	fi
+	echo "== timeline references ($("$refgo" env GOVERSION) cmd/trace /jsontrace on 127.0.0.1)"
+	find "$traces" -type f -name '*.trace.timeline.*' | while read -r r; do
+		t=${r%.timeline.*}
+		case $t in "$traces"/go1.*/*) [ -f "$t" ] && continue ;; esac
+		rm -f "$r"
+	done
+	rm -f "$work/timeline-varies"
+	export -f timeline_reference timeline_log
+	export reftool root traces work timeline_views
+	# shellcheck disable=SC2016 # "$1" is expanded by the inner bash
+	find "$traces" -path "$traces/go1.*/*" -name '*.trace' -type f | sort |
+		tr '\n' '\0' | xargs -0 -n 1 -P "$(nproc)" bash -c 'timeline_reference "$1"' _
+	if [ -s "$work/timeline-varies" ]; then
+		while read -r r; do
+			fail "timeline reference varies between fetches: $r"
+		done < <(sort "$work/timeline-varies")
+	fi
+	printf 'timeline references: %d files, %d bytes\n' \
+		"$(find "$traces" -type f -name '*.trace.timeline.*' | wc -l)" \
+		"$(find "$traces" -type f -name '*.trace.timeline.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
+}
+
+if [ $timeline_only = 1 ]; then
+	timeline_step
+	if [ ${#failures[@]} -gt 0 ]; then
+		echo
+		echo "${#failures[@]} failure(s):"
+		printf '   %s\n' "${failures[@]}"
+		exit 1
+	fi
+	exit 0
+fi
+
 if [ $pprof_only = 1 ]; then
 	pprof_step
 	if [ ${#failures[@]} -gt 0 ]; then
@@ -519,6 +665,7 @@ done
 
 analysis_step
 pprof_step
+timeline_step
 
 # Summary.
 nonzero() { # DIR...: status files whose first line is not exit=0
@@ -551,7 +698,7 @@ bad=
 # v1 event table at all, and Go's v1 parser rejects our cgo callback
 # traces ("no consistent ordering of events possible"; so do the analysis
 # references, which read them with the same parser).
-known='^go1\.2[34]/allocfree\.trace\.wire\.status$|^go1\.(19|21)/.*\.trace\.wire\.status$|^go1\.(19|21)/cgocallback\.trace\.(parsed|analysis\.[a-z-]+|pprof\.[a-z]+)\.status$|^truncated/'
+known='^go1\.2[34]/allocfree\.trace\.wire\.status$|^go1\.(19|21)/.*\.trace\.wire\.status$|^go1\.(19|21)/cgocallback\.trace\.(parsed|analysis\.[a-z-]+|pprof\.[a-z]+)\.status$|^go1\.(19|21)/cgocallback\.trace\.timeline\.[a-z]+\.status$|^truncated/'
 if [ -n "$bad" ]; then
 	echo "references of real traces that did not exit 0:"
 	while read -r s; do
