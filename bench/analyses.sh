@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The analyses' cost: each `gotrace` analysis command against a plain
-# `gotrace stats` read of the same trace, and against Go's own analyses of
-# it (testdata/analysisref: Go 1.27's internal/trace Summarizer and MMU)
-# and `go tool trace`'s viewer preparation, in the same run. See
-# docs/performance.md ("Analyses").
+# The analyses' and exports' cost: each `gotrace` analysis command and
+# `gotrace pprof` against a plain `gotrace stats` read of the same trace,
+# and against Go's own analyses of it (testdata/analysisref: Go 1.27's
+# internal/trace Summarizer and MMU), `go tool trace -pprof=sched` and
+# `go tool trace`'s viewer preparation, in the same run. See
+# docs/performance.md ("Analyses and exports").
 #
 #   bench/analyses.sh [RUNS] [TRACE...]   (default 3 runs; the bench traces)
 #
@@ -94,7 +95,8 @@ for trace in "${traces[@]}"; do
 	echo "== $(basename "$trace") ($((size / 1048576)) MB, $("$gotrace" stats "$trace" | sed -n 's/^events: //p') events)"
 	read -r base base_kb <<<"$(measure "$gotrace" stats "$trace")"
 	row "gotrace stats" "$base" "$base_kb" "$base"
-	for cmd in "goroutines --json" "tasks --json" "regions --json" "gc --json" "mmu --json"; do
+	for cmd in "goroutines --json" "tasks --json" "regions --json" "gc --json" "mmu --json" \
+	           "pprof --type=sched" "pprof --type=sync"; do
 		# shellcheck disable=SC2086 # cmd is a command and its options
 		read -r t kb <<<"$(measure "$gotrace" $cmd "$trace")"
 		row "gotrace $cmd" "$t" "$kb" "$base"
@@ -103,6 +105,8 @@ for trace in "${traces[@]}"; do
 		read -r t kb <<<"$(measure "$work/analysisref" "$mode" "$trace")"
 		row "Go internal/trace ($mode)" "$t" "$kb" "$base"
 	done
+	read -r t kb <<<"$(measure "$work/gotrace-ref" -pprof=sched "$trace")"
+	row "go tool trace -pprof=sched" "$t" "$kb" "$base"
 	read -r t kb <<<"$(measure_viewer "$trace")"
 	row "go tool trace (viewer ready)" "$t" "$kb" "$base"
 done
