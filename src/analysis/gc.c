@@ -66,27 +66,6 @@ struct gotrace_gc {
 	gotrace_duration_stats stw_stats, cycle_stats;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 8;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -1;
-		ncap *= 2;
-	}
-	np = realloc(*p, ncap * elem);
-	if (np == NULL)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 /* Times from a damaged trace can be anything: durations and sums wrap as
  * Go's int64 arithmetic does, rather than overflow. */
 static int64_t wadd(int64_t a, int64_t b)
@@ -121,7 +100,7 @@ static int rec_add(rec_list *l, int64_t start, uint32_t *h)
 	size_t *n = start < 0 ? &l->nunknown : &l->nknown;
 	size_t *cap = start < 0 ? &l->unknown_cap : &l->known_cap;
 
-	if (*n >= MAX_INDEX || grow((void **)v, cap, *n + 1, sizeof **v) != 0)
+	if (*n >= MAX_INDEX || gt_grow((void **)v, cap, *n + 1, sizeof **v) != 0)
 		return -1;
 	memset(&(*v)[*n], 0, sizeof **v);
 	(*v)[*n].start = start;
@@ -243,7 +222,7 @@ static int stw_event(gotrace_gc *g, const gotrace_event *ev)
 	if (reason == g->nreason_text) {
 		char *copy;
 
-		if (grow((void **)&g->reason_text, &g->reason_text_cap,
+		if (gt_grow((void **)&g->reason_text, &g->reason_text_cap,
 		         g->nreason_text + 1, sizeof *g->reason_text) != 0)
 			return -1;
 		copy = malloc(name.len - plen);
@@ -323,9 +302,9 @@ static int work_event(gotrace_gc *g, const gotrace_event *ev, int kind)
 			slot = g->free_slots[--g->nfree];
 		} else {
 			if (g->nstarts >= MAX_INDEX ||
-			    grow((void **)&g->starts, &g->starts_cap, g->nstarts + 1,
+			    gt_grow((void **)&g->starts, &g->starts_cap, g->nstarts + 1,
 			         sizeof *g->starts) != 0 ||
-			    grow((void **)&g->free_slots, &g->free_cap,
+			    gt_grow((void **)&g->free_slots, &g->free_cap,
 			         g->nstarts + 1, sizeof *g->free_slots) != 0)
 				return -1;
 			slot = (uint32_t)g->nstarts++;

@@ -112,27 +112,6 @@ static int64_t wmul(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a * (uint64_t)b);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 8;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return -1;
-		ncap *= 2;
-	}
-	np = realloc(*p, ncap * elem);
-	if (np == NULL)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 static int has_prefix(gotrace_string s, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -196,7 +175,7 @@ static int add_util(gotrace_mmu *m, series *s, int64_t time, double util)
 			return 0;
 		}
 	}
-	if (grow((void **)&s->pts, &s->cap, s->n + 1, sizeof *s->pts) != 0)
+	if (gt_grow((void **)&s->pts, &s->cap, s->n + 1, sizeof *s->pts) != 0)
 		return -1;
 	s->pts[s->n].time = time;
 	s->pts[s->n].util = util;
@@ -209,11 +188,11 @@ static int new_series(gotrace_mmu *m, int64_t time, size_t *index)
 {
 	series *s;
 
-	if (grow((void **)&m->ser, &m->ser_cap, m->nser + 1, sizeof *m->ser) != 0)
+	if (gt_grow((void **)&m->ser, &m->ser_cap, m->nser + 1, sizeof *m->ser) != 0)
 		return -1;
 	s = &m->ser[m->nser];
 	memset(s, 0, sizeof *s);
-	if (grow((void **)&s->pts, &s->cap, 1, sizeof *s->pts) != 0)
+	if (gt_grow((void **)&s->pts, &s->cap, 1, sizeof *s->pts) != 0)
 		return -1;
 	m->nser++;
 	s->pts[0].time = time;
@@ -245,7 +224,7 @@ static int mark_dirty(gotrace_mmu *m, size_t p)
 {
 	if (!(m->flags & GOTRACE_UTIL_PER_PROC) || m->ps[p].dirty)
 		return 0;
-	if (grow((void **)&m->dirty, &m->dirty_cap, m->ndirty + 1,
+	if (gt_grow((void **)&m->dirty, &m->dirty_cap, m->ndirty + 1,
 	         sizeof *m->dirty) != 0)
 		return -1;
 	m->ps[p].dirty = 1;
@@ -274,7 +253,7 @@ static int set_gomaxprocs(gotrace_mmu *m, int64_t time, uint64_t value)
 
 	if (m->nsync <= 1 &&
 	    (m->nprocs == 0 || m->procs[m->nprocs - 1].n != value)) {
-		if (grow((void **)&m->procs, &m->procs_cap, m->nprocs + 1,
+		if (gt_grow((void **)&m->procs, &m->procs_cap, m->nprocs + 1,
 		         sizeof *m->procs) != 0)
 			return -1;
 		m->procs[m->nprocs].time = time;
@@ -296,7 +275,7 @@ static int set_gomaxprocs(gotrace_mmu *m, int64_t time, uint64_t value)
 				m->dirty[kept++] = m->dirty[i];
 		m->ndirty = kept;
 	}
-	if (grow((void **)&m->ps, &m->ps_cap, n, sizeof *m->ps) != 0)
+	if (gt_grow((void **)&m->ps, &m->ps_cap, n, sizeof *m->ps) != 0)
 		return -1;
 	while (m->nps < n) {
 		size_t idx = 0;

@@ -183,24 +183,6 @@ struct gotrace_summary {
 
 /* --- small helpers ----------------------------------------------------- */
 
-static int grow_array(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 8;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * size);
-	if (np == NULL)
-		return -1;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 static int named_add(named_list *l, uint32_t name, int64_t ns)
 {
 	uint32_t i;
@@ -313,7 +295,7 @@ static int outermost_frame(gotrace_summary *s, gotrace_stack stk,
 	if (gt_strtab_intern(&s->frame_keys, (const char *)key, sizeof key, &id) != 0)
 		return -1;
 	if (id == s->nframes) {
-		if (grow_array((void **)&s->frames, &s->frames_cap, s->nframes + 1,
+		if (gt_grow((void **)&s->frames, &s->frames_cap, s->nframes + 1,
 		               sizeof *s->frames) != 0)
 			return -1;
 		s->frames[id] = (frame_rec){ f.pc, func, file, f.line };
@@ -405,7 +387,7 @@ static int region_done(gotrace_summary *s, gsum *g, const region_rec *r,
 
 	if (!gt_map_get(&s->rt_index, r->type, r->frame, &ti)) {
 		if (s->nregion_types >= NO_INDEX ||
-		    grow_array((void **)&s->region_types, &s->region_types_cap,
+		    gt_grow((void **)&s->region_types, &s->region_types_cap,
 		               s->nregion_types + 1, sizeof *s->region_types) != 0)
 			return -1;
 		ti = (uint32_t)s->nregion_types;
@@ -419,7 +401,7 @@ static int region_done(gotrace_summary *s, gsum *g, const region_rec *r,
 	if (g->nsamples == g->samples_cap) {
 		size_t cap = g->samples_cap;
 
-		if (grow_array((void **)&g->samples, &cap, (size_t)g->nsamples + 1,
+		if (gt_grow((void **)&g->samples, &cap, (size_t)g->nsamples + 1,
 		               sizeof *g->samples) != 0 || cap > UINT32_MAX)
 			return -1;
 		g->samples_cap = (uint32_t)cap;
@@ -457,7 +439,7 @@ static gsum *new_g(gotrace_summary *s, int64_t id)
 		free_g(s, g);
 	} else {
 		if (s->ngs >= NO_INDEX ||
-		    grow_array((void **)&s->gs, &s->gs_cap, s->ngs + 1,
+		    gt_grow((void **)&s->gs, &s->gs_cap, s->ngs + 1,
 		               sizeof *s->gs) != 0)
 			return NULL;
 		i = (uint32_t)s->ngs;
@@ -570,7 +552,7 @@ static task_rec *get_task(gotrace_summary *s, uint64_t id)
 	if (gt_map_get(&s->t_index, (int64_t)id, 0, &i))
 		return &s->tasks[i];
 	if (s->ntasks >= NO_INDEX ||
-	    grow_array((void **)&s->tasks, &s->tasks_cap, s->ntasks + 1,
+	    gt_grow((void **)&s->tasks, &s->tasks_cap, s->ntasks + 1,
 	               sizeof *s->tasks) != 0)
 		return NULL;
 	if (gt_map_put(&s->t_index, (int64_t)id, 0, (uint32_t)s->ntasks) != 0)
@@ -612,7 +594,7 @@ static int task_add_goroutine(task_rec *t, int64_t id)
 	if (t->ngoroutines == t->cap) {
 		t->ngoroutines = sort_unique(t->goroutines, t->ngoroutines);
 		if ((t->ngoroutines == t->cap || t->ngoroutines * 2 > t->cap) &&
-		    grow_array((void **)&t->goroutines, &t->cap, t->cap + 1,
+		    gt_grow((void **)&t->goroutines, &t->cap, t->cap + 1,
 		               sizeof *t->goroutines) != 0)
 			return -1;
 	}
@@ -1143,7 +1125,7 @@ static int build_task_types(gotrace_summary *s)
 		uint32_t ti;
 
 		if (!gt_map_get(&index, t->name, 0, &ti)) {
-			if (grow_array((void **)&s->task_types, &cap, s->ntask_types + 1,
+			if (gt_grow((void **)&s->task_types, &cap, s->ntask_types + 1,
 			               sizeof *s->task_types) != 0)
 				goto fail;
 			ti = (uint32_t)s->ntask_types++;
@@ -1297,7 +1279,7 @@ static int export_named(const gotrace_summary *s, const named_list *l,
 {
 	uint32_t i;
 
-	if (grow_array((void **)arr, cap, l->n ? l->n : 1, sizeof **arr) != 0)
+	if (gt_grow((void **)arr, cap, l->n ? l->n : 1, sizeof **arr) != 0)
 		return -1;
 	*n = 0;
 	for (i = 0; i < l->n; i++)
@@ -1397,7 +1379,7 @@ static int build_groups(const gotrace_summary *s)
 	named_list block = {0}, ranges = {0};
 
 	for (i = 0; i < s->nretired; i++) {
-		if (grow_array((void **)&groups, &cap, n + 1, sizeof *groups) != 0 ||
+		if (gt_grow((void **)&groups, &cap, n + 1, sizeof *groups) != 0 ||
 		    gt_map_put(&index, s->retired_names[i], 0, (uint32_t)n) != 0)
 			goto fail;
 		groups[n] = s->retired[i];
@@ -1416,7 +1398,7 @@ static int build_groups(const gotrace_summary *s)
 		             &ranges) != 0)
 			goto fail;
 		if (!gt_map_get(&index, g->name, 0, &gi)) {
-			if (grow_array((void **)&groups, &cap, n + 1, sizeof *groups) != 0)
+			if (gt_grow((void **)&groups, &cap, n + 1, sizeof *groups) != 0)
 				goto fail;
 			gi = (uint32_t)n++;
 			memset(&groups[gi], 0, sizeof groups[gi]);
@@ -1458,9 +1440,9 @@ static int retire(gotrace_summary *s, const gsum *g)
 	uint32_t ri, k;
 
 	if (!gt_map_get(&s->retired_index, g->name, 0, &ri)) {
-		if (grow_array((void **)&s->retired, &s->retired_cap, s->nretired + 1,
+		if (gt_grow((void **)&s->retired, &s->retired_cap, s->nretired + 1,
 		               sizeof *s->retired) != 0 ||
-		    grow_array((void **)&s->retired_names, &s->retired_names_cap,
+		    gt_grow((void **)&s->retired_names, &s->retired_names_cap,
 		               s->nretired + 1, sizeof *s->retired_names) != 0)
 			return -1;
 		ri = (uint32_t)s->nretired;

@@ -1,10 +1,31 @@
 /*
- * The analyses' hash map and string interner (see table.h).
+ * The analyses' growing arrays, hash map and string interner (see table.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "table.h"
+
+int gt_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return -1;
+		ncap *= 2;
+	}
+	np = realloc(*p, ncap * elem);
+	if (np == NULL)
+		return -1;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
 
 /*
  * Keys are mostly goroutine and task IDs, which runtimes hand out nearly in

@@ -12,6 +12,13 @@
 
 #include <gotrace/reader.h>
 
+/*
+ * Grows *p (an array of *cap elements of elem bytes) to hold at least need
+ * elements, doubling. Returns 0, or -1 (array unchanged) when out of
+ * memory or the size would overflow.
+ */
+int gt_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Open addressing with linear probing; deletion shifts entries back, so
  * there are no tombstones. Zero-initialize. */
 typedef struct gt_map_slot {
