@@ -529,8 +529,8 @@ timeline_step() {
 		"$(find "$traces" -type f -name '*.trace.timeline.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
 }
 
-if [ $timeline_only = 1 ]; then
-	timeline_step
+# finish: lists the failures, if any, and exits accordingly.
+finish() {
 	if [ ${#failures[@]} -gt 0 ]; then
 		echo
 		echo "${#failures[@]} failure(s):"
@@ -538,28 +538,21 @@ if [ $timeline_only = 1 ]; then
 		exit 1
 	fi
 	exit 0
+}
+
+if [ $timeline_only = 1 ]; then
+	timeline_step
+	finish
 fi
 
 if [ $pprof_only = 1 ]; then
 	pprof_step
-	if [ ${#failures[@]} -gt 0 ]; then
-		echo
-		echo "${#failures[@]} failure(s):"
-		printf '   %s\n' "${failures[@]}"
-		exit 1
-	fi
-	exit 0
+	finish
 fi
 
 if [ $analysis_only = 1 ]; then
 	analysis_step
-	if [ ${#failures[@]} -gt 0 ]; then
-		echo
-		echo "${#failures[@]} failure(s):"
-		printf '   %s\n' "${failures[@]}"
-		exit 1
-	fi
-	exit 0
+	finish
 fi
 
 if [ $refs_only = 0 ]; then
@@ -712,10 +705,4 @@ if [ -n "$bad" ]; then
 	done <<<"$bad"
 fi
 echo "testdata total: $(du -sh "$here" | cut -f1) ($(du -sb "$here" | cut -f1) bytes)"
-
-if [ ${#failures[@]} -gt 0 ]; then
-	echo
-	echo "${#failures[@]} failure(s):"
-	printf '   %s\n' "${failures[@]}"
-	exit 1
-fi
+finish
