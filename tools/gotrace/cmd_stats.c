@@ -61,8 +61,10 @@ static void print_wall_span(const gotrace_clock *clk, int64_t first,
 
 	if (gotrace_clock_to_wall(clk, first, &a) != GOTRACE_OK ||
 	    gotrace_clock_to_wall(clk, last, &b) != GOTRACE_OK) {
-		printf("wall clock: unknown (the trace has no clock snapshots: "
-		       "Go 1.24 or older)\n");
+		/* Go 1.24 and older write none; a damaged trace may end
+		 * before its first. */
+		printf("wall clock: unknown (no clock snapshot in what was "
+		       "read; Go writes them from 1.25 on)\n");
 		return;
 	}
 	printf("wall clock: ");
