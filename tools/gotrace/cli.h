@@ -246,6 +246,10 @@ void cli_run_free(cli_run *run);
  * them, 0 if not, -1 after a usage error (both given).
  */
 int cli_format_option(const cli_command *cmd, cli_format *format, int c);
+/* For the analysis commands: a reader option, else --json/--csv. Returns
+ * as cli_reader_option. */
+int cli_analysis_option(const cli_command *cmd, cli_reader_opts *opt,
+                        cli_format *format, int c, const char *arg);
 
 #define CLI_FORMAT_LONGOPTS                                              \
 	{"json", no_argument, NULL, CLI_OPT_JSON},                       \

@@ -142,10 +142,8 @@ int cmd_goroutines(const cli_command *cmd, int argc, char **argv)
 	cli_reader_opts_init(&opt);
 	while ((c = cli_getopt(cmd, argc, argv, CLI_READER_SHORTOPTS "n:",
 	                       longopts)) != -1) {
-		int k = cli_reader_option(cmd, &opt, c, optarg);
+		int k = cli_analysis_option(cmd, &opt, &format, c, optarg);
 
-		if (k == 0)
-			k = cli_format_option(cmd, &format, c);
 		if (k < 0)
 			return CLI_USAGE;
 		if (k > 0)

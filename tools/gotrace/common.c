@@ -301,6 +301,14 @@ int cli_format_option(const cli_command *cmd, cli_format *format, int c)
 	return 1;
 }
 
+int cli_analysis_option(const cli_command *cmd, cli_reader_opts *opt,
+                        cli_format *format, int c, const char *arg)
+{
+	int k = cli_reader_option(cmd, opt, c, arg);
+
+	return k != 0 ? k : cli_format_option(cmd, format, c);
+}
+
 const char *cli_file_operand(const cli_command *cmd, int argc, char **argv)
 {
 	if (optind >= argc) {
