@@ -3,9 +3,10 @@
 
 usage: check_layers.py SOURCE_ROOT
 
-src/analysis/ (the analyses) and src/export/ (the exports) may include
-only the public headers (<gotrace/...>), the C and POSIX system headers
-(<...>) and headers of their own folder ("x.h" with no directory part,
+src/analysis/ (the analyses), src/export/ (the exports) and
+src/containers/ (the containers both use) may include only the public
+headers (<gotrace/...>), the C and POSIX system headers (<...>) and headers
+of their own folder or of src/containers ("x.h" with no directory part,
 existing there, or "x.pb-c.h" generated at build time from proto/x.proto). The build keeps
 src/ off its include path already; this test also catches a relative path
 ("../reader_internal.h") or a header added to src/analysis that itself
@@ -15,7 +16,9 @@ import os
 import re
 import sys
 
-MODULES = ["src/analysis", "src/export"]
+MODULES = ["src/containers", "src/analysis", "src/export"]
+# The folder of containers every module may use, besides its own.
+SHARED = "src/containers"
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -44,6 +47,7 @@ def check(root):
                     else:
                         ok = "/" not in target and (
                             os.path.exists(os.path.join(folder, target)) or
+                            os.path.exists(os.path.join(root, SHARED, target)) or
                             (target.endswith(".pb-c.h") and os.path.exists(
                                 os.path.join(root, "proto",
                                              target[:-len(".pb-c.h")] + ".proto"))))

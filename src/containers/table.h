@@ -1,11 +1,11 @@
 /*
- * Small containers for the analyses, which may use only the public API and
- * so cannot share the reader's internal ones: a hash map from a pair of
- * int64 keys to a uint32 value, and a string interner. Internal to
- * src/analysis/.
+ * Small containers for the modules built on the public API (the analyses
+ * and the exports), which cannot share the reader's internal ones: a hash
+ * map from a pair of int64 keys to a uint32 value, and a string interner.
+ * Internal to src/.
  */
-#ifndef GT_ANALYSIS_TABLE_H
-#define GT_ANALYSIS_TABLE_H
+#ifndef GT_CONTAINERS_TABLE_H
+#define GT_CONTAINERS_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
