@@ -1,10 +1,12 @@
 /*
  * libgotrace — exports: a trace turned into another tool's format.
  *
- * Two parts:
+ * Three parts:
  *
  *   - gotrace_sink: where an export writes its bytes — a file by path, a
  *     file descriptor, or the caller's own write callback.
+ *   - gotrace_timeline: timelines for trace viewers — Chrome's JSON and
+ *     Perfetto's protobuf — of the P, thread or goroutine view.
  *   - gotrace_pprof: pprof profiles (gzip'd protocol buffers, as
  *     `go tool pprof` reads them) built from the events of the caller's
  *     reader loop: the scheduler-latency, synchronization, syscall and
@@ -230,6 +232,143 @@ GOTRACE_API int gotrace_pprof_write(const gotrace_pprof *p, gotrace_sink *s);
 
 /* Frees the profile. NULL is allowed. */
 GOTRACE_API void gotrace_pprof_free(gotrace_pprof *p);
+
+/* ------------------------------------------------------------------------
+ * Timelines.
+ *
+ * A timeline draws the trace for a viewer: tracks (a P, an OS thread, a
+ * goroutine, ...) holding slices (a goroutine running, a syscall, a GC
+ * phase), instants, counters and flow arrows (who created or woke whom).
+ * Two formats:
+ *
+ *   JSON      Chrome's Trace Event Format (chrome://tracing, Perfetto's
+ *             UI, Catapult): one object with displayTimeUnit, traceEvents
+ *             and stackFrames.
+ *   PERFETTO  Perfetto's protobuf trace (perfetto.protos.Trace, a stream
+ *             of TracePackets): track descriptors, track events, counter
+ *             tracks, flows, interned names and callstacks.
+ *
+ * and three views:
+ *
+ *   PROC       one track per P, as `go tool trace`'s default view
+ *              (/jsontrace?view=proc): the goroutines running on it,
+ *              syscalls, GC ranges, proc start/stop, unblock and creation
+ *              flows; STATS counters (goroutines, heap, threads).
+ *   THREAD     the same per OS thread (/jsontrace?view=thread).
+ *   GOROUTINE  one track per goroutine, showing its states over time
+ *              (running, runnable, waiting with its reason, syscall),
+ *              which cmd/trace does not have.
+ *
+ * The PROC and THREAD views in JSON hold the events cmd/trace's viewer
+ * serves for the whole trace (docs/exports.md lists the rules and the
+ * few documented differences); Perfetto output holds the same slices,
+ * instants, counters and flows.
+ *
+ * Streaming: the timeline writes to its sink while events are fed; what
+ * it keeps is the goroutines, Ps and threads seen, the distinct stacks,
+ * the slices not yet closed, and, per track, the slices inside the
+ * outermost one still open there (a format writes a track's slices when
+ * its outermost one ends, so that they nest). Not the whole trace.
+ *
+ *     gotrace_timeline *tl;
+ *     gotrace_timeline_options to = GOTRACE_TIMELINE_OPTIONS_INIT;
+ *     to.format = GOTRACE_TIMELINE_PERFETTO;
+ *     gotrace_sink_open_path(&out, "trace.pftrace");
+ *     gotrace_timeline_new(&tl, &to, out);
+ *     while ((rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+ *         if (gotrace_timeline_feed(tl, &ev) != GOTRACE_OK)
+ *             break;                  // out of memory, or the sink failed
+ *     gotrace_timeline_finish(tl);    // also after a reader error
+ *     gotrace_timeline_free(tl);
+ *     gotrace_sink_close(out);
+ *
+ * Times: by default nanoseconds since the first event fed (cmd/trace's
+ * time zero; JSON writes microseconds with three decimals). With
+ * GOTRACE_TIMELINE_CLOCK_WALL every time is Unix time, converted per
+ * generation with the trace's clock snapshots (gotrace/clock.h, and its
+ * accuracy); Perfetto output then records a clock snapshot declaring the
+ * timestamps REALTIME. A trace without snapshots (Go 1.24 and older, v1)
+ * fails with GOTRACE_ERR_UNSUPPORTED at its first event.
+ *
+ * Damaged traces: the timeline holds what was fed. cmd/trace draws a
+ * damaged trace up to its last Sync event before the error; to match it,
+ * feed the events up to that one only (gotrace timeline does so for
+ * files by reading them twice).
+ */
+
+typedef enum gotrace_timeline_format {
+	GOTRACE_TIMELINE_JSON = 0,
+	GOTRACE_TIMELINE_PERFETTO
+} gotrace_timeline_format;
+
+typedef enum gotrace_timeline_view {
+	GOTRACE_TIMELINE_PROC = 0,
+	GOTRACE_TIMELINE_THREAD,
+	GOTRACE_TIMELINE_GOROUTINE
+} gotrace_timeline_view;
+
+typedef enum gotrace_timeline_clock {
+	GOTRACE_TIMELINE_CLOCK_TRACE = 0, /* ns since the first event */
+	GOTRACE_TIMELINE_CLOCK_WALL       /* Unix ns, from clock snapshots */
+} gotrace_timeline_clock;
+
+/* Names ("json", "perfetto"; "proc", "thread", "goroutine"; "trace",
+ * "wall") and their reverse (-1 if unknown); NULL for an unknown value. */
+GOTRACE_API const char *gotrace_timeline_format_name(int format);
+GOTRACE_API int gotrace_timeline_format_parse(const char *name);
+GOTRACE_API const char *gotrace_timeline_view_name(int view);
+GOTRACE_API int gotrace_timeline_view_parse(const char *name);
+GOTRACE_API const char *gotrace_timeline_clock_name(int clock);
+GOTRACE_API int gotrace_timeline_clock_parse(const char *name);
+
+/*
+ * Options. Start from GOTRACE_TIMELINE_OPTIONS_INIT, which also sets
+ * struct_size: a later version may add fields at the end, and reads
+ * them only when struct_size says the caller's struct has them.
+ */
+typedef struct gotrace_timeline_options {
+	size_t struct_size;        /* sizeof(gotrace_timeline_options) */
+	int format;                /* gotrace_timeline_format */
+	int view;                  /* gotrace_timeline_view */
+	int clock;                 /* gotrace_timeline_clock */
+} gotrace_timeline_options;
+
+#define GOTRACE_TIMELINE_OPTIONS_INIT                                        \
+	{ sizeof(gotrace_timeline_options), GOTRACE_TIMELINE_JSON,           \
+	  GOTRACE_TIMELINE_PROC, GOTRACE_TIMELINE_CLOCK_TRACE }
+
+typedef struct gotrace_timeline gotrace_timeline;
+
+/*
+ * Creates a timeline writing to sink, which must outlive it (the
+ * timeline does not close it). Nothing is written before the first feed.
+ * Returns GOTRACE_OK, GOTRACE_ERR_ARG (NULL, a struct_size too small, or
+ * an unknown format, view or clock) or GOTRACE_ERR_NOMEM.
+ */
+GOTRACE_API int gotrace_timeline_new(gotrace_timeline **out,
+                                     const gotrace_timeline_options *opts,
+                                     gotrace_sink *sink);
+
+/*
+ * Feeds the next event. Returns GOTRACE_OK; GOTRACE_ERR_NOMEM; the sink's
+ * error (GOTRACE_ERR_IO); GOTRACE_ERR_UNSUPPORTED (wall clock, no
+ * snapshot); GOTRACE_ERR_ARG after finish. After an error the timeline
+ * is unusable except for finish (which then only reports it) and free.
+ */
+GOTRACE_API int gotrace_timeline_feed(gotrace_timeline *t,
+                                      const gotrace_event *ev);
+
+/*
+ * Ends the timeline at the last event fed: slices still open close there,
+ * and the format's trailer is written (JSON's stackFrames and closing
+ * brace). Returns GOTRACE_OK or the first error of the timeline or its
+ * sink. Calling it twice returns the same. A timeline fed no event writes
+ * an empty but valid file.
+ */
+GOTRACE_API int gotrace_timeline_finish(gotrace_timeline *t);
+
+/* Frees the timeline (without finishing it). NULL is allowed. */
+GOTRACE_API void gotrace_timeline_free(gotrace_timeline *t);
 
 #ifdef __cplusplus
 }
