@@ -46,6 +46,8 @@ typedef struct view {
 	gt_strtab names;
 	uint32_t empty;            /* id of "" */
 	int described;
+	int64_t sync_time;         /* the current generation's Sync */
+	int seen_sync;
 } view;
 
 static int intern(view *v, gotrace_string s, uint32_t *id)
@@ -219,7 +221,7 @@ static int close_slice(view *v, tl_core *c, gor *g, int64_t t,
 }
 
 static int open_slice(view *v, tl_core *c, gor *g, const gotrace_event *ev,
-                      int state, tl_stack_id stack)
+                      int64_t start, int state, tl_stack_id stack)
 {
 	int rc;
 
@@ -227,7 +229,7 @@ static int open_slice(view *v, tl_core *c, gor *g, const gotrace_event *ev,
 		return GOTRACE_OK;
 	g->open = 1;
 	g->state = state;
-	g->start = ev->time;
+	g->start = start;
 	g->stack = stack;
 	g->proc = ev->proc;
 	g->thread = ev->thread;
@@ -238,10 +240,23 @@ static int open_slice(view *v, tl_core *c, gor *g, const gotrace_event *ev,
 	return tl_open(c, track_of(g->id));
 }
 
+/* Whether a status restates g's open waiting slice's reason (other states
+ * have none). */
+static int same_reason(view *v, const gor *g, const gotrace_event *ev)
+{
+	gotrace_string r = gt_strtab_get(&v->names, g->reason);
+	gotrace_string n = ev->u.transition.reason;
+
+	if (g->state != GOTRACE_GO_WAITING)
+		return 1;
+	return r.len == n.len && (n.len == 0 || memcmp(r.data, n.data, n.len) == 0);
+}
+
 static int on_transition(view *v, tl_core *c, const gotrace_event *ev)
 {
 	int64_t id = ev->u.transition.id;
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
+	int64_t start = ev->time;
 	tl_stack_id stack;
 	uint64_t flow = 0;
 	int rc;
@@ -262,13 +277,20 @@ static int on_transition(view *v, tl_core *c, const gotrace_event *ev)
 				return rc;
 		}
 	}
-	/* A restated state (a new generation's status) continues the slice. */
-	if (g->open && to == g->state && from == to)
+	if (from == GOTRACE_GO_UNDETERMINED) {
+		/* A generation's status: a goroutine already drawn in that state
+		 * goes on; one seen for the first time has been in it since the
+		 * generation began, as Go's summary counts it. */
+		if (g->open && to == g->state && same_reason(v, g, ev))
+			return GOTRACE_OK;
+		start = v->sync_time;
+	} else if (from == to && g->open) {
 		return GOTRACE_OK;
+	}
 	stack = tl_stack(c, ev->stack);
 	if (tl_failed(c))
 		return GOTRACE_ERR_NOMEM;
-	if ((rc = close_slice(v, c, g, ev->time, stack)) != GOTRACE_OK)
+	if ((rc = close_slice(v, c, g, start, stack)) != GOTRACE_OK)
 		return rc;
 	/* Who made it runnable: its creator, or the goroutine unblocking it. */
 	if (to == GOTRACE_GO_RUNNABLE && ev->goroutine != GOTRACE_NO_GOROUTINE &&
@@ -282,7 +304,7 @@ static int on_transition(view *v, tl_core *c, const gotrace_event *ev)
 		if (flow == 0 && tl_failed(c))
 			return GOTRACE_ERR_NOMEM;
 	}
-	if ((rc = open_slice(v, c, g, ev, to, stack)) != GOTRACE_OK)
+	if ((rc = open_slice(v, c, g, ev, start, to, stack)) != GOTRACE_OK)
 		return rc;
 	if (flow != 0 && g->open &&
 	    (rc = tl_flow_end(c, flow, track_of(id), ev->time)) != GOTRACE_OK)
@@ -317,6 +339,10 @@ static int feed(void *p, tl_core *c, const gotrace_event *ev)
 		v->described = 1;
 		if ((rc = tl_process(c, VIEW_PID, "GOROUTINES", 0)) != GOTRACE_OK)
 			return rc;
+	}
+	if (ev->kind == GOTRACE_EVENT_SYNC || !v->seen_sync) {
+		v->seen_sync = 1;
+		v->sync_time = ev->time;
 	}
 	if (ev->kind == GOTRACE_EVENT_STATE_TRANSITION &&
 	    ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE)
