@@ -12,6 +12,7 @@
 #include "cli.h"
 
 int cmd_pprof(const cli_command *cmd, int argc, char **argv);
+int cmd_timeline(const cli_command *cmd, int argc, char **argv);
 
 #define FILE_HELP                                                            \
 	"FILE is a trace file, or - for standard input (a pipe is read as a\n" \
@@ -177,6 +178,33 @@ const cli_command cli_commands[] = {
 	 "\n"
 	 "On a damaged trace the profile of the good part is written, then the\n"
 	 "error is reported (exit status 1). docs/exports.md has the details.\n"
+	 "\n" FILE_HELP},
+	{"timeline", "a timeline for trace viewers: Chrome JSON or Perfetto",
+	 cmd_timeline,
+	 "usage: gotrace timeline [options] FILE [-o OUT]\n"
+	 "\n"
+	 "Write a timeline of the trace for a trace viewer: per P (the default),\n"
+	 "per OS thread or per goroutine, in Chrome's JSON trace format\n"
+	 "(chrome://tracing, ui.perfetto.dev, Catapult) or as a Perfetto trace\n"
+	 "(ui.perfetto.dev). The proc and thread views hold what `go tool trace`\n"
+	 "shows in its viewer (/jsontrace?view=proc and ?view=thread).\n"
+	 "\n"
+	 "options:\n"
+	 "      --format=FORMAT    json or perfetto (default: perfetto when OUT\n"
+	 "                         ends in .perfetto-trace or .pftrace, else json)\n"
+	 "      --view=VIEW        proc (one track per P, the default), thread\n"
+	 "                         (per OS thread) or goroutine (per goroutine)\n"
+	 "      --clock=CLOCK      trace: times from the first event (default);\n"
+	 "                         wall: Unix time, from the trace's clock\n"
+	 "                         snapshots (Go 1.25 and later)\n"
+	 "  -o, --output=OUT       write to OUT (default standard output)\n"
+	 CLI_READER_HELP
+	 "\n"
+	 "On a damaged trace the timeline holds, as go tool trace draws it, the\n"
+	 "events up to the last generation boundary before the error (a file is\n"
+	 "read twice to find it; from standard input or a pipe, everything read\n"
+	 "before the error); then the error is reported (exit status 1).\n"
+	 "docs/exports.md has the details.\n"
 	 "\n" FILE_HELP},
 	{"top", "live view: the busiest goroutine groups of each generation",
 	 cmd_top,
