@@ -506,6 +506,269 @@ static void test_pprof_damaged(void **state)
 	unlink(path);
 }
 
+/* ---- Perfetto timelines ------------------------------------------------
+ * The protobuf framing and sequence of gotrace_timeline's Perfetto output,
+ * read with a few lines of wire-format decoding; what the packets hold is
+ * checked against Perfetto's own schema and the JSON timeline by
+ * tests/check_perfetto.py. */
+
+/* One field of a protobuf message at *p: its number, wire type, and value
+ * (varint, fixed) or bytes (length-delimited). Returns 0 at the end, 1 for
+ * a field, -1 if the bytes are not a message. */
+static int pb_next(const unsigned char **p, const unsigned char *end,
+                   uint32_t *field, int *wt, uint64_t *v,
+                   const unsigned char **data, size_t *len)
+{
+	uint64_t key = 0, x;
+	int shift, i;
+
+	if (*p == end)
+		return 0;
+	for (shift = 0;; shift += 7) {
+		if (*p == end || shift > 63)
+			return -1;
+		key |= (uint64_t)(**p & 0x7f) << shift;
+		if (!(*(*p)++ & 0x80))
+			break;
+	}
+	*field = (uint32_t)(key >> 3);
+	*wt = (int)(key & 7);
+	*v = 0;
+	switch (*wt) {
+	case 0:
+	case 2:
+		for (shift = 0, x = 0;; shift += 7) {
+			if (*p == end || shift > 63)
+				return -1;
+			x |= (uint64_t)(**p & 0x7f) << shift;
+			if (!(*(*p)++ & 0x80))
+				break;
+		}
+		if (*wt == 0) {
+			*v = x;
+			return 1;
+		}
+		if (x > (uint64_t)(end - *p))
+			return -1;
+		*data = *p;
+		*len = (size_t)x;
+		*p += x;
+		return 1;
+	case 1:
+	case 5:
+		if (end - *p < (*wt == 1 ? 8 : 4))
+			return -1;
+		for (i = (*wt == 1 ? 8 : 4) - 1; i >= 0; i--)
+			*v = *v << 8 | (*p)[i];
+		*p += *wt == 1 ? 8 : 4;
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/* The varint field f of a message (the last one), or def. */
+static uint64_t pb_uint(const unsigned char *msg, size_t n, uint32_t f,
+                        uint64_t def)
+{
+	const unsigned char *p = msg, *d;
+	uint32_t field;
+	uint64_t v;
+	size_t len;
+	int wt, rc;
+
+	while ((rc = pb_next(&p, msg + n, &field, &wt, &v, &d, &len)) == 1)
+		if (field == f && wt == 0)
+			def = v;
+	assert_int_equal(rc, 0);
+	return def;
+}
+
+/* The message field f of a message (the first), or NULL. */
+static const unsigned char *pb_sub(const unsigned char *msg, size_t n,
+                                   uint32_t f, size_t *sub_len)
+{
+	const unsigned char *p = msg, *d;
+	uint32_t field;
+	uint64_t v;
+	size_t len;
+	int wt, rc;
+
+	while ((rc = pb_next(&p, msg + n, &field, &wt, &v, &d, &len)) == 1)
+		if (field == f && wt == 2) {
+			*sub_len = len;
+			return d;
+		}
+	assert_int_equal(rc, 0);
+	return NULL;
+}
+
+/* What a Perfetto output holds, as far as these tests look. */
+typedef struct pf_summary {
+	size_t packets, events, descriptors, snapshots;
+	uint64_t first_flags, seq;
+	int wall_defaults;          /* the first packet's defaults: REALTIME */
+	int snapshot_realtime;      /* primary_trace_clock REALTIME */
+} pf_summary;
+
+/* Walks a Trace: every top-level field must be a packet (field 1,
+ * length-delimited), all on one sequence, and the bytes end with one. */
+static void pf_summarize(const membuf *m, pf_summary *s)
+{
+	const unsigned char *p = m->data, *end = m->data + m->len, *pkt, *sub;
+	uint32_t field;
+	uint64_t v;
+	size_t n, sn;
+	int wt, rc;
+
+	memset(s, 0, sizeof *s);
+	while ((rc = pb_next(&p, end, &field, &wt, &v, &pkt, &n)) == 1) {
+		assert_int_equal(field, 1);
+		assert_int_equal(wt, 2);
+		if (s->packets == 0) {
+			s->first_flags = pb_uint(pkt, n, 13, 0);
+			s->seq = pb_uint(pkt, n, 10, 0);
+			sub = pb_sub(pkt, n, 59, &sn);
+			s->wall_defaults = sub != NULL && pb_uint(sub, sn, 58, 0) == 1;
+		} else {
+			assert_int_equal(pb_uint(pkt, n, 10, 0), s->seq);
+			assert_int_equal(pb_uint(pkt, n, 13, 0) & 2, 2);
+		}
+		s->packets++;
+		s->events += pb_sub(pkt, n, 11, &sn) != NULL;
+		s->descriptors += pb_sub(pkt, n, 60, &sn) != NULL;
+		if ((sub = pb_sub(pkt, n, 6, &sn)) != NULL) {
+			s->snapshots++;
+			s->snapshot_realtime = pb_uint(sub, sn, 2, 0) == 1;
+		}
+	}
+	assert_int_equal(rc, 0);
+}
+
+/* Writes a Perfetto timeline of path into m; returns the first error of
+ * feed or finish (feeding stops at a feed error). */
+static int pf_timeline(const char *path, int view, int clock, membuf *m)
+{
+	gotrace_timeline_options o = GOTRACE_TIMELINE_OPTIONS_INIT;
+	gotrace_timeline *t;
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_sink *s;
+	gotrace_event ev;
+	int rc, frc = GOTRACE_OK;
+
+	o.format = GOTRACE_TIMELINE_PERFETTO;
+	o.view = view;
+	o.clock = clock;
+	assert_int_equal(gotrace_sink_open_callback(&s, mem_write, m), GOTRACE_OK);
+	assert_int_equal(gotrace_timeline_new(&t, &o, s), GOTRACE_OK);
+	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+	rc = gotrace_reader_new(&r, in);
+	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+		if ((frc = gotrace_timeline_feed(t, &ev)) != GOTRACE_OK)
+			break;
+	rc = gotrace_timeline_finish(t);
+	if (frc == GOTRACE_OK)
+		frc = rc;
+	else
+		assert_int_equal(rc, frc);
+	gotrace_reader_free(r);
+	gotrace_timeline_free(t);
+	gotrace_sink_free(s);
+	return frc;
+}
+
+static void test_perfetto_timeline(void **state)
+{
+	const char *path = TESTDATA_DIR "/traces/go1.27/annotations.trace";
+	pf_summary s;
+	membuf m, again;
+
+	(void)state;
+	membuf_init(&m);
+	assert_int_equal(pf_timeline(path, GOTRACE_TIMELINE_GOROUTINE,
+	                             GOTRACE_TIMELINE_CLOCK_TRACE, &m),
+	                 GOTRACE_OK);
+	pf_summarize(&m, &s);
+	/* The first packet clears the sequence's state, the rest need it. */
+	assert_int_equal(s.first_flags, 3);
+	assert_true(s.seq != 0);
+	assert_false(s.wall_defaults);
+	assert_int_equal(s.snapshots, 0);
+	assert_true(s.descriptors > 1);
+	assert_true(s.events > 100);
+	/* The same bytes again, and through one-byte writes. */
+	membuf_init(&again);
+	again.max_chunk = 1;
+	assert_int_equal(pf_timeline(path, GOTRACE_TIMELINE_GOROUTINE,
+	                             GOTRACE_TIMELINE_CLOCK_TRACE, &again),
+	                 GOTRACE_OK);
+	assert_int_equal(again.len, m.len);
+	assert_memory_equal(again.data, m.data, m.len);
+	free(again.data);
+	free(m.data);
+}
+
+static void test_perfetto_wall_clock(void **state)
+{
+	pf_summary s;
+	membuf m;
+
+	(void)state;
+	/* REALTIME is the sequence's clock and the trace's. */
+	membuf_init(&m);
+	assert_int_equal(pf_timeline(TESTDATA_DIR "/traces/go1.27/annotations.trace",
+	                             GOTRACE_TIMELINE_GOROUTINE,
+	                             GOTRACE_TIMELINE_CLOCK_WALL, &m),
+	                 GOTRACE_OK);
+	pf_summarize(&m, &s);
+	assert_int_equal(s.first_flags, 3);
+	assert_true(s.wall_defaults);
+	assert_int_equal(s.snapshots, 1);
+	assert_true(s.snapshot_realtime);
+	assert_true(s.events > 100);
+	free(m.data);
+	/* A trace without clock snapshots cannot be put on the wall clock. */
+	membuf_init(&m);
+	assert_int_equal(pf_timeline(TESTDATA_DIR "/traces/go1.21/annotations.trace",
+	                             GOTRACE_TIMELINE_GOROUTINE,
+	                             GOTRACE_TIMELINE_CLOCK_WALL, &m),
+	                 GOTRACE_ERR_UNSUPPORTED);
+	free(m.data);
+}
+
+static void test_perfetto_empty_and_errors(void **state)
+{
+	gotrace_timeline_options o = GOTRACE_TIMELINE_OPTIONS_INIT;
+	gotrace_timeline *t;
+	gotrace_sink *sink;
+	pf_summary s;
+	membuf m;
+
+	(void)state;
+	/* No event: one packet, which only clears the sequence. */
+	membuf_init(&m);
+	o.format = GOTRACE_TIMELINE_PERFETTO;
+	assert_int_equal(gotrace_sink_open_callback(&sink, mem_write, &m),
+	                 GOTRACE_OK);
+	assert_int_equal(gotrace_timeline_new(&t, &o, sink), GOTRACE_OK);
+	assert_int_equal(gotrace_timeline_finish(t), GOTRACE_OK);
+	gotrace_timeline_free(t);
+	gotrace_sink_free(sink);
+	pf_summarize(&m, &s);
+	assert_int_equal(s.packets, 1);
+	assert_int_equal(s.first_flags, 1 | 2);
+	free(m.data);
+	/* A sink that fails: the timeline reports it. */
+	membuf_init(&m);
+	m.fail_after = 0;
+	assert_int_equal(pf_timeline(TESTDATA_DIR "/traces/go1.27/annotations.trace",
+	                             GOTRACE_TIMELINE_GOROUTINE,
+	                             GOTRACE_TIMELINE_CLOCK_TRACE, &m),
+	                 GOTRACE_ERR_IO);
+	free(m.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +782,9 @@ int main(void)
 		cmocka_unit_test(test_pprof_sink_error),
 		cmocka_unit_test(test_pprof_real_trace),
 		cmocka_unit_test(test_pprof_damaged),
+		cmocka_unit_test(test_perfetto_timeline),
+		cmocka_unit_test(test_perfetto_wall_clock),
+		cmocka_unit_test(test_perfetto_empty_and_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
