@@ -753,10 +753,45 @@ static int write_group(tl_core *c, uint32_t index)
 		if (f != NULL)
 			flow_try_write(c, f);
 	}
-	t->nslices = 0;
-	t->nbytes = 0;
-	t->npoints = 0;
+	/* Most tracks hold a group rarely and briefly (a goroutine track in
+	 * the goroutine view holds at most one slice), and there can be a
+	 * track per goroutine: give the memory back rather than keep a
+	 * buffer on every track. */
+	free(t->slices);
+	free(t->bytes);
+	free(t->points);
+	t->slices = NULL;
+	t->bytes = NULL;
+	t->points = NULL;
+	t->nslices = t->capslices = 0;
+	t->nbytes = t->capbytes = 0;
+	t->npoints = t->cappoints = 0;
 	return c->err;
+}
+
+/* The common case: the only slice open on a track ends and nothing else is
+ * held there, so it goes to the format as it is, without a copy. */
+static int write_alone(tl_core *c, uint32_t index, const tl_slice *s)
+{
+	tl_out_slice o;
+	int rc;
+
+	if (announce(c, index) != GOTRACE_OK)
+		return c->err;
+	memset(&o, 0, sizeof o);
+	o.track = ref_of(c, index);
+	o.start = out_time(c, s->start);
+	o.end = out_time(c, s->end < s->start ? s->start : s->end);
+	o.name = s->name;
+	o.cat = s->cat;
+	o.stack = s->stack;
+	o.end_stack = s->end_stack;
+	o.args = s->args;
+	o.nargs = s->nargs > TL_MAX_ARGS ? TL_MAX_ARGS : s->nargs;
+	if (c->err != GOTRACE_OK)
+		return c->err;
+	rc = c->fops->slice(c->fmt, c, &o);
+	return rc != GOTRACE_OK ? fail(c, rc) : GOTRACE_OK;
 }
 
 int tl_open(tl_core *c, tl_track trk)
@@ -783,6 +818,10 @@ int tl_slice_done(tl_core *c, const tl_slice *s)
 		return c->err;
 	if ((t = track_of(c, s->track, &index)) == NULL)
 		return c->err;
+	if (t->open <= 1 && t->nslices == 0 && t->npoints == 0) {
+		t->open = 0;
+		return write_alone(c, index, s);
+	}
 	if (gt_grow((void **)&t->slices, &t->capslices, t->nslices + 1,
 	            sizeof *t->slices) != 0)
 		return fail(c, GOTRACE_ERR_NOMEM);
