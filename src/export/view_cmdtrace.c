@@ -115,6 +115,7 @@ typedef struct view {
 	gt_map in_syscall;         /* proc view: (P, 0) -> goroutine index */
 	int64_t max_proc;          /* proc view: Ps named 0..max_proc */
 	gt_map threads;            /* thread view: (thread, 0) seen */
+	gt_map orphans;            /* (tid, 0) -> opens of dropped slices */
 
 	range_set global, procs;
 
@@ -470,19 +471,50 @@ static int goroutine_name(view *v, const goroutine *g, gotrace_string *out)
 	return GOTRACE_OK;
 }
 
-/* Where a goroutine executes now. Its slice is opened in the core there;
- * cmd/trace drops a slice whose goroutine starts again before it
- * stopped, and the core then keeps the old track's open count (it holds
- * that track's slices until the end: a corner of damaged or odd traces). */
-static int set_executing(tl_core *c, goroutine *g, int64_t res,
+/* Opens a slice on a track in the core, or takes over an open left
+ * there by a slice cmd/trace dropped (see set_executing). */
+static int open_on(view *v, tl_core *c, uint64_t tid)
+{
+	uint32_t n;
+
+	if (v->orphans.len > 0 && gt_map_get(&v->orphans, (int64_t)tid, 0, &n)) {
+		if (n > 1) {
+			if (gt_map_put(&v->orphans, (int64_t)tid, 0, n - 1) != 0)
+				return GOTRACE_ERR_NOMEM;
+		} else {
+			gt_map_del(&v->orphans, (int64_t)tid, 0);
+		}
+		return GOTRACE_OK;
+	}
+	return tl_open(c, timeline_track(tid));
+}
+
+/*
+ * Where a goroutine executes now; its slice is opened in the core there.
+ * cmd/trace drops a goroutine's slice when the goroutine starts again
+ * before it stopped (a v1 syscall that blocked without its P stopping,
+ * say): that open then stays with the old track, where the next slice
+ * opened takes it over, so that the core does not hold the track's
+ * slices longer than that.
+ */
+static int set_executing(view *v, tl_core *c, goroutine *g, int64_t res,
                          int64_t since)
 {
 	g->executing = res;
 	g->running_since = since;
-	if (res == NO_RESOURCE || g->opened_on == res)
+	if (g->opened_on == res)
 		return GOTRACE_OK;
+	if (g->opened_on != NO_RESOURCE) {
+		uint32_t n = 0;
+
+		gt_map_get(&v->orphans, g->opened_on, 0, &n);
+		if (gt_map_put(&v->orphans, g->opened_on, 0, n + 1) != 0)
+			return GOTRACE_ERR_NOMEM;
+	}
 	g->opened_on = res;
-	return tl_open(c, timeline_track((uint64_t)res));
+	if (res == NO_RESOURCE)
+		return GOTRACE_OK;
+	return open_on(v, c, (uint64_t)res);
 }
 
 /* Reports one slice on the goroutine's track, which its own slice holds
@@ -509,7 +541,7 @@ static int draw_on(view *v, tl_core *c, const goroutine *g, int64_t start,
 		s.args[0].s = str_of(blocked ? "yes" : "no");
 		s.nargs = 1;
 	}
-	if (!opened && (rc = tl_open(c, s.track)) != GOTRACE_OK)
+	if (!opened && (rc = open_on(v, c, s.track.tid)) != GOTRACE_OK)
 		return rc;
 	return tl_slice_done(c, &s);
 }
@@ -598,7 +630,7 @@ static int start(view *v, tl_core *c, goroutine *g, int64_t time,
 			tl_flow_drop(c, id);
 		}
 	}
-	return set_executing(c, g, res, time);
+	return set_executing(v, c, g, res, time);
 }
 
 static int add_done(goroutine *g, uint32_t name, int64_t start_time,
@@ -620,14 +652,14 @@ static int add_done(goroutine *g, uint32_t name, int64_t start_time,
 	return GOTRACE_OK;
 }
 
-static int syscall_begin(tl_core *c, goroutine *g, int64_t time, int64_t res,
-                         tl_stack_id stack)
+static int syscall_begin(view *v, tl_core *c, goroutine *g, int64_t time,
+                         int64_t res, tl_stack_id stack)
 {
 	g->in_syscall = 1;
 	g->syscall_time = time;
 	g->syscall_stack = stack;
 	if (g->executing == NO_RESOURCE)
-		return set_executing(c, g, res, time);
+		return set_executing(v, c, g, res, time);
 	return GOTRACE_OK;
 }
 
@@ -851,7 +883,7 @@ static int range_slice(view *v, tl_core *c, uint64_t tid, open_range *r,
 	s.name = gt_strtab_get(&v->names, r->name);
 	s.stack = r->stack;
 	s.end_stack = end_stack;
-	if (!r->drawn && (rc = tl_open(c, s.track)) != GOTRACE_OK)
+	if (!r->drawn && (rc = open_on(v, c, tid)) != GOTRACE_OK)
 		return rc;
 	r->drawn = 0;
 	return tl_slice_done(c, &s);
@@ -898,7 +930,7 @@ static int scoped_range(view *v, tl_core *c, const gotrace_event *ev,
 	r->stack = tl_stack(c, ev->stack);
 	if (drawn && !r->drawn) {
 		r->drawn = 1;
-		return tl_open(c, timeline_track(tid));
+		return open_on(v, c, tid);
 	}
 	return GOTRACE_OK;
 }
@@ -962,7 +994,7 @@ static int go_transition(view *v, tl_core *c, const gotrace_event *ev)
 		if (to == GOTRACE_GO_SYSCALL) {
 			int64_t since = from == GOTRACE_GO_UNDETERMINED ? v->start_time
 			                                                : t;
-			rc = syscall_begin(c, g, since, res, tl_stack(c, ev->stack));
+			rc = syscall_begin(v, c, g, since, res, tl_stack(c, ev->stack));
 			if (rc != GOTRACE_OK)
 				return rc;
 		}
@@ -974,7 +1006,7 @@ static int go_transition(view *v, tl_core *c, const gotrace_event *ev)
 		if (to == GOTRACE_GO_SYSCALL && ev->proc != NO_RESOURCE) {
 			int64_t since = from == GOTRACE_GO_UNDETERMINED ? v->start_time
 			                                                : t;
-			rc = syscall_begin(c, g, since, ev->proc, tl_stack(c, ev->stack));
+			rc = syscall_begin(v, c, g, since, ev->proc, tl_stack(c, ev->stack));
 			if (rc != GOTRACE_OK)
 				return rc;
 			if (gt_map_put(&v->in_syscall, ev->proc, 0, gi) != 0)
@@ -1182,6 +1214,7 @@ static void view_free(void *p)
 	gt_map_free(&v->gindex);
 	gt_map_free(&v->in_syscall);
 	gt_map_free(&v->threads);
+	gt_map_free(&v->orphans);
 	range_set_free(&v->global);
 	range_set_free(&v->procs);
 	gt_strtab_free(&v->names);
