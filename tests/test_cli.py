@@ -529,6 +529,168 @@ def test_empty_outputs_and_spellings():
           "help bogus: exit %d %r" % (rc, err))
 
 
+def timeline_json(out, what):
+    """The parsed output of gotrace timeline --format=json, or None."""
+    try:
+        d = json.loads(out.decode("utf-8"))
+    except ValueError as e:
+        check(False, "%s: not JSON: %s %r" % (what, e, out[:200]))
+        return None
+    check(isinstance(d, dict) and d.get("displayTimeUnit") == "ns" and
+          isinstance(d.get("traceEvents"), list) and
+          isinstance(d.get("stackFrames"), dict),
+          "%s: not trace viewer data: %r" % (what, out[:200]))
+    return d
+
+
+def test_timeline():
+    good = data(GOOD)
+    for args, why in [(["timeline"], "missing FILE"),
+                      (["timeline", good, good], "extra FILE"),
+                      (["timeline", "--frobnicate", good], "unknown option"),
+                      (["timeline", "-X", good], "unknown short option"),
+                      (["timeline", "--format=xml", good], "unknown format"),
+                      (["timeline", "--format", "", good], "empty format"),
+                      (["timeline", "--view=goroutines", good], "unknown view"),
+                      (["timeline", "--clock=utc", good], "unknown clock"),
+                      (["timeline", "-o", "", good], "empty -o"),
+                      (["timeline", good, "-o"], "-o without OUT"),
+                      (["timeline", good, "-o", good], "OUT is FILE")]:
+        expect_usage(args, why)
+    # A binary Perfetto trace is not written to a terminal.
+    try:
+        import pty
+        master, slave = pty.openpty()
+        try:
+            r = subprocess.run([GOTRACE, "timeline", "--format=perfetto", good],
+                               stdin=subprocess.DEVNULL, stdout=slave,
+                               stderr=subprocess.PIPE, timeout=120)
+        finally:
+            os.close(slave)
+            os.close(master)
+        check(r.returncode == 2 and r.stderr.startswith(b"gotrace timeline: "),
+              "timeline --format=perfetto to a terminal: want a usage error; "
+              "got %d %r" % (r.returncode, r.stderr[:200]))
+    except (ImportError, OSError):
+        pass
+
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        # Standard output, -o and standard input give the same bytes.
+        rc, want, err = run(["timeline", good])
+        check(rc == 0 and err == b"", "timeline: exit %d %r" % (rc, err[:200]))
+        d = timeline_json(want, "timeline")
+        check(d is not None and any(e.get("ph") == "X" for e in d["traceEvents"]),
+              "timeline: no slices")
+        out = os.path.join(tmp, "t.json")
+        rc, stdout, err = run(["timeline", good, "-o", out])
+        check(rc == 0 and stdout == b"" and err == b"" and
+              open(out, "rb").read() == want,
+              "timeline -o: exit %d %r, want the same bytes as on stdout"
+              % (rc, err[:200]))
+        with open(good, "rb") as f:
+            rc, got, err = run(["timeline", "-"], stdin=f.read())
+        check(rc == 0 and got == want, "timeline -: exit %d %r" % (rc, err[:200]))
+        for args in (["--view=proc"], ["--format=json"], ["--clock=trace"],
+                     ["--output=" + out], ["-j", "1"], ["--no-mmap"]):
+            rc, got, err = run(["timeline"] + args + [good])
+            if args[0].startswith("--output"):
+                got = open(out, "rb").read()
+            check(rc == 0 and got == want,
+                  "timeline %s: want the default output; got %d %r"
+                  % (args, rc, err[:200]))
+        for view in ("thread", "goroutine"):
+            rc, got, err = run(["timeline", "--view=" + view, good])
+            check(rc == 0 and got != want and
+                  timeline_json(got, view) is not None,
+                  "timeline --view=%s: exit %d %r" % (view, rc, err[:200]))
+        # The format follows OUT's name unless --format says.
+        for name, fmt, perfetto in [("a.pftrace", None, True),
+                                    ("a.perfetto-trace", None, True),
+                                    ("a.json", None, False),
+                                    ("a.trace", None, False),
+                                    ("a.pftrace", "json", False),
+                                    ("a.json", "perfetto", True)]:
+            path = os.path.join(tmp, name)
+            args = ["timeline", good, "-o", path]
+            if fmt:
+                args.insert(1, "--format=" + fmt)
+            rc, stdout, err = run(args)
+            blob = open(path, "rb").read() if os.path.exists(path) else b""
+            # A Perfetto trace is TracePackets: field 1, length-delimited.
+            check(rc == 0 and err == b"" and
+                  (blob[:1] == b"\x0a" if perfetto else blob[:1] == b"{"),
+                  "%s: want %s; got exit %d %r %r" %
+                  (args, "perfetto" if perfetto else "json", rc, err[:200],
+                   blob[:20]))
+        # The wall clock needs clock snapshots (Go 1.25+): an old trace
+        # fails with a message, and leaves no output file.
+        old = data("traces/go1.24/annotations.trace")
+        path = os.path.join(tmp, "wall.json")
+        rc, stdout, err = run(["timeline", "--clock=wall", old, "-o", path])
+        check(rc == 1 and stdout == b"" and not os.path.exists(path) and
+              err.startswith(("gotrace: %s: --clock=wall" % old).encode()) and
+              err.count(b"\n") == 1,
+              "timeline --clock=wall on a Go 1.24 trace: exit %d %r"
+              % (rc, err[:300]))
+        rc, got, err = run(["timeline", "--clock=wall", good])
+        d = timeline_json(got, "--clock=wall") if rc == 0 else None
+        ts = [e["ts"] for e in d["traceEvents"] if e.get("ph") != "M"] if d else []
+        check(rc == 0 and ts and min(ts) > 1.5e15,
+              "timeline --clock=wall: want Unix times in microseconds; got "
+              "%d %r %r" % (rc, ts[:3], err[:200]))
+        # A missing input: the conventional error, and no output file.
+        path = os.path.join(tmp, "none.json")
+        missing = os.path.join(tmp, "missing.trace")
+        rc, stdout, err = run(["timeline", missing, "-o", path])
+        check(rc == 1 and not os.path.exists(path) and
+              err == ("gotrace: %s: No such file or directory\n" % missing).encode(),
+              "timeline on a missing file: %d %r" % (rc, err))
+        # Damaged: the timeline, then the error (exit 1). A file is drawn
+        # up to its last Sync before the error, as go tool trace draws it;
+        # a stream has everything read before the error.
+        damaged = [data("traces/truncated/go1.22_syncprims_7747.trace")]
+        p = os.path.join(tmp, "cut.trace")
+        cut(data(MULTI_GEN), p, 0.8)
+        damaged.append(p)
+        for path in damaged:
+            size = os.path.getsize(path)
+            rc, fout, err = run(["timeline", path])
+            check_trace_error("timeline " + path, path, rc, err, size)
+            check(b"last generation boundary" in err.split(b"\n")[-2],
+                  "timeline %s: want a last line on what is drawn; got %r"
+                  % (path, err[-200:]))
+            fd = timeline_json(fout, "timeline " + path)
+            with open(path, "rb") as f:
+                rc2, sout, err2 = run(["timeline", "-"], stdin=f.read())
+            check_trace_error("timeline - < " + path, "<stdin>", rc2, err2, size)
+            check(b"generation boundary" not in err2,
+                  "timeline - < %s: a stream is not cut back: %r" % (path, err2))
+            sd = timeline_json(sout, "timeline - < " + path)
+            if fd is not None and sd is not None:
+                n1, n2 = len(fd["traceEvents"]), len(sd["traceEvents"])
+                check(n1 <= n2 and (n1 < n2 or path != damaged[0]),
+                      "timeline %s: the file's cut (%d events) should not "
+                      "hold more than the stream's (%d)" % (path, n1, n2))
+        out = os.path.join(tmp, "d.json")
+        rc, stdout, err = run(["timeline", damaged[1], "-o", out])
+        check(rc == 1 and stdout == b"" and os.path.exists(out) and
+              timeline_json(open(out, "rb").read(), "-o damaged") is not None,
+              "timeline -o on a damaged trace: want the file and exit 1; "
+              "got %d %r" % (rc, err[:200]))
+        # A failing output.
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "wb") as full:
+                rc, _, err = run(["timeline", good], stdout=full)
+            check(rc == 1 and err.startswith(b"gotrace: writing standard output: "),
+                  "timeline > /dev/full: exit %d %r" % (rc, err[:200]))
+            rc, _, err = run(["timeline", good, "-o", "/dev/full"])
+            check(rc == 1 and err.startswith(b"gotrace: writing /dev/full: "),
+                  "timeline -o /dev/full: exit %d %r" % (rc, err[:200]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     global GOTRACE, TESTDATA
     if len(sys.argv) != 3:
@@ -538,7 +700,8 @@ def main():
     tests = [test_help_and_version, test_usage_errors, test_input_errors,
              test_damaged_traces, test_file_and_stdin_agree,
              test_option_spellings, test_write_errors, test_analysis_output,
-             test_string_escaping, test_top, test_empty_outputs_and_spellings]
+             test_string_escaping, test_top, test_empty_outputs_and_spellings,
+             test_timeline]
     for t in tests:
         before = len(FAILURES)
         t()

@@ -240,8 +240,9 @@ int cmd_timeline(const cli_command *cmd, int argc, char **argv)
 		return cli_nomem();
 	if ((rc = gotrace_timeline_new(&tf.tl, &to, sink)) != GOTRACE_OK) {
 		gotrace_sink_free(sink);
-		return rc == GOTRACE_ERR_NOMEM ? cli_nomem()
-		                               : cli_usage_error(cmd, "invalid options");
+		if (rc == GOTRACE_ERR_ARG)
+			return cli_usage_error(cmd, "invalid options");
+		return timeline_error(rc, file, out, 0);
 	}
 
 	rc = cli_run_open(&run, cmd, &opt, file, 0, out == NULL);
