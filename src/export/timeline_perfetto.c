@@ -26,7 +26,11 @@
  * in file order: the trace processor breaks ties by position), and the
  * rest at the finish. So what is held is one chain of nested slices per
  * lane. The trace processor sorts packets by time, so a track's packets
- * need not be in time order with another track's.
+ * need not be in time order with another track's. A slice that would
+ * break its lane's order or nesting (which the core's lanes rule out
+ * within one group of slices, but not between groups) goes to the first
+ * lane of its track where it fits, or a new one: the trace processor
+ * would otherwise end the wrong slice.
  *
  * Interning. Event names, categories, argument names, function names,
  * file names, frames and callstacks are each sent once in the InternedData
@@ -43,7 +47,8 @@
  * only when the source was already written, else in flow_ids (which link
  * in either order, by the slices' times). An end or start the core could
  * not bind becomes an instant named as the flow, written when the flow is
- * passed on.
+ * passed on. A flow the view drops after its source went out stays an id
+ * on that one event, which the trace processor leaves without an arrow.
  *
  * Clocks. By default times are ns since the first event, on the default
  * clock (BOOTTIME). With the wall clock they are Unix ns: the sequence's
@@ -108,6 +113,8 @@ typedef struct lane {
 	uint64_t uuid;             /* lane 0: the track's own */
 	open_end *open;            /* nested: the innermost last */
 	size_t nopen, capopen;
+	int used;
+	int64_t last_start;        /* of the last slice begun here */
 } lane;
 
 typedef struct ptrack {
@@ -820,6 +827,37 @@ static int write_end(pf *p, tl_core *c, uint64_t uuid, const open_end *e)
 	return put(p, c, &pkt);
 }
 
+/* Whether s can begin on the lane: no earlier than the lane's last begin,
+ * and inside the innermost slice still open there at its start. */
+static int fits(const lane *ln, const tl_out_slice *s)
+{
+	size_t d = ln->nopen;
+
+	if (ln->used && s->start < ln->last_start)
+		return 0;
+	while (d > 0 && ln->open[d - 1].end <= s->start)
+		d--;
+	return d == 0 || ln->open[d - 1].end >= s->end;
+}
+
+/* The lane a slice goes to: the core's, unless it does not fit there. */
+static int lane_for(pf *p, tl_core *c, ptrack *t, const tl_out_slice *s,
+                    lane **out)
+{
+	size_t l;
+	int rc;
+
+	if ((rc = lane_at(p, c, t, s->lane, out)) != GOTRACE_OK ||
+	    fits(*out, s))
+		return rc;
+	for (l = 0; l < t->nlanes; l++)
+		if (fits(&t->lanes[l], s)) {
+			*out = &t->lanes[l];
+			return GOTRACE_OK;
+		}
+	return lane_at(p, c, t, (uint32_t)t->nlanes, out);
+}
+
 /* Writes the ends of the lane's slices that are over at time t. */
 static int close_until(pf *p, tl_core *c, lane *ln, int64_t t)
 {
@@ -883,9 +921,13 @@ static int pf_slice(void *fmt, tl_core *c, const tl_out_slice *s)
 
 	if (t == NULL)
 		return GOTRACE_ERR_ARG;
-	if ((rc = lane_at(p, c, t, s->lane, &ln)) != GOTRACE_OK ||
+	if (t->nlanes >= UINT32_MAX)
+		return GOTRACE_ERR_NOMEM;
+	if ((rc = lane_for(p, c, t, s, &ln)) != GOTRACE_OK ||
 	    (rc = close_until(p, c, ln, s->start)) != GOTRACE_OK)
 		return rc;
+	ln->used = 1;
+	ln->last_start = s->start;
 	if (gt_grow((void **)&ln->open, &ln->capopen, ln->nopen + 1,
 	            sizeof *ln->open) != 0)
 		return GOTRACE_ERR_NOMEM;
