@@ -58,6 +58,7 @@ typedef struct json_out {
 
 /* ---- the buffer ---------------------------------------------------------- */
 
+/* The first error sticks: later writes are skipped and it is returned. */
 static int fail(json_out *j, int rc)
 {
 	if (j->err == GOTRACE_OK)
@@ -77,6 +78,8 @@ static char *room(json_out *j, size_t n)
 	return j->buf + j->len;
 }
 
+/* Appends to the buffer; an allocation failure is recorded, not
+ * returned, so that an event is written without a check per field. */
 static void put(json_out *j, const char *s, size_t n)
 {
 	char *p = room(j, n);
@@ -87,16 +90,19 @@ static void put(json_out *j, const char *s, size_t n)
 	}
 }
 
+/* put() for literals. */
 static void puts_(json_out *j, const char *s)
 {
 	put(j, s, strlen(s));
 }
 
+/* put() for one character. */
 static void putc_(json_out *j, char ch)
 {
 	put(j, &ch, 1);
 }
 
+/* Hands the buffer to the sink in one write. */
 static int flush(json_out *j, tl_core *c)
 {
 	if (j->err == GOTRACE_OK && j->len > 0) {
@@ -118,6 +124,8 @@ static int done(json_out *j, tl_core *c)
 
 /* ---- numbers and strings ---------------------------------------------------- */
 
+/* Decimal digits without printf's locale and format parsing: numbers
+ * are most of what a timeline writes. */
 static size_t fmt_u64(char *out, uint64_t v)
 {
 	char tmp[20];
@@ -132,6 +140,8 @@ static size_t fmt_u64(char *out, uint64_t v)
 	return n;
 }
 
+/* pids, tids, ids and unsigned counter values: never negative, so a tid
+ * of "no P" comes out as 2^64-1, as Go writes it. */
 static void put_u64(json_out *j, uint64_t v)
 {
 	char b[24];
@@ -139,6 +149,7 @@ static void put_u64(json_out *j, uint64_t v)
 	put(j, b, fmt_u64(b, v));
 }
 
+/* Signed values (sort indexes, signed counters, integer args). */
 static void put_i64(json_out *j, int64_t v)
 {
 	if (v < 0) {
@@ -269,6 +280,7 @@ static void put_string_body(json_out *j, const char *data, size_t len)
 	put(j, data + run, len - run);
 }
 
+/* A whole JSON string of arbitrary bytes from the trace. */
 static void put_string(json_out *j, const char *data, size_t len)
 {
 	putc_(j, '"');
@@ -277,6 +289,7 @@ static void put_string(json_out *j, const char *data, size_t len)
 	putc_(j, '"');
 }
 
+/* put_string() for keys and literals. */
 static void put_cstring(json_out *j, const char *s)
 {
 	put_string(j, s, strlen(s));
@@ -370,6 +383,7 @@ static void event_head(json_out *j, gotrace_string name, const char *ph)
 	put_cstring(j, ph);
 }
 
+/* The Chrome track of an event: its pid and tid. */
 static void put_track(json_out *j, tl_track t)
 {
 	puts_(j, ",\"pid\":");
@@ -378,6 +392,7 @@ static void put_track(json_out *j, tl_track t)
 	put_u64(j, t.tid);
 }
 
+/* The category, left out when there is none (omitempty). */
 static void put_cat(json_out *j, const char *cat)
 {
 	if (cat != NULL && cat[0] != '\0') {
@@ -386,6 +401,8 @@ static void put_cat(json_out *j, const char *cat)
 	}
 }
 
+/* An event's args: the object stays even when every number in it is
+ * zero and left out, as with cmd/trace's omitempty argument structs. */
 static void put_args(json_out *j, const tl_arg *args, size_t n)
 {
 	size_t i;
@@ -415,6 +432,7 @@ static void put_args(json_out *j, const tl_arg *args, size_t n)
 	putc_(j, '}');
 }
 
+/* The head of the object; times are microseconds under either clock. */
 static int json_begin(void *p, tl_core *c, int wall)
 {
 	json_out *j = p;
@@ -456,6 +474,7 @@ static void metadata(json_out *j, const char *what, uint64_t pid,
 	puts_(j, "}}");
 }
 
+/* A process's name and sort index, as two metadata events. */
 static int json_process(void *p, tl_core *c, uint64_t pid, const char *name,
                         int64_t sort)
 {
@@ -468,6 +487,8 @@ static int json_process(void *p, tl_core *c, uint64_t pid, const char *name,
 	return done(j, c);
 }
 
+/* A track's name and sort index. The core also announces tracks no one
+ * named (name.data NULL): those get no metadata. */
 static int json_thread(void *p, tl_core *c, tl_track_ref trk,
                        gotrace_string name, int64_t sort)
 {
@@ -480,6 +501,7 @@ static int json_thread(void *p, tl_core *c, tl_track_ref trk,
 	return done(j, c);
 }
 
+/* A complete slice (ph X); JSON has no lanes, so they are ignored. */
 static int json_slice(void *p, tl_core *c, const tl_out_slice *s)
 {
 	json_out *j = p;
@@ -500,6 +522,8 @@ static int json_slice(void *p, tl_core *c, const tl_out_slice *s)
 	return done(j, c);
 }
 
+/* An instant on its track (ph I, scope t). A flow starting here is
+ * written as the flow's own s event, as cmd/trace does. */
 static int json_instant(void *p, tl_core *c, const tl_out_instant *i)
 {
 	json_out *j = p;
@@ -515,6 +539,7 @@ static int json_instant(void *p, tl_core *c, const tl_out_instant *i)
 	return done(j, c);
 }
 
+/* A counter sample (ph C): every series in args, in the view's order. */
 static int json_counter(void *p, tl_core *c, const tl_out_counter *k)
 {
 	json_out *j = p;
@@ -608,6 +633,7 @@ static int json_finish(void *p, tl_core *c)
 	return flush(j, c);
 }
 
+/* Frees the writer; the sink is the core's. */
 static void json_free(void *p)
 {
 	json_out *j = p;
@@ -622,11 +648,14 @@ static void json_free(void *p)
 	free(j);
 }
 
+/* The format's entry points, for the core. */
 static const tl_format_ops json_ops = {
 	json_begin, json_process, json_thread, json_slice, json_instant,
 	json_counter, json_flow, json_finish, json_free
 };
 
+/* The JSON format (see the top of this file); nothing is written until
+ * the core begins it. */
 int tl_format_json_new(void **out, const tl_format_ops **ops)
 {
 	json_out *j;

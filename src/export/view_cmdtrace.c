@@ -129,6 +129,8 @@ typedef struct view {
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* Names, labels and reasons outlive the event they came with: the view
+ * keeps one copy of each distinct string. */
 static int intern(view *v, gotrace_string s, uint32_t *id)
 {
 	return gt_strtab_intern(&v->names, s.data != NULL ? s.data : "", s.len,
@@ -137,6 +139,7 @@ static int intern(view *v, gotrace_string s, uint32_t *id)
 	               : GOTRACE_ERR_NOMEM;
 }
 
+/* The core takes names as byte strings; most of ours are literals. */
 static gotrace_string str_of(const char *s)
 {
 	gotrace_string g;
@@ -146,6 +149,7 @@ static gotrace_string str_of(const char *s)
 	return g;
 }
 
+/* Everything but the counters lives in cmd/trace's section 0. */
 static tl_track timeline_track(uint64_t tid)
 {
 	tl_track t;
@@ -155,6 +159,7 @@ static tl_track timeline_track(uint64_t tid)
 	return t;
 }
 
+/* The counters' one track: cmd/trace's STATS section. */
 static tl_track stats_track(void)
 {
 	tl_track t;
@@ -261,6 +266,8 @@ static int heap_counts(view *v, tl_core *c, int64_t time)
 	return tl_counter_at(c, &k);
 }
 
+/* Of the metrics, cmd/trace draws only the heap's two (GOMAXPROCS is
+ * read but not drawn). */
 static int metric(view *v, tl_core *c, const gotrace_event *ev)
 {
 	const char *name = ev->u.metric.name;
@@ -281,6 +288,8 @@ static int metric(view *v, tl_core *c, const gotrace_event *ev)
 	return GOTRACE_OK;
 }
 
+/* The counter a goroutine state falls in: a syscall counts as running,
+ * an unknown or absent goroutine as dead (not drawn). */
 static int count_state(int state, int in_mark_assist)
 {
 	switch (state) {
@@ -365,6 +374,8 @@ static int see_thread(view *v, tl_core *c, int64_t thread)
 
 /* ---- instants ------------------------------------------------------------ */
 
+/* An instant on a section-0 track, unless cmd/trace would drop it for
+ * lying before its time zero. */
 static int instant(view *v, tl_core *c, uint64_t tid, int64_t time,
                    gotrace_string name, const char *cat, tl_stack_id stack,
                    uint64_t flow_out)
@@ -385,6 +396,7 @@ static int instant(view *v, tl_core *c, uint64_t tid, int64_t time,
 
 /* ---- goroutines ------------------------------------------------------------ */
 
+/* Ranges and labels refer to goroutines the transitions introduced. */
 static goroutine *find_goroutine(view *v, int64_t id)
 {
 	uint32_t i;
@@ -392,6 +404,8 @@ static goroutine *find_goroutine(view *v, int64_t id)
 	return gt_map_get(&v->gindex, id, 0, &i) ? &v->gs[i] : NULL;
 }
 
+/* A goroutine is known from its first transition on, and kept to the
+ * end (cmd/trace never forgets one: its last stop stack and name stay). */
 static int add_goroutine(view *v, int64_t id, goroutine **out)
 {
 	goroutine *g;
@@ -606,6 +620,8 @@ static int set_cause(tl_core *c, goroutine *g, int64_t time,
 	return g->cause_flow != 0 ? GOTRACE_OK : GOTRACE_ERR_NOMEM;
 }
 
+/* The goroutine starts executing on res: its active ranges restart
+ * here, and the arrow to it (if a cause is pending) ends here. */
 static int start(view *v, tl_core *c, goroutine *g, int64_t time,
                  int64_t res)
 {
@@ -633,6 +649,8 @@ static int start(view *v, tl_core *c, goroutine *g, int64_t time,
 	return set_executing(v, c, g, res, time);
 }
 
+/* Ranges and syscalls that ended are drawn at the goroutine's next stop
+ * (with its track then), so they wait in the goroutine. */
 static int add_done(goroutine *g, uint32_t name, int64_t start_time,
                     int64_t end, tl_stack_id start_stack,
                     tl_stack_id end_stack, int blocked)
@@ -652,6 +670,8 @@ static int add_done(goroutine *g, uint32_t name, int64_t start_time,
 	return GOTRACE_OK;
 }
 
+/* A goroutine entering a syscall without executing (first seen in one,
+ * say) starts executing with it: its slice begins there. */
 static int syscall_begin(view *v, tl_core *c, goroutine *g, int64_t time,
                          int64_t res, tl_stack_id stack)
 {
@@ -734,6 +754,7 @@ static int unblock(view *v, tl_core *c, goroutine *g, int64_t time,
 	return GOTRACE_OK;
 }
 
+/* A goroutine has a handful of active ranges at most: a list will do. */
 static active_range *find_range(goroutine *g, uint32_t name)
 {
 	size_t i;
@@ -744,6 +765,7 @@ static active_range *find_range(goroutine *g, uint32_t name)
 	return NULL;
 }
 
+/* Begins (or restates) a goroutine range; a name is active once. */
 static int put_range(goroutine *g, uint32_t name, int64_t time,
                      tl_stack_id stack)
 {
@@ -800,6 +822,7 @@ static int goroutine_range(view *v, tl_core *c, const gotrace_event *ev)
 
 /* ---- P-scoped and global ranges ------------------------------------------ */
 
+/* P-scoped ranges are keyed by name and P, global ones by name (P 0). */
 static open_range *range_find(range_set *s, uint32_t name, int64_t proc)
 {
 	uint32_t i;
@@ -807,6 +830,9 @@ static open_range *range_find(range_set *s, uint32_t name, int64_t proc)
 	return gt_map_get(&s->index, name, proc, &i) ? &s->r[i] : NULL;
 }
 
+/* An entry for (name, proc): the existing one when the range is begun
+ * again, which replaces its start as in cmd/trace. Slots are reused so
+ * that the set stays as large as the ranges active at once. */
 static int range_add(range_set *s, uint32_t name, int64_t proc,
                      open_range **out)
 {
@@ -837,6 +863,7 @@ static int range_add(range_set *s, uint32_t name, int64_t proc,
 	return GOTRACE_OK;
 }
 
+/* The range ended: its slot goes back to the free list. */
 static void range_remove(range_set *s, open_range *r)
 {
 	uint32_t i = (uint32_t)(r - s->r);
@@ -847,6 +874,7 @@ static void range_remove(range_set *s, open_range *r)
 	s->free_slot = i + 1;
 }
 
+/* Frees the set's storage (its ranges hold no allocations). */
 static void range_set_free(range_set *s)
 {
 	free(s->r);
@@ -865,6 +893,8 @@ static int global_drawn(const view *v, uint32_t name)
 	return 0;
 }
 
+/* Draws a P-scoped or global range from its start to end, on tid; one
+ * never begun starts at cmd/trace's zero time (trace time 0). */
 static int range_slice(view *v, tl_core *c, uint64_t tid, open_range *r,
                        int64_t end, tl_stack_id end_stack)
 {
@@ -937,6 +967,12 @@ static int scoped_range(view *v, tl_core *c, const gotrace_event *ev,
 
 /* ---- transitions ------------------------------------------------------------ */
 
+/*
+ * A goroutine transition, in cmd/trace's order: the stop, the start, the
+ * unblock, the creation, the syscall's end and begin, then the counts.
+ * The order matters where one transition does several (a goroutine
+ * leaving a syscall both stops and ends it).
+ */
 static int go_transition(view *v, tl_core *c, const gotrace_event *ev)
 {
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
@@ -1028,6 +1064,8 @@ static int go_transition(view *v, tl_core *c, const gotrace_event *ev)
 	}
 }
 
+/* A P starting or stopping: an instant, the running-P count, and in the
+ * proc view the end of a syscall that held the P (it blocked). */
 static int proc_transition(view *v, tl_core *c, const gotrace_event *ev)
 {
 	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
@@ -1091,6 +1129,8 @@ static int proc_transition(view *v, tl_core *c, const gotrace_event *ev)
 
 /* ---- the view ---------------------------------------------------------------- */
 
+/* Every event fed, dispatched as cmd/trace's generator dispatches it;
+ * kinds it does not draw (tasks, regions, experimental) are skipped. */
 static int feed(void *p, tl_core *c, const gotrace_event *ev)
 {
 	view *v = p;
@@ -1199,6 +1239,7 @@ static int finish(void *p, tl_core *c, int64_t end)
 	return rc;
 }
 
+/* Frees the view and every goroutine's lists. */
 static void view_free(void *p)
 {
 	view *v = p;
@@ -1224,6 +1265,8 @@ static void view_free(void *p)
 
 static const tl_view_ops cmdtrace_ops = { feed, finish, view_free };
 
+/* The proc or thread view (GOTRACE_TIMELINE_PROC / _THREAD); the two
+ * differ only in what a resource is and in a few rules (see above). */
 int tl_view_cmdtrace_new(void **out, const tl_view_ops **ops, int which)
 {
 	view *v;

@@ -37,6 +37,8 @@ typedef struct lazy_file {
 	int saved_errno;
 } lazy_file;
 
+/* The sink's write callback: opens OUT on the first call, so that a run
+ * that writes nothing creates nothing. */
 static ptrdiff_t lazy_write(void *ctx, const void *data, size_t len)
 {
 	lazy_file *f = ctx;
@@ -67,6 +69,7 @@ typedef struct event_count {
 	uint64_t through_sync;
 } event_count;
 
+/* The first pass's feed: counts, and notes each Sync's position. */
 static int count_feed(void *ctx, const gotrace_event *ev)
 {
 	event_count *k = ctx;
@@ -84,6 +87,7 @@ typedef struct timeline_feed {
 	uint64_t fed, limit;
 } timeline_feed;
 
+/* The drawing pass's feed: the events up to the limit, then none. */
 static int feed_timeline(void *ctx, const gotrace_event *ev)
 {
 	timeline_feed *f = ctx;
@@ -94,6 +98,7 @@ static int feed_timeline(void *ctx, const gotrace_event *ev)
 	return gotrace_timeline_feed(f->tl, ev);
 }
 
+/* OUT's name picks the default format. */
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -149,6 +154,8 @@ static int timeline_error(int rc, const char *name, const char *out,
 	return CLI_FAIL;
 }
 
+/* gotrace timeline [options] FILE [-o OUT]: see the top of this file and
+ * the command's help in main.c. */
 int cmd_timeline(const cli_command *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
