@@ -52,7 +52,10 @@
 #                                   (VIEW proc, thread), fetched from the reference
 #                                   tool's web server on 127.0.0.1, keys sorted,
 #                                   one event per line (README.md, "Timeline
-#                                   references"); real traces only
+#                                   references"); real, truncated and
+#                                   synthetic traces (on a damaged trace
+#                                   cmd/trace serves what it read up to
+#                                   the last Sync, or gives up)
 # Traces are nondeterministic: recording again changes them, so commit
 # traces and references together. See README.md.
 set -euo pipefail
@@ -406,20 +409,35 @@ pprof_step() {
 
 # The timeline references: cmd/trace's trace viewer data, the JSON its
 # /jsontrace handler serves for the proc and thread views, fetched from
-# the reference tool's web server on 127.0.0.1 for every real trace
-# (tests/compare_timeline.py; README.md, "Timeline references"). One
-# server per trace; it is always stopped before the next one starts.
+# the reference tool's web server on 127.0.0.1 for every real, truncated
+# and synthetic trace (tests/compare_timeline.py; README.md, "Timeline
+# references"). On a damaged trace cmd/trace keeps the events up to the
+# last Sync before the error and serves those (its log says so), or exits
+# when that leaves nothing. One server per trace; it is always stopped
+# before the next one starts.
 timeline_views="proc thread"
 
 # timeline_log FILE: cmd/trace's log on standard error without the time
 # stamps and without the lines every run prints (they hold the port).
 timeline_log() {
 	sed -E 's|^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} ||' "$1" |
-		grep -Ev '^(Preparing trace for viewer\.\.\.|Splitting trace for viewer\.\.\.|Opening browser\. Trace viewer is listening on .*|.* processed\.\.\.)$' || true
+		grep -aEv '^(Preparing trace for viewer\.\.\.|Splitting trace for viewer\.\.\.|Opening browser\. Trace viewer is listening on .*|.* processed\.\.\.)$' || true
+}
+
+# timeline_status BASE: moves BASE.status.tmp to BASE.status, unless the
+# old one differs only in line order (Go's "failed to advance" errors end
+# with a dump of its state in map order), so regenerating does not churn.
+timeline_status() {
+	if [ -f "$1.status" ] && cmp -s <(sort "$1.status") <(sort "$1.status.tmp"); then
+		rm -f "$1.status.tmp"
+	else
+		mv "$1.status.tmp" "$1.status"
+	fi
 }
 
 # timeline_reference FILE: writes FILE.timeline.VIEW.json.xz and .status
-# for each view.
+# for each view; or, where cmd/trace panics, no reference (its traceback
+# holds addresses and goroutine ids that change from run to run).
 timeline_reference() {
 	local f=$1 dir pid port rc=0 v i n base
 	dir=$(mktemp -d "$work/timeline.XXXXXX")
@@ -431,7 +449,7 @@ timeline_reference() {
 	trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$dir'" EXIT
 	# The address is logged once the trace is parsed and split (up to 5 min).
 	for ((i = 0; i < 3000; i++)); do
-		grep -q 'Trace viewer is listening on http://' "$dir/log" && break
+		grep -aq 'Trace viewer is listening on http://' "$dir/log" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -441,13 +459,21 @@ timeline_reference() {
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || rc=$?
 		[ "$rc" != 0 ] || rc=1
+		if grep -aqE '^panic: ' "$dir/log"; then
+			echo "${f#"$traces"/}: exit=$rc $(grep -a -m 1 -E '^panic: ' "$dir/log")" >>"$work/timeline-panics"
+			for v in $timeline_views; do
+				rm -f "$f.timeline.$v.json.xz" "$f.timeline.$v.status"
+			done
+			return
+		fi
 		for v in $timeline_views; do
 			base=$f.timeline.$v
 			rm -f "$base.json.xz"
 			{
 				echo "exit=$rc"
 				timeline_log "$dir/log"
-			} >"$base.status"
+			} >"$base.status.tmp"
+			timeline_status "$base"
 		done
 		return
 	fi
@@ -473,11 +499,6 @@ timeline_reference() {
 		fi
 		n=$(grep -cE "href=\"/trace\?view=$v(&amp;|&)start=" "$dir/main.html" 2>/dev/null || true)
 		n=${n:-0}
-		{
-			echo "exit=$rc"
-			cat "$dir/err"
-			[ "$n" -le 1 ] || echo "viewer ranges: $n"
-		} >"$base.status"
 		if [ "$rc" = 0 ]; then
 			# Keep the old file if it holds the same events, so that
 			# regenerating does not churn it.
@@ -490,43 +511,78 @@ timeline_reference() {
 		else
 			rm -f "$base.json.xz"
 		fi
+		# Anything the tool logged (on a damaged trace: "Encountered
+		# error, but able to proceed" and how much was lost; while
+		# serving, e.g. "failed to generate trace") goes into the status.
+		{
+			echo "exit=$rc"
+			cat "$dir/err"
+			[ "$n" -le 1 ] || echo "viewer ranges: $n"
+			timeline_log "$dir/log"
+		} >"$base.status.tmp"
+		timeline_status "$base"
 	done
-	# Anything the tool logged while serving (e.g. "failed to generate
-	# trace") goes into both views' status.
-	if [ -n "$(timeline_log "$dir/log")" ]; then
+	if grep -aqE 'http: panic serving' "$dir/log"; then
+		echo "${f#"$traces"/}: $(grep -a -m 1 -E 'http: panic serving' "$dir/log" | cut -c 1-200)" >>"$work/timeline-panics"
 		for v in $timeline_views; do
-			timeline_log "$dir/log" >>"$f.timeline.$v.status"
+			rm -f "$f.timeline.$v.json.xz" "$f.timeline.$v.status"
 		done
 	fi
 }
 
 timeline_step() {
-	local t r
+	local t r list=$work/timeline-traces
 	reftool=$work/gotrace-ref
 	if [ ! -x "$reftool" ]; then
 		echo "== building the reference tool ($("$refgo" env GOVERSION) cmd/trace)"
 		(cd "$work" && GOFLAGS='' "$refgo" build -o "$reftool" cmd/trace)
 	fi
 	echo "== timeline references ($("$refgo" env GOVERSION) cmd/trace /jsontrace on 127.0.0.1)"
+	# Real, truncated and synthetic traces: the damaged ones (all the
+	# truncated traces, most synthetic ones) check the cut back to the
+	# last Sync, or that the tool gives up.
+	find "$traces" \( -path "$traces/go1.*/*" -o -path "$traces/truncated/*" -o -path "$traces/synthetic/*" \) \
+		-name '*.trace' -type f | sort >"$list"
+	# Drop timeline references of traces no longer covered (or gone).
 	find "$traces" -type f -name '*.trace.timeline.*' | while read -r r; do
 		t=${r%.timeline.*}
-		case $t in "$traces"/go1.*/*) [ -f "$t" ] && continue ;; esac
-		rm -f "$r"
+		grep -Fxq "$t" "$list" || rm -f "$r"
 	done
-	rm -f "$work/timeline-varies"
-	export -f timeline_reference timeline_log
+	rm -f "$work/timeline-varies" "$work/timeline-panics"
+	export -f timeline_reference timeline_log timeline_status
 	export reftool root traces work timeline_views
 	# shellcheck disable=SC2016 # "$1" is expanded by the inner bash
-	find "$traces" -path "$traces/go1.*/*" -name '*.trace' -type f | sort |
-		tr '\n' '\0' | xargs -0 -n 1 -P "$(nproc)" bash -c 'timeline_reference "$1"' _
+	tr '\n' '\0' <"$list" | xargs -0 -n 1 -P "$(nproc)" bash -c 'timeline_reference "$1"' _
 	if [ -s "$work/timeline-varies" ]; then
 		while read -r r; do
 			fail "timeline reference varies between fetches: $r"
 		done < <(sort "$work/timeline-varies")
 	fi
-	printf 'timeline references: %d files, %d bytes\n' \
+	if [ -s "$work/timeline-panics" ]; then
+		echo "no timeline reference where cmd/trace panics:"
+		while read -r r; do
+			case $r in
+			synthetic/*) echo "   $r" ;;
+			*) fail "cmd/trace panics on $r" ;;
+			esac
+		done < <(sort "$work/timeline-panics")
+	fi
+	printf 'timeline references: %d traces, %d files, %d bytes\n' "$(wc -l <"$list")" \
 		"$(find "$traces" -type f -name '*.trace.timeline.*' | wc -l)" \
 		"$(find "$traces" -type f -name '*.trace.timeline.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
+	# Per directory: traces served whole, served cut back (cmd/trace read
+	# an error and kept the events up to the last Sync before it), refused.
+	for d in 'go1.*' truncated synthetic; do
+		find "$traces" -path "$traces/$d/*" -type f -name '*.trace.timeline.proc.status' | sort | while read -r r; do
+			if [ "$(head -n 1 "$r")" != exit=0 ]; then
+				echo refused
+			elif grep -aq '^Encountered error, but able to proceed' "$r"; then
+				echo cut
+			else
+				echo whole
+			fi
+		done | awk -v d="$d" '{n[$1]++} END {printf "   %-9s served whole %d, served cut back %d, refused %d\n", d, n["whole"], n["cut"], n["refused"]}'
+	done
 }
 
 # finish: lists the failures, if any, and exits accordingly.
