@@ -1,19 +1,31 @@
 #!/usr/bin/env python3
 """Compares `gotrace timeline --format=json` with cmd/trace's viewer data.
 
-    compare_timeline.py GOTRACE TRACES_DIR --view proc|thread [--ignore LIST] [--trace FILE]...
+    compare_timeline.py GOTRACE TRACES_DIR --view proc|thread [--ignore LIST]
+                        [--dirs LIST] [--trace FILE]...
     compare_timeline.py --normalize RAW.json        (used by testdata/regen.sh)
     compare_timeline.py --same A.json B.json        (two references agree?)
 
-For every real trace TRACES_DIR/go1.*/NAME.trace that has a reference
-NAME.trace.timeline.VIEW.json.xz (Go 1.27's cmd/trace, /jsontrace?view=VIEW;
-testdata/README.md, "Timeline references"), runs
+For every trace TRACES_DIR/DIR/NAME.trace that has a reference
+NAME.trace.timeline.VIEW.json.xz or .status (Go 1.27's cmd/trace,
+/jsontrace?view=VIEW; testdata/README.md, "Timeline references") — the
+real traces in go1.*/, the truncated ones in truncated/ and the synthetic
+ones in synthetic/, every directory by default (--dirs: a comma-separated
+list of directory names or glob patterns, e.g. go1.* or truncated) — runs
 
     GOTRACE timeline --format=json --view=VIEW FILE -o TMP
 
-and compares TMP with the reference as Chrome trace events. A trace whose
-reference status is not exit=0 (cmd/trace rejects it) passes if gotrace
-exits non-zero too.
+and compares TMP with the reference as Chrome trace events. Three cases,
+from the reference's status:
+
+* exit=0 and nothing logged about an error: cmd/trace read the whole
+  trace; gotrace must exit 0 and write the same events;
+* exit=0 and the log says "Encountered error, but able to proceed": the
+  trace is damaged and cmd/trace served the events up to the last Sync
+  before the error; gotrace must write the same events and exit 1, as
+  every command does on a damaged trace;
+* not exit=0 (cmd/trace rejects the trace: it cannot read it, or nothing
+  useful is left before the error): passes if gotrace exits non-zero too.
 
 What is compared (both files are parsed as JSON; key order, white space,
 number spelling and event order do not matter; every list below is a
@@ -218,12 +230,33 @@ def compare(want, got, ignore):
     return diffs
 
 
-def status_ok(path):
+# What cmd/trace logs when the reader stops with an error but the events
+# up to the last Sync before it are kept (cmd/trace's parseTrace).
+DAMAGED = "Encountered error, but able to proceed"
+
+
+def read_status(path):
+    """(ok, damaged) from a reference's status file: ok if cmd/trace
+    served the view (exit=0; a missing file counts as that), damaged if
+    it logged an error it proceeded past."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return f.readline().strip() == "exit=0"
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
     except FileNotFoundError:
-        return True
+        return True, False
+    ok = lines[0].strip() == "exit=0"
+    return ok, ok and any(l.startswith(DAMAGED) for l in lines[1:])
+
+
+def trace_files(traces_dir, dirs):
+    """Every NAME.trace in the matching subdirectories of traces_dir,
+    sorted; dirs is a list of names or glob patterns (empty: all)."""
+    files = set()
+    for pat in dirs or ["*"]:
+        for d in glob.glob(os.path.join(traces_dir, pat)):
+            if os.path.isdir(d):
+                files.update(glob.glob(os.path.join(d, "*.trace")))
+    return sorted(files)
 
 
 def main():
@@ -245,15 +278,20 @@ def main():
     ap.add_argument("traces_dir")
     ap.add_argument("--view", required=True, choices=("proc", "thread"))
     ap.add_argument("--ignore", default="", help="comma-separated: stacks,args,cname")
+    ap.add_argument("--dirs", default="", metavar="LIST",
+                    help="comma-separated subdirectories of TRACES_DIR (names or glob "
+                         "patterns, e.g. 'go1.*,truncated'; default: all of them)")
     ap.add_argument("--trace", action="append", default=[], metavar="FILE",
-                    help="only this trace file (repeatable; default: every real trace)")
+                    help="only this trace file (repeatable; default: every trace with a "
+                         "reference in the --dirs)")
     a = ap.parse_args()
     ignore = set(x for x in a.ignore.split(",") if x)
     bad = ignore - {"stacks", "args", "cname"}
     if bad:
         ap.error("unknown --ignore item(s): %s" % ",".join(sorted(bad)))
 
-    files = a.trace or sorted(glob.glob(os.path.join(a.traces_dir, "go1.*", "*.trace")))
+    dirs = [x for x in a.dirs.split(",") if x]
+    files = a.trace or trace_files(a.traces_dir, dirs)
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "timeline.json")
@@ -273,14 +311,20 @@ def main():
                 failed += 1
                 continue
             err = r.stderr.decode("utf-8", "replace").strip()
-            if not status_ok(status):
+            ok, damaged = read_status(status)
+            if not ok:
                 if r.returncode != 0:
                     passed += 1
                 else:
                     print("FAIL %s: cmd/trace rejects this trace, gotrace exited 0" % rel)
                     failed += 1
                 continue
-            if r.returncode != 0:
+            if damaged and r.returncode == 0:
+                print("FAIL %s: cmd/trace found this trace damaged and served it cut back "
+                      "to the last Sync, gotrace exited 0" % rel)
+                failed += 1
+                continue
+            if r.returncode != (1 if damaged else 0):
                 print("FAIL %s: gotrace exited %d: %s" % (rel, r.returncode, err.splitlines()[-1] if err else ""))
                 failed += 1
                 continue
