@@ -32,40 +32,16 @@
 #include <gotrace/export.h>
 
 #include "profile.pb-c.h"
+#include "table.h"
 
 #define MAX_FRAMES 128
 #define CPU_PERIOD_NS 10000000 /* runtime/pprof's default 100 Hz */
 
-/* ---- growable arrays and a uint64 -> index map ------------------------ */
+/* ---- containers (src/containers/table.h) ----------------------------- */
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 16;
-	void *p;
+#define GROW(arr, cap, need) gt_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
-	if (need <= *cap)
-		return 0;
-	while (n < need) {
-		if (n > SIZE_MAX / 2 / elem)
-			return -1;
-		n *= 2;
-	}
-	if ((p = realloc(*buf, n * elem)) == NULL)
-		return -1;
-	*buf = p;
-	*cap = n;
-	return 0;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
-
-typedef struct umap {
-	uint64_t *keys;
-	uint32_t *vals;   /* UINT32_MAX: empty */
-	size_t cap;       /* power of two or 0 */
-	size_t len;
-} umap;
-
+/* A 64-bit mixer: the stacks' PC hashes are built with it a frame at a time. */
 static uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 33;
@@ -76,71 +52,22 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static uint32_t *umap_find(const umap *m, uint64_t key)
+/* The maps below key on one 64-bit value: the pair's second half is 0. */
+static int map_get(const gt_map *m, uint64_t key, uint32_t *value)
 {
-	size_t i;
-
-	if (m->cap == 0)
-		return NULL;
-	for (i = (size_t)mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->vals[i] == UINT32_MAX)
-			return NULL;
-		if (m->keys[i] == key)
-			return &m->vals[i];
-	}
+	return gt_map_get(m, (int64_t)key, 0, value);
 }
 
-static int umap_put(umap *m, uint64_t key, uint32_t val)
+static int map_put(gt_map *m, uint64_t key, uint32_t value)
 {
-	size_t i;
-
-	if ((m->len + 1) * 2 > m->cap) {
-		umap old = *m;
-		size_t j, n = m->cap ? m->cap * 2 : 64;
-
-		m->keys = malloc(n * sizeof *m->keys);
-		m->vals = malloc(n * sizeof *m->vals);
-		if (m->keys == NULL || m->vals == NULL) {
-			free(m->keys);
-			free(m->vals);
-			*m = old;
-			return -1;
-		}
-		memset(m->vals, 0xff, n * sizeof *m->vals);
-		m->cap = n;
-		m->len = 0;
-		for (j = 0; j < old.cap; j++)
-			if (old.vals[j] != UINT32_MAX)
-				umap_put(m, old.keys[j], old.vals[j]);
-		free(old.keys);
-		free(old.vals);
-	}
-	for (i = (size_t)mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->vals[i] == UINT32_MAX) {
-			m->keys[i] = key;
-			m->vals[i] = val;
-			m->len++;
-			return 0;
-		}
-		if (m->keys[i] == key) {
-			m->vals[i] = val;
-			return 0;
-		}
-	}
-}
-
-static void umap_free(umap *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof *m);
+	return gt_map_put(m, (int64_t)key, 0, value);
 }
 
 /* ---- the profile ------------------------------------------------------ */
 
 typedef struct pframe {
 	uint64_t pc;
-	uint32_t func;    /* string offsets */
+	uint32_t func;    /* string ids */
 	uint32_t file;
 	uint64_t line;
 } pframe;
@@ -218,26 +145,23 @@ struct gotrace_pprof {
 	char *goroutine_name;
 	char *region_type;
 
-	char *str;                 /* interned strings, NUL-terminated */
-	size_t strlen_, strcap;
-	umap strs;                 /* hash -> latest offset with it */
-	umap strchain;             /* offset -> previous offset, same hash */
+	gt_strtab strs;            /* interned strings, cut at a NUL */
 	uint32_t names[7];         /* the sample types' strings */
 
 	pframe *frames;
 	size_t nframes, capframes;
 	pstack *stacks;
 	size_t nstacks, capstacks;
-	umap stackmap;             /* PC hash -> latest stack */
+	gt_map stackmap;           /* PC hash -> latest stack */
 	pgroup *groups;
 	size_t ngroups, capgroups;
-	umap groupmap;             /* trimmed PC hash -> latest group */
+	gt_map groupmap;           /* trimmed PC hash -> latest group */
 	uint32_t *order;           /* groups with samples, first counted first */
 	size_t norder, caporder;
 
 	pgoroutine *gs;
 	size_t ngs, capgs;
-	umap gmap;                 /* id -> index into gs */
+	gt_map gmap;               /* id -> index into gs */
 
 	/* pass 1 */
 	gotrace_summary *sum;
@@ -252,62 +176,15 @@ struct gotrace_pprof {
 	size_t nregions, capregions;
 };
 
-/* Strings: offsets into p->str, deduplicated through a hash -> offset map
- * whose collisions chain through a side map (offset -> older offset). */
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
+/* Strings: ids in p->strs. A string with a NUL byte is kept up to it
+ * (the profile's strings are C strings). */
 static int intern(gotrace_pprof *p, const char *s, size_t n, uint32_t *out)
 {
 	const char *nul = n > 0 ? memchr(s, 0, n) : NULL;
-	uint64_t h;
-	uint32_t *slot, off;
 
-	/* A string with a NUL byte is kept up to it (the profile's strings
-	 * are C strings). */
 	if (nul != NULL)
 		n = (size_t)(nul - s);
-	h = hash_bytes(s, n);
-	slot = umap_find(&p->strs, h);
-	if (slot != NULL) {
-		for (off = *slot;;) {
-			uint32_t *nx;
-
-			if (strlen(p->str + off) == n && memcmp(p->str + off, s, n) == 0) {
-				*out = off;
-				return 0;
-			}
-			if ((nx = umap_find(&p->strchain, off)) == NULL)
-				break;
-			off = *nx;
-		}
-	}
-	if (p->strlen_ + n + 1 > UINT32_MAX ||
-	    GROW(p->str, p->strcap, p->strlen_ + n + 1))
-		return -1;
-	off = (uint32_t)p->strlen_;
-	if (n > 0)
-		memcpy(p->str + off, s, n);
-	p->str[off + n] = '\0';
-	p->strlen_ += n + 1;
-	if (slot != NULL) {
-		if (umap_put(&p->strchain, off, *slot) != 0)
-			return -1;
-	}
-	if (umap_put(&p->strs, h, off) != 0)
-		return -1;
-	*out = off;
-	return 0;
+	return gt_strtab_intern(&p->strs, s, n, out);
 }
 
 /* ---- stacks ---------------------------------------------------------- */
@@ -339,10 +216,11 @@ static int same_pcs(const gotrace_pprof *p, const pstack *st,
 static int find_group(gotrace_pprof *p, const stack_scratch *sc,
                       uint32_t *out)
 {
-	uint32_t *slot = umap_find(&p->groupmap, sc->trimmed_hash), idx;
+	uint32_t head, idx;
+	int found = map_get(&p->groupmap, sc->trimmed_hash, &head);
 
-	if (slot != NULL) {
-		for (idx = *slot; idx != UINT32_MAX; idx = p->groups[idx].next) {
+	if (found) {
+		for (idx = head; idx != UINT32_MAX; idx = p->groups[idx].next) {
 			if (same_pcs(p, &p->stacks[p->groups[idx].shown], sc,
 			             sc->trimmed, 0)) {
 				*out = idx;
@@ -356,8 +234,8 @@ static int find_group(gotrace_pprof *p, const stack_scratch *sc,
 	idx = (uint32_t)p->ngroups;
 	memset(&p->groups[idx], 0, sizeof p->groups[idx]);
 	p->groups[idx].shown = (uint32_t)p->nstacks; /* the stack being added */
-	p->groups[idx].next = slot != NULL ? *slot : UINT32_MAX;
-	if (umap_put(&p->groupmap, sc->trimmed_hash, idx) != 0)
+	p->groups[idx].next = found ? head : UINT32_MAX;
+	if (map_put(&p->groupmap, sc->trimmed_hash, idx) != 0)
 		return -1;
 	p->ngroups++;
 	*out = idx;
@@ -370,7 +248,8 @@ static int intern_stack(gotrace_pprof *p, gotrace_stack stk, uint32_t *out)
 	stack_scratch sc;
 	size_t depth = gotrace_stack_present(stk) ? gotrace_stack_depth(stk) : 0;
 	size_t i;
-	uint32_t *slot, idx;
+	uint32_t head, idx;
+	int found;
 	pstack *st;
 
 	sc.n = 0;
@@ -388,9 +267,9 @@ static int intern_stack(gotrace_pprof *p, gotrace_stack stk, uint32_t *out)
 	}
 	if (sc.trimmed == 0)
 		sc.trimmed_hash = 0x9e3779b97f4a7c15ULL;
-	slot = umap_find(&p->stackmap, sc.hash);
-	if (slot != NULL) {
-		for (idx = *slot; idx != UINT32_MAX; idx = p->stacks[idx].next) {
+	found = map_get(&p->stackmap, sc.hash, &head);
+	if (found) {
+		for (idx = head; idx != UINT32_MAX; idx = p->stacks[idx].next) {
 			if (same_pcs(p, &p->stacks[idx], &sc, sc.n, 1)) {
 				*out = idx;
 				return 0;
@@ -405,7 +284,7 @@ static int intern_stack(gotrace_pprof *p, gotrace_stack stk, uint32_t *out)
 	st = &p->stacks[idx];
 	st->first = p->nframes;
 	st->depth = sc.n;
-	st->next = slot != NULL ? *slot : UINT32_MAX;
+	st->next = found ? head : UINT32_MAX;
 	for (i = 0; i < sc.n; i++) {
 		pframe *f = &p->frames[p->nframes + i];
 
@@ -421,7 +300,7 @@ static int intern_stack(gotrace_pprof *p, gotrace_stack stk, uint32_t *out)
 		return -1;
 	p->nframes += sc.n;
 	p->nstacks++;
-	if (umap_put(&p->stackmap, sc.hash, idx) != 0)
+	if (map_put(&p->stackmap, sc.hash, idx) != 0)
 		return -1;
 	*out = idx;
 	return 0;
@@ -458,14 +337,14 @@ static const pstack *sample_stack(const gotrace_pprof *p, size_t i)
 
 static pgoroutine *goroutine(gotrace_pprof *p, int64_t id, int create)
 {
-	uint32_t *slot = umap_find(&p->gmap, (uint64_t)id);
+	uint32_t idx;
 	pgoroutine *g;
 
-	if (slot != NULL)
-		return &p->gs[*slot];
+	if (gt_map_get(&p->gmap, id, 0, &idx))
+		return &p->gs[idx];
 	if (!create || p->ngs >= UINT32_MAX - 1 ||
 	    GROW(p->gs, p->capgs, p->ngs + 1) ||
-	    umap_put(&p->gmap, (uint64_t)id, (uint32_t)p->ngs) != 0)
+	    gt_map_put(&p->gmap, id, 0, (uint32_t)p->ngs) != 0)
 		return NULL;
 	g = &p->gs[p->ngs++];
 	memset(g, 0, sizeof *g);
@@ -1078,10 +957,8 @@ int gotrace_pprof_sample_frame(const gotrace_pprof *p, size_t i, size_t f,
 	fr = &p->frames[st->first + f];
 	out->pc = fr->pc;
 	out->line = fr->line;
-	out->func.data = p->str + fr->func;
-	out->func.len = strlen(out->func.data);
-	out->file.data = p->str + fr->file;
-	out->file.len = strlen(out->file.data);
+	out->func = gt_strtab_get(&p->strs, fr->func);
+	out->file = gt_strtab_get(&p->strs, fr->file);
 	return 0;
 }
 
@@ -1157,8 +1034,9 @@ typedef struct wr {
 	Function **func_ptrs;
 	ValueType *vt_ptrs[2];
 	char **strings;
-	umap stridx;
-	umap locmap, funcmap;
+	gt_map stridx;             /* string id -> string table index */
+	gt_map locmap;             /* PC -> location index */
+	gt_map funcmap;            /* (file, function name) -> function index */
 } wr;
 
 static void wr_free(wr *w)
@@ -1174,35 +1052,35 @@ static void wr_free(wr *w)
 	free(w->funcs);
 	free(w->func_ptrs);
 	free(w->strings);
-	umap_free(&w->stridx);
-	umap_free(&w->locmap);
-	umap_free(&w->funcmap);
+	gt_map_free(&w->stridx);
+	gt_map_free(&w->locmap);
+	gt_map_free(&w->funcmap);
 }
 
-/* The string table index of a string (by offset, or a constant). */
-static int str_id(const gotrace_pprof *p, wr *w, const char *s, int64_t *out)
+/* The string table index of interned string id (the empty string is 0). */
+static int str_id(const gotrace_pprof *p, wr *w, uint32_t id, int64_t *out)
 {
-	uint64_t key = (uint64_t)(s - p->str);
-	uint32_t *slot;
+	gotrace_string s = gt_strtab_get(&p->strs, id);
+	uint32_t idx;
 
-	if (s[0] == '\0') {
+	if (s.len == 0) {
 		*out = 0;
 		return 0;
 	}
-	if ((slot = umap_find(&w->stridx, key)) != NULL) {
-		*out = *slot;
+	if (map_get(&w->stridx, id, &idx)) {
+		*out = idx;
 		return 0;
 	}
-	if (umap_put(&w->stridx, key, (uint32_t)w->prof.n_string_table) != 0)
+	if (map_put(&w->stridx, id, (uint32_t)w->prof.n_string_table) != 0)
 		return -1;
 	*out = (int64_t)w->prof.n_string_table;
-	w->strings[w->prof.n_string_table++] = (char *)(uintptr_t)s;
+	w->strings[w->prof.n_string_table++] = (char *)(uintptr_t)s.data;
 	return 0;
 }
 
 static int build(const gotrace_pprof *p, wr *w)
 {
-	const uint32_t *off = p->names;
+	const uint32_t *name = p->names;
 	size_t i, j, nfr = 0, nvals = 2, maxstr;
 	int64_t id;
 
@@ -1231,20 +1109,20 @@ static int build(const gotrace_pprof *p, wr *w)
 	for (i = 0; i < 3; i++)
 		perftools__profiles__value_type__init(&w->vt[i]);
 	if (p->type == GOTRACE_PPROF_CPU) {
-		if (str_id(p, w, p->str + off[5], &w->vt[0].type) ||
-		    str_id(p, w, p->str + off[1], &w->vt[0].unit) ||
-		    str_id(p, w, p->str + off[6], &w->vt[1].type) ||
-		    str_id(p, w, p->str + off[3], &w->vt[1].unit))
+		if (str_id(p, w, name[5], &w->vt[0].type) ||
+		    str_id(p, w, name[1], &w->vt[0].unit) ||
+		    str_id(p, w, name[6], &w->vt[1].type) ||
+		    str_id(p, w, name[3], &w->vt[1].unit))
 			return -1;
 		w->vt[2] = w->vt[1];
 		w->prof.period = CPU_PERIOD_NS;
 	} else {
-		if (str_id(p, w, p->str + off[0], &w->vt[0].type) ||
-		    str_id(p, w, p->str + off[1], &w->vt[0].unit) ||
-		    str_id(p, w, p->str + off[2], &w->vt[1].type) ||
-		    str_id(p, w, p->str + off[3], &w->vt[1].unit) ||
-		    str_id(p, w, p->str + off[4], &w->vt[2].type) ||
-		    str_id(p, w, p->str + off[1], &w->vt[2].unit))
+		if (str_id(p, w, name[0], &w->vt[0].type) ||
+		    str_id(p, w, name[1], &w->vt[0].unit) ||
+		    str_id(p, w, name[2], &w->vt[1].type) ||
+		    str_id(p, w, name[3], &w->vt[1].unit) ||
+		    str_id(p, w, name[4], &w->vt[2].type) ||
+		    str_id(p, w, name[1], &w->vt[2].unit))
 			return -1;
 		w->prof.period = 1;
 	}
@@ -1271,34 +1149,32 @@ static int build(const gotrace_pprof *p, wr *w)
 		s->location_id = &w->locids[nfr];
 		for (j = 0; j < st->depth; j++) {
 			const pframe *f = &p->frames[st->first + j];
-			uint32_t *slot = umap_find(&w->locmap, f->pc);
+			uint32_t li32, fi32;
 
-			if (slot == NULL) {
-				uint64_t fkey = ((uint64_t)f->file << 32) | f->func;
-				uint32_t *fslot = umap_find(&w->funcmap, fkey);
+			if (!map_get(&w->locmap, f->pc, &li32)) {
 				size_t li = w->prof.n_location;
 				Location *loc = &w->locs[li];
 				Line *line = &w->lines[li];
 				uint64_t fid;
 
-				if (fslot == NULL) {
+				if (!gt_map_get(&w->funcmap, f->file, f->func, &fi32)) {
 					Function *fn = &w->funcs[w->prof.n_function];
 
 					perftools__profiles__function__init(fn);
 					fn->id = w->prof.n_function + 1;
-					if (str_id(p, w, p->str + f->func, &id))
+					if (str_id(p, w, f->func, &id))
 						return -1;
 					fn->name = fn->system_name = id;
-					if (str_id(p, w, p->str + f->file, &fn->filename))
+					if (str_id(p, w, f->file, &fn->filename))
 						return -1;
 					w->func_ptrs[w->prof.n_function] = fn;
-					if (umap_put(&w->funcmap, fkey,
-					             (uint32_t)w->prof.n_function) != 0)
+					if (gt_map_put(&w->funcmap, f->file, f->func,
+					               (uint32_t)w->prof.n_function) != 0)
 						return -1;
 					fid = fn->id;
 					w->prof.n_function++;
 				} else {
-					fid = *fslot + 1;
+					fid = (uint64_t)fi32 + 1;
 				}
 				perftools__profiles__location__init(loc);
 				perftools__profiles__line__init(line);
@@ -1310,12 +1186,12 @@ static int build(const gotrace_pprof *p, wr *w)
 				loc->n_line = 1;
 				loc->line = &w->line_ptrs[li];
 				w->loc_ptrs[li] = loc;
-				if (umap_put(&w->locmap, f->pc, (uint32_t)li) != 0)
+				if (map_put(&w->locmap, f->pc, (uint32_t)li) != 0)
 					return -1;
 				w->prof.n_location++;
 				s->location_id[j] = loc->id;
 			} else {
-				s->location_id[j] = (uint64_t)*slot + 1;
+				s->location_id[j] = (uint64_t)li32 + 1;
 			}
 		}
 		nfr += st->depth;
@@ -1379,16 +1255,14 @@ void gotrace_pprof_free(gotrace_pprof *p)
 		free(p->gs[i].iv);
 	}
 	free(p->gs);
-	umap_free(&p->gmap);
+	gt_map_free(&p->gmap);
 	free(p->frames);
 	free(p->stacks);
-	umap_free(&p->stackmap);
+	gt_map_free(&p->stackmap);
 	free(p->groups);
-	umap_free(&p->groupmap);
+	gt_map_free(&p->groupmap);
 	free(p->order);
-	free(p->str);
-	umap_free(&p->strs);
-	umap_free(&p->strchain);
+	gt_strtab_free(&p->strs);
 	free(p->regions);
 	gotrace_summary_free(p->sum);
 	free(p->goroutine_name);
