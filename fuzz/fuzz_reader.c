@@ -2,8 +2,9 @@
  * libFuzzer harness: the whole reader (wire layer, generations, ordering
  * with and without parking, on the caller's thread and on a worker, state
  * machine, event printing) on arbitrary bytes, the analyses fed from it
- * (summary with its live accessors and forgetting, GC, MMU and MUD), plus
- * the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
+ * (summary with its live accessors and forgetting, GC, MMU and MUD), the
+ * exports (a pprof profile; timelines of every view in both formats, on
+ * the trace clock and the wall clock), plus the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
  * that found bugs are kept in fuzz/regressions/ and replayed by the tests.
  *
  * Build and run: see docs/fuzzing.md.
@@ -99,10 +100,82 @@ static void analyses_finish(analyses *a)
 	gotrace_mmu_free(a->mmu);
 }
 
+/* Exports fed from the same loop, written to a sink that drops the bytes
+ * (the writers still encode everything). */
+typedef struct exports {
+	gotrace_sink *sink;
+	gotrace_pprof *pprof;
+	gotrace_timeline *tl[2];
+} exports;
+
+static ptrdiff_t drop_bytes(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	return (ptrdiff_t)len;
+}
+
+/* pass 1: a sched profile, the proc view as JSON and the goroutine view
+ * as Perfetto; pass 2: a CPU profile, the thread view as Perfetto on the
+ * wall clock and the proc view as Perfetto. */
+static void exports_new(exports *x, int pass)
+{
+	gotrace_pprof_options po = {0};
+	gotrace_timeline_options to[2] = { GOTRACE_TIMELINE_OPTIONS_INIT,
+	                                   GOTRACE_TIMELINE_OPTIONS_INIT };
+	size_t i;
+
+	x->sink = NULL;
+	x->pprof = NULL;
+	x->tl[0] = x->tl[1] = NULL;
+	if (gotrace_sink_open_callback(&x->sink, drop_bytes, NULL) != GOTRACE_OK)
+		return;
+	po.type = pass == 1 ? GOTRACE_PPROF_SCHED : GOTRACE_PPROF_CPU;
+	(void)gotrace_pprof_new(&x->pprof, &po);
+	if (pass == 1) {
+		to[1].view = GOTRACE_TIMELINE_GOROUTINE;
+		to[1].format = GOTRACE_TIMELINE_PERFETTO;
+	} else {
+		to[0].view = GOTRACE_TIMELINE_THREAD;
+		to[0].format = GOTRACE_TIMELINE_PERFETTO;
+		to[0].clock = GOTRACE_TIMELINE_CLOCK_WALL;
+		to[1].format = GOTRACE_TIMELINE_PERFETTO;
+	}
+	for (i = 0; i < 2; i++)
+		(void)gotrace_timeline_new(&x->tl[i], &to[i], x->sink);
+}
+
+static void exports_feed(exports *x, const gotrace_event *ev)
+{
+	if (x->pprof != NULL)
+		gotrace_pprof_feed(x->pprof, ev);
+	if (x->tl[0] != NULL)
+		gotrace_timeline_feed(x->tl[0], ev);
+	if (x->tl[1] != NULL)
+		gotrace_timeline_feed(x->tl[1], ev);
+}
+
+static void exports_finish(exports *x)
+{
+	size_t i;
+
+	if (x->pprof != NULL) {
+		gotrace_pprof_finish(x->pprof);
+		gotrace_pprof_write(x->pprof, x->sink);
+		gotrace_pprof_free(x->pprof);
+	}
+	for (i = 0; i < 2; i++) {
+		gotrace_timeline_finish(x->tl[i]);
+		gotrace_timeline_free(x->tl[i]);
+	}
+	gotrace_sink_free(x->sink);
+}
+
 static void read_events(const uint8_t *data, size_t size, int ordering,
                         int threads, FILE *sink, int analyse)
 {
 	analyses an;
+	exports ex;
 	gotrace_reader_options opts = {0};
 	gotrace_input *in;
 	gotrace_reader *r;
@@ -125,12 +198,16 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 		gotrace_mmu_free(an.mmu);
 		analyse = 0;
 	}
+	if (analyse)
+		exports_new(&ex, analyse);
 	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
 		gotrace_goroutine_info gi;
 		gotrace_proc_info pi;
 
-		if (analyse)
+		if (analyse) {
 			analyses_feed(&an, &ev, analyse == 2);
+			exports_feed(&ex, &ev);
+		}
 		gotrace_event_write(&ev, sink);
 		/* Query the state machine as a caller would. */
 		if (ev.goroutine >= 0)
@@ -138,8 +215,10 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 		if (ev.proc >= 0)
 			gotrace_reader_proc(r, ev.proc, &pi);
 	}
-	if (analyse)
+	if (analyse) {
 		analyses_finish(&an);
+		exports_finish(&ex);
+	}
 	(void)gotrace_error_message(gotrace_reader_error(r));
 	gotrace_reader_free(r);
 }
