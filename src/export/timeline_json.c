@@ -17,8 +17,9 @@
  *   - numeric args equal to zero are left out but the args object stays,
  *     as cmd/trace's omitempty argument structs come out ("args":{} for
  *     a "proc start" of P 0 on thread 0);
- *   - strings escaped as encoding/json does, invalid UTF-8 bytes each as
- *     U+FFFD, and <, >, &, U+2028, U+2029 as \u escapes;
+ *   - strings escaped as Go 1.27's encoding/json does: each invalid
+ *     UTF-8 byte becomes U+FFFD; <, >, &, U+2028, U+2029 and control
+ *     characters are \u escapes (\b \f \n \r \t for those five);
  *   - stackFrames: a tree keyed by PC from the outermost frame down, each
  *     node {"name":"FUNC:LINE","parent":ID} (no parent at the roots), ids
  *     from 1; only the nodes on the stacks of written events;
@@ -66,8 +67,9 @@ static int fail(json_out *j, int rc)
 	return j->err;
 }
 
-/* Room for n more bytes; callers check j->err once per event. */
-static char *room(json_out *j, size_t n)
+/* Room for n more bytes; callers check j->err once per event. Growing
+ * is rare (the buffer is flushed at FLUSH_AT), so it is out of line. */
+static char *grow(json_out *j, size_t n)
 {
 	if (j->err != GOTRACE_OK)
 		return NULL;
@@ -82,9 +84,9 @@ static char *room(json_out *j, size_t n)
  * returned, so that an event is written without a check per field. */
 static void put(json_out *j, const char *s, size_t n)
 {
-	char *p = room(j, n);
+	char *p = j->len + n <= j->cap ? j->buf + j->len : grow(j, n);
 
-	if (p != NULL) {
+	if (p != NULL && n > 0) {
 		memcpy(p, s, n);
 		j->len += n;
 	}
@@ -224,6 +226,27 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* Bytes written as they are: printable ASCII but for the quote, the
+ * backslash and the three HTML characters Go escapes. */
+static const unsigned char plain[256] = {
+	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['\''] = 1,
+	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1,
+	['.'] = 1, ['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	[':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1,
+	['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+	['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+	['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+	[0x7f] = 1
+};
+
 /* The inside of a JSON string holding data. */
 static void put_string_body(json_out *j, const char *data, size_t len)
 {
@@ -237,8 +260,7 @@ static void put_string_body(json_out *j, const char *data, size_t len)
 		char esc[6];
 		size_t nesc = 0;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' &&
-		    c != '>' && c != '&') {
+		if (plain[c]) {
 			i++;
 			continue;
 		}
@@ -260,9 +282,10 @@ static void put_string_body(json_out *j, const char *data, size_t len)
 				esc[nesc++] = hex[c & 0xf];
 			}
 		} else if ((k = utf8_len(s + i, len - i)) == 0) {
+			/* U+FFFD, in UTF-8 as Go 1.27's encoder writes it. */
 			k = 1;
-			memcpy(esc, "\\ufffd", 6);
-			nesc = 6;
+			memcpy(esc, "\xef\xbf\xbd", 3);
+			nesc = 3;
 		} else if (k == 3 && c == 0xe2 && s[i + 1] == 0x80 &&
 		           (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
 			memcpy(esc, "\\u202", 5);
@@ -379,8 +402,9 @@ static void event_head(json_out *j, gotrace_string name, const char *ph)
 		put_string(j, name.data, name.len);
 		putc_(j, ',');
 	}
-	puts_(j, "\"ph\":");
-	put_cstring(j, ph);
+	puts_(j, "\"ph\":\"");
+	puts_(j, ph);
+	putc_(j, '"');
 }
 
 /* The Chrome track of an event: its pid and tid. */
