@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "generation.h"
+#include "spec.h"
 #include "textbuf.h"
 #include "gotrace/reader.h"
 
@@ -319,6 +320,22 @@ static void gt_format_event(gt_textbuf *b, const gotrace_event *ev)
 	gt_textbuf_putc(b, '\n');
 }
 
+size_t gotrace_event_go_panic(const gotrace_event *ev, char *buf, size_t size)
+{
+	int n;
+
+	/* Go's Sync() names each experiment from a table of
+	 * GT_NUM_EXPERIMENTS before String() prints anything of the event. */
+	if (ev == NULL || ev->kind != GOTRACE_EVENT_SYNC ||
+	    ev->u.sync.unnamed_experiment == 0)
+		return 0;
+	n = snprintf(buf, size, "runtime error: index out of range [%llu] "
+	             "with length %d",
+	             (unsigned long long)ev->u.sync.unnamed_experiment,
+	             GT_NUM_EXPERIMENTS);
+	return n > 0 ? (size_t)n : 0;
+}
+
 int gotrace_event_write(const gotrace_event *ev, FILE *f)
 {
 	char local[1024];
@@ -326,6 +343,8 @@ int gotrace_event_write(const gotrace_event *ev, FILE *f)
 
 	if (ev == NULL || f == NULL)
 		return -1;
+	if (gotrace_event_go_panic(ev, NULL, 0) != 0)
+		return GOTRACE_ERR_INVALID;
 	/* Most events fit in a small buffer; only large ones allocate. */
 	gt_textbuf_init_local(&b, local, sizeof local);
 	gt_format_event(&b, ev);

@@ -115,6 +115,9 @@ static void check_trace(const char *path, const char *ref_text, int threads)
 	while (rc == GOTRACE_OK && (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
 		ref_transition t;
 
+		/* Go's printer panicked on this event (its reader goes on). */
+		if (*rec == '\0' && gotrace_event_go_panic(&ev, NULL, 0) != 0)
+			break;
 		assert_true(*rec != '\0'); /* Go printed this event too */
 		if (parse_transition(rec, &t)) {
 			if (ev.kind != GOTRACE_EVENT_STATE_TRANSITION ||
@@ -688,6 +691,92 @@ static void test_ordering_option(void **state)
 	gotrace_input_free(in);
 }
 
+/*
+ * An experiment ID Go has no name for (experiment_id_unnamed: 7, in the
+ * second generation's experimental batch at byte 361): Go's reader reads
+ * on, only its Sync() accessor panics. The reader delivers every event,
+ * on one thread and two, and its Sync reports the experiment; printing
+ * that Sync fails, writing nothing, with Go's panic message. A ProcStatus
+ * past Go's table is still an error: cmd/trace panics on it too.
+ */
+static void test_unnamed_experiment(void **state)
+{
+	static const char path[] =
+		TESTDATA_DIR "/traces/synthetic/experiment_id_unnamed.trace";
+	char msg[128];
+	int threads;
+
+	(void)state;
+	for (threads = 1; threads <= 2; threads++) {
+		gotrace_reader *r = open_with(path, threads, GOTRACE_ORDERING_AUTO);
+		gotrace_event ev;
+		size_t events = 0, syncs = 0, unnamed = 0;
+		int rc;
+
+		while ((rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
+			size_t n = gotrace_event_go_panic(&ev, msg, sizeof msg);
+
+			events++;
+			if (ev.kind != GOTRACE_EVENT_SYNC) {
+				assert_int_equal(n, 0);
+				continue;
+			}
+			syncs++;
+			if (ev.u.sync.unnamed_experiment == 0) {
+				assert_int_equal(n, 0);
+				assert_true(ev.u.sync.unnamed_experiment_offset == 0);
+				continue;
+			}
+			/* The second generation's Sync. */
+			unnamed++;
+			assert_int_equal(syncs, 2);
+			assert_true(ev.u.sync.unnamed_experiment == 7);
+			assert_true(ev.u.sync.unnamed_experiment_offset == 361);
+			assert_int_equal(ev.u.sync.experimental_batches, 1);
+			assert_string_equal(msg, "runtime error: index out of "
+			                    "range [7] with length 2");
+			assert_int_equal(n, strlen(msg));
+			/* Cut to the buffer, the length still the whole. */
+			assert_int_equal(gotrace_event_go_panic(&ev, msg, 8), n);
+			assert_string_equal(msg, "runtime");
+			{
+				FILE *f = tmpfile();
+
+				assert_non_null(f);
+				assert_int_equal(gotrace_event_write(&ev, f),
+				                 GOTRACE_ERR_INVALID);
+				assert_int_equal(fflush(f), 0);
+				assert_int_equal(ftell(f), 0);
+				fclose(f);
+			}
+		}
+		/* Every event, as Go's reader: 9 in the first generation,
+		 * 4 in the second, and the closing Sync. */
+		assert_int_equal(rc, GOTRACE_EOF);
+		assert_int_equal(events, 14);
+		assert_int_equal(syncs, 3);
+		assert_int_equal(unnamed, 1);
+		assert_int_equal(gotrace_reader_incomplete(r), 0);
+		gotrace_reader_free(r);
+	}
+	/* The printer's panic on a ProcStatus stays a reader error. */
+	{
+		gotrace_reader *r = open_with(TESTDATA_DIR
+		                              "/traces/synthetic/proc_status_wide.trace",
+		                              1, GOTRACE_ORDERING_AUTO);
+		gotrace_event ev;
+		int rc;
+
+		while ((rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+			assert_int_equal(gotrace_event_go_panic(&ev, msg, sizeof msg), 0);
+		assert_int_equal(rc, GOTRACE_ERR_INVALID);
+		assert_string_equal(gotrace_error_go_message(gotrace_reader_error(r)),
+		                    "runtime error: index out of range [258] with "
+		                    "length 5");
+		gotrace_reader_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_valid_bytes),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_ordering_option),
+		cmocka_unit_test(test_unnamed_experiment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,7 +165,27 @@ typedef struct gotrace_event {
 			uint64_t clock_mono;   /* monotonic clock, ns */
 			int64_t wall_sec;      /* wall clock, Unix seconds */
 			int64_t wall_nsec;     /* and nanoseconds, [0, 1e9) */
-			size_t experimental_batches; /* in this generation */
+			/* This generation's experimental batches (Go's
+			 * Sync.ExperimentalBatches, all experiments together,
+			 * unnamed ones included). */
+			size_t experimental_batches;
+			/*
+			 * An experiment ID Go has no name for (2-255: past
+			 * None and AllocFree) carried by one of those batches,
+			 * the first in the file; 0 if Go names them all, as on
+			 * every trace the runtime writes. Go's reader reads such
+			 * a generation like any other, and so does this one; only
+			 * Go's Event.Sync(), which files the batches under their
+			 * experiments' names, panics on this Sync (index out of
+			 * range), and with it whatever calls it: `go tool trace
+			 * -d=parsed`, where gotrace_event_write fails in the same
+			 * place (gotrace_event_go_panic), and Go's MMU analysis.
+			 * cmd/trace's viewer never calls it and shows the whole
+			 * trace.
+			 */
+			uint64_t unnamed_experiment;
+			/* Byte offset of that batch's header (0 if none). */
+			uint64_t unnamed_experiment_offset;
 		} sync;
 		struct {
 			const char *name;      /* e.g. "/sched/gomaxprocs:threads" */
@@ -353,9 +373,28 @@ GOTRACE_API void gotrace_reader_free(gotrace_reader *r);
 /*
  * gotrace_event_write prints ev exactly as Go's trace.Event.String() does,
  * followed by a newline — one record of `go tool trace -d=parsed`.
- * Returns 0, or -1 if writing failed.
+ * Returns 0, or -1 if writing failed, or GOTRACE_ERR_INVALID, having
+ * written nothing, for an event Go's String() panics on (below), where
+ * `go tool trace -d=parsed` stops with exit status 2.
  */
 GOTRACE_API int gotrace_event_write(const gotrace_event *ev, FILE *f);
+
+/*
+ * Events the reader delivers, as Go's reader does, but that Go's
+ * trace.Event.String() cannot print: it panics. There is one: a Sync with
+ * an unnamed experiment (u.sync.unnamed_experiment != 0). For such an
+ * event gotrace_event_go_panic writes the panic's message, e.g. "runtime
+ * error: index out of range [7] with length 2", to buf as snprintf does
+ * (NUL-terminated, cut to size - 1 bytes) and returns its full length;
+ * for any other event it writes nothing and returns 0.
+ *
+ * (Values Go's reader accepts but every consumer of the event panics on,
+ * cmd/trace's viewer and Go's Summarizer included, are still reader
+ * errors that carry the panic's message: a ProcStatus whose status is
+ * past Go's table, which Go's StateTransition() looks up.)
+ */
+GOTRACE_API size_t gotrace_event_go_panic(const gotrace_event *ev, char *buf,
+                                          size_t size);
 
 #ifdef __cplusplus
 }

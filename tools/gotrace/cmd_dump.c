@@ -4,6 +4,8 @@
  * with --go-errors the error text too, with Go's.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -29,13 +31,49 @@ static int dump_wire(cli_run *run, int rc)
 	return cli_run_finish(run);
 }
 
+/*
+ * An event Go's printer panics on (gotrace_event_go_panic): Go's reader
+ * would go on, but -d=parsed stops here, so dump does too, failing like
+ * on a trace error — Go's message, where it is (the unnamed experiment's
+ * batch) and the share of the trace left unprinted.
+ */
+static int go_panics(cli_run *run, const gotrace_event *ev)
+{
+	cli_trace_error *err = &run->err;
+	char msg[128], full[256];
+	size_t n = gotrace_event_go_panic(ev, msg, sizeof msg);
+	uint64_t offset = ev->kind == GOTRACE_EVENT_SYNC
+	                  ? ev->u.sync.unnamed_experiment_offset
+	                  : gotrace_reader_offset(run->r);
+
+	if (n >= sizeof msg)
+		n = sizeof msg - 1;
+	snprintf(full, sizeof full, "byte offset %llu: experimental batch: "
+	         "Go's printer panics on this Sync: %s",
+	         (unsigned long long)offset, msg);
+	err->code = GOTRACE_ERR_INVALID;
+	err->offset = offset;
+	err->go_message = strdup(msg);
+	err->go_message_len = err->go_message != NULL ? n : 0;
+	err->message = strdup(full);
+	err->have_lost = 1;
+	err->valid_bytes = gotrace_reader_valid_bytes(run->r);
+	cli_run_end(run, GOTRACE_ERR_INVALID); /* keeps err as it is */
+	return cli_run_finish(run);
+}
+
 static int dump_parsed(cli_run *run, int rc)
 {
 	gotrace_event ev;
 
-	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK)
-		if (gotrace_event_write(&ev, stdout) != 0)
+	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK) {
+		int w = gotrace_event_write(&ev, stdout);
+
+		if (w == GOTRACE_ERR_INVALID)
+			return go_panics(run, &ev);
+		if (w != 0)
 			return write_failed(run);
+	}
 	cli_run_end(run, rc);
 	return cli_run_finish(run);
 }
