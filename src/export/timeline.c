@@ -906,6 +906,7 @@ int tl_counter_at(tl_core *c, const tl_counter *k)
 	o.name = k->name;
 	o.keys = k->keys;
 	o.values = k->values;
+	o.is_unsigned = k->is_unsigned;
 	o.n = k->n > TL_MAX_ARGS ? TL_MAX_ARGS : k->n;
 	if (c->err != GOTRACE_OK)
 		return c->err;
