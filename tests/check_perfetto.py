@@ -3,11 +3,14 @@
 and against `gotrace timeline --format=json` of the same trace and view.
 
     check_perfetto.py GOTRACE TRACES_DIR [--view V]... [--clock C]...
-                      [--trace FILE]... [--truncated] [--schema DIR]
+                      [--trace FILE]... [--truncated] [--synthetic]
+                      [--schema DIR]
     check_perfetto.py --decode FILE.pftrace [--schema DIR]   (prints a summary)
 
 For every real trace TRACES_DIR/go1.*/NAME.trace (or each --trace FILE;
-with --truncated also TRACES_DIR/truncated/*.trace), every view (--view,
+with --truncated also the damaged traces TRACES_DIR/truncated/*.trace,
+with --synthetic the hand-made ones of TRACES_DIR/synthetic/*.trace,
+which hold invalid UTF-8 and clocks that go back), every view (--view,
 default proc and thread) and every clock (--clock, default trace and
 wall), runs
 
@@ -27,7 +30,8 @@ is skipped (exit 77).
 
 What the Perfetto output must be, read as the trace processor reads it:
 
-* one valid Trace: protoc decodes it without an error or a warning;
+* one valid Trace: protoc decodes it without an error or a warning (so
+  every `string` field is UTF-8);
 * one packet sequence (trusted_packet_sequence_id), whose first packet
   clears its incremental state; every packet after sets
   SEQ_NEEDS_INCREMENTAL_STATE; each iid used (event names, categories,
@@ -57,7 +61,9 @@ microseconds read exactly):
   args, stack, end stack) of each JSON "X" event and each Perfetto slice,
   where a Perfetto track's name is that of its track descriptor and its
   process name that of its parent (a lane, a child track of a track,
-  counts as its parent); an unnamed JSON track is named by its tid in
+  counts as its parent); a negative JSON duration (on the wall clock, a
+  slice across two generations whose clock snapshots disagree) counts
+  as 0; an unnamed JSON track is named by its tid in
   decimal, as the Perfetto output names it; numeric args equal to 0,
   which the JSON leaves out as cmd/trace does, are left out of the
   Perfetto side too; stacks are lists of
@@ -66,9 +72,11 @@ microseconds read exactly):
   time, args, stack); the Perfetto output may hold more, but only
   instants standing for a flow end that has no slice, which carry that
   flow's id;
-* counters (JSON "C", one sample per series): (process name,
-  "NAME SERIES", time, value) against the Perfetto counter tracks under
-  each process;
+* counters (JSON "C"): each series as a step function, (process name,
+  "NAME SERIES", time, value) for each sample that changes the series'
+  value from the one reported before it (the first included), against
+  the Perfetto counter tracks under each process, which hold only those
+  (a Chrome counter event repeats every series of the counter);
 * flows (JSON "s" with its "t"/"f"): as many, and each JSON flow matched
   by a Perfetto flow between the same tracks whose end is at the JSON
   end's time and whose source is at the JSON start's time (an instant) or
@@ -79,6 +87,7 @@ Prints the first differences of each run and `N passed, N failed`; exits
 """
 
 import argparse
+import codecs
 import collections
 import decimal
 import glob
@@ -194,8 +203,17 @@ def one(msg, field, default=None):
     return v[0]
 
 
+def per_byte(err):
+    """Replaces each byte starting no well-formed UTF-8 sequence by U+FFFD,
+    as the JSON timeline writes them."""
+    return "\ufffd", err.start + 1
+
+
+codecs.register_error("gotrace_per_byte", per_byte)
+
+
 def text(b):
-    return None if b is None else b.decode("utf-8", "replace")
+    return None if b is None else b.decode("utf-8", "gotrace_per_byte")
 
 
 # ---- reading the Perfetto output ------------------------------------------
@@ -398,13 +416,18 @@ class Perfetto:
         else:
             if self.snapshot is not None or (self.first_event and self.first_event[1] is not None):
                 raise Bad("trace clock: a clock snapshot or a default clock")
-        slices, instants, counters = collections.Counter(), [], collections.Counter()
+        slices, instants = collections.Counter(), []
+        series = collections.defaultdict(list)
         open_ = collections.defaultdict(list)
         flow_events = collections.defaultdict(list)
-        for ts, i, kind, uuid, f in sorted(self.events, key=lambda e: (e[0], e[1])):
+        # Counter samples in the order written, which is the order the
+        # view reported them (times can go back on the wall clock).
+        for ts, i, kind, uuid, f in self.events:
             if kind == "TYPE_COUNTER":
                 p, _ = self.place(uuid)
-                counters[(p, self.tracks[uuid].name, ts, f["value"])] += 1
+                series[(p, self.tracks[uuid].name)].append((ts, f["value"]))
+        for ts, i, kind, uuid, f in sorted(self.events, key=lambda e: (e[0], e[1])):
+            if kind == "TYPE_COUNTER":
                 continue
             if kind == "TYPE_SLICE_BEGIN":
                 open_[uuid].append((ts, f))
@@ -448,7 +471,24 @@ class Perfetto:
             s_end = s_f.get("end", s_ts) if s_kind == "slice" else s_ts
             flows.append((fid, self.place(s_uuid), s_ts, s_end, s_kind,
                           self.place(d_uuid), d_ts, d_f))
-        return slices, instants, counters, flows
+        return slices, instants, steps(series), flows
+
+
+def steps(series):
+    """The samples of each counter series (in the order reported) that
+    change its value, as a multiset of (process, series, time, value)."""
+    out = collections.Counter()
+    for (p, name), samples in series.items():
+        last = None
+        for ts, v in samples:
+            # Counts past 2^53 (cmd/trace's wrapped unsigned ones) are
+            # doubles in the Perfetto output.
+            v = int(v) if v == int(v) and abs(v) < 2 ** 53 else float(v)
+            if last is not None and v == last:
+                continue
+            last = v
+            out[(p, name, ts, v)] += 1
+    return out
 
 
 def decode(protoc, schema, path):
@@ -520,14 +560,17 @@ class Json:
                              for k, v in a.items()), key=repr))
 
     def timeline(self):
-        slices, instants, counters = collections.Counter(), collections.Counter(), collections.Counter()
+        slices, instants = collections.Counter(), collections.Counter()
+        series = collections.defaultdict(list)
         starts, ends = {}, {}
         for e in self.events:
             ph = e.get("ph")
             if ph == "X":
                 p, t = self.place(e)
+                # A negative duration (wall clock, two generations' snapshots
+                # disagreeing) is a zero-length slice in the Perfetto output.
                 slices[(p, t, e.get("name"), e.get("cat"), ns(e.get("ts")),
-                        ns(e.get("dur", 0)), self.args(e), self.stack(e.get("sf")),
+                        max(0, ns(e.get("dur", 0))), self.args(e), self.stack(e.get("sf")),
                         self.stack(e.get("esf")))] += 1
             elif ph in ("I", "i"):
                 p, t = self.place(e)
@@ -536,7 +579,7 @@ class Json:
             elif ph == "C":
                 p = self.pnames.get(e.get("pid"))
                 for k, v in (e.get("args") or {}).items():
-                    counters[(p, "%s %s" % (e.get("name"), k), ns(e.get("ts")), v)] += 1
+                    series[(p, "%s %s" % (e.get("name"), k))].append((ns(e.get("ts")), v))
             elif ph == "s":
                 starts[e.get("id")] = e
             elif ph in ("t", "f"):
@@ -547,21 +590,10 @@ class Json:
             if t is not None:
                 flows.append((self.place(s), ns(s.get("ts")), self.place(t), ns(t.get("ts")),
                               s.get("name")))
-        return slices, instants, counters, flows
+        return slices, instants, steps(series), flows
 
 
 # ---- comparing ------------------------------------------------------------
-
-def same_value(a, b):
-    if isinstance(a, int) and isinstance(b, int):
-        return a == b
-    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
-
-
-def counter_key(k):
-    p, name, ts, v = k
-    return (p, name, ts, int(v) if isinstance(v, (int, decimal.Decimal)) and v == int(v) else float(v))
-
 
 def diff(kind, want, got, out):
     missing, extra = want - got, got - want
@@ -618,9 +650,7 @@ def compare(j, pf, wall):
     extra = got - j_instants
     flow_instants = collections.Counter(k for k, f in p_instants if f["flows"] or f["ends"])
     diff("instants", j_instants, got - (extra & flow_instants), out)
-    jc = collections.Counter(counter_key(k) for k in j_counters.elements())
-    pc = collections.Counter(counter_key(k) for k in p_counters.elements())
-    diff("counters", jc, pc, out)
+    diff("counters", j_counters, p_counters, out)
     match_flows(j_flows, p_flows, out)
     return out
 
@@ -656,6 +686,8 @@ def main():
     ap.add_argument("--trace", action="append", default=[], metavar="FILE")
     ap.add_argument("--truncated", action="store_true",
                     help="also the damaged traces of TRACES_DIR/truncated")
+    ap.add_argument("--synthetic", action="store_true",
+                    help="also the hand-made traces of TRACES_DIR/synthetic")
     ap.add_argument("--schema", help="the directory of Perfetto's perfetto_trace.proto")
     ap.add_argument("--decode", metavar="FILE", help="check one Perfetto file, print a summary")
     a = ap.parse_args()
@@ -683,6 +715,8 @@ def main():
     files = a.trace or sorted(glob.glob(os.path.join(a.traces_dir, "go1.*", "*.trace")))
     if a.truncated and not a.trace:
         files += sorted(glob.glob(os.path.join(a.traces_dir, "truncated", "*.trace")))
+    if a.synthetic and not a.trace:
+        files += sorted(glob.glob(os.path.join(a.traces_dir, "synthetic", "*.trace")))
     views = a.view or ["proc", "thread"]
     clocks = a.clock or ["trace", "wall"]
     passed = failed = 0

@@ -109,24 +109,37 @@ typedef struct open_end {
 	tl_stack_id end_stack;
 } open_end;
 
+/*
+ * A lane's slices begun and not ended yet, outermost first: the first in
+ * the lane itself, deeper ones on the heap. A view with one track per
+ * goroutine has hundreds of thousands of tracks, each with a slice
+ * pending, and rarely anything nested.
+ */
 typedef struct lane {
 	uint64_t uuid;             /* lane 0: the track's own */
-	open_end *open;            /* nested: the innermost last */
-	size_t nopen, capopen;
-	int used;
 	int64_t last_start;        /* of the last slice begun here */
+	int used;                  /* a slice was begun here */
+	uint32_t nopen, capdeeper;
+	open_end first;            /* open slice 0 */
+	open_end *deeper;          /* open slices 1.. */
 } lane;
 
 typedef struct ptrack {
-	uint64_t uuid;             /* 0 until described */
+	lane lane0;                /* lane0.uuid is the track's; 0 until it
+	                            * is described */
 	uint64_t parent;           /* its pid's root track */
-	uint64_t tid;
-	char *name;                /* as last described, for its lanes */
-	size_t name_len;
-	int64_t sort;
-	lane *lanes;               /* [0] is the track itself */
-	size_t nlanes, caplanes;
+	lane *more;                /* lanes 1.. */
+	uint32_t nmore, capmore;
 } ptrack;
+
+/* A counter track: one series of a counter of a pid. */
+typedef struct pcounter {
+	uint64_t pid;
+	const char *name, *key;    /* as first reported: static strings */
+	uint64_t uuid;
+	int64_t last;              /* the value last written */
+	int written;               /* a value was written */
+} pcounter;
 
 typedef struct proot {         /* a pid's track */
 	uint64_t uuid;
@@ -164,6 +177,21 @@ typedef struct fresh {
 	size_t capptrs;
 } fresh;
 
+/* Scratch slots for strings made UTF-8, one per string of a packet. */
+enum {
+	TEXT_NAME,
+	TEXT_CATEGORY,
+	TEXT_TRACK,
+	TEXT_ARG_NAME,
+	TEXT_VALUE = TEXT_ARG_NAME + TL_MAX_ARGS,
+	TEXT_SLOTS = TEXT_VALUE + TL_MAX_ARGS
+};
+
+typedef struct textbuf {
+	char *data;
+	size_t cap;
+} textbuf;
+
 typedef struct pf {
 	int wall;
 	int clear_pending;         /* the next packet clears the sequence's state */
@@ -176,9 +204,10 @@ typedef struct pf {
 	size_t nroots, caproots;
 	gt_map root_index;         /* (pid, 0) -> roots index */
 	gt_strtab counter_keys;    /* "NAME KEY" of each counter track */
-	gt_map counter_index;      /* (root index, key id) -> uuid index */
-	uint64_t *counter_uuids;
-	size_t ncounter_uuids, capcounter_uuids;
+	gt_map counter_index;      /* (root index, key id) -> counters index */
+	gt_map counter_cache;      /* (name, key) addresses -> counters index */
+	pcounter *counters;
+	size_t ncounters, capcounters;
 
 	gt_map flow_sources;       /* (flow id, 0): its source is written */
 
@@ -194,10 +223,23 @@ typedef struct pf {
 
 	char *text;                /* scratch for names we compose */
 	size_t captext;
+	textbuf utf8[TEXT_SLOTS];
 
 	unsigned char *out;        /* packets not yet written to the sink */
 	size_t nout, capout;
 } pf;
+
+/* gt_grow for arrays counted in uint32_t, which keep the per-track
+ * records small. */
+static int gt_grow_u32(void **arr, uint32_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap;
+
+	if (need > UINT32_MAX || gt_grow(arr, &c, need, elem) != 0)
+		return -1;
+	*cap = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+	return 0;
+}
 
 /* ---- output ---------------------------------------------------------- */
 
@@ -363,6 +405,78 @@ static ProtobufCBinaryData bytes_of(gotrace_string s)
 	return b;
 }
 
+/* The length of the well-formed UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < need; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return need;
+}
+
+/*
+ * A string for a field Perfetto's schema types `string`, which must be
+ * UTF-8 (the trace processor, protoc and other readers complain
+ * otherwise): s itself, or its copy in a scratch slot with each byte that
+ * starts no well-formed sequence replaced by U+FFFD, as the JSON timeline
+ * writes it. The copy lives until the slot is used again.
+ */
+static int as_utf8(pf *p, int slot, gotrace_string s, ProtobufCBinaryData *out)
+{
+	const unsigned char *u = (const unsigned char *)s.data;
+	textbuf *b = &p->utf8[slot];
+	size_t i = 0, k, n = 0;
+
+	while (i < s.len && (k = utf8_len(u + i, s.len - i)) != 0)
+		i += k;
+	if (i == s.len) {
+		*out = bytes_of(s);
+		return GOTRACE_OK;
+	}
+	if (s.len > SIZE_MAX / 3 ||
+	    gt_grow((void **)&b->data, &b->cap, s.len * 3, 1) != 0)
+		return GOTRACE_ERR_NOMEM;
+	memcpy(b->data, s.data, i);
+	n = i;
+	while (i < s.len) {
+		if ((k = utf8_len(u + i, s.len - i)) != 0) {
+			memcpy(b->data + n, u + i, k);
+			n += k;
+			i += k;
+		} else {
+			memcpy(b->data + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			i++;
+		}
+	}
+	out->data = (uint8_t *)b->data;
+	out->len = n;
+	return GOTRACE_OK;
+}
+
 static int intern_name(pf *p, gotrace_string s, uint64_t *iid)
 {
 	pb_event_name init = PERFETTO__PROTOS__EVENT_NAME__INIT, *e;
@@ -375,8 +489,7 @@ static int intern_name(pf *p, gotrace_string s, uint64_t *iid)
 	*e = init;
 	e->has_iid = e->has_name = 1;
 	e->iid = *iid;
-	e->name = bytes_of(s);
-	return GOTRACE_OK;
+	return as_utf8(p, TEXT_NAME, s, &e->name);
 }
 
 static int intern_category(pf *p, const char *cat, uint64_t *iid)
@@ -392,8 +505,7 @@ static int intern_category(pf *p, const char *cat, uint64_t *iid)
 	*e = init;
 	e->has_iid = e->has_name = 1;
 	e->iid = *iid;
-	e->name = bytes_of(s);
-	return GOTRACE_OK;
+	return as_utf8(p, TEXT_CATEGORY, s, &e->name);
 }
 
 static int intern_arg_name(pf *p, const char *key, uint64_t *iid)
@@ -406,12 +518,11 @@ static int intern_arg_name(pf *p, const char *key, uint64_t *iid)
 	if ((rc = intern(p, &p->t.arg_names, s, iid, &is_new)) != GOTRACE_OK ||
 	    !is_new)
 		return rc;
-	e = &p->f.arg_names[p->f.narg_names++];
+	e = &p->f.arg_names[p->f.narg_names];
 	*e = init;
 	e->has_iid = e->has_name = 1;
 	e->iid = *iid;
-	e->name = bytes_of(s);
-	return GOTRACE_OK;
+	return as_utf8(p, TEXT_ARG_NAME + (int)p->f.narg_names++, s, &e->name);
 }
 
 /* A function or file name, in function_names or source_paths. */
@@ -545,8 +656,11 @@ static int describe(pf *p, tl_core *c, uint64_t uuid, uint64_t parent,
 		d.parent_uuid = parent;
 	}
 	if (name.len > 0) {
+		int rc = as_utf8(p, TEXT_TRACK, name, &d.name);
+
+		if (rc != GOTRACE_OK)
+			return rc;
 		d.has_name = 1;
-		d.name = bytes_of(name);
 	}
 	d.counter = counter;
 	if (counter == NULL) {
@@ -599,38 +713,14 @@ static int pf_process(void *fmt, tl_core *c, uint64_t pid, const char *name,
 	return describe(p, c, p->roots[i].uuid, 0, str_of(name), sort, NULL);
 }
 
-/* The name a track is shown with: the view's, or its tid when it has
- * none (as trace viewers show an unnamed Chrome thread). */
-static gotrace_string track_name(pf *p, const ptrack *t)
-{
-	gotrace_string s;
-	int n;
-
-	if (t->name_len > 0) {
-		s.data = t->name;
-		s.len = t->name_len;
-		return s;
-	}
-	n = snprintf(p->text, p->captext, "%" PRIu64, t->tid);
-	s.data = p->text;
-	s.len = n > 0 ? (size_t)n : 0;
-	return s;
-}
-
-static int describe_lane(pf *p, tl_core *c, ptrack *t, size_t l)
-{
-	return describe(p, c, t->lanes[l].uuid, t->uuid, track_name(p, t),
-	                (int64_t)l, NULL);
-}
-
 static int pf_thread(void *fmt, tl_core *c, tl_track_ref ref,
                      gotrace_string name, int64_t sort)
 {
 	pf *p = fmt;
 	ptrack *t;
-	size_t l, old;
+	size_t old;
 	uint32_t root;
-	int rc;
+	int rc, n;
 
 	if (ref.index >= p->ntracks) {
 		old = p->ntracks;
@@ -642,64 +732,70 @@ static int pf_thread(void *fmt, tl_core *c, tl_track_ref ref,
 		p->ntracks = (size_t)ref.index + 1;
 	}
 	t = &p->tracks[ref.index];
-	if (t->uuid == 0) {
+	if (t->lane0.uuid == 0) {
 		if ((rc = root_of(p, c, ref.track.pid, &root)) != GOTRACE_OK)
 			return rc;
-		if (gt_grow((void **)&t->lanes, &t->caplanes, 1,
-		            sizeof *t->lanes) != 0)
-			return GOTRACE_ERR_NOMEM;
-		memset(t->lanes, 0, sizeof *t->lanes);
-		t->nlanes = 1;
-		t->uuid = t->lanes[0].uuid = p->next_uuid++;
+		t->lane0.uuid = p->next_uuid++;
 		t->parent = p->roots[root].uuid;
-		t->tid = ref.track.tid;
 	}
-	if (name.len > 0) {
-		char *copy = realloc(t->name, name.len);
-
-		if (copy == NULL)
-			return GOTRACE_ERR_NOMEM;
-		memcpy(copy, name.data, name.len);
-		t->name = copy;
+	/* An unnamed track is shown by its tid, as trace viewers show an
+	 * unnamed Chrome thread. */
+	if (name.len == 0) {
+		n = snprintf(p->text, p->captext, "%" PRIu64, ref.track.tid);
+		name.data = p->text;
+		name.len = n > 0 ? (size_t)n : 0;
 	}
-	t->name_len = name.len;
-	t->sort = sort;
-	if ((rc = describe(p, c, t->uuid, t->parent, track_name(p, t), sort,
-	                   NULL)) != GOTRACE_OK)
-		return rc;
-	/* Lanes are named as their track. */
-	for (l = 1; l < t->nlanes; l++)
-		if ((rc = describe_lane(p, c, t, l)) != GOTRACE_OK)
-			return rc;
-	return GOTRACE_OK;
+	return describe(p, c, t->lane0.uuid, t->parent, name, sort, NULL);
 }
 
 static ptrack *track_at(pf *p, tl_track_ref ref)
 {
 	/* The core describes every track before passing anything on it. */
-	if (ref.index >= p->ntracks || p->tracks[ref.index].uuid == 0)
+	if (ref.index >= p->ntracks || p->tracks[ref.index].lane0.uuid == 0)
 		return NULL;
 	return &p->tracks[ref.index];
 }
 
-static int lane_at(pf *p, tl_core *c, ptrack *t, uint32_t l, lane **out)
+static size_t lane_count(const ptrack *t)
 {
-	int rc;
+	return (size_t)t->nmore + 1;
+}
 
-	while (t->nlanes <= l) {
-		lane *n;
+static lane *lane_of(ptrack *t, size_t l)
+{
+	return l == 0 ? &t->lane0 : &t->more[l - 1];
+}
 
-		if (gt_grow((void **)&t->lanes, &t->caplanes, t->nlanes + 1,
-		            sizeof *t->lanes) != 0)
+/* Lane l of a track, described when new. A lane above 0 is a child track
+ * of its track, named by its number (its parent shows the track's name). */
+static int lane_at(pf *p, tl_core *c, ptrack *t, size_t l, lane **out)
+{
+	char name[32];
+	int rc, n;
+
+	while (lane_count(t) <= l) {
+		lane *ln;
+
+		if (t->nmore >= UINT32_MAX - 1 ||
+		    gt_grow_u32((void **)&t->more, &t->capmore, t->nmore + 1,
+		                sizeof *t->more) != 0)
 			return GOTRACE_ERR_NOMEM;
-		n = &t->lanes[t->nlanes++];
-		memset(n, 0, sizeof *n);
-		n->uuid = p->next_uuid++;
-		if ((rc = describe_lane(p, c, t, t->nlanes - 1)) != GOTRACE_OK)
+		ln = &t->more[t->nmore++];
+		memset(ln, 0, sizeof *ln);
+		ln->uuid = p->next_uuid++;
+		n = snprintf(name, sizeof name, "lane %" PRIu32, t->nmore);
+		if ((rc = describe(p, c, ln->uuid, t->lane0.uuid,
+		                   (gotrace_string){ name, n > 0 ? (size_t)n : 0 },
+		                   (int64_t)t->nmore, NULL)) != GOTRACE_OK)
 			return rc;
 	}
-	*out = &t->lanes[l];
+	*out = lane_of(t, l);
 	return GOTRACE_OK;
+}
+
+static open_end *open_at(lane *ln, size_t i)
+{
+	return i == 0 ? &ln->first : &ln->deeper[i - 1];
 }
 
 /* ---- events ---------------------------------------------------------- */
@@ -792,7 +888,9 @@ static int describe_event(pf *p, tl_core *c, pb_event *ev,
 		switch (args[a].type) {
 		case TL_ARG_STR:
 			d->has_string_value = 1;
-			d->string_value = bytes_of(args[a].s);
+			if ((rc = as_utf8(p, TEXT_VALUE + (int)a, args[a].s,
+			                  &d->string_value)) != GOTRACE_OK)
+				return rc;
 			break;
 		case TL_ARG_INT:
 			d->has_int_value = 1;
@@ -829,15 +927,15 @@ static int write_end(pf *p, tl_core *c, uint64_t uuid, const open_end *e)
 
 /* Whether s can begin on the lane: no earlier than the lane's last begin,
  * and inside the innermost slice still open there at its start. */
-static int fits(const lane *ln, const tl_out_slice *s)
+static int fits(lane *ln, const tl_out_slice *s)
 {
 	size_t d = ln->nopen;
 
 	if (ln->used && s->start < ln->last_start)
 		return 0;
-	while (d > 0 && ln->open[d - 1].end <= s->start)
+	while (d > 0 && open_at(ln, d - 1)->end <= s->start)
 		d--;
-	return d == 0 || ln->open[d - 1].end >= s->end;
+	return d == 0 || open_at(ln, d - 1)->end >= s->end;
 }
 
 /* The lane a slice goes to: the core's, unless it does not fit there. */
@@ -850,12 +948,12 @@ static int lane_for(pf *p, tl_core *c, ptrack *t, const tl_out_slice *s,
 	if ((rc = lane_at(p, c, t, s->lane, out)) != GOTRACE_OK ||
 	    fits(*out, s))
 		return rc;
-	for (l = 0; l < t->nlanes; l++)
-		if (fits(&t->lanes[l], s)) {
-			*out = &t->lanes[l];
+	for (l = 0; l < lane_count(t); l++)
+		if (fits(lane_of(t, l), s)) {
+			*out = lane_of(t, l);
 			return GOTRACE_OK;
 		}
-	return lane_at(p, c, t, (uint32_t)t->nlanes, out);
+	return lane_at(p, c, t, lane_count(t), out);
 }
 
 /* Writes the ends of the lane's slices that are over at time t. */
@@ -863,9 +961,9 @@ static int close_until(pf *p, tl_core *c, lane *ln, int64_t t)
 {
 	int rc;
 
-	while (ln->nopen > 0 && ln->open[ln->nopen - 1].end <= t) {
+	while (ln->nopen > 0 && open_at(ln, ln->nopen - 1)->end <= t) {
 		ln->nopen--;
-		if ((rc = write_end(p, c, ln->uuid, &ln->open[ln->nopen])) !=
+		if ((rc = write_end(p, c, ln->uuid, open_at(ln, ln->nopen))) !=
 		    GOTRACE_OK)
 			return rc;
 	}
@@ -910,10 +1008,11 @@ static int set_flows(pf *p, pb_event *ev, const uint64_t *out, size_t nout,
 	return GOTRACE_OK;
 }
 
-static int pf_slice(void *fmt, tl_core *c, const tl_out_slice *s)
+static int pf_slice(void *fmt, tl_core *c, const tl_out_slice *slice)
 {
 	pf *p = fmt;
-	ptrack *t = track_at(p, s->track);
+	ptrack *t = track_at(p, slice->track);
+	tl_out_slice clamped = *slice, *s = &clamped;
 	pb_packet pkt;
 	pb_event ev;
 	lane *ln;
@@ -921,18 +1020,23 @@ static int pf_slice(void *fmt, tl_core *c, const tl_out_slice *s)
 
 	if (t == NULL)
 		return GOTRACE_ERR_ARG;
-	if (t->nlanes >= UINT32_MAX)
-		return GOTRACE_ERR_NOMEM;
+	/* On the wall clock, a slice across two generations whose snapshots
+	 * disagree can end before it starts; an END before its BEGIN would
+	 * close another slice. */
+	if (s->end < s->start)
+		s->end = s->start;
 	if ((rc = lane_for(p, c, t, s, &ln)) != GOTRACE_OK ||
 	    (rc = close_until(p, c, ln, s->start)) != GOTRACE_OK)
 		return rc;
 	ln->used = 1;
 	ln->last_start = s->start;
-	if (gt_grow((void **)&ln->open, &ln->capopen, ln->nopen + 1,
-	            sizeof *ln->open) != 0)
+	if (ln->nopen > 0 &&
+	    (ln->nopen >= UINT32_MAX ||
+	     gt_grow_u32((void **)&ln->deeper, &ln->capdeeper, ln->nopen,
+	                 sizeof *ln->deeper) != 0))
 		return GOTRACE_ERR_NOMEM;
-	ln->open[ln->nopen].end = s->end;
-	ln->open[ln->nopen].end_stack = s->end_stack;
+	open_at(ln, ln->nopen)->end = s->end;
+	open_at(ln, ln->nopen)->end_stack = s->end_stack;
 	ln->nopen++;
 	if ((rc = start_event(p, c, &pkt, &ev, s->start, ln->uuid,
 	                      PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_BEGIN)) !=
@@ -955,7 +1059,7 @@ static int write_instant(pf *p, tl_core *c, const ptrack *t, int64_t time,
 	pb_event ev;
 	int rc;
 
-	if ((rc = start_event(p, c, &pkt, &ev, time, t->uuid,
+	if ((rc = start_event(p, c, &pkt, &ev, time, t->lane0.uuid,
 	                      PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT)) !=
 	        GOTRACE_OK ||
 	    (rc = describe_event(p, c, &ev, name, cat, stack, args, nargs)) !=
@@ -979,18 +1083,30 @@ static int pf_instant(void *fmt, tl_core *c, const tl_out_instant *i)
 
 /* The counter track of one series of a counter under its pid's root,
  * named as the trace processor names a Chrome JSON counter's series
- * ("NAME KEY"); the series of one counter share their y axis. */
+ * ("NAME KEY"); the series of one counter share their y axis. Counters
+ * come often (a view reports each change), so their static name and key
+ * strings are looked up by address before by content. */
 static int counter_track(pf *p, tl_core *c, uint64_t pid, const char *name,
-                         const char *key, uint64_t *uuid)
+                         const char *key, pcounter **out)
 {
 	pb_counter counter = PERFETTO__PROTOS__COUNTER_DESCRIPTOR__INIT;
 	gotrace_string text;
-	size_t nlen = strlen(name), klen = strlen(key);
+	int64_t a = (int64_t)(uintptr_t)name, b = (int64_t)(uintptr_t)key;
+	size_t nlen, klen;
 	uint32_t root, key_id, before, i;
+	pcounter *k;
 	int rc;
 
+	if (gt_map_get(&p->counter_cache, a, b, &i) &&
+	    p->counters[i].pid == pid && p->counters[i].name == name &&
+	    p->counters[i].key == key) {
+		*out = &p->counters[i];
+		return GOTRACE_OK;
+	}
 	if ((rc = root_of(p, c, pid, &root)) != GOTRACE_OK)
 		return rc;
+	nlen = strlen(name);
+	klen = strlen(key);
 	if (gt_grow((void **)&p->text, &p->captext, nlen + klen + 2, 1) != 0)
 		return GOTRACE_ERR_NOMEM;
 	memcpy(p->text, name, nlen);
@@ -1003,34 +1119,53 @@ static int counter_track(pf *p, tl_core *c, uint64_t pid, const char *name,
 		return GOTRACE_ERR_NOMEM;
 	if (p->counter_keys.count == before &&
 	    gt_map_get(&p->counter_index, root, key_id, &i)) {
-		*uuid = p->counter_uuids[i];
-		return GOTRACE_OK;
+		*out = &p->counters[i];
+		return gt_map_put(&p->counter_cache, a, b, i) == 0
+		               ? GOTRACE_OK
+		               : GOTRACE_ERR_NOMEM;
 	}
-	if (p->ncounter_uuids >= UINT32_MAX ||
-	    gt_grow((void **)&p->counter_uuids, &p->capcounter_uuids,
-	            p->ncounter_uuids + 1, sizeof *p->counter_uuids) != 0 ||
+	if (p->ncounters >= UINT32_MAX ||
+	    gt_grow((void **)&p->counters, &p->capcounters, p->ncounters + 1,
+	            sizeof *p->counters) != 0 ||
 	    gt_map_put(&p->counter_index, root, key_id,
-	               (uint32_t)p->ncounter_uuids) != 0)
+	               (uint32_t)p->ncounters) != 0 ||
+	    gt_map_put(&p->counter_cache, a, b, (uint32_t)p->ncounters) != 0)
 		return GOTRACE_ERR_NOMEM;
-	*uuid = p->counter_uuids[p->ncounter_uuids++] = p->next_uuid++;
+	k = &p->counters[p->ncounters++];
+	memset(k, 0, sizeof *k);
+	k->pid = pid;
+	k->name = name;
+	k->key = key;
+	k->uuid = p->next_uuid++;
+	*out = k;
 	counter.y_axis_share_key = (char *)(uintptr_t)name;
-	return describe(p, c, *uuid, p->roots[root].uuid, text,
+	return describe(p, c, k->uuid, p->roots[root].uuid, text,
 	                p->roots[root].ncounters++, &counter);
 }
 
+/*
+ * A sample is a value per series; a counter track keeps its value until
+ * the next event on it, so only the series that changed are written (a
+ * Chrome counter event repeats them all).
+ */
 static int pf_counter(void *fmt, tl_core *c, const tl_out_counter *k)
 {
 	pf *p = fmt;
 	pb_packet pkt;
 	pb_event ev;
-	uint64_t uuid;
+	pcounter *track;
 	size_t j;
 	int rc;
 
 	for (j = 0; j < k->n && j < TL_MAX_ARGS; j++) {
 		if ((rc = counter_track(p, c, k->track.track.pid, k->name,
-		                        k->keys[j], &uuid)) != GOTRACE_OK ||
-		    (rc = start_event(p, c, &pkt, &ev, k->time, uuid,
+		                        k->keys[j], &track)) != GOTRACE_OK)
+			return rc;
+		if (track->written && track->last == k->values[j])
+			continue;
+		track->written = 1;
+		track->last = k->values[j];
+		if ((rc = start_event(p, c, &pkt, &ev, k->time, track->uuid,
 		                      PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER)) !=
 		        GOTRACE_OK)
 			return rc;
@@ -1094,8 +1229,8 @@ static int pf_finish(void *fmt, tl_core *c)
 	for (i = 0; i < p->ntracks; i++) {
 		ptrack *t = &p->tracks[i];
 
-		for (l = 0; l < t->nlanes; l++)
-			if ((rc = close_until(p, c, &t->lanes[l], INT64_MAX)) !=
+		for (l = 0; l < lane_count(t); l++)
+			if ((rc = close_until(p, c, lane_of(t, l), INT64_MAX)) !=
 			    GOTRACE_OK)
 				return rc;
 	}
@@ -1110,17 +1245,19 @@ static void pf_free(void *fmt)
 	if (p == NULL)
 		return;
 	for (i = 0; i < p->ntracks; i++) {
-		for (l = 0; l < p->tracks[i].nlanes; l++)
-			free(p->tracks[i].lanes[l].open);
-		free(p->tracks[i].lanes);
-		free(p->tracks[i].name);
+		ptrack *t = &p->tracks[i];
+
+		for (l = 0; l < lane_count(t); l++)
+			free(lane_of(t, l)->deeper);
+		free(t->more);
 	}
 	free(p->tracks);
 	free(p->roots);
 	gt_map_free(&p->root_index);
 	gt_strtab_free(&p->counter_keys);
 	gt_map_free(&p->counter_index);
-	free(p->counter_uuids);
+	gt_map_free(&p->counter_cache);
+	free(p->counters);
 	gt_map_free(&p->flow_sources);
 	tables_free(&p->t);
 	free(p->f.funcs);
@@ -1131,6 +1268,8 @@ static void pf_free(void *fmt)
 	free(p->flow_ids);
 	free(p->end_ids);
 	free(p->text);
+	for (i = 0; i < TEXT_SLOTS; i++)
+		free(p->utf8[i].data);
 	free(p->out);
 	free(p);
 }
