@@ -117,8 +117,8 @@ typedef struct open_end {
  */
 typedef struct lane {
 	uint64_t uuid;             /* lane 0: the track's own */
-	int64_t last_start;        /* of the last slice begun here */
-	int used;                  /* a slice was begun here */
+	int64_t last_start;        /* of the last slice begun here, or
+	                            * INT64_MIN */
 	uint32_t nopen, capdeeper;
 	open_end first;            /* open slice 0 */
 	open_end *deeper;          /* open slices 1.. */
@@ -736,6 +736,7 @@ static int pf_thread(void *fmt, tl_core *c, tl_track_ref ref,
 		if ((rc = root_of(p, c, ref.track.pid, &root)) != GOTRACE_OK)
 			return rc;
 		t->lane0.uuid = p->next_uuid++;
+		t->lane0.last_start = INT64_MIN;
 		t->parent = p->roots[root].uuid;
 	}
 	/* An unnamed track is shown by its tid, as trace viewers show an
@@ -783,6 +784,7 @@ static int lane_at(pf *p, tl_core *c, ptrack *t, size_t l, lane **out)
 		ln = &t->more[t->nmore++];
 		memset(ln, 0, sizeof *ln);
 		ln->uuid = p->next_uuid++;
+		ln->last_start = INT64_MIN;
 		n = snprintf(name, sizeof name, "lane %" PRIu32, t->nmore);
 		if ((rc = describe(p, c, ln->uuid, t->lane0.uuid,
 		                   (gotrace_string){ name, n > 0 ? (size_t)n : 0 },
@@ -931,7 +933,7 @@ static int fits(lane *ln, const tl_out_slice *s)
 {
 	size_t d = ln->nopen;
 
-	if (ln->used && s->start < ln->last_start)
+	if (s->start < ln->last_start)
 		return 0;
 	while (d > 0 && open_at(ln, d - 1)->end <= s->start)
 		d--;
@@ -1028,7 +1030,6 @@ static int pf_slice(void *fmt, tl_core *c, const tl_out_slice *slice)
 	if ((rc = lane_for(p, c, t, s, &ln)) != GOTRACE_OK ||
 	    (rc = close_until(p, c, ln, s->start)) != GOTRACE_OK)
 		return rc;
-	ln->used = 1;
 	ln->last_start = s->start;
 	if (ln->nopen > 0 &&
 	    (ln->nopen >= UINT32_MAX ||
