@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The analyses' and exports' cost: each `gotrace` analysis command and
-# `gotrace pprof` against a plain `gotrace stats` read of the same trace,
-# and against Go's own analyses of it (testdata/analysisref: Go 1.27's
-# internal/trace Summarizer and MMU), `go tool trace -pprof=sched` and
-# `go tool trace`'s viewer preparation, in the same run. See
+# The analyses' and exports' cost: each `gotrace` analysis command,
+# `gotrace pprof` and `gotrace timeline` against a plain `gotrace stats`
+# read of the same trace, and against Go's own analyses of it
+# (testdata/analysisref: Go 1.27's internal/trace Summarizer and MMU),
+# `go tool trace -pprof=sched`, `go tool trace`'s viewer preparation and
+# its timeline JSON (/jsontrace?view=proc), in the same run. See
 # docs/performance.md ("Analyses and exports").
 #
 #   bench/analyses.sh [RUNS] [TRACE...]   (default 3 runs; the bench traces)
@@ -12,8 +13,12 @@
 # ninja, a C compiler); uses and fills the same build-bench/ folder
 # (BENCH_WORK). Prints, per trace and command: median wall time, its
 # ratio to `gotrace stats` (the target is at most 1.30), and peak RSS.
-# cmd/trace's row is the time until its viewer is listening and its peak
-# RSS by then (it parses the trace and computes its summaries up front).
+# cmd/trace's rows are the time until its viewer is listening and its peak
+# RSS by then (it parses the trace and computes its summaries up front),
+# and the time until the whole proc view's JSON has been fetched from it
+# on the loopback, with the peak RSS by then (the same data as `gotrace
+# timeline --format=json`; the viewer serves it split into ~100 MB ranges
+# when larger, this fetches it whole).
 set -euo pipefail
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 runs=${1:-3}
@@ -68,9 +73,10 @@ measure() {
 }
 
 # cmd/trace parses everything before it listens: time to the listening
-# line, and the peak RSS then (VmHWM).
+# line, and the peak RSS then (VmHWM). With a second argument, also fetches
+# /jsontrace?view=proc whole and reports the time until it has arrived.
 measure_viewer() {
-	local trace=$1 log=$work/viewer.log start pid hwm=0 now
+	local trace=$1 fetch=${2:-} log=$work/viewer.log start pid hwm=0 now addr
 	start=$(date +%s.%N)
 	"$work/gotrace-ref" -http=127.0.0.1:0 "$trace" >"$log" 2>&1 &
 	pid=$!
@@ -79,6 +85,10 @@ measure_viewer() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
+	if [ -n "$fetch" ]; then
+		addr=$(sed -n 's|.*\(http://127.0.0.1:[0-9]*\).*|\1|p' "$log" | head -n 1)
+		curl -s -o /dev/null "$addr/jsontrace?view=proc" || true
+	fi
 	now=$(date +%s.%N)
 	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
 	kill "$pid" 2>/dev/null || true
@@ -87,7 +97,7 @@ measure_viewer() {
 }
 
 row() { # label seconds kb base_seconds
-	printf '  %-34s %8.2f s  %6.2fx  %9d KB\n' "$1" "$2" "$(echo "$2 / $4" | bc -l)" "$3"
+	printf '  %-58s %8.2f s  %6.2fx  %9d KB\n' "$1" "$2" "$(echo "$2 / $4" | bc -l)" "$3"
 }
 
 for trace in "${traces[@]}"; do
@@ -96,7 +106,10 @@ for trace in "${traces[@]}"; do
 	read -r base base_kb <<<"$(measure "$gotrace" stats "$trace")"
 	row "gotrace stats" "$base" "$base_kb" "$base"
 	for cmd in "goroutines --json" "tasks --json" "regions --json" "gc --json" "mmu --json" \
-	           "pprof --type=sched" "pprof --type=sync"; do
+	           "pprof --type=sched" "pprof --type=sync" \
+	           "timeline --format=json -o /dev/null" \
+	           "timeline --format=perfetto -o /dev/null" \
+	           "timeline --view=goroutine --format=perfetto -o /dev/null"; do
 		# shellcheck disable=SC2086 # cmd is a command and its options
 		read -r t kb <<<"$(measure "$gotrace" $cmd "$trace")"
 		row "gotrace $cmd" "$t" "$kb" "$base"
@@ -109,4 +122,6 @@ for trace in "${traces[@]}"; do
 	row "go tool trace -pprof=sched" "$t" "$kb" "$base"
 	read -r t kb <<<"$(measure_viewer "$trace")"
 	row "go tool trace (viewer ready)" "$t" "$kb" "$base"
+	read -r t kb <<<"$(measure_viewer "$trace" fetch)"
+	row "go tool trace (proc JSON fetched)" "$t" "$kb" "$base"
 done
