@@ -9,8 +9,10 @@
  * and the others need it (they refer to interned data).
  *
  * Tracks. Each pid is a root track named as the view names the process,
- * each (pid, tid) a child track named as the view names it; a lane above 0
- * is a child of its track, named the same. Sort indices become sibling
+ * each (pid, tid) a child track named as the view names it (by its tid if
+ * it does not); a lane above 0 is a child of its track named by its
+ * number ("lane 1"). Each series of a counter is a counter track under
+ * its pid's root, named "COUNTER SERIES". Sort indices become sibling
  * ranks under parents that order their children explicitly. These are
  * plain named tracks, not Perfetto's process and thread tracks: the trace
  * processor keys those by pid and tid across the whole trace, and ours are
@@ -49,6 +51,11 @@
  * not bind becomes an instant named as the flow, written when the flow is
  * passed on. A flow the view drops after its source went out stays an id
  * on that one event, which the trace processor leaves without an arrow.
+ *
+ * Strings. Fields Perfetto's schema types `string` (names, string
+ * arguments) must be UTF-8: a byte that starts no well-formed sequence is
+ * written as U+FFFD, as the JSON timeline writes it. Function and file
+ * names go as they are (they are `bytes` there).
  *
  * Clocks. By default times are ns since the first event, on the default
  * clock (BOOTTIME). With the wall clock they are Unix ns: the sequence's
