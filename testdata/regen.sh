@@ -628,16 +628,40 @@ if [ $synthetic = 1 ]; then
 fi
 
 # Truncated copies of a few real traces, cut at evenly spaced offsets: a
-# reader must deliver exactly what Go's delivers before the damage.
+# reader must deliver exactly what Go's delivers before the damage. One
+# line per source: the trace and the number of equal parts (parts - 1
+# cuts, at size * i / parts). The first four have one generation, so
+# cmd/trace, which cuts a damaged trace back to its last Sync, keeps no
+# events of them. The others have several (generations: 7, in the Go
+# 1.26 and 1.23 formats; flightrecorder: 3, generations 3 to 5), and all
+# but one of their cuts land in a generation past the first, so the
+# generations before the damage are kept; the damage then also shows as
+# a stack table cut off or a generation that cannot advance.
+truncated_sources='
+go1.27/channels          12
+go1.26/cgocallback       12
+go1.22/syncprims         12
+go1.21/churn             12
+go1.27/generations        5
+go1.23/generations        4
+go1.26/flightrecorder     3
+'
+# Cuts no longer made are deleted (their references go with them, below);
+# the references of the others stay, so that a status differing only in
+# line order is kept as for every other trace.
 mkdir -p "$traces/truncated"
-rm -f "$traces"/truncated/*
-for src in go1.27/channels go1.26/cgocallback go1.22/syncprims go1.21/churn; do
-	[ -f "$traces/$src.trace" ] || continue
+: >"$work/truncated-cuts"
+while read -r src parts; do
+	[ -n "$src" ] && [ -f "$traces/$src.trace" ] || continue
 	size=$(stat -c %s "$traces/$src.trace")
-	for i in 1 2 3 4 5 6 7 8 9 10 11; do
-		cut=$((size * i / 12))
+	for ((i = 1; i < parts; i++)); do
+		cut=$((size * i / parts))
 		head -c "$cut" "$traces/$src.trace" >"$traces/truncated/${src/\//_}_$cut.trace"
+		echo "$traces/truncated/${src/\//_}_$cut.trace" >>"$work/truncated-cuts"
 	done
+done <<<"$truncated_sources"
+find "$traces/truncated" -maxdepth 1 -type f -name '*.trace' | while read -r t; do
+	grep -Fxq "$t" "$work/truncated-cuts" || rm -f "$t"
 done
 
 # The reference tool: Go 1.27's cmd/trace, built once and run directly, so
