@@ -135,9 +135,10 @@ int gt_check_event_refs(const gt_event *ev, const gotrace_event *out,
                         struct gotrace_error *err);
 
 /*
- * Checks the values Go's event accessors index tables with (a Sync's
- * experiment IDs, a ProcStatus's status; Go panics on values past the
- * tables); returns 0 or an error (event.c).
+ * Checks a ProcStatus's status, which Go's StateTransition() accessor
+ * indexes a table with (Go panics past it, in every consumer); returns 0
+ * or an error (event.c). A Sync's unnamed experiment is not checked here:
+ * only printing it fails.
  */
 int gt_check_event_values(const gt_event *ev, struct gotrace_error *err);
 

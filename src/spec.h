@@ -16,7 +16,8 @@
 #define GT_SPEC_SLOTS 256
 #define GT_MAX_SPEC_ARGS 5
 /* Experiment IDs Go names: 0 (none) and 1 (AllocFree). Batches may carry
- * any ID; Go fails on naming one past these (gt_check_event_values). */
+ * any ID; the reader delivers a Sync listing one past these, and only its
+ * printing fails, as Go's Sync() accessor panics (event_format.c). */
 #define GT_NUM_EXPERIMENTS 2
 
 typedef struct gt_spec {
