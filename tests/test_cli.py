@@ -691,6 +691,73 @@ def test_timeline():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_pprof_damaged():
+    """gotrace pprof on a damaged trace: a file is profiled up to its last
+    Sync before the error, as go tool trace -pprof profiles it (also with
+    a filter, whose two passes feed the same cut); standard input is read
+    once and profiled up to the error. Either way the profile is written,
+    then the error lines, exit status 1."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import compare_pprof
+
+    def contentions(path, what):
+        try:
+            return sum(vals[0] * n for (vals, _), n in
+                       compare_pprof.decode(path)[3].items())
+        except (ValueError, KeyError, IndexError, OSError) as e:
+            check(False, "%s: cannot decode the profile: %s" % (what, e))
+            return None
+
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        out = os.path.join(tmp, "p.pb.gz")
+        # One generation, stuck before its end: go tool trace keeps only
+        # its first event (the Sync) and profiles nothing; the stream has
+        # main.main's 39 ns wait.
+        stuck = data("traces/synthetic/order_unblock_chain_stuck_40.trace")
+        mgen = os.path.join(tmp, "cut.trace")
+        cut(data(MULTI_GEN), mgen, 0.8)
+        for path, args, file_n, stream_min in (
+                (stuck, [], 0, 1),
+                (stuck, ["--goroutine=main.main"], 0, 1),
+                (mgen, [], None, 0),
+                (mgen, ["--region=nothing"], 0, 0)):
+            what = "pprof --type=sched %s %s" % (" ".join(args), path)
+            size = os.path.getsize(path)
+            if os.path.exists(out):
+                os.unlink(out)
+            rc, _, err = run(["pprof", "--type=sched"] + args + [path, "-o", out])
+            check_trace_error(what, path, rc, err, size)
+            check(b"last generation boundary" in err.split(b"\n")[-2],
+                  "%s: want a last line on what is profiled; got %r"
+                  % (what, err[-200:]))
+            n_file = contentions(out, what)
+            if file_n is not None:
+                check(n_file == file_n, "%s: %r contentions, want %d (the cut)"
+                      % (what, n_file, file_n))
+            if args:
+                continue
+            with open(path, "rb") as f:
+                rc2, sout, err2 = run(["pprof", "--type=sched", "-"],
+                                      stdin=f.read(), stdout=subprocess.PIPE)
+            check_trace_error(what + " < stdin", "<stdin>", rc2, err2, size)
+            check(b"generation boundary" not in err2,
+                  "%s: a stream is not cut back: %r" % (what, err2))
+            with open(out, "wb") as f:
+                f.write(sout)
+            n_stream = contentions(out, what + " < stdin")
+            check(n_stream is not None and n_file is not None and
+                  n_stream >= max(stream_min, n_file) and
+                  (n_stream > n_file or stream_min == 0),
+                  "%s: the file's cut has %r contentions, the stream's %r"
+                  % (what, n_file, n_stream))
+        # An undamaged file: no cut, no error, exit 0.
+        rc, _, err = run(["pprof", "--type=sched", data(GOOD), "-o", out])
+        check(rc == 0 and err == b"", "pprof on a good trace: %d %r" % (rc, err))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     global GOTRACE, TESTDATA
     if len(sys.argv) != 3:
@@ -701,7 +768,7 @@ def main():
              test_damaged_traces, test_file_and_stdin_agree,
              test_option_spellings, test_write_errors, test_analysis_output,
              test_string_escaping, test_top, test_empty_outputs_and_spellings,
-             test_timeline]
+             test_timeline, test_pprof_damaged]
     for t in tests:
         before = len(FAILURES)
         t()

@@ -264,6 +264,34 @@ int cli_analysis_option(const cli_command *cmd, cli_reader_opts *opt,
 int cli_run_feed(cli_run *run, int rc,
                  int (*feed)(void *ctx, const gotrace_event *ev), void *ctx);
 
+/*
+ * Damaged traces as `go tool trace` reads them: it keeps only the events
+ * up to and including the last Sync (generation boundary) before the
+ * error, and those are what its views and profiles are made of (none at
+ * all when no generation is complete: Go then refuses the trace).
+ *
+ * cli_run_cut reads FILE once, as cli_run_feed does, handing every event
+ * to feed (NULL: none) and counting. *events is how many were delivered;
+ * *limit is how many Go keeps: UINT64_MAX when the trace reads to its
+ * end, else the count up to the last Sync (0 with none). A caller whose
+ * output must hold exactly the kept events feeds all of them when
+ * *limit >= *events (the speculative feed was already the right one, so
+ * an undamaged file is read once), else reads FILE again feeding only the
+ * first *limit events and reading on so that the reader reports its
+ * error in the same place. Only for a file that can be read twice (a
+ * regular file): a stream is read once by the caller, which then keeps
+ * everything delivered before the error.
+ *
+ * Returns 1 with run ended (cli_run_end; the caller reports a trace error
+ * with cli_run_finish, or drops it with cli_run_free before reading
+ * again), or 0 with *status to return at once: the input could not be
+ * opened, or feed failed with out of memory (both reported).
+ */
+int cli_run_cut(cli_run *run, const cli_command *cmd,
+                const cli_reader_opts *opt, const char *file,
+                int (*feed)(void *ctx, const gotrace_event *ev), void *ctx,
+                uint64_t *events, uint64_t *limit, int *status);
+
 /* An analysis of gotrace/analysis.h, as the commands run it. */
 typedef struct cli_analysis {
 	int (*feed)(void *obj, const gotrace_event *ev);

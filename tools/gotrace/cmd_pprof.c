@@ -4,12 +4,22 @@
  *
  * With --goroutine or --region the trace is read twice (the filters need
  * the whole trace first), so FILE must then be a file, not standard
- * input. The profile is written after the read, also after a trace
- * error: it is then the profile of the good part, and the error follows
- * on stderr with exit status 1.
+ * input.
+ *
+ * A damaged trace is profiled as `go tool trace -pprof` profiles it: only
+ * the events up to the last Sync (generation boundary) before the error
+ * (cli_run_cut, shared with gotrace timeline). The first read of a file
+ * feeds the profile every event while it learns where the trace fails;
+ * an undamaged file is thus read once, as before, and a damaged one
+ * whose error comes after events Go drops is read again with only the
+ * kept ones (both passes of a filter feed that same cut). Standard input
+ * or a pipe is read once and everything delivered before the error is
+ * profiled. The profile is written after the read, then the error
+ * follows on stderr with exit status 1.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -22,24 +32,39 @@ enum {
 	OPT_REGION
 };
 
+/* What the profile is fed: the first `limit` events (all with
+ * UINT64_MAX); the rest is read on, so that the reader reports its error
+ * where it comes. */
+typedef struct pprof_cut {
+	gotrace_pprof *p;
+	uint64_t fed, limit;
+} pprof_cut;
+
 static int pprof_feed(void *ctx, const gotrace_event *ev)
 {
-	return gotrace_pprof_feed(ctx, ev);
+	pprof_cut *f = ctx;
+
+	if (f->fed >= f->limit)
+		return GOTRACE_OK;
+	f->fed++;
+	return gotrace_pprof_feed(f->p, ev);
 }
 
-/* One read of FILE into p. Returns 1 when the read happened (its status,
- * and an error to report, are in run), or 0 with *status to return. */
+/* One read of FILE into f's profile. Returns 1 when the read happened
+ * (its status, and an error to report, are in run), or 0 with *status to
+ * return. */
 static int read_pass(cli_run *run, const cli_command *cmd,
                      const cli_reader_opts *opt, const char *file,
-                     gotrace_pprof *p, int *status)
+                     pprof_cut *f, int *status)
 {
 	int rc = cli_run_open(run, cmd, opt, file, 0, 0);
 
+	f->fed = 0;
 	if (rc < 0 && run->open_failed) {
 		*status = cli_run_finish(run);
 		return 0;
 	}
-	rc = cli_run_feed(run, rc, pprof_feed, p);
+	rc = cli_run_feed(run, rc, pprof_feed, f);
 	if (rc == GOTRACE_ERR_NOMEM) {
 		cli_run_free(run);
 		*status = cli_nomem();
@@ -95,9 +120,11 @@ int cmd_pprof(const cli_command *cmd, int argc, char **argv)
 	cli_reader_opts opt;
 	gotrace_pprof_options po;
 	gotrace_pprof *p = NULL;
+	pprof_cut f;
 	cli_run run;
+	struct stat st;
 	const char *file, *out = NULL, *type = NULL;
-	int c, rc, status;
+	int c, rc, status, seekable;
 
 	memset(&po, 0, sizeof po);
 	cli_reader_opts_init(&opt);
@@ -144,6 +171,10 @@ int cmd_pprof(const cli_command *cmd, int argc, char **argv)
 		                            "apply to --type=cpu");
 	if ((file = cli_file_operand(cmd, argc, argv)) == NULL)
 		return CLI_USAGE;
+	/* A file can be read again; standard input, a pipe or a device
+	 * cannot. */
+	seekable = strcmp(file, "-") != 0 && stat(file, &st) == 0 &&
+	           S_ISREG(st.st_mode);
 	if ((po.goroutine || po.region) && strcmp(file, "-") == 0)
 		return cli_usage_error(cmd, "--goroutine and --region read the "
 		                            "trace twice: FILE cannot be standard "
@@ -156,22 +187,47 @@ int cmd_pprof(const cli_command *cmd, int argc, char **argv)
 		return cli_nomem();
 	if (rc != GOTRACE_OK)
 		return cli_usage_error(cmd, "invalid options");
-	if (gotrace_pprof_passes(p) == 2) {
-		/* The first pass: a trace error there comes again, at the same
-		 * place, in the second, which reports it. */
-		if (!read_pass(&run, cmd, &opt, file, p, &status)) {
+	f.p = p;
+	f.fed = 0;
+	f.limit = UINT64_MAX;
+	if (seekable) {
+		uint64_t events, limit;
+
+		/* The first pass, fed speculatively: it is the right one unless
+		 * the trace fails after events go tool trace drops. */
+		if (!cli_run_cut(&run, cmd, &opt, file, pprof_feed, &f, &events,
+		                 &limit, &status)) {
 			gotrace_pprof_free(p);
 			return status;
 		}
+		f.limit = limit;
+		if (limit < events) {
+			cli_run_free(&run);
+			gotrace_pprof_free(p);
+			if (gotrace_pprof_new(&p, &po) != GOTRACE_OK)
+				return cli_nomem();
+			f.p = p;
+			if (!read_pass(&run, cmd, &opt, file, &f, &status)) {
+				gotrace_pprof_free(p);
+				return status;
+			}
+		}
+	} else if (!read_pass(&run, cmd, &opt, file, &f, &status)) {
+		gotrace_pprof_free(p);
+		return status;
+	}
+	if (gotrace_pprof_passes(p) == 2) {
+		/* The second pass: a trace error comes again, at the same place,
+		 * and this pass reports it. */
 		cli_run_free(&run);
 		if (gotrace_pprof_next_pass(p) != GOTRACE_OK) {
 			gotrace_pprof_free(p);
 			return cli_nomem();
 		}
-	}
-	if (!read_pass(&run, cmd, &opt, file, p, &status)) {
-		gotrace_pprof_free(p);
-		return status;
+		if (!read_pass(&run, cmd, &opt, file, &f, &status)) {
+			gotrace_pprof_free(p);
+			return status;
+		}
 	}
 	if (gotrace_pprof_finish(p) != GOTRACE_OK) {
 		cli_run_free(&run);
@@ -181,5 +237,9 @@ int cmd_pprof(const cli_command *cmd, int argc, char **argv)
 	status = write_profile(p, out);
 	gotrace_pprof_free(p);
 	rc = cli_run_finish(&run);
+	if (rc != CLI_OK && seekable && f.limit != UINT64_MAX)
+		fprintf(stderr, "gotrace: the profile stops at the last generation "
+		        "boundary before the error, as go tool trace -pprof makes "
+		        "it (%llu events)\n", (unsigned long long)f.fed);
 	return status != CLI_OK ? status : rc;
 }

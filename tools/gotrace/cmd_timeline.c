@@ -6,9 +6,10 @@
  * Damaged traces are drawn as `go tool trace` draws them: only the events
  * up to the last Sync (generation boundary) before the error. For a file
  * that takes two reads, the first to learn whether and where the trace
- * fails; a stream (standard input, a pipe) is read once and everything
- * delivered before the error is drawn. The timeline is written while the
- * events stream in, then the error is reported (exit status 1).
+ * fails (cli_run_cut, shared with gotrace pprof); a stream (standard
+ * input, a pipe) is read once and everything delivered before the error
+ * is drawn. The timeline is written while the events stream in, then
+ * the error is reported (exit status 1).
  *
  * The output file is created at the first byte written, so an input that
  * cannot be read, or a wall clock the trace cannot give, leaves no empty
@@ -62,24 +63,6 @@ static ptrdiff_t lazy_write(void *ctx, const void *data, size_t len)
 	}
 }
 
-/* The first pass over a file: events, and how many come up to and
- * including the last Sync. */
-typedef struct event_count {
-	uint64_t events;
-	uint64_t through_sync;
-} event_count;
-
-/* The first pass's feed: counts, and notes each Sync's position. */
-static int count_feed(void *ctx, const gotrace_event *ev)
-{
-	event_count *k = ctx;
-
-	k->events++;
-	if (ev->kind == GOTRACE_EVENT_SYNC)
-		k->through_sync = k->events;
-	return GOTRACE_OK;
-}
-
 /* The second pass (or the only one): the first `limit` events go to the
  * timeline; the rest is read on, so that the reader reports its error. */
 typedef struct timeline_feed {
@@ -111,26 +94,6 @@ static int is_regular_file(const char *path, struct stat *st)
 {
 	return strcmp(path, "-") != 0 && stat(path, st) == 0 &&
 	       S_ISREG(st->st_mode);
-}
-
-/* Reads FILE once to find how many events cmd/trace would draw. Returns
- * 1 with *limit set, or 0 with *status to return (the input could not be
- * opened, or memory ran out; reported). */
-static int first_pass(const cli_command *cmd, const cli_reader_opts *opt,
-                      const char *file, uint64_t *limit, int *status)
-{
-	event_count k = { 0, 0 };
-	cli_run run;
-	int rc = cli_run_open(&run, cmd, opt, file, 0, 0);
-
-	if (rc < 0 && run.open_failed) {
-		*status = cli_run_finish(&run);
-		return 0;
-	}
-	rc = cli_run_feed(&run, rc, count_feed, &k);
-	cli_run_free(&run);
-	*limit = rc == GOTRACE_EOF ? UINT64_MAX : k.through_sync;
-	return 1;
 }
 
 /* Reports a failure of the timeline itself (not of the trace). */
@@ -234,8 +197,16 @@ int cmd_timeline(const cli_command *cmd, int argc, char **argv)
 
 	tf.fed = 0;
 	tf.limit = UINT64_MAX;
-	if (seekable && !first_pass(cmd, &opt, file, &tf.limit, &status))
-		return status;
+	if (seekable) {
+		/* Only counting: the timeline is written as it is fed, so it
+		 * cannot be fed speculatively (cli.h, cli_run_cut). */
+		uint64_t events;
+
+		if (!cli_run_cut(&run, cmd, &opt, file, NULL, NULL, &events,
+		                 &tf.limit, &status))
+			return status;
+		cli_run_free(&run);
+	}
 
 	if (out != NULL) {
 		lazy.path = out;

@@ -824,3 +824,55 @@ int cli_analyse(cli_run *run, const cli_command *cmd,
 	}
 	return 1;
 }
+
+/* ---- damaged traces, cut back as go tool trace cuts them --------------- */
+
+/* cli_run_cut's feed: counts, notes each Sync's position, and hands the
+ * event on. */
+typedef struct cut_count {
+	int (*feed)(void *ctx, const gotrace_event *ev);
+	void *ctx;
+	uint64_t events;
+	uint64_t through_sync;
+} cut_count;
+
+static int cut_count_feed(void *ctx, const gotrace_event *ev)
+{
+	cut_count *k = ctx;
+
+	k->events++;
+	if (ev->kind == GOTRACE_EVENT_SYNC)
+		k->through_sync = k->events;
+	return k->feed != NULL ? k->feed(k->ctx, ev) : GOTRACE_OK;
+}
+
+int cli_run_cut(cli_run *run, const cli_command *cmd,
+                const cli_reader_opts *opt, const char *file,
+                int (*feed)(void *ctx, const gotrace_event *ev), void *ctx,
+                uint64_t *events, uint64_t *limit, int *status)
+{
+	cut_count k = { feed, ctx, 0, 0 };
+	int rc = cli_run_open(run, cmd, opt, file, 0, 0);
+
+	if (rc < 0 && run->open_failed) {
+		*status = cli_run_finish(run);
+		return 0;
+	}
+	rc = cli_run_feed(run, rc, cut_count_feed, &k);
+	if (rc != GOTRACE_EOF && run->err.code == 0) {
+		/* Not the trace's error (cli_run_end captured none): feed's. */
+		cli_run_free(run);
+		if (rc == GOTRACE_ERR_NOMEM) {
+			*status = cli_nomem();
+		} else {
+			fflush(stdout);
+			fprintf(stderr, "gotrace: %s: %s\n", file,
+			        gotrace_status_string(rc));
+			*status = CLI_FAIL;
+		}
+		return 0;
+	}
+	*events = k.events;
+	*limit = rc == GOTRACE_EOF ? UINT64_MAX : k.through_sync;
+	return 1;
+}
