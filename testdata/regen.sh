@@ -45,8 +45,11 @@
 #                                   `go tool trace -pprof=TYPE FILE` (Go
 #                                   1.27's profile, gzip'd protobuf, as Go
 #                                   writes it) and its status, TYPE sched,
-#                                   sync, syscall, net; real traces only
-#                                   (Go writes no profile of a damaged one)
+#                                   sync, syscall, net; real, truncated and
+#                                   synthetic traces (of a damaged trace Go
+#                                   profiles the events up to the last Sync
+#                                   before the error, or gives up); none
+#                                   where Go panics
 #   FILE.timeline.VIEW.json.xz / FILE.timeline.VIEW.status
 #                                   cmd/trace's viewer data, /jsontrace?view=VIEW
 #                                   (VIEW proc, thread), fetched from the reference
@@ -339,22 +342,39 @@ analysis_step() {
 		"$(find "$traces" -type f -name '*.trace.analysis.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
 }
 
-# The pprof references: for every real trace, cmd/trace's profile of
-# each type, written by the reference tool (Go 1.27's cmd/trace, built
-# here as in the reference step) and its status. Go writes the samples in
-# map order, so the bytes vary between runs; tests/compare_pprof.py
-# compares the decoded samples as a multiset, and this step checks that a
-# second run gives the same multiset (with that script's decoder).
+# The pprof references: for every real, truncated and synthetic trace,
+# cmd/trace's profile of each type, written by the reference tool (Go
+# 1.27's cmd/trace, built here as in the reference step) and its status;
+# or, where Go panics (exit status 2 or more), no reference. On a damaged
+# trace cmd/trace profiles the events up to the last Sync before the
+# error and exits 0 without a word, or, with no complete generation,
+# fails ("failed to parse any useful part of the trace"). Go writes the
+# samples in map order, so the bytes vary between runs;
+# tests/compare_pprof.py compares the decoded samples as a multiset, and
+# this step checks that a second run gives the same multiset (with that
+# script's decoder).
 pprof_types="sched sync syscall net"
 
 pprof_reference() { # FILE TYPE
 	local f=$1 t=$2 rc=0 base=$1.pprof.$2
 	timeout 600 "$reftool" -pprof="$t" "$f" >"$base.pb.gz.tmp" 2>"$base.err" || rc=$?
+	if [ "$rc" -ge 2 ]; then
+		echo "${f#"$traces"/} $t: exit=$rc $(grep -a -m 1 . "$base.err" | cut -c 1-200)" >>"$work/pprof-panics"
+		rm -f "$base.pb.gz.tmp" "$base.err" "$base.pb.gz" "$base.status"
+		return
+	fi
 	{
 		echo "exit=$rc"
 		cat "$base.err"
-	} >"$base.status"
+	} >"$base.status.tmp"
 	rm -f "$base.err"
+	# As for the dumps: keep the old status if only its line order changed
+	# (an error's "failed to advance" state dump is in map order).
+	if [ -f "$base.status" ] && cmp -s <(sort "$base.status") <(sort "$base.status.tmp"); then
+		rm -f "$base.status.tmp"
+	else
+		mv "$base.status.tmp" "$base.status"
+	fi
 	if [ "$rc" = 0 ]; then
 		# Keep the old file if it holds the same profile (the bytes
 		# differ from run to run).
@@ -369,27 +389,29 @@ pprof_reference() { # FILE TYPE
 }
 
 pprof_step() {
-	local t f again=$work/pprof-again.pb.gz
+	local t f again=$work/pprof-again.pb.gz list=$work/pprof-traces
 	reftool=$work/gotrace-ref
 	if [ ! -x "$reftool" ]; then
 		echo "== building the reference tool ($("$refgo" env GOVERSION) cmd/trace)"
 		(cd "$work" && GOFLAGS='' "$refgo" build -o "$reftool" cmd/trace)
 	fi
 	echo "== pprof references ($("$refgo" env GOVERSION) cmd/trace -pprof)"
+	find "$traces" \( -path "$traces/go1.*/*" -o -path "$traces/truncated/*" -o -path "$traces/synthetic/*" \) \
+		-name '*.trace' -type f | sort >"$list"
+	# Drop pprof references of traces no longer covered (or gone).
 	find "$traces" -type f -name '*.trace.pprof.*' | while read -r r; do
 		t=${r%.pprof.*}
-		case $t in "$traces"/go1.*/*) [ -f "$t" ] && continue ;; esac
-		rm -f "$r"
+		grep -Fxq "$t" "$list" || rm -f "$r"
 	done
+	rm -f "$work/pprof-panics" "$work/pprof-varies"
 	export -f pprof_reference
-	export reftool root
+	export reftool root traces work
 	# shellcheck disable=SC2016 # "$1" and "$2" are expanded by the inner bash
-	find "$traces" -path "$traces/go1.*/*" -name '*.trace' -type f | sort | while read -r f; do
+	while read -r f; do
 		for t in $pprof_types; do printf '%s\0%s\0' "$f" "$t"; done
-	done | xargs -0 -n 2 -P "$(nproc)" bash -c 'pprof_reference "$1" "$2"' _
+	done <"$list" | xargs -0 -n 2 -P "$(nproc)" bash -c 'pprof_reference "$1" "$2"' _
 	# A reference must be reproducible as a profile.
-	rm -f "$work/pprof-varies"
-	find "$traces" -path "$traces/go1.*/*" -name '*.trace.pprof.*.pb.gz' -type f | sort | while read -r f; do
+	find "$traces" -name '*.trace.pprof.*.pb.gz' -type f | sort | while read -r f; do
 		t=${f%.pb.gz}
 		t=${t##*.}
 		"$reftool" -pprof="$t" "${f%.pprof.*}" >"$again" 2>/dev/null || true
@@ -402,9 +424,25 @@ pprof_step() {
 			fail "pprof reference varies between runs: $r"
 		done <"$work/pprof-varies"
 	fi
-	printf 'pprof references: %d files, %d bytes\n' \
+	if [ -s "$work/pprof-panics" ]; then
+		echo "no pprof reference where cmd/trace panics:"
+		while read -r r; do
+			case $r in
+			synthetic/*) echo "   $r" ;;
+			*) fail "cmd/trace -pprof panics on $r" ;;
+			esac
+		done < <(sort "$work/pprof-panics")
+	fi
+	printf 'pprof references: %d traces, %d files, %d bytes\n' "$(wc -l <"$list")" \
 		"$(find "$traces" -type f -name '*.trace.pprof.*' | wc -l)" \
 		"$(find "$traces" -type f -name '*.trace.pprof.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
+	# Per directory and type: profiles written (exit 0, of the whole trace
+	# or of its cut), refusals.
+	for d in 'go1.*' truncated synthetic; do
+		find "$traces" -path "$traces/$d/*" -type f -name '*.trace.pprof.*.status' | sort | while read -r r; do
+			if [ "$(head -n 1 "$r")" = exit=0 ]; then echo written; else echo refused; fi
+		done | awk -v d="$d" '{n[$1]++} END {printf "   %-9s profiles written %d, refused %d\n", d, n["written"], n["refused"]}'
+	done
 }
 
 # The timeline references: cmd/trace's trace viewer data, the JSON its
