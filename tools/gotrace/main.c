@@ -176,8 +176,11 @@ const cli_command cli_commands[] = {
 	 "                         The filters read FILE twice: not with -.\n"
 	 CLI_READER_HELP
 	 "\n"
-	 "On a damaged trace the profile of the good part is written, then the\n"
-	 "error is reported (exit status 1). docs/exports.md has the details.\n"
+	 "On a damaged trace the profile holds, as go tool trace -pprof makes it,\n"
+	 "the events up to the last generation boundary before the error (a file\n"
+	 "may be read twice to find it; from standard input or a pipe, everything\n"
+	 "read before the error); then the error is reported (exit status 1).\n"
+	 "docs/exports.md has the details.\n"
 	 "\n" FILE_HELP},
 	{"timeline", "a timeline for trace viewers: Chrome JSON or Perfetto",
 	 cmd_timeline,
