@@ -1,9 +1,9 @@
 #!/bin/sh
 # Runs `gotrace dump` and `gotrace dump --wire` under valgrind memcheck on a
 # subset of the corpus (one trace per format and some damaged ones), and
-# the analysis commands on a few: no memory errors and no leaks. gotrace
-# itself may exit 1 on a rejected trace; valgrind's own verdict is exit
-# status 99.
+# the analysis and export commands on a few: no memory errors and no
+# leaks. gotrace itself may exit 1 on a rejected trace; valgrind's own
+# verdict is exit status 99.
 set -u
 gotrace=${1:-build/tools/gotrace}
 fails=0
@@ -32,13 +32,17 @@ for f in testdata/traces/go1.19/channels.trace testdata/traces/go1.21/cgocallbac
     fi
   done
 done
-# The analysis commands on a few traces, valid and damaged, v1 and v2.
+# The analysis and export commands on a few traces, valid and damaged, v1
+# and v2.
 damaged=$(ls testdata/traces/truncated/go1.27_channels_*.trace | sed -n 6p)
 for f in testdata/traces/go1.21/annotations.trace testdata/traces/go1.27/gc.trace \
          testdata/traces/go1.27/generations.trace testdata/traces/go1.26/cgocallback.trace \
          "$damaged"; do
   for cmd in "goroutines --json" "goroutines --groups" "tasks --json" "tasks --types" \
-             "regions --json" "gc --json" "gc --summary" "mmu --json --per-proc" "top"; do
+             "regions --json" "gc --json" "gc --summary" "mmu --json --per-proc" "top" \
+             "pprof --type=sched -o /dev/null" "timeline -o /dev/null" \
+             "timeline --view=goroutine --format=perfetto -o /dev/null" \
+             "timeline --view=thread --format=perfetto --clock=wall -o /dev/null"; do
     # shellcheck disable=SC2086 # cmd is a command and its options
     valgrind -q --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect,possible \
