@@ -80,7 +80,8 @@ microseconds read exactly):
 * flows (JSON "s" with its "t"/"f"): as many, and each JSON flow matched
   by a Perfetto flow between the same tracks whose end is at the JSON
   end's time and whose source is at the JSON start's time (an instant) or
-  a slice holding it.
+  a slice holding it; an end that is an instant must be named as the
+  flow.
 
 Prints the first differences of each run and `N passed, N failed`; exits
 1 if any failed, 77 if skipped.
@@ -470,7 +471,7 @@ class Perfetto:
             d_kind, d_uuid, d_ts, d_f = dst
             s_end = s_f.get("end", s_ts) if s_kind == "slice" else s_ts
             flows.append((fid, self.place(s_uuid), s_ts, s_end, s_kind,
-                          self.place(d_uuid), d_ts, d_f))
+                          self.place(d_uuid), d_ts, d_kind, d_f))
         return slices, instants, steps(series), flows
 
 
@@ -613,8 +614,10 @@ def match_flows(jflows, pflows, out):
         out.append("flows: %d in the JSON, %d in the Perfetto output" % (len(jflows), len(pflows)))
     groups = collections.defaultdict(list)
     for f in pflows:
-        fid, src, s_ts, s_end, s_kind, dst, d_ts, _ = f
-        groups[(src, dst, d_ts)].append([s_ts, s_end, s_kind, fid, False])
+        fid, src, s_ts, s_end, s_kind, dst, d_ts, d_kind, d_f = f
+        # An end with no slice is an instant named as the flow.
+        d_name = d_f["name"] if d_kind == "instant" else None
+        groups[(src, dst, d_ts)].append([s_ts, s_end, s_kind, fid, False, d_name])
     unmatched = []
     for f in sorted(jflows, key=lambda f: (f[1], repr(f))):
         src, s_ts, dst, d_ts, name = f
@@ -624,6 +627,7 @@ def match_flows(jflows, pflows, out):
                 continue
             lo, hi, kind = cand[0], cand[1], cand[2]
             ok = (lo <= s_ts <= hi) if kind == "slice" else lo == s_ts
+            ok = ok and cand[5] in (None, name)
             if ok and (best is None or hi < best[1]):
                 best = cand
         if best is None:
