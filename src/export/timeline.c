@@ -717,6 +717,11 @@ static int write_group(tl_core *c, uint32_t index)
 		o.lane = h->lane;
 		o.start = out_time(c, h->start);
 		o.end = out_time(c, h->end);
+		/* On the wall clock the two ends of a slice spanning a
+		 * generation boundary come from two snapshots, which may
+		 * disagree by more than the slice lasted. */
+		if (o.end < o.start)
+			o.end = o.start;
 		o.name.data = t->bytes + h->name_off;
 		o.name.len = h->name_len;
 		o.cat = h->cat;
@@ -782,6 +787,8 @@ static int write_alone(tl_core *c, uint32_t index, const tl_slice *s)
 	o.track = ref_of(c, index);
 	o.start = out_time(c, s->start);
 	o.end = out_time(c, s->end < s->start ? s->start : s->end);
+	if (o.end < o.start)            /* see write_group */
+		o.end = o.start;
 	o.name = s->name;
 	o.cat = s->cat;
 	o.stack = s->stack;

@@ -109,6 +109,8 @@ typedef struct tl_counter {
 	tl_track track;
 	int64_t time;
 	const char *name;          /* static */
+	/* Static too: formats may tell series apart by the keys' and the
+	 * name's addresses. */
 	const char *keys[TL_MAX_ARGS];
 	int64_t values[TL_MAX_ARGS];
 	size_t n;
@@ -167,8 +169,12 @@ typedef struct tl_track_ref {
 } tl_track_ref;
 
 /*
- * A slice as formats get it. Per track and lane, slices come in start
- * order and nest: each is inside the last one not yet ended on its lane
+ * A slice as formats get it (end >= start, also on the wall clock). Per
+ * track and lane, slices of one group come in start order and nest (a
+ * later group may hold slices reported late that start earlier: a view
+ * may draw a slice after its track went idle, as cmd/trace draws a
+ * syscall at the goroutine's next stop; formats that need order keep
+ * their own lanes): each is inside the last one not yet ended on its lane
  * (ends at or before that one's end) or starts at or after its end. Lane
  * 0 is the track itself; lanes above hold slices that would not nest
  * (formats without nesting rules, JSON, ignore lanes). flow_in / flow_out:

@@ -621,32 +621,34 @@ static int set_cause(tl_core *c, goroutine *g, int64_t time,
 }
 
 /* The goroutine starts executing on res: its active ranges restart
- * here, and the arrow to it (if a cause is pending) ends here. */
+ * here, and the arrow to it (if a cause is pending) ends here — after its
+ * slice is opened, so that the core binds the arrow's end to that slice
+ * (Perfetto draws arrows between slices). */
 static int start(view *v, tl_core *c, goroutine *g, int64_t time,
                  int64_t res)
 {
 	size_t i;
+	int rc;
 
 	for (i = 0; i < g->nranges; i++) {
 		g->ranges[i].time = time;
 		g->ranges[i].stack = 0;
 	}
+	if ((rc = set_executing(v, c, g, res, time)) != GOTRACE_OK)
+		return rc;
 	if (g->cause_flow != 0) {
 		uint64_t id = g->cause_flow;
-		int rc;
 
 		g->cause_flow = 0;
 		/* cmd/trace draws an arrow only where both ends are visible;
 		 * its start is an event's time, so that is the end's. */
-		if (visible(v, time)) {
-			rc = tl_flow_end(c, id, timeline_track((uint64_t)res), time);
-			if (rc != GOTRACE_OK)
-				return rc;
-		} else {
+		if (!visible(v, time)) {
 			tl_flow_drop(c, id);
+			return GOTRACE_OK;
 		}
+		return tl_flow_end(c, id, timeline_track((uint64_t)res), time);
 	}
-	return set_executing(v, c, g, res, time);
+	return GOTRACE_OK;
 }
 
 /* Ranges and syscalls that ended are drawn at the goroutine's next stop
