@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "text.h"
 #include "timeline.h"
 
 /* Written to the sink whenever this much has gathered. */
@@ -193,39 +194,6 @@ static void put_us(json_out *j, int64_t ns)
 	put(j, b, n);
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left) as Go's decoder
- * accepts it, or 0 where it sees an invalid byte. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need;
-}
-
 /* Bytes written as they are: printable ASCII but for the quote, the
  * backslash and the three HTML characters Go escapes. */
 static const unsigned char plain[256] = {
@@ -281,7 +249,7 @@ static void put_string_body(json_out *j, const char *data, size_t len)
 				esc[nesc++] = hex[c >> 4];
 				esc[nesc++] = hex[c & 0xf];
 			}
-		} else if ((k = utf8_len(s + i, len - i)) == 0) {
+		} else if ((k = gt_utf8_len(s + i, len - i)) == 0) {
 			/* U+FFFD, in UTF-8 as Go 1.27's encoder writes it. */
 			k = 1;
 			memcpy(esc, "\xef\xbf\xbd", 3);

@@ -71,6 +71,7 @@
 
 #include "perfetto_trace.pb-c.h"
 #include "table.h"
+#include "text.h"
 #include "timeline.h"
 
 /* Bytes of interning tables after which they are dropped (see above). A
@@ -412,38 +413,6 @@ static ProtobufCBinaryData bytes_of(gotrace_string s)
 	return b;
 }
 
-/* The length of the well-formed UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need;
-}
-
 /*
  * A string for a field Perfetto's schema types `string`, which must be
  * UTF-8 (the trace processor, protoc and other readers complain
@@ -457,7 +426,7 @@ static int as_utf8(pf *p, int slot, gotrace_string s, ProtobufCBinaryData *out)
 	textbuf *b = &p->utf8[slot];
 	size_t i = 0, k, n = 0;
 
-	while (i < s.len && (k = utf8_len(u + i, s.len - i)) != 0)
+	while (i < s.len && (k = gt_utf8_len(u + i, s.len - i)) != 0)
 		i += k;
 	if (i == s.len) {
 		*out = bytes_of(s);
@@ -469,7 +438,7 @@ static int as_utf8(pf *p, int slot, gotrace_string s, ProtobufCBinaryData *out)
 	memcpy(b->data, s.data, i);
 	n = i;
 	while (i < s.len) {
-		if ((k = utf8_len(u + i, s.len - i)) != 0) {
+		if ((k = gt_utf8_len(u + i, s.len - i)) != 0) {
 			memcpy(b->data + n, u + i, k);
 			n += k;
 			i += k;
