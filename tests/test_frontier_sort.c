@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "frontier_sort.h"
+#include "base/frontier_sort.h"
 #include "testutil.h"
 
 static void test_matches_go(void **state)

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "generation.h"
-#include "header.h"
-#include "idmap.h"
+#include "gen/generation.h"
+#include "wire/header.h"
+#include "base/idmap.h"
 #include "testutil.h"
 
 typedef struct counts {

@@ -20,8 +20,8 @@
 
 #include <gotrace/gotrace.h>
 
-#include "source.h"
-#include "stream.h"
+#include "io/source.h"
+#include "io/stream.h"
 #include "testutil.h"
 
 /* A digest of everything a reader yields: events and the final status. */

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "pipe.h"
+#include "reader/pipe.h"
 
 /* More than the queue holds several times over. */
 #define ITEMS 600000u

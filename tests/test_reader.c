@@ -22,7 +22,7 @@
 
 #include <gotrace/gotrace.h>
 
-#include "state.h"
+#include "state/state.h"
 #include "testutil.h"
 
 static int state_index(const char *name, int proc)

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "varint.h"
+#include "wire/varint.h"
 
 /* Encodes v with the writer's algorithm, independent of the decoder. */
 static size_t encode(uint64_t v, uint8_t *out)

@@ -1,0 +1,1545 @@
+/*
+ * The ordering engine: scheduler bookkeeping that decides, event by event,
+ * whether a per-M event may happen next. See order.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/grow.h"
+#include "order/order.h"
+#include "wire/spec.h"
+#include "gotrace/wire.h"
+
+/* API states (gotrace_goroutine_state / gotrace_proc_state values). */
+enum { GS_UNDETERMINED, GS_NOT_EXIST, GS_RUNNABLE, GS_RUNNING, GS_WAITING,
+       GS_SYSCALL };
+enum { PS_UNDETERMINED, PS_NOT_EXIST, PS_RUNNING, PS_IDLE };
+enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
+
+/* Presence requirements on the scheduling context. */
+enum { MUST_NOT, MAY, MUST };
+
+#define NONE ((uint32_t)UINT32_MAX)
+#define NO_TASK UINT64_MAX
+
+static const uint8_t go_status_to_state[5] = {
+	GS_UNDETERMINED, GS_RUNNABLE, GS_RUNNING, GS_SYSCALL, GS_WAITING};
+static const uint8_t proc_status_to_state[5] = {
+	PS_UNDETERMINED, PS_RUNNING, PS_IDLE, PS_RUNNING, PS_IDLE};
+
+static const char *go_status_name(unsigned s)
+{
+	switch (s) {
+	case GT_GO_RUNNABLE: return "Runnable";
+	case GT_GO_RUNNING: return "Running";
+	case GT_GO_SYSCALL: return "Syscall";
+	case GT_GO_WAITING: return "Waiting";
+	default: return "Bad";
+	}
+}
+
+static const char *proc_status_name(unsigned s)
+{
+	switch (s) {
+	case GT_PROC_RUNNING: return "Running";
+	case GT_PROC_IDLE: return "Idle";
+	case GT_PROC_SYSCALL: return "Syscall";
+	case GT_PROC_ABANDONED: return "SyscallAbandoned";
+	default: return "Bad";
+	}
+}
+
+/* The name Go's parser gives an event type in messages. */
+static const char *event_type_name(gotrace_version v, uint8_t type, char *buf,
+                                   size_t len)
+{
+	if (type < gt_spec_count(v) && gt_specs[type].name[0] != '\0')
+		return gt_specs[type].name;
+	snprintf(buf, len, "Invalid(%u)", type);
+	return buf;
+}
+
+/* ---- storage ------------------------------------------------------------ */
+
+
+void gt_order_init(gt_order *o, gotrace_version version)
+{
+	memset(o, 0, sizeof *o);
+	o->version = version;
+	o->gs_free = NONE;
+	gt_idmap_init(&o->g_index);
+	gt_idmap_init(&o->p_index);
+	gt_idmap_init(&o->m_index);
+	gt_idmap_init(&o->p_holders);
+	gt_idmap_init(&o->task_index);
+	gt_idmap_init(&o->str_index);
+}
+
+void gt_order_free(gt_order *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->ngs; i++) {
+		free(o->gs[i].regions);
+		free(o->gs[i].ranges.items);
+	}
+	for (i = 0; i < o->nps; i++)
+		free(o->ps[i].ranges.items);
+	for (i = 0; i < o->nstrs; i++)
+		free(o->strs[i]);
+	free(o->gs);
+	free(o->ps);
+	free(o->ms);
+	free(o->tasks);
+	free(o->strs);
+	free(o->queue);
+	gt_idmap_free(&o->g_index);
+	gt_idmap_free(&o->p_index);
+	gt_idmap_free(&o->m_index);
+	gt_idmap_free(&o->p_holders);
+	gt_idmap_free(&o->task_index);
+	gt_idmap_free(&o->str_index);
+	memset(o, 0, sizeof *o);
+}
+
+uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len)
+{
+	uint64_t h = gt_hash_bytes(s, len);
+	uint32_t id;
+
+	/* Probe successive hash keys until the string or a gap is found. */
+	for (;; h++) {
+		const gt_interned *e;
+
+		if (!gt_idmap_get(&o->str_index, h, &id))
+			break;
+		e = o->strs[id];
+		if (e->len == len && memcmp(e->data, s, len) == 0)
+			return id;
+	}
+	if (GT_GROW(o->strs, o->strs_cap, o->nstrs + 1) != 0)
+		return NONE;
+	id = (uint32_t)o->nstrs;
+	o->strs[id] = malloc(sizeof(gt_interned) + len + 1);
+	if (o->strs[id] == NULL)
+		return NONE;
+	if (len > 0)
+		memcpy(o->strs[id]->data, s, len);
+	o->strs[id]->data[len] = '\0';
+	o->strs[id]->len = len;
+	if (gt_idmap_put(&o->str_index, h, id) != 0) {
+		free(o->strs[id]);
+		return NONE;
+	}
+	o->nstrs++;
+	return id;
+}
+
+const gt_interned *gt_order_string(const gt_order *o, uint32_t id)
+{
+	return id < o->nstrs ? o->strs[id] : NULL;
+}
+
+/* ---- dependency tracking ------------------------------------------------ */
+
+void gt_order_track(gt_order *o, int on)
+{
+	o->track = on;
+	o->ntouched = 0;
+	o->nchanged = 0;
+	o->touched_all = 0;
+	o->nwaits = 0;
+	o->waits_unknown = 0;
+}
+
+/* The state of a resource now. */
+static void snapshot(const gt_order *o, uint8_t kind, int64_t id,
+                     gt_touch *t)
+{
+	uint32_t i;
+
+	memset(t, 0, sizeof *t);
+	t->kind = kind;
+	t->id = id;
+	switch (kind) {
+	case GT_RES_G:
+		if (gt_idmap_get(&o->g_index, (uint64_t)id, &i)) {
+			t->exists = 1;
+			t->status = o->gs[i].status;
+			t->seq = o->gs[i].seq.seq;
+		}
+		break;
+	case GT_RES_P:
+		if (gt_idmap_get(&o->p_index, (uint64_t)id, &i)) {
+			t->exists = 1;
+			t->status = o->ps[i].status;
+			t->seq = o->ps[i].seq.seq;
+		}
+		break;
+	case GT_RES_M:
+		if (gt_idmap_get(&o->m_index, (uint64_t)id, &i)) {
+			t->exists = 1;
+			t->g = o->ms[i].g;
+			t->p = o->ms[i].p;
+		}
+		break;
+	default:
+		t->exists = 1;
+		t->status = o->gc_state;
+		t->seq = o->gc_seq;
+		break;
+	}
+}
+
+static int same_state(const gt_touch *a, const gt_touch *b)
+{
+	return a->exists == b->exists && a->status == b->status &&
+	       a->seq == b->seq && a->g == b->g && a->p == b->p;
+}
+
+/* Notes a resource about to be looked up (and maybe changed): its state
+ * the first time this advance sees it. */
+static void touch_tracked(gt_order *o, uint8_t kind, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < o->ntouched; i++)
+		if (o->touched[i].kind == kind && o->touched[i].id == id)
+			return;
+	if (o->ntouched == GT_MAX_TOUCHES) {
+		o->touched_all = 1;
+		return;
+	}
+	snapshot(o, kind, id, &o->touched[o->ntouched++]);
+}
+
+/* Inline, since every lookup calls it and tracking is mostly off. */
+static inline void touch(gt_order *o, uint8_t kind, int64_t id)
+{
+	if (o->track)
+		touch_tracked(o, kind, id);
+}
+
+/* After an acceptance: which of the touched resources changed. */
+static void collect_changes(gt_order *o)
+{
+	size_t i;
+
+	o->nchanged = 0;
+	for (i = 0; i < o->ntouched; i++) {
+		gt_touch now;
+
+		snapshot(o, o->touched[i].kind, o->touched[i].id, &now);
+		if (!same_state(&o->touched[i], &now))
+			o->changed[o->nchanged++] = now;
+	}
+}
+
+static void add_wait(gt_order *o, uint8_t kind, int by_state, int64_t id,
+                     uint64_t seq, uint8_t status)
+{
+	gt_wait *w;
+
+	if (!o->track)
+		return;
+	if (o->nwaits == GT_MAX_WAITS) {
+		/* No rule adds this many; if one did, wait for any change. */
+		o->waits_unknown = 1;
+		return;
+	}
+	w = &o->waits[o->nwaits++];
+	w->kind = kind;
+	w->by_state = (uint8_t)by_state;
+	w->id = id;
+	w->seq = seq;
+	w->status = status;
+}
+
+/* The refused event needs resource id in status with sequence number
+ * next - 1 (unsigned arithmetic, as in gt_seq_succeeds()). */
+static void wait_state(gt_order *o, uint8_t kind, int64_t id, uint64_t next,
+                       uint8_t status)
+{
+	add_wait(o, kind, 1, id, next - 1, status);
+}
+
+static void wait_any(gt_order *o, uint8_t kind, int64_t id)
+{
+	add_wait(o, kind, 0, id, 0, 0);
+}
+
+/* ---- storage lookups (each one a possible change, when tracking) -------- */
+
+static inline gt_gstate *get_g(gt_order *o, int64_t id)
+{
+	touch(o, GT_RES_G, id);
+	return gt_order_find_g(o, id);
+}
+
+gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+{
+	uint32_t i;
+	gt_gstate *s;
+
+	touch(o, GT_RES_G, id);
+	if (o->gs_free != NONE) {
+		i = o->gs_free;
+		o->gs_free = o->gs[i].next_free;
+	} else {
+		if (GT_GROW(o->gs, o->gs_cap, o->ngs + 1) != 0)
+			return NULL;
+		i = (uint32_t)o->ngs++;
+		memset(&o->gs[i], 0, sizeof o->gs[i]);
+	}
+	if (gt_idmap_put(&o->g_index, (uint64_t)id, i) != 0) {
+		o->gs[i].next_free = o->gs_free;
+		o->gs_free = i;
+		return NULL;
+	}
+	s = &o->gs[i];
+	s->id = id;
+	s->slot = i;
+	s->live = 1;
+	s->status = status;
+	s->seq = seq;
+	s->nregions = 0;          /* capacity is kept for reuse */
+	s->ranges.n = 0;
+	return s;
+}
+
+void gt_order_remove_g(gt_order *o, gt_gstate *gs)
+{
+	uint32_t i = gs->slot;
+
+	gt_idmap_del(&o->g_index, (uint64_t)gs->id);
+	gs->live = 0;
+	gs->next_free = o->gs_free;
+	o->gs_free = i;
+}
+
+static void delete_g(gt_order *o, int64_t id)
+{
+	gt_gstate *gs = get_g(o, id);
+
+	if (gs != NULL)
+		gt_order_remove_g(o, gs);
+}
+
+static gt_pstate *get_p(gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	touch(o, GT_RES_P, id);
+	return gt_idmap_get(&o->p_index, (uint64_t)id, &i) ? &o->ps[i] : NULL;
+}
+
+static gt_pstate *new_p(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+{
+	gt_pstate *s;
+
+	touch(o, GT_RES_P, id);
+	if (GT_GROW(o->ps, o->ps_cap, o->nps + 1) != 0 ||
+	    gt_idmap_put(&o->p_index, (uint64_t)id, (uint32_t)o->nps) != 0)
+		return NULL;
+	s = &o->ps[o->nps++];
+	memset(s, 0, sizeof *s);
+	s->id = id;
+	s->status = status;
+	s->seq = seq;
+	return s;
+}
+
+static gt_mstate *get_m(gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	touch(o, GT_RES_M, id);
+	return gt_idmap_get(&o->m_index, (uint64_t)id, &i) ? &o->ms[i] : NULL;
+}
+
+/*
+ * Changes the P an M holds, keeping each P's list of holders (a crafted
+ * trace can make several Ms claim one P). Returns 0 or -1 if memory ran
+ * out.
+ */
+static int set_m_proc(gt_order *o, gt_mstate *ms, int64_t p)
+{
+	uint32_t slot = (uint32_t)(ms - o->ms), head;
+
+	if (ms->p == p)
+		return 0;
+	if (ms->p != GT_NO_ID) {
+		if (ms->hprev != NONE)
+			o->ms[ms->hprev].hnext = ms->hnext;
+		else if (ms->hnext != NONE)
+			gt_idmap_put(&o->p_holders, (uint64_t)ms->p, ms->hnext);
+		else
+			gt_idmap_del(&o->p_holders, (uint64_t)ms->p);
+		if (ms->hnext != NONE)
+			o->ms[ms->hnext].hprev = ms->hprev;
+		ms->hprev = ms->hnext = NONE;
+	}
+	ms->p = p;
+	if (p == GT_NO_ID)
+		return 0;
+	ms->hnext = gt_idmap_get(&o->p_holders, (uint64_t)p, &head) ? head : NONE;
+	if (gt_idmap_put(&o->p_holders, (uint64_t)p, slot) != 0) {
+		ms->p = GT_NO_ID;
+		ms->hnext = NONE;
+		return -1;
+	}
+	if (ms->hnext != NONE)
+		o->ms[ms->hnext].hprev = slot;
+	return 0;
+}
+
+static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
+{
+	gt_mstate *s;
+
+	touch(o, GT_RES_M, id);
+	if (GT_GROW(o->ms, o->ms_cap, o->nms + 1) != 0 ||
+	    gt_idmap_put(&o->m_index, (uint64_t)id, (uint32_t)o->nms) != 0)
+		return NULL;
+	s = &o->ms[o->nms++];
+	s->id = id;
+	s->g = g;
+	s->p = GT_NO_ID;
+	s->hprev = s->hnext = NONE;
+	s->g_slot = NONE;
+	if (p != GT_NO_ID && set_m_proc(o, s, p) != 0)
+		return NULL;
+	return s;
+}
+
+/* A new slot at the queue's tail, or NULL if memory ran out. */
+static gt_event *push_slot(gt_order *o)
+{
+	if (o->qlen == o->qcap) {
+		size_t ncap = o->qcap ? o->qcap * 2 : 16, i;
+		gt_event *nq = malloc(ncap * sizeof *nq);
+
+		if (nq == NULL)
+			return NULL;
+		for (i = 0; i < o->qlen; i++)
+			nq[i] = o->queue[(o->qhead + i) & (o->qcap - 1)];
+		free(o->queue);
+		o->queue = nq;
+		o->qcap = ncap;
+		o->qhead = 0;
+	}
+	/* qcap is a power of two: the ring index is a mask, not a division. */
+	return &o->queue[(o->qhead + o->qlen++) & (o->qcap - 1)];
+}
+
+/* ---- helpers for the rules ---------------------------------------------- */
+
+typedef struct ctx {
+	int64_t m, p, g;
+} ctx;
+
+typedef struct step {
+	gt_order *o;
+	gt_event *ev;
+	const gt_generation *g;
+	uint64_t gen;
+	struct gotrace_error *err;
+	char name_buf[32];
+} step;
+
+static GT_COLD GT_PRINTF(2, 3) int fail(step *s, const char *fmt, ...)
+{
+	char msg[GT_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	gt_error_set(s->err, GOTRACE_ERR_INVALID, 0, NULL, "%s", msg);
+	return GOTRACE_ERR_INVALID;
+}
+
+static GT_COLD int nomem(step *s)
+{
+	gt_error_set(s->err, GOTRACE_ERR_NOMEM, 0, "ordering", "out of memory");
+	return GOTRACE_ERR_NOMEM;
+}
+
+static const char *ev_name(step *s)
+{
+	return event_type_name(s->o->version, s->ev->type, s->name_buf,
+	                          sizeof s->name_buf);
+}
+
+static GT_ALWAYS_INLINE int check_ctx(step *s, ctx c, int m, int p, int g)
+{
+	if (m == MUST && c.m == GT_NO_ID)
+		return fail(s, "expected a thread but didn't have one");
+	if (m == MUST_NOT && c.m != GT_NO_ID)
+		return fail(s, "expected no thread but had one");
+	if (p == MUST && c.p == GT_NO_ID)
+		return fail(s, "expected a proc but didn't have one");
+	if (p == MUST_NOT && c.p != GT_NO_ID)
+		return fail(s, "expected no proc but had one");
+	if (g == MUST && c.g == GT_NO_ID)
+		return fail(s, "expected a goroutine but didn't have one");
+	if (g == MUST_NOT && c.g != GT_NO_ID)
+		return fail(s, "expected no goroutine but had one");
+	return 0;
+}
+
+#define CHECK_CTX(s, c, m, p, g)                                   \
+	do {                                                       \
+		int rc_ = check_ctx((s), (c), (m), (p), (g));      \
+		if (rc_ != 0)                                      \
+			return rc_;                                \
+	} while (0)
+
+/* Queues the event being advanced, with context c; in place if it is
+ * the first in line, which saves a copy for most events. */
+static GT_ALWAYS_INLINE int queue_ev(step *s, ctx c)
+{
+	gt_event *e = s->ev;
+
+	if (s->o->qlen == 0) {
+		s->o->in_place = 1;
+	} else {
+		if ((e = push_slot(s->o)) == NULL)
+			return nomem(s);
+		e->time = s->ev->time;
+		memcpy(e->args, s->ev->args, sizeof e->args);
+		e->type = s->ev->type;
+		e->gslot = s->ev->gslot;
+	}
+	e->m = c.m;
+	e->p = c.p;
+	e->g = c.g;
+	e->gen = s->g;
+	return 0;
+}
+
+/* Queues an event the engine infers from another. */
+static int queue_extra(step *s, ctx c, uint8_t type, uint64_t a0, uint64_t a1,
+                       uint64_t a3)
+{
+	gt_event *e = push_slot(s->o);
+
+	if (e == NULL)
+		return nomem(s);
+	memset(e, 0, sizeof *e);
+	e->gslot = GT_NO_SLOT;
+	e->type = type;
+	e->time = s->ev->time;
+	e->m = c.m;
+	e->p = c.p;
+	e->g = c.g;
+	e->args[0] = a0;
+	e->args[1] = a1;
+	e->args[3] = a3;
+	e->gen = s->g;
+	return 0;
+}
+
+static uint8_t range_start_type(uint8_t type)
+{
+	switch (type) {
+	case GOTRACE_WIRE_STW_END: return GOTRACE_WIRE_STW_BEGIN;
+	case GOTRACE_WIRE_GC_ACTIVE:
+	case GOTRACE_WIRE_GC_END: return GOTRACE_WIRE_GC_BEGIN;
+	case GOTRACE_WIRE_GC_SWEEP_ACTIVE:
+	case GOTRACE_WIRE_GC_SWEEP_END: return GOTRACE_WIRE_GC_SWEEP_BEGIN;
+	case GOTRACE_WIRE_GC_MARK_ASSIST_ACTIVE:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_END: return GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN;
+	case GOTRACE_WIRE_USER_REGION_END: return GOTRACE_WIRE_USER_REGION_BEGIN;
+	case GOTRACE_WIRE_GO_SYSCALL_END:
+	case GOTRACE_WIRE_GO_SYSCALL_END_BLOCKED: return GOTRACE_WIRE_GO_SYSCALL_BEGIN;
+	default: return type;
+	}
+}
+
+static int has_range(const gt_ranges *r, gt_range t)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].type == t.type && r->items[i].desc == t.desc)
+			return 1;
+	return 0;
+}
+
+static int add_range(step *s, gt_ranges *r, gt_range t)
+{
+	if (GT_GROW(r->items, r->cap, r->n + 1) != 0)
+		return nomem(s);
+	r->items[r->n++] = t;
+	return 0;
+}
+
+static int begin_range(step *s, gt_ranges *r, gt_range t)
+{
+	if (has_range(r, t))
+		return fail(s, "discovered event already in-flight for when "
+		               "starting event %s", gt_specs[t.type].name);
+	return add_range(s, r, t);
+}
+
+static int active_range(step *s, gt_ranges *r, gt_range t, int initial)
+{
+	if (initial) {
+		if (has_range(r, t))
+			return fail(s, "found named active range already in first "
+			               "gen: {%u %" PRIu64 "}", t.type, t.desc);
+		return add_range(s, r, t);
+	}
+	if (!has_range(r, t)) {
+		char list[1024];
+		size_t len = 0, i;
+
+		len += (size_t)snprintf(list, sizeof list, "[");
+		for (i = 0; i < r->n && len < sizeof list; i++)
+			len += (size_t)snprintf(list + len, sizeof list - len,
+			                        "%s{%u %" PRIu64 "}", i ? " " : "",
+			                        r->items[i].type, r->items[i].desc);
+		if (len < sizeof list)
+			snprintf(list + len, sizeof list - len, "]");
+		return fail(s, "resource is missing active range: %s %s",
+		            gt_specs[t.type].name, list);
+	}
+	return 0;
+}
+
+/* Ends the range started by the end event type; stores its desc. */
+static int end_range(step *s, gt_ranges *r, uint8_t end_type, uint64_t *desc)
+{
+	uint8_t st = range_start_type(end_type);
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->items[i].type == st) {
+			*desc = r->items[i].desc;
+			r->items[i] = r->items[r->n - 1];
+			r->n--;
+			return 0;
+		}
+	}
+	return fail(s, "tried to end event %s, but not in-flight",
+	            gt_specs[st].name);
+}
+
+/* ---- the rules, one per kind of event ----------------------------------- */
+
+static int proc_status(step *s, ctx *cur, ctx *next)
+{
+	gt_order *o = s->o;
+	int64_t pid = (int64_t)s->ev->args[0];
+	/* Go reads the status as a uint8: higher bits are dropped. */
+	uint64_t status = (uint8_t)s->ev->args[1];
+	uint8_t old;
+	gt_pstate *ps;
+
+	if (status >= 5)
+		return fail(s, "invalid status for proc %" PRId64 ": %" PRIu64,
+		            pid, status);
+	old = proc_status_to_state[status];
+	ps = get_p(o, pid);
+	if (ps != NULL) {
+		if (status == GT_PROC_ABANDONED &&
+		    ps->status == GT_PROC_SYSCALL) {
+			old = PS_RUNNING;
+			s->ev->args[1] = GT_PROC_SYSCALL;
+		} else if (status == GT_PROC_ABANDONED &&
+		           ps->status == GT_PROC_ABANDONED) {
+			old = PS_IDLE;
+			s->ev->args[1] = GT_PROC_ABANDONED;
+		} else if (ps->status != status) {
+			return fail(s, "inconsistent status for proc %" PRId64
+			               ": old %s vs. new %s", pid,
+			            proc_status_name(ps->status),
+			            proc_status_name((unsigned)status));
+		}
+		ps->seq.gen = s->gen;
+		ps->seq.seq = 0;
+	} else {
+		gt_seq z = {s->gen, 0};
+
+		if (new_p(o, pid, (uint8_t)status, z) == NULL)
+			return nomem(s);
+		old = s->gen == o->initial_gen ? PS_UNDETERMINED : PS_NOT_EXIST;
+	}
+	s->ev->args[2] = old;
+	*next = *cur;
+	if (status == GT_PROC_RUNNING || status == GT_PROC_SYSCALL)
+		next->p = pid;
+	if (status == GT_PROC_ABANDONED && old == PS_RUNNING) {
+		/* The P is about to be stolen; its status belongs to the M that
+		 * holds it, not necessarily the one that wrote it. (If several
+		 * claim it, Go picks one at random; this is the last to.) */
+		uint32_t slot;
+
+		if (!gt_idmap_get(&o->p_holders, (uint64_t)pid, &slot))
+			return fail(s, "failed to find sched context for proc %" PRId64
+			               " that's about to be stolen", pid);
+		cur->m = o->ms[slot].id;
+		cur->p = pid;
+		cur->g = o->ms[slot].g;
+	}
+	return queue_ev(s, *cur);
+}
+
+static int proc_start(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t pid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_pstate *ps = get_p(s->o, pid);
+
+	if (ps == NULL || ps->status != GT_PROC_IDLE ||
+	    !gt_seq_succeeds(seq, ps->seq) || cur.p != GT_NO_ID) {
+		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_IDLE);
+		*ok = 0;
+		return 0;
+	}
+	CHECK_CTX(s, cur, MUST, MUST_NOT, MAY);
+	ps->status = GT_PROC_RUNNING;
+	ps->seq = seq;
+	*next = cur;
+	next->p = pid;
+	return queue_ev(s, cur);
+}
+
+static int proc_stop(step *s, ctx cur, ctx *next)
+{
+	gt_pstate *ps = get_p(s->o, cur.p);
+
+	if (ps == NULL)
+		return fail(s, "event %s for proc (%" PRId64 ") that doesn't exist",
+		            ev_name(s), cur.p);
+	if (ps->status != GT_PROC_RUNNING && ps->status != GT_PROC_SYSCALL)
+		return fail(s, "%s event for proc that's not Running or Syscall",
+		            ev_name(s));
+	CHECK_CTX(s, cur, MUST, MUST, MAY);
+	ps->status = GT_PROC_IDLE;
+	*next = cur;
+	next->p = GT_NO_ID;
+	return queue_ev(s, cur);
+}
+
+static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t pid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_pstate *ps = get_p(s->o, pid);
+	int64_t mid;
+	uint8_t old;
+	gt_mstate *victim;
+
+	if (ps == NULL || (ps->status != GT_PROC_SYSCALL &&
+	                   ps->status != GT_PROC_ABANDONED) ||
+	    !gt_seq_succeeds(seq, ps->seq)) {
+		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_SYSCALL);
+		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_ABANDONED);
+		*ok = 0;
+		return 0;
+	}
+	CHECK_CTX(s, cur, MUST, MAY, MAY);
+	old = ps->status;
+	s->ev->args[3] = old;
+	ps->status = GT_PROC_IDLE;
+	ps->seq = seq;
+	*next = cur;
+	if (old == GT_PROC_ABANDONED)
+		return queue_ev(s, cur);
+	mid = (int64_t)s->ev->args[2];
+	if (mid == cur.m) {
+		if (cur.p != pid)
+			return fail(s, "tried to self-steal proc %" PRId64 " (thread %"
+			               PRId64 "), but got proc %" PRId64 " instead",
+			            pid, mid, cur.p);
+		next->p = GT_NO_ID;
+		return queue_ev(s, cur);
+	}
+	victim = get_m(s->o, mid);
+	if (victim == NULL)
+		return fail(s, "stole proc from non-existent thread %" PRId64, mid);
+	if (victim->p != pid)
+		return fail(s, "tried to steal proc %" PRId64 " from thread %" PRId64
+		               ", but got proc %" PRId64 " instead",
+		            pid, mid, victim->p);
+	set_m_proc(s->o, victim, GT_NO_ID);
+	return queue_ev(s, cur);
+}
+
+static int go_status(step *s, ctx *cur, ctx *next)
+{
+	gt_order *o = s->o;
+	int64_t gid = (int64_t)s->ev->args[0];
+	int64_t mid = (int64_t)s->ev->args[1];
+	uint64_t status = (uint8_t)s->ev->args[2]; /* a uint8 in Go */
+	uint8_t old;
+	gt_gstate *gs;
+
+	if (status >= 5)
+		return fail(s, "invalid status for goroutine %" PRId64 ": %" PRIu64,
+		            gid, status);
+	old = go_status_to_state[status];
+	gs = get_g(o, gid);
+	if (gs != NULL) {
+		if (gs->status != status)
+			return fail(s, "inconsistent status for goroutine %" PRId64
+			               ": old %s vs. new %s", gid,
+			            go_status_name(gs->status),
+			            go_status_name((unsigned)status));
+		gs->seq.gen = s->gen;
+		gs->seq.seq = 0;
+	} else if (s->gen == o->initial_gen) {
+		gt_seq z = {s->gen, 0};
+
+		if (gt_order_add_g(o, gid, (uint8_t)status, z) == NULL)
+			return nomem(s);
+		old = GS_UNDETERMINED;
+	} else {
+		return fail(s, "found goroutine status for new goroutine after the "
+		               "first generation: id=%" PRId64 " status=%s",
+		            gid, go_status_name((unsigned)status));
+	}
+	s->ev->args[2] = (uint64_t)old << 32 | status;
+	*next = *cur;
+	if (status == GT_GO_RUNNING) {
+		next->g = gid;
+	} else if (status == GT_GO_SYSCALL) {
+		gt_mstate *ms;
+
+		if (mid == GT_NO_ID)
+			return fail(s, "found goroutine %" PRId64
+			               " in syscall without a thread", gid);
+		if (mid == cur->m) {
+			if (s->gen != o->initial_gen && cur->g != gid)
+				return fail(s, "inconsistent thread for syscalling "
+				               "goroutine %" PRId64 ": thread has "
+				               "goroutine %" PRId64, gid, cur->g);
+			next->g = gid;
+			return queue_ev(s, *cur);
+		}
+		ms = get_m(o, mid);
+		if (ms != NULL) {
+			if (ms->g != gid)
+				return fail(s, "inconsistent thread for syscalling "
+				               "goroutine %" PRId64 ": thread has "
+				               "goroutine %" PRId64, gid, ms->g);
+			cur->g = ms->g;
+		} else if (new_m(o, mid, gid, GT_NO_ID) == NULL) {
+			return nomem(s);
+		}
+		cur->m = mid;
+	}
+	return queue_ev(s, *cur);
+}
+
+static int go_create(step *s, ctx cur)
+{
+	int64_t newg = (int64_t)s->ev->args[0];
+	gt_gstate *gs;
+	gt_seq z = {s->gen, 0};
+
+	CHECK_CTX(s, cur, MUST, MUST, MAY);
+	gs = get_g(s->o, cur.g);
+	if (gs != NULL && gs->status != GT_GO_RUNNING)
+		return fail(s, "%s event for goroutine that's not Running",
+		            ev_name(s));
+	if (get_g(s->o, newg) != NULL)
+		return fail(s, "tried to create goroutine (%" PRId64
+		               ") that already exists", newg);
+	if (gt_order_add_g(s->o, newg,
+	          s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ? GT_GO_WAITING
+	                                                       : GT_GO_RUNNABLE,
+	          z) == NULL)
+		return nomem(s);
+	return queue_ev(s, cur);
+}
+
+/* The current goroutine must exist and be running (or in a syscall). */
+static GT_ALWAYS_INLINE int current_g(step *s, ctx cur, uint8_t want,
+                                      const char *want_name, gt_gstate **out)
+{
+	gt_gstate *gs = get_g(s->o, cur.g);
+
+	*out = gs;
+	if (gs == NULL)
+		return fail(s, "event %s for goroutine (%" PRId64
+		               ") that doesn't exist", ev_name(s), cur.g);
+	if (gs->status != want)
+		return fail(s, "%s event for goroutine that's not %s", ev_name(s),
+		            want_name);
+	return 0;
+}
+
+static int go_stop_exec(step *s, ctx cur, ctx *next)
+{
+	gt_gstate *gs;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	*next = cur;
+	next->g = GT_NO_ID;
+	switch (s->ev->type) {
+	case GOTRACE_WIRE_GO_DESTROY:
+		delete_g(s->o, cur.g);
+		break;
+	case GOTRACE_WIRE_GO_STOP:
+		gs->status = GT_GO_RUNNABLE;
+		break;
+	default:
+		gs->status = GT_GO_WAITING;
+		break;
+	}
+	return queue_ev(s, cur);
+}
+
+static int go_start(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t gid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_gstate *gs = get_g(s->o, gid);
+
+	if (!gt_order_g_next(gs, GT_GO_RUNNABLE, seq.gen, seq.seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GT_GO_RUNNABLE);
+		*ok = 0;
+		return 0;
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MUST_NOT);
+	gs->status = GT_GO_RUNNING;
+	gs->seq = seq;
+	*next = cur;
+	next->g = gid;
+	return queue_ev(s, cur);
+}
+
+static int go_unblock(step *s, ctx cur, int *ok)
+{
+	int64_t gid = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_gstate *gs = get_g(s->o, gid);
+
+	if (!gt_order_g_next(gs, GT_GO_WAITING, seq.gen, seq.seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GT_GO_WAITING);
+		*ok = 0;
+		return 0;
+	}
+	gs->status = GT_GO_RUNNABLE;
+	gs->seq = seq;
+	return queue_ev(s, cur);
+}
+
+static int go_switch(step *s, ctx cur, ctx *next, int *ok)
+{
+	int64_t nextg = (int64_t)s->ev->args[0];
+	gt_seq seq = {s->gen, s->ev->args[1]};
+	gt_gstate *curgs, *nextgs;
+	ctx start;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &curgs);
+	if (rc != 0)
+		return rc;
+	nextgs = get_g(s->o, nextg);
+	if (!gt_order_g_next(nextgs, GT_GO_WAITING, seq.gen, seq.seq)) {
+		/* The checks above passed on the current G's state. */
+		wait_state(s->o, GT_RES_G, nextg, seq.seq, GT_GO_WAITING);
+		wait_any(s->o, GT_RES_G, cur.g);
+		*ok = 0;
+		return 0;
+	}
+	rc = queue_ev(s, cur);
+	if (rc != 0)
+		return rc;
+	if (s->ev->type == GOTRACE_WIRE_GO_SWITCH) {
+		curgs->status = GT_GO_WAITING;
+		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_BLOCK, 0, 0, 0);
+	} else {
+		delete_g(s->o, cur.g);
+		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_DESTROY, 0, 0, 0);
+	}
+	if (rc != 0)
+		return rc;
+	/* delete_g may have recycled curgs; look nextg up again. */
+	nextgs = get_g(s->o, nextg);
+	nextgs->status = GT_GO_RUNNING;
+	nextgs->seq = seq;
+	*next = cur;
+	next->g = nextg;
+	start = cur;
+	start.g = GT_NO_ID;
+	return queue_extra(s, start, GOTRACE_WIRE_GO_START, (uint64_t)nextg,
+	                   s->ev->args[1], 0);
+}
+
+static int syscall_begin(step *s, ctx cur)
+{
+	gt_gstate *gs;
+	gt_pstate *ps;
+	gt_seq pseq = {s->gen, s->ev->args[0]};
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	gs->status = GT_GO_SYSCALL;
+	ps = get_p(s->o, cur.p);
+	if (ps == NULL)
+		return fail(s, "uninitialized proc %" PRId64 " found during %s",
+		            cur.p, ev_name(s));
+	ps->status = GT_PROC_SYSCALL;
+	if (!gt_seq_succeeds(pseq, ps->seq))
+		return fail(s, "failed to advance %s: can't make sequence: %" PRIu64
+		               " (gen=%" PRIu64 ") -> %" PRIu64 " (gen=%" PRIu64 ")",
+		            ev_name(s), ps->seq.seq, ps->seq.gen, pseq.seq, pseq.gen);
+	ps->seq = pseq;
+	return queue_ev(s, cur);
+}
+
+static int syscall_end(step *s, ctx cur)
+{
+	gt_gstate *gs;
+	gt_pstate *ps;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = current_g(s, cur, GT_GO_SYSCALL, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	gs->status = GT_GO_RUNNING;
+	ps = get_p(s->o, cur.p);
+	if (ps == NULL)
+		return fail(s, "uninitialized proc %" PRId64 " found during %s",
+		            cur.p, ev_name(s));
+	if (ps->status != GT_PROC_SYSCALL)
+		return fail(s, "expected proc %" PRId64 " in state Syscall, but got "
+		               "%s instead", cur.p, proc_status_name(ps->status));
+	ps->status = GT_PROC_RUNNING;
+	return queue_ev(s, cur);
+}
+
+static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
+{
+	gt_gstate *gs;
+	int rc;
+
+	if (cur.p != GT_NO_ID) {
+		gt_pstate *ps = get_p(s->o, cur.p);
+
+		if (ps == NULL)
+			return fail(s, "uninitialized proc %" PRId64 " found during %s",
+			            cur.p, ev_name(s));
+		if (ps->status == GT_PROC_SYSCALL) {
+			wait_any(s->o, GT_RES_P, cur.p);
+			*ok = 0;
+			return 0;
+		}
+	}
+	CHECK_CTX(s, cur, MUST, MAY, MUST);
+	rc = current_g(s, cur, GT_GO_SYSCALL, "Running", &gs);
+	if (rc != 0)
+		return rc;
+	*next = cur;
+	next->g = GT_NO_ID;
+	gs->status = GT_GO_RUNNABLE;
+	return queue_ev(s, cur);
+}
+
+static int create_syscall(step *s, ctx cur, ctx *next)
+{
+	int64_t newg = (int64_t)s->ev->args[0];
+	gt_seq z = {s->gen, 0};
+
+	CHECK_CTX(s, cur, MUST, MAY, MUST_NOT);
+	if (get_g(s->o, newg) != NULL)
+		return fail(s, "tried to create goroutine (%" PRId64
+		               ") in syscall that already exists", newg);
+	if (gt_order_add_g(s->o, newg, GT_GO_SYSCALL, z) == NULL)
+		return nomem(s);
+	*next = cur;
+	next->g = newg;
+	return queue_ev(s, cur);
+}
+
+static int destroy_syscall(step *s, ctx cur, ctx *next)
+{
+	gt_gstate *gs;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MAY, MUST);
+	rc = current_g(s, cur, GT_GO_SYSCALL, "Syscall", &gs);
+	if (rc != 0)
+		return rc;
+	delete_g(s->o, cur.g);
+	*next = cur;
+	next->g = GT_NO_ID;
+	if (cur.p != GT_NO_ID) {
+		gt_pstate *ps = get_p(s->o, cur.p);
+
+		if (ps == NULL)
+			return fail(s, "found invalid proc %" PRId64 " during %s",
+			            cur.p, ev_name(s));
+		if (ps->status != GT_PROC_SYSCALL)
+			return fail(s, "proc %" PRId64 " in unexpected state %s during %s",
+			            cur.p, proc_status_name(ps->status), ev_name(s));
+		ps->status = GT_PROC_ABANDONED;
+		next->p = GT_NO_ID;
+		rc = queue_extra(s, cur, GOTRACE_WIRE_PROC_STEAL, (uint64_t)cur.p, 0,
+		                 GT_PROC_SYSCALL);
+		if (rc != 0)
+			return rc;
+	}
+	return queue_ev(s, cur);
+}
+
+static int lookup_string(step *s, uint64_t id, gt_string *out)
+{
+	if (!gt_generation_string(s->g, id, out))
+		return fail(s, "invalid string ID %" PRIu64 " for %u event", id,
+		            s->ev->type);
+	return 0;
+}
+
+static int task_begin(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint64_t id = s->ev->args[0];
+	uint64_t parent = s->ev->args[1];
+	gt_string name = {NULL, 0, 0}; /* set by lookup_string */
+	uint32_t idx, nid;
+	int rc;
+
+	if (gt_idmap_get(&o->task_index, id, &idx))
+		return fail(s, "task ID conflict: %" PRIu64, id);
+	if (parent == 0) {
+		parent = NO_TASK;
+		s->ev->args[1] = NO_TASK;
+	}
+	rc = lookup_string(s, s->ev->args[2], &name);
+	if (rc != 0)
+		return rc;
+	nid = gt_order_intern(o, name.data, name.len);
+	if (nid == NONE || GT_GROW(o->tasks, o->tasks_cap, o->ntasks + 1) != 0 ||
+	    gt_idmap_put(&o->task_index, id, (uint32_t)o->ntasks) != 0)
+		return nomem(s);
+	o->tasks[o->ntasks].id = id;
+	o->tasks[o->ntasks].parent = parent;
+	o->tasks[o->ntasks].name = nid;
+	o->ntasks++;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static void remove_task(gt_order *o, uint64_t id, uint32_t idx)
+{
+	uint32_t last = (uint32_t)o->ntasks - 1;
+
+	gt_idmap_del(&o->task_index, id);
+	if (idx != last) {
+		o->tasks[idx] = o->tasks[last];
+		gt_idmap_put(&o->task_index, o->tasks[idx].id, idx);
+	}
+	o->ntasks--;
+}
+
+static int task_end(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint64_t id = s->ev->args[0];
+	uint32_t idx;
+
+	/* args[2] = parent, args[3] = the interned name itself (it may come
+	 * from an earlier generation's string table; see gt_event). */
+	if (gt_idmap_get(&o->task_index, id, &idx)) {
+		s->ev->args[2] = o->tasks[idx].parent;
+		s->ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(
+			o, o->tasks[idx].name);
+		remove_task(o, id, idx);
+	} else {
+		uint32_t empty = gt_order_intern(o, (const uint8_t *)"", 0);
+
+		if (empty == NONE)
+			return nomem(s);
+		s->ev->args[2] = NO_TASK;
+		s->ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(o, empty);
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int region(step *s, ctx cur, int begin)
+{
+	gt_order *o = s->o;
+	gt_string name = {NULL, 0, 0}; /* set by lookup_string */
+	gt_gstate *gs;
+	gt_region r;
+	int rc;
+
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	rc = lookup_string(s, s->ev->args[1], &name);
+	if (rc != 0)
+		return rc;
+	gs = get_g(o, cur.g);
+	if (gs == NULL)
+		return fail(s, "encountered %s without known state for current "
+		               "goroutine %" PRId64,
+		            begin ? "EvUserRegionBegin" : "EvUserRegionEnd", cur.g);
+	r.task = s->ev->args[0];
+	r.name = gt_order_intern(o, name.data, name.len);
+	if (r.name == NONE)
+		return nomem(s);
+	if (begin) {
+		if (GT_GROW(gs->regions, gs->regions_cap, gs->nregions + 1) != 0)
+			return nomem(s);
+		gs->regions[gs->nregions++] = r;
+	} else if (gs->nregions > 0) {
+		gt_region top = gs->regions[gs->nregions - 1];
+
+		if (top.task != r.task || top.name != r.name) {
+			const gt_interned *tn = gt_order_string(o, top.name);
+
+			/* Region names are trace strings, NULs and all. */
+			fail(s, "misuse of region in goroutine %" PRId64
+			        ": region end {%" PRIu64 " ", gs->id, r.task);
+			gt_error_append(s->err, name.data, name.len);
+			gt_error_appendf(s->err, "} when the inner-most active "
+			                 "region start event is {%" PRIu64 " ",
+			                 top.task);
+			gt_error_append(s->err, tn->data, tn->len);
+			gt_error_appendf(s->err, "}");
+			return GOTRACE_ERR_INVALID;
+		}
+		gs->nregions--;
+	}
+	return queue_ev(s, cur);
+}
+
+static int gc_active(step *s, ctx cur, int *ok)
+{
+	gt_order *o = s->o;
+	uint64_t seq = s->ev->args[0];
+
+	if (s->gen == o->initial_gen) {
+		if (o->gc_state != GC_UNDETERMINED)
+			return fail(s, "GCActive in the first generation isn't first "
+			               "GC event");
+		o->gc_seq = seq;
+		o->gc_state = GC_RUNNING;
+		return queue_ev(s, cur);
+	}
+	if (seq != o->gc_seq + 1) {
+		wait_state(o, GT_RES_GC, 0, seq, 0);
+		*ok = 0;
+		return 0;
+	}
+	if (o->gc_state != GC_RUNNING)
+		return fail(s, "encountered GCActive while GC was not in progress");
+	o->gc_seq = seq;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int gc_begin(step *s, ctx cur, int *ok)
+{
+	gt_order *o = s->o;
+	uint64_t seq = s->ev->args[0];
+
+	if (o->gc_state == GC_UNDETERMINED) {
+		o->gc_seq = seq;
+		o->gc_state = GC_RUNNING;
+		return queue_ev(s, cur);
+	}
+	if (seq != o->gc_seq + 1) {
+		wait_state(o, GT_RES_GC, 0, seq, 0);
+		*ok = 0;
+		return 0;
+	}
+	if (o->gc_state == GC_RUNNING)
+		return fail(s, "encountered GCBegin while GC was already in progress");
+	o->gc_seq = seq;
+	o->gc_state = GC_RUNNING;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int gc_end(step *s, ctx cur, int *ok)
+{
+	gt_order *o = s->o;
+	uint64_t seq = s->ev->args[0];
+
+	if (seq != o->gc_seq + 1) {
+		wait_state(o, GT_RES_GC, 0, seq, 0);
+		*ok = 0;
+		return 0;
+	}
+	if (o->gc_state == GC_NOT_RUNNING)
+		return fail(s, "encountered GCEnd when GC was not in progress");
+	if (o->gc_state == GC_UNDETERMINED)
+		return fail(s, "encountered GCEnd when GC was in an undetermined "
+		               "state");
+	o->gc_seq = seq;
+	o->gc_state = GC_NOT_RUNNING;
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	return queue_ev(s, cur);
+}
+
+static int sweep(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint8_t type = s->ev->type;
+	gt_range r = {GOTRACE_WIRE_GC_SWEEP_BEGIN, 0};
+	gt_pstate *ps;
+	int rc;
+
+	if (type == GOTRACE_WIRE_GC_SWEEP_ACTIVE) {
+		int64_t pid = (int64_t)s->ev->args[0];
+
+		ps = get_p(o, pid);
+		if (ps == NULL)
+			return fail(s, "encountered GCSweepActive for unknown proc %"
+			               PRId64, pid);
+		rc = active_range(s, &ps->ranges, r, s->gen == o->initial_gen);
+		return rc != 0 ? rc : queue_ev(s, cur);
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MAY);
+	ps = get_p(o, cur.p);
+	if (ps == NULL)
+		return fail(s, "uninitialized proc %" PRId64 " found during %s",
+		            cur.p, ev_name(s));
+	if (type == GOTRACE_WIRE_GC_SWEEP_BEGIN) {
+		rc = begin_range(s, &ps->ranges, r);
+	} else {
+		uint64_t desc;
+
+		rc = end_range(s, &ps->ranges, type, &desc);
+	}
+	return rc != 0 ? rc : queue_ev(s, cur);
+}
+
+static int go_range(step *s, ctx cur)
+{
+	gt_order *o = s->o;
+	uint8_t type = s->ev->type;
+	gt_gstate *gs;
+	int rc;
+
+	if (type == GOTRACE_WIRE_GC_MARK_ASSIST_ACTIVE) {
+		int64_t gid = (int64_t)s->ev->args[0];
+		gt_range r = {GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN, 0};
+
+		gs = get_g(o, gid);
+		if (gs == NULL)
+			return fail(s, "uninitialized goroutine %" PRId64
+			               " found during %s", gid, ev_name(s));
+		rc = active_range(s, &gs->ranges, r, s->gen == o->initial_gen);
+		return rc != 0 ? rc : queue_ev(s, cur);
+	}
+	CHECK_CTX(s, cur, MUST, MUST, MUST);
+	gs = get_g(o, cur.g);
+	if (gs == NULL)
+		return fail(s, "encountered event of type %u without known state "
+		               "for current goroutine %" PRId64, type, cur.g);
+	if (type == GOTRACE_WIRE_STW_BEGIN ||
+	    type == GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN) {
+		gt_range r = {type, type == GOTRACE_WIRE_STW_BEGIN ? s->ev->args[0]
+		                                                  : 0};
+
+		rc = begin_range(s, &gs->ranges, r);
+	} else {
+		uint64_t desc = 0;
+
+		rc = end_range(s, &gs->ranges, type, &desc);
+		if (rc == 0 && type == GOTRACE_WIRE_STW_END)
+			s->ev->args[0] = desc;
+	}
+	return rc != 0 ? rc : queue_ev(s, cur);
+}
+
+int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
+                     int64_t m, uint32_t *m_hint, struct gotrace_error *err)
+{
+	uint64_t gen = g->gen;
+	step s;
+	ctx cur, next;
+	gt_mstate *ms = NULL;
+	uint32_t mslot = 0;
+	int ok = 1, rc;
+
+	if (o->initial_gen == 0)
+		o->initial_gen = gen;
+	o->in_place = 0;
+	if (o->track) {
+		o->ntouched = 0;
+		o->nchanged = 0;
+		o->touched_all = 0;
+		o->nwaits = 0;
+		o->waits_unknown = 0;
+		/* GC rules read the cycle directly. */
+		touch(o, GT_RES_GC, 0);
+	}
+	s.o = o;
+	s.ev = ev;
+	s.g = g;
+	s.gen = gen;
+	s.err = err;
+	cur.m = m;
+	cur.p = GT_NO_ID;
+	cur.g = GT_NO_ID;
+	if (m != GT_NO_ID) {
+		/* Ms are never removed, so the caller can keep its M's slot. */
+		if (m_hint != NULL && *m_hint < o->nms && o->ms[*m_hint].id == m) {
+			touch(o, GT_RES_M, m);
+			ms = &o->ms[*m_hint];
+		} else {
+			ms = get_m(o, m);
+		}
+		if (ms == NULL) {
+			ms = new_m(o, m, GT_NO_ID, GT_NO_ID);
+			if (ms == NULL)
+				return nomem(&s);
+		}
+		mslot = (uint32_t)(ms - o->ms);
+		if (m_hint != NULL)
+			*m_hint = mslot;
+		cur.p = ms->p;
+		cur.g = ms->g;
+	}
+	next = cur;
+	switch (ev->type) {
+	case GOTRACE_WIRE_PROCS_CHANGE:
+	case GOTRACE_WIRE_GO_LABEL:
+	case GOTRACE_WIRE_USER_LOG:
+		rc = check_ctx(&s, cur, MUST, MUST, MUST);
+		if (rc == 0)
+			rc = queue_ev(&s, cur);
+		break;
+	case GOTRACE_WIRE_PROC_START: rc = proc_start(&s, cur, &next, &ok); break;
+	case GOTRACE_WIRE_PROC_STOP: rc = proc_stop(&s, cur, &next); break;
+	case GOTRACE_WIRE_PROC_STEAL: rc = proc_steal(&s, cur, &next, &ok); break;
+	case GOTRACE_WIRE_PROC_STATUS: rc = proc_status(&s, &cur, &next); break;
+	case GOTRACE_WIRE_GO_CREATE:
+	case GOTRACE_WIRE_GO_CREATE_BLOCKED: rc = go_create(&s, cur); break;
+	case GOTRACE_WIRE_GO_CREATE_SYSCALL: rc = create_syscall(&s, cur, &next); break;
+	case GOTRACE_WIRE_GO_START: rc = go_start(&s, cur, &next, &ok); break;
+	case GOTRACE_WIRE_GO_DESTROY:
+	case GOTRACE_WIRE_GO_STOP:
+	case GOTRACE_WIRE_GO_BLOCK: rc = go_stop_exec(&s, cur, &next); break;
+	case GOTRACE_WIRE_GO_DESTROY_SYSCALL: rc = destroy_syscall(&s, cur, &next); break;
+	case GOTRACE_WIRE_GO_UNBLOCK: rc = go_unblock(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GO_SYSCALL_BEGIN: rc = syscall_begin(&s, cur); break;
+	case GOTRACE_WIRE_GO_SYSCALL_END: rc = syscall_end(&s, cur); break;
+	case GOTRACE_WIRE_GO_SYSCALL_END_BLOCKED:
+		rc = syscall_end_blocked(&s, cur, &next, &ok);
+		break;
+	case GOTRACE_WIRE_GO_STATUS:
+	case GOTRACE_WIRE_GO_STATUS_STACK: rc = go_status(&s, &cur, &next); break;
+	case GOTRACE_WIRE_STW_BEGIN:
+	case GOTRACE_WIRE_STW_END:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_ACTIVE:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN:
+	case GOTRACE_WIRE_GC_MARK_ASSIST_END: rc = go_range(&s, cur); break;
+	case GOTRACE_WIRE_GC_ACTIVE: rc = gc_active(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GC_BEGIN: rc = gc_begin(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GC_END: rc = gc_end(&s, cur, &ok); break;
+	case GOTRACE_WIRE_GC_SWEEP_ACTIVE:
+	case GOTRACE_WIRE_GC_SWEEP_BEGIN:
+	case GOTRACE_WIRE_GC_SWEEP_END: rc = sweep(&s, cur); break;
+	case GOTRACE_WIRE_HEAP_ALLOC:
+	case GOTRACE_WIRE_HEAP_GOAL:
+		rc = check_ctx(&s, cur, MUST, MUST, MAY);
+		if (rc == 0)
+			rc = queue_ev(&s, cur);
+		break;
+	case GOTRACE_WIRE_USER_TASK_BEGIN: rc = task_begin(&s, cur); break;
+	case GOTRACE_WIRE_USER_TASK_END: rc = task_end(&s, cur); break;
+	case GOTRACE_WIRE_USER_REGION_BEGIN: rc = region(&s, cur, 1); break;
+	case GOTRACE_WIRE_USER_REGION_END: rc = region(&s, cur, 0); break;
+	case GOTRACE_WIRE_GO_SWITCH:
+	case GOTRACE_WIRE_GO_SWITCH_DESTROY: rc = go_switch(&s, cur, &next, &ok); break;
+	default:
+		if (ev->type >= GOTRACE_WIRE_SPAN &&
+		    ev->type <= GOTRACE_WIRE_GOROUTINE_STACK_FREE) {
+			rc = check_ctx(&s, cur, MUST, MAY, MAY);
+			if (rc == 0)
+				rc = queue_ev(&s, cur);
+			break;
+		}
+		rc = fail(&s, "bad event type found while ordering: %u", ev->type);
+		break;
+	}
+	if (rc != 0)
+		return rc;
+	if (!ok && m != GT_NO_ID) {
+		/* Every refusal also read the M's own context. */
+		wait_any(o, GT_RES_M, m);
+	}
+	if (ok && ms != NULL) {
+		/* ms may have moved if new Ms were added. */
+		ms = &o->ms[mslot];
+		ms->g = next.g;
+		if (ms->p != next.p && set_m_proc(o, ms, next.p) != 0)
+			return nomem(&s);
+	}
+	if (ok && o->track)
+		collect_changes(o);
+	return ok;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static size_t appendf(char *buf, size_t len, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (len >= cap)
+		return len;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return len;
+	return len + (size_t)n >= cap ? cap - 1 : len + (size_t)n;
+}
+
+size_t gt_order_dump(const gt_order *o, char *buf, size_t len, size_t cap)
+{
+	static const char *const gc_names[] = {"Undetermined", "NotRunning",
+	                                       "Running"};
+	size_t i;
+
+	for (i = 0; i < o->ngs; i++) {
+		const gt_gstate *g = &o->gs[i];
+		uint32_t idx;
+
+		/* Only live goroutines (freed slots are not in the index). */
+		if (!gt_idmap_get(&o->g_index, (uint64_t)g->id, &idx) || idx != i)
+			continue;
+		len = appendf(buf, len, cap, "G %" PRId64 " [status=%s seq=%" PRIu64
+		              " (gen=%" PRIu64 ")]\n", g->id, go_status_name(g->status),
+		              g->seq.seq, g->seq.gen);
+	}
+	len = appendf(buf, len, cap, "\n");
+	for (i = 0; i < o->nps; i++)
+		len = appendf(buf, len, cap, "P %" PRId64 " [status=%s seq=%" PRIu64
+		              " (gen=%" PRIu64 ")]\n", o->ps[i].id,
+		              proc_status_name(o->ps[i].status), o->ps[i].seq.seq,
+		              o->ps[i].seq.gen);
+	len = appendf(buf, len, cap, "\n");
+	for (i = 0; i < o->nms; i++)
+		len = appendf(buf, len, cap, "M %" PRId64 " [g=%" PRId64 " p=%" PRId64
+		              "]\n", o->ms[i].id, o->ms[i].g, o->ms[i].p);
+	len = appendf(buf, len, cap, "\n");
+	len = appendf(buf, len, cap, "GC %" PRIu64 " %s\n", o->gc_seq,
+	              gc_names[o->gc_state < 3 ? o->gc_state : 0]);
+	return len;
+}

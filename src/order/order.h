@@ -1,0 +1,452 @@
+/*
+ * Internal: the ordering engine.
+ *
+ * Events of one generation arrive per M, each M's in order. The engine
+ * keeps the scheduler's state as the trace describes it — each goroutine's
+ * and P's status and sequence number, which G and P each M holds, the GC
+ * cycle, active tasks, regions and ranges — and decides whether an event
+ * can happen next given that state. An event that cannot happen yet (its
+ * goroutine has not been unblocked, its P not yet stolen...) is refused
+ * without error so that another M's event can go first; an event that can
+ * never be valid is an error. Accepted events, plus the events some of
+ * them imply (a GoSwitch also blocks one goroutine and starts another),
+ * are queued in delivery order.
+ *
+ * The rules are those of Go's trace parser (internal/trace), including its
+ * error messages, so that the same traces are accepted and the same events
+ * come out in the same order.
+ */
+#ifndef GT_ORDER_H
+#define GT_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "gen/generation.h"
+#include "base/idmap.h"
+#include "gotrace/wire.h"
+
+/* The type code of synthesized Sync events (no wire event has it). */
+#define GT_EV_SYNC 255
+
+#define GT_NO_ID (-1)
+#define GT_NO_SLOT UINT32_MAX    /* gt_event.gslot: none known */
+
+/* An event in the ordering: the wire event and its scheduling context.
+ * The worker thread's copy into the pipe (gt_pipe_store, pipe.h) names
+ * every field: a new field must be added there too. */
+typedef struct gt_event {
+	int64_t time;            /* nanoseconds */
+	int64_t m, p, g;         /* context before the event; -1 for none */
+	uint64_t args[4];        /* arguments after dt, plus smuggled data;
+	                            a UserTaskEnd's args[3] is its task's
+	                            name, a const gt_interned *, which stays
+	                            put for the engine's life (so a reader on
+	                            another thread may use it) */
+	const gt_generation *gen;/* tables for IDs; NULL for bare syncs */
+	uint8_t type;            /* wire type, or GT_EV_SYNC */
+	uint8_t parked;          /* reader: generations that started parking
+	                            since the previous event (0 or 1) */
+	uint32_t gslot;          /* the engine's slot for the goroutine whose
+	                            state the event changes, or GT_NO_SLOT: a
+	                            hint for the state machine, which checks
+	                            it */
+} gt_event;
+
+/* A sequence number scoped to its generation. */
+typedef struct gt_seq {
+	uint64_t gen, seq;
+} gt_seq;
+
+/* Go's rule for sequence numbers: next follows cur when both belong to
+ * the same generation and next is one more (unsigned arithmetic). */
+static inline int gt_seq_succeeds(gt_seq next, gt_seq cur)
+{
+	return next.gen == cur.gen && next.seq == cur.seq + 1;
+}
+
+typedef struct gt_range {
+	uint8_t type;            /* the range's Begin event type */
+	uint64_t desc;           /* STW kind string ID, else 0 */
+} gt_range;
+
+typedef struct gt_ranges {
+	gt_range *items;
+	size_t n, cap;
+} gt_ranges;
+
+typedef struct gt_region {
+	uint64_t task;
+	uint32_t name;           /* interned string */
+} gt_region;
+
+/* A goroutine's wire status (GoStatus), as the engine keeps it. */
+enum { GT_GO_BAD, GT_GO_RUNNABLE, GT_GO_RUNNING, GT_GO_SYSCALL,
+       GT_GO_WAITING };
+/* A P's wire status (ProcStatus), as the engine keeps it. */
+enum { GT_PROC_BAD, GT_PROC_RUNNING, GT_PROC_IDLE, GT_PROC_SYSCALL,
+       GT_PROC_ABANDONED };
+
+typedef struct gt_gstate {
+	int64_t id;
+	uint8_t status;          /* wire GoStatus: 1 runnable .. 4 waiting */
+	uint8_t live;            /* 0 while the slot is free */
+	gt_seq seq;
+	gt_region *regions;
+	size_t nregions, regions_cap;
+	gt_ranges ranges;
+	uint32_t next_free;      /* free-list link when unused */
+	uint32_t slot;           /* its own index in gs[] (for hints, without
+	                            dividing a pointer difference) */
+} gt_gstate;
+
+typedef struct gt_pstate {
+	int64_t id;
+	uint8_t status;          /* wire ProcStatus: 1 running .. 4 abandoned */
+	gt_seq seq;
+	gt_ranges ranges;
+} gt_pstate;
+
+typedef struct gt_mstate {
+	int64_t id;
+	int64_t g, p;
+	uint32_t hprev, hnext;   /* other Ms holding the same P */
+	uint32_t g_slot;         /* where g was when the common path started
+	                            it: a hint, checked before use */
+} gt_mstate;
+
+typedef struct gt_task {
+	uint64_t id;
+	uint64_t parent;
+	uint32_t name;           /* interned string */
+} gt_task;
+
+/* Interned strings: names that must outlive their generation's table.
+ * Each is allocated once and never moves, so a pointer to one stays valid
+ * (on any thread) until the engine is freed. */
+typedef struct gt_interned {
+	size_t len;
+	char data[];             /* len bytes and a NUL */
+} gt_interned;
+
+/* Kinds of scheduler resources, for the frontier's wait lists. */
+enum { GT_RES_G, GT_RES_P, GT_RES_M, GT_RES_GC };
+
+/* A resource as an advance first saw it, to tell afterwards whether the
+ * advance changed it. */
+typedef struct gt_touch {
+	uint8_t kind;
+	uint8_t exists;
+	uint8_t status;
+	int64_t id;
+	uint64_t seq;            /* G, P: sequence number; GC: cycle */
+	int64_t g, p;            /* M: context */
+} gt_touch;
+
+/*
+ * What a refused event waits for. by_state: until the resource holds
+ * sequence number seq and status (GC: cycle seq) — nothing else can make
+ * the event acceptable; otherwise until the resource changes at all.
+ */
+typedef struct gt_wait {
+	uint8_t kind;
+	uint8_t by_state;
+	uint8_t status;
+	int64_t id;
+	uint64_t seq;
+} gt_wait;
+
+#define GT_MAX_TOUCHES 16
+#define GT_MAX_WAITS 4
+
+typedef struct gt_order {
+	gotrace_version version;
+	uint64_t initial_gen;
+
+	gt_gstate *gs;           /* slots; free ones are chained */
+	size_t ngs, gs_cap;
+	uint32_t gs_free;        /* head of the free list, UINT32_MAX if none */
+	gt_idmap g_index;
+
+	gt_pstate *ps;
+	size_t nps, ps_cap;
+	gt_idmap p_index;
+
+	gt_mstate *ms;
+	size_t nms, ms_cap;
+	gt_idmap m_index;
+	gt_idmap p_holders;      /* P ID -> the M that took it last */
+
+	gt_task *tasks;
+	size_t ntasks, tasks_cap;
+	gt_idmap task_index;
+
+	gt_interned **strs;
+	size_t nstrs, strs_cap;
+	gt_idmap str_index;      /* string hash -> first index with that hash */
+
+	uint64_t gc_seq;
+	uint8_t gc_state;        /* 0 undetermined, 1 not running, 2 running */
+
+	gt_event *queue;         /* ring buffer */
+	size_t qhead, qlen, qcap;
+	int in_place;            /* the last acceptance left its own event in
+	                            place, first in line (gt_order_advance) */
+
+	/* Dependency tracking, for callers that park refused events (see
+	 * gt_order_track). Refreshed by every gt_order_advance. */
+	int track;
+	gt_touch touched[GT_MAX_TOUCHES];   /* first sight of each resource */
+	size_t ntouched;
+	int touched_all;         /* too many to list: assume anything changed */
+	gt_touch changed[GT_MAX_TOUCHES];   /* after an acceptance: new state */
+	size_t nchanged;
+	gt_wait waits[GT_MAX_WAITS];
+	size_t nwaits;
+	int waits_unknown;       /* a refusal that must be retried after any
+	                            acceptance */
+} gt_order;
+
+void gt_order_init(gt_order *o, gotrace_version version);
+void gt_order_free(gt_order *o);
+
+/*
+ * Tries to advance ev (type, time and args filled in; args are the wire
+ * arguments after dt) observed on thread m in generation g. m_hint, if not
+ * NULL, caches where the engine keeps m's state between calls for the same
+ * m (start it at UINT32_MAX). Returns 1 if the event was accepted, 0 if it
+ * cannot happen yet, or an error (negative, err set).
+ *
+ * The events an acceptance yields are queued, except that when the event
+ * itself comes first it is not copied: its context (m, p, g, gen) is
+ * written into *ev and o->in_place is set, and the caller delivers *ev
+ * before popping the queue. Call only with an empty queue.
+ */
+int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
+                     int64_t m, uint32_t *m_hint, struct gotrace_error *err);
+
+/* The goroutine with ID id, or NULL. */
+static inline gt_gstate *gt_order_find_g(const gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
+}
+
+/* The goroutine with ID id, looked for first in slot hint. */
+static inline gt_gstate *gt_order_find_g_hinted(const gt_order *o, int64_t id,
+                                                uint32_t hint)
+{
+	if (hint < o->ngs && o->gs[hint].live && o->gs[hint].id == id)
+		return &o->gs[hint];
+	return gt_order_find_g(o, id);
+}
+
+/* The P with ID id, or NULL. */
+static inline gt_pstate *gt_order_find_p(const gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&o->p_index, (uint64_t)id, &i) ? &o->ps[i] : NULL;
+}
+
+/* Adds goroutine id, in status with sequence number seq; NULL if memory
+ * ran out. */
+gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq);
+
+/* Removes goroutine gs (its slot is reused by a later add). */
+void gt_order_remove_g(gt_order *o, gt_gstate *gs);
+
+/* Goroutine gs exists in status want, and seq (of generation gen) follows
+ * its sequence number: Go's test for an event that names a goroutine it
+ * moves along, such as GoStart or GoUnblock. */
+static inline int gt_order_g_next(const gt_gstate *gs, uint8_t want,
+                                  uint64_t gen, uint64_t seq)
+{
+	gt_seq next = {gen, seq};
+
+	return gs != NULL && gs->status == want &&
+	       gt_seq_succeeds(next, gs->seq);
+}
+
+/* If gt_order_g_next allows it, moves goroutine id on to status to with
+ * sequence number seq and returns it; else NULL, having changed nothing. */
+static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
+                                         uint8_t want, uint8_t to,
+                                         uint64_t gen, uint64_t seq)
+{
+	gt_gstate *gs = gt_order_find_g(o, id);
+
+	if (!gt_order_g_next(gs, want, gen, seq))
+		return NULL;
+	gs->status = to;
+	gs->seq.seq = seq;
+	return gs;
+}
+
+/*
+ * gt_order_advance for the events that make up most of any trace —
+ * goroutines starting, stopping, blocking, being unblocked, created and
+ * destroyed, entering and leaving syscalls, heap metrics — in the case
+ * where every rule passes on the first try, on an M the engine knows
+ * (m_hint, as gt_order_advance left it), with tracking off and nothing
+ * queued. Returns 1 having done
+ * exactly what gt_order_advance would (the event accepted in place), or
+ * -1 having changed nothing: anything else, refusals and errors included,
+ * is gt_order_advance's to decide. Inline, so that the read loop's common
+ * case pays for neither a call nor the general rules' setup.
+ */
+static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
+                                                    const gt_generation *g,
+                                                    int64_t m, uint32_t m_hint)
+{
+	gt_mstate *ms;
+	gt_gstate *gs;
+	int64_t p, cur_g;
+
+	if (o->track || o->qlen != 0 || m_hint >= o->nms)
+		return -1;
+	ms = &o->ms[m_hint];
+	if (ms->id != m)
+		return -1;
+	p = ms->p;
+	cur_g = ms->g;
+	switch (ev->type) {
+	case GOTRACE_WIRE_GO_START:
+		if (p == GT_NO_ID || cur_g != GT_NO_ID)
+			return -1;
+		gs = gt_order_g_step(o, (int64_t)ev->args[0], GT_GO_RUNNABLE,
+		                     GT_GO_RUNNING, g->gen, ev->args[1]);
+		if (gs == NULL)
+			return -1;
+		ms->g = gs->id;
+		ms->g_slot = gs->slot;
+		ev->gslot = gs->slot;
+		break;
+	case GOTRACE_WIRE_GO_UNBLOCK:
+		gs = gt_order_g_step(o, (int64_t)ev->args[0], GT_GO_WAITING,
+		                     GT_GO_RUNNABLE, g->gen, ev->args[1]);
+		if (gs == NULL)
+			return -1;
+		ev->gslot = gs->slot;
+		break;
+	case GOTRACE_WIRE_GO_BLOCK:
+	case GOTRACE_WIRE_GO_STOP:
+	case GOTRACE_WIRE_GO_DESTROY:
+		if (p == GT_NO_ID || cur_g == GT_NO_ID)
+			return -1;
+		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
+		if (gs == NULL || gs->status != GT_GO_RUNNING)
+			return -1;
+		ev->gslot = gs->slot;
+		if (ev->type == GOTRACE_WIRE_GO_DESTROY)
+			gt_order_remove_g(o, gs);
+		else
+			gs->status = ev->type == GOTRACE_WIRE_GO_BLOCK
+			             ? GT_GO_WAITING : GT_GO_RUNNABLE;
+		ms->g = GT_NO_ID;
+		break;
+	case GOTRACE_WIRE_GO_CREATE:
+	case GOTRACE_WIRE_GO_CREATE_BLOCKED: {
+		gt_seq first;
+
+		if (p == GT_NO_ID)
+			return -1;
+		if (cur_g != GT_NO_ID) {
+			gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
+			if (gs != NULL && gs->status != GT_GO_RUNNING)
+				return -1;
+		}
+		if (gt_order_find_g(o, (int64_t)ev->args[0]) != NULL)
+			return -1;
+		first.gen = g->gen;
+		first.seq = 0;
+		gs = gt_order_add_g(o, (int64_t)ev->args[0],
+		                    ev->type == GOTRACE_WIRE_GO_CREATE
+		                    ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
+		if (gs == NULL)
+			return -1;
+		ev->gslot = gs->slot;
+		break;
+	}
+	case GOTRACE_WIRE_GO_SYSCALL_BEGIN:
+	case GOTRACE_WIRE_GO_SYSCALL_END: {
+		int begin = ev->type == GOTRACE_WIRE_GO_SYSCALL_BEGIN;
+		gt_seq pseq = {g->gen, ev->args[0]};
+		gt_pstate *ps;
+
+		if (p == GT_NO_ID || cur_g == GT_NO_ID)
+			return -1;
+		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
+		ps = gt_order_find_p(o, p);
+		if (gs == NULL || ps == NULL)
+			return -1;
+		/* Entering: the goroutine runs and the event's P sequence
+		 * number follows the P's. Leaving: both are in the syscall. */
+		if (begin ? gs->status != GT_GO_RUNNING ||
+		            !gt_seq_succeeds(pseq, ps->seq)
+		          : gs->status != GT_GO_SYSCALL ||
+		            ps->status != GT_PROC_SYSCALL)
+			return -1;
+		gs->status = begin ? GT_GO_SYSCALL : GT_GO_RUNNING;
+		ps->status = begin ? GT_PROC_SYSCALL : GT_PROC_RUNNING;
+		if (begin)
+			ps->seq = pseq;
+		ev->gslot = gs->slot;
+		break;
+	}
+	case GOTRACE_WIRE_HEAP_ALLOC:
+	case GOTRACE_WIRE_HEAP_GOAL:
+		if (p == GT_NO_ID)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	/* The event's context is the M's before it. */
+	ev->m = m;
+	ev->p = p;
+	ev->g = cur_g;
+	ev->gen = g;
+	o->in_place = 1;
+	return 1;
+}
+
+/*
+ * Turns dependency tracking on or off. While on, each gt_order_advance
+ * records what its verdict depends on. After a refusal, o->waits lists
+ * conditions such that, until one of them holds, trying the same event
+ * again gives the same refusal (the verdict is a pure function of the
+ * state of the resources involved). After an acceptance, o->changed lists
+ * every resource whose state the advance changed, with its new state, or
+ * o->touched_all is set if there were too many to list.
+ */
+void gt_order_track(gt_order *o, int on);
+
+/* Pops the next queued event, or returns NULL if the queue is empty. The
+ * event stays valid (and may be modified) until the next advance. */
+static inline gt_event *gt_order_pop(gt_order *o)
+{
+	gt_event *ev;
+
+	if (o->qlen == 0)
+		return NULL;
+	ev = &o->queue[o->qhead];
+	o->qhead = (o->qhead + 1) & (o->qcap - 1);
+	o->qlen--;
+	return ev;
+}
+
+/* Looks up an interned string (task and region names). */
+const gt_interned *gt_order_string(const gt_order *o, uint32_t id);
+
+/* Interns s; returns its ID, or UINT32_MAX if memory ran out. */
+uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len);
+
+/* Appends a dump of the engine's state, in the format of Go's parser's
+ * "failed to advance" errors, to buf (of size cap, holding len bytes).
+ * Returns the new length. */
+size_t gt_order_dump(const gt_order *o, char *buf, size_t len, size_t cap);
+
+#endif

@@ -1,0 +1,150 @@
+/* Internal: the reader's structure, shared by the reader's source files. */
+#ifndef GT_READER_INTERNAL_H
+#define GT_READER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/frontier_sort.h"
+#include "gen/generation.h"
+#include "order/order.h"
+#include "order/park.h"
+#include "reader/pipe.h"
+#include "wire/spec.h"
+#include "state/state.h"
+#include "io/stream.h"
+#include "v1/v1.h"
+#include "gotrace/reader.h"
+
+/* A cursor over one M's batches in the current generation. */
+typedef struct gt_cursor {
+	const uint8_t *p;    /* next byte of the current batch */
+	const uint8_t *end;  /* end of the current batch */
+	const uint8_t *base; /* its first byte, input offset base_offset */
+	uint64_t base_offset;
+	int64_t last_ts;     /* time of the previous event, ns; 0: count
+	                        from the batch's time (Go's rule) */
+	gt_event *ev;        /* the M's next event, decoded: one of evs */
+	const uint8_t *ev_at;/* where ev starts */
+	/* Decoding goes to the slot ev does not point to, so an event the
+	 * ordering engine accepted in place stays intact while the cursor
+	 * moves on. */
+	gt_event evs[2];
+	int64_t m;
+	size_t batch;        /* index into gt_generation.batches */
+	uint32_t m_hint;     /* the ordering engine's slot for m */
+} gt_cursor;
+
+/* The input offset where cursor c's current event starts. */
+static inline uint64_t gt_cursor_offset(const gt_cursor *c)
+{
+	return c->base_offset + (uint64_t)(c->ev_at - c->base);
+}
+
+/*
+ * The reader works in two halves. The producer reads the input and orders
+ * events (everything up to produce() in reader.c); the consumer resolves
+ * them, runs the state machine and answers the caller. Normally both run
+ * on the caller's thread, one event at a time; with options.threads >= 2
+ * the producer runs ahead on a worker thread (pipe.h). Fields are owned
+ * by one half; the consumer learns what it shows the caller (generation,
+ * valid bytes, offsets) from the events themselves, and the producer's
+ * final state only after its last event.
+ */
+struct gotrace_reader {
+	/* ---- set up before any event, then read-only ---- */
+	gotrace_input *in;
+	gotrace_reader_options opts;
+	gotrace_version version;
+	gt_pipe *pipe;               /* NULL unless the producer has a thread */
+	int is_v1;                   /* read whole, parsed, then converted */
+
+	/* The halves write their fields per event: keep them on separate
+	 * cache lines (a line shared by both would bounce between cores). */
+	char pad0[64];
+
+	/* ---- consumer ---- */
+	int state;                   /* GOTRACE_OK, GOTRACE_EOF or an error */
+	struct gotrace_error err;
+	gt_state st;
+	char range_name[1100];       /* "stop-the-world (<kind>)" */
+	uint64_t pub_gen;            /* what the getters report */
+	uint64_t pub_valid_bytes;
+	uint64_t pub_offset;
+	uint64_t pub_parked;
+	int pub_incomplete;
+
+	char pad1[64];
+
+	/* ---- producer ---- */
+	gt_stream s;
+	struct gotrace_error perr;   /* its error, handed over at the end */
+	gt_genreader gr;
+	gt_generation gens[2];       /* two when threaded: the consumer may
+	                                still use one while the next is read */
+	gt_generation *gen;          /* the generation being ordered */
+	int have_gen;                /* gen is installed and not exhausted */
+	int gen_error;               /* pending_err follows the next Sync */
+	struct gotrace_error pending_err;
+	int done;                    /* the final Sync has been produced */
+	int incomplete;              /* ended early, as Go's parser does */
+	uint64_t gen_end;            /* input offset where gen's bytes end */
+	uint64_t valid_bytes;        /* input fully delivered so far */
+	uint64_t cur_gen;
+	uint64_t parked_sent;        /* parked_gens as told to the consumer */
+
+	gt_cursor *cursors;
+	size_t cursors_cap;
+	uint32_t *batch_next;        /* per batch: the same M's next batch */
+	size_t batch_next_cap;
+	/* Per wire type: its argument count with dt if it is timed, else 0
+	 * (from gt_specs): the batch decoder's one lookup per event. */
+	uint8_t timed_nargs[GT_SPEC_SLOTS];
+	struct gt_front *frontier;   /* heap of cursors by time */
+	size_t nfrontier;
+	size_t next_sample;          /* next CPU sample of gen */
+	int64_t sample_time;         /* its time; INT64_MAX if none is left */
+
+	/* Go's retry loop costs events x Ms when the earliest event keeps
+	 * being refused; past a budget the frontier parks refused cursors
+	 * instead (park.h). Reset every generation. */
+	int parking;
+	uint64_t retry_work;         /* cursors sorted or retried */
+	uint64_t accepted;           /* events accepted */
+	uint64_t parked_gens;        /* generations that parked */
+	gt_park park;
+	gt_event scratch;            /* events made here: Syncs, CPU samples */
+	gt_event *in_place;          /* an accepted event left in its cursor */
+
+	gt_order order;
+	uint64_t syncs;
+	int64_t last_ts;
+
+	/* v1 traces: read whole, parsed, then converted event by event. */
+	uint8_t *v1_bytes;           /* owned copy of a streamed input */
+	gt_v1_trace v1;
+	gt_v1_converter v1c;
+};
+
+/*
+ * Checks that every string and stack Go's event printer looks up exists
+ * (Go's parser stops there, with a panic); returns 0 or an error (event.c).
+ */
+int gt_check_event_refs(const gt_event *ev, const gotrace_event *out,
+                        struct gotrace_error *err);
+
+/*
+ * Checks a ProcStatus's status, which Go's StateTransition() accessor
+ * indexes a table with (Go panics past it, in every consumer); returns 0
+ * or an error (event.c). A Sync's unnamed experiment is not checked here:
+ * only printing it fails.
+ */
+int gt_check_event_values(const gt_event *ev, struct gotrace_error *err);
+
+/* Fills the public event from an ordered one (event.c). The plain
+ * transitions, most events, are resolved inline first (resolve.h). */
+void gt_resolve_event(gotrace_reader *r, const gt_event *ev,
+                      gotrace_event *out);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * Internal: the scheduler state machine as the caller sees it.
+ *
+ * It is driven by the events the reader delivers, one at a time: every
+ * StateTransition moves a goroutine or P from its old state to its new
+ * one, binding or unbinding it to an M. It checks that each transition
+ * starts from the state the resource is in, and answers "what is G/P/M
+ * doing now" between events. (The ordering engine keeps its own, wire-level
+ * bookkeeping, which runs slightly ahead of delivery.)
+ */
+#ifndef GT_STATE_H
+#define GT_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/idmap.h"
+#include "order/order.h"
+#include "gotrace/reader.h"
+#include "gotrace/state.h"
+
+#define GT_STATE_M_CACHE 16   /* a power of two */
+
+/*
+ * A goroutine's record. It keeps its slot in gs[] while the goroutine
+ * lives, so a slot is a stable handle: the engine's slot for the same
+ * goroutine, which events carry, leads to it through ghint[] without
+ * hashing the ID.
+ */
+typedef struct gt_state_g {
+	gotrace_goroutine_info info;
+	uint32_t pos;            /* its index in glive[]; live iff < ngs */
+} gt_state_g;
+
+typedef struct gt_state {
+	/* glive[] lists every slot: the ngs live ones first, in the order
+	 * gotrace_reader_goroutine_at enumerates them, then the free ones,
+	 * which adds reuse. */
+	gt_state_g *gs;
+	uint32_t *glive;
+	size_t ngs, nslots, gs_cap, glive_cap;
+	gt_idmap g_index;        /* goroutine ID -> slot */
+	uint32_t *ghint;         /* engine slot -> slot, where last seen */
+	size_t nghint;
+	gotrace_proc_info *ps;
+	size_t nps, ps_cap;
+	gt_idmap p_index;
+	gotrace_thread_info *ms;
+	size_t nms, ms_cap;
+	gt_idmap m_index;
+	/* Where each M was found last, by the low bits of its ID (entries
+	 * are checked against ms[], so a stale or clashing one only costs a
+	 * hash lookup): events alternate among a trace's few Ms. */
+	uint32_t m_cache[GT_STATE_M_CACHE];
+	uint64_t transitions[2][6][6]; /* [resource][old][new] counts */
+	int lenient;             /* count violations instead of failing */
+	uint64_t violations;
+} gt_state;
+
+void gt_state_init(gt_state *st);
+void gt_state_free(gt_state *st);
+
+/*
+ * Applying an event is inline below: it runs for nearly every event, and
+ * its common case (a goroutine that exists, an M found in the cache) needs
+ * no call. The rarer steps are in state.c.
+ */
+
+/* Adds goroutine id, Undetermined, reached from engine slot hint
+ * (GT_NO_SLOT for none) from now on; NULL if memory ran out. */
+gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint);
+/* Removes goroutine g; the last one listed takes its place in the list. */
+void gt_state_remove_g(gt_state *st, gt_state_g *g);
+/* Goroutine id by its ID, remembered for engine slot hint; NULL if
+ * absent. */
+gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint);
+/* The records of goroutine, P and M id, or NULL: for the public queries. */
+const gotrace_goroutine_info *gt_state_query_g(const gt_state *st, int64_t id);
+gotrace_proc_info *gt_state_query_p(const gt_state *st, int64_t id);
+gotrace_thread_info *gt_state_query_m(const gt_state *st, int64_t id);
+/* Adds thread id, holding nothing; NULL if memory ran out. */
+gotrace_thread_info *gt_state_add_m(gt_state *st, int64_t id);
+/* gt_state_lookup_m past its cache. */
+gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id);
+/* A transition that does not start where the resource is (is: its state,
+ * -1 if unknown): an error, or in lenient mode a counted violation. */
+int gt_state_bad_start(gt_state *st, struct gotrace_error *err, int proc,
+                       int64_t id, int from, int to, int is);
+/* Sets err to out of memory; returns GOTRACE_ERR_NOMEM. */
+int gt_state_nomem(struct gotrace_error *err);
+/* Applies a P's transition. */
+int gt_state_apply_p(gt_state *st, const gotrace_event *ev,
+                     struct gotrace_error *err);
+
+/* Thread id's entry in the M cache. */
+static inline uint32_t *gt_state_m_cached(gt_state *st, int64_t id)
+{
+	return &st->m_cache[(uint64_t)id & (GT_STATE_M_CACHE - 1)];
+}
+
+/* Thread id, or NULL. Ms are never removed, so where one was found stays
+ * right. */
+static inline gotrace_thread_info *gt_state_lookup_m(gt_state *st, int64_t id)
+{
+	uint32_t i = *gt_state_m_cached(st, id);
+
+	if (i < st->nms && st->ms[i].id == id)
+		return &st->ms[i];
+	return gt_state_lookup_m_slow(st, id);
+}
+
+/* Thread id, added if new; NULL for id < 0 or if memory ran out. */
+static inline gotrace_thread_info *gt_state_get_m(gt_state *st, int64_t id)
+{
+	gotrace_thread_info *m = gt_state_lookup_m(st, id);
+
+	if (m != NULL || id < 0)
+		return m;
+	return gt_state_add_m(st, id);
+}
+
+/*
+ * Checks that a transition starts from the state the resource is in (is:
+ * its tracked state, or -1 if it is not known yet, in which case it must
+ * come from Undetermined or NotExist). Undetermined matches anything.
+ */
+static inline int gt_state_start_ok(int from, int is)
+{
+	/* Undetermined and NotExist are 0 and 1 for goroutines and Ps alike. */
+	return is < 0 ? from <= 1 : from == 0 || from == is;
+}
+
+static inline int gt_state_executing(int s)
+{
+	return s == GOTRACE_GO_RUNNING || s == GOTRACE_GO_SYSCALL;
+}
+
+/* Goroutine id, or NULL; hint is the engine's slot for it, or GT_NO_SLOT.
+ * A hint only ever leads to a live record with the same ID, so a stale
+ * one costs the hash lookup and nothing else. */
+static inline gt_state_g *gt_state_find_g(gt_state *st, int64_t id,
+                                          uint32_t hint)
+{
+	if (hint < st->nghint) {
+		uint32_t s = st->ghint[hint];
+
+		if (s < st->nslots && st->gs[s].pos < st->ngs &&
+		    st->gs[s].info.id == id)
+			return &st->gs[s];
+	}
+	return gt_state_find_g_slow(st, id, hint);
+}
+
+static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
+                                   uint32_t hint, struct gotrace_error *err)
+{
+	int64_t id = ev->u.transition.id;
+	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
+	gt_state_g *rec = gt_state_find_g(st, id, hint);
+	gotrace_goroutine_info *g = rec ? &rec->info : NULL;
+	gotrace_thread_info *m;
+	int is;
+
+	is = g ? (int)g->state : -1;
+	if (!gt_state_start_ok(from, is)) {
+		int rc = gt_state_bad_start(st, err, 0, id, from, to, is);
+
+		if (rc != GOTRACE_OK)
+			return rc;
+	}
+	if (g == NULL) {
+		if ((rec = gt_state_add_g(st, id, hint)) == NULL)
+			return gt_state_nomem(err);
+		g = &rec->info;
+	} else if (from != GOTRACE_GO_UNDETERMINED) {
+		/* Lenient or not, the M bookkeeping follows the real state. */
+		from = (int)g->state;
+	}
+	/* The M it ran on lets go of it. */
+	if (gt_state_executing(from) && !gt_state_executing(to) &&
+	    g->thread >= 0) {
+		m = gt_state_lookup_m(st, g->thread);
+		if (m != NULL && m->goroutine == id) {
+			m->goroutine = -1;
+			m->since = ev->time;
+		}
+	}
+	st->transitions[0][from][to]++;
+	if (to == GOTRACE_GO_NOT_EXIST) {
+		gt_state_remove_g(st, rec);
+		return GOTRACE_OK;
+	}
+	g->state = (gotrace_goroutine_state)to;
+	g->since = ev->time;
+	if (gt_state_executing(to)) {
+		g->thread = ev->thread;
+		g->proc = ev->proc;
+		m = gt_state_get_m(st, ev->thread);
+		if (ev->thread >= 0 && m == NULL)
+			return gt_state_nomem(err);
+		if (m != NULL) {
+			m->goroutine = id;
+			m->since = ev->time;
+		}
+	} else {
+		g->thread = g->proc = -1;
+	}
+	return GOTRACE_OK;
+}
+
+/* Applies a delivered event whose goroutine the engine keeps in slot
+ * hint (GT_NO_SLOT if unknown). Returns GOTRACE_OK or an error. */
+static inline int gt_state_apply_hinted(gt_state *st, const gotrace_event *ev,
+                                        uint32_t hint,
+                                        struct gotrace_error *err)
+{
+	if (ev->kind != GOTRACE_EVENT_STATE_TRANSITION)
+		return GOTRACE_OK;
+	if (ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE)
+		return gt_state_apply_g(st, ev, hint, err);
+	return gt_state_apply_p(st, ev, err);
+}
+
+/* Applies a delivered event. Returns GOTRACE_OK or an error. */
+static inline int gt_state_apply(gt_state *st, const gotrace_event *ev,
+                                 struct gotrace_error *err)
+{
+	return gt_state_apply_hinted(st, ev, GT_NO_SLOT, err);
+}
+
+#endif
