@@ -1,0 +1,193 @@
+/*
+ * libgotrace — random access to v2 traces: the generation index, seeking,
+ * and cutting a trace down to some of its generations.
+ *
+ * A v2 trace (Go 1.22 and later) is a sequence of generations, each
+ * self-contained: its own string and stack tables, frequency, and (Go
+ * 1.25+) clock snapshot, and every goroutine's and P's status restated
+ * before its first use. So a generation can be found from the batch
+ * headers alone, without decoding any event, and read on its own.
+ *
+ * The index is that scan: per generation its number, byte range, batch
+ * count, first and last batch timestamps, frequency and clock snapshot.
+ * It reads each batch's header and skips its payload (it decodes only
+ * the small frequency and sync batches), so it runs at the speed of
+ * seeking, not of parsing.
+ *
+ * A reader that starts at generation N delivers exactly the events Go's
+ * parser delivers for the trace cut at N (the header followed by the
+ * bytes of generations N, N+1, ...): the first generation read is a
+ * fresh start, as when Go reads a flight-recorder snapshot — goroutines
+ * and Ps come into being with their status events, from Undetermined.
+ * gotrace_cut_write writes that cut trace.
+ *
+ * v1 traces (Go 1.11-1.21) have no generations: indexing one fails with
+ * GOTRACE_ERR_UNSUPPORTED, and so do seeking and cutting.
+ *
+ * Copyright (c) 2026 The libgotrace Authors. BSD-3-Clause.
+ */
+#ifndef GOTRACE_INDEX_H
+#define GOTRACE_INDEX_H
+
+#include <stdint.h>
+
+#include "common.h"
+#include "input.h"
+#include "reader.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gotrace_index gotrace_index;
+
+/* One generation, as the index sees it. */
+typedef struct gotrace_generation_info {
+	uint64_t number;        /* the generation's number on the wire */
+	uint64_t serial;        /* 1 for the file's first generation, ... */
+	uint64_t start_offset;  /* byte offset of its first batch header */
+	uint64_t end_offset;    /* byte offset just past its last batch */
+	uint64_t batches;       /* batches of every kind */
+	uint64_t event_batches; /* batches of events (per-M) */
+	/*
+	 * Earliest and latest batch timestamps, in nanoseconds on the trace
+	 * clock (the clock of gotrace_event.time, converted with this
+	 * generation's frequency). A batch's events come at or after its
+	 * timestamp, so events may run past last_batch_time; the generation's
+	 * events end before the next generation's first_time.
+	 */
+	int64_t first_time;
+	int64_t last_batch_time;
+	int has_frequency;
+	uint64_t frequency;     /* ticks per second, as stored */
+	/* Go 1.25+: the clock snapshot taken when the generation started. */
+	int has_clock;
+	int64_t clock_trace;    /* trace time of the snapshot, ns */
+	uint64_t clock_mono;    /* monotonic clock, ns */
+	int64_t wall_sec;       /* wall clock, Unix seconds */
+	int64_t wall_nsec;      /* and nanoseconds, [0, 1e9) */
+} gotrace_generation_info;
+
+/*
+ * gotrace_index_new scans in (which it takes ownership of, and frees with
+ * the index) and indexes its generations. Any input works; a memory or
+ * mapped input is scanned in place, and a file or descriptor that can be
+ * seeked skips payloads with lseek(2).
+ *
+ * On a damaged trace the index holds the generations before the damage,
+ * and the call returns the error (GOTRACE_ERR_TRUNCATED, _CORRUPT, ...),
+ * described by gotrace_index_error(); the index is still returned in *out
+ * and must be freed. Only generations whose bytes end cleanly (the next
+ * generation begins, the file ends, or Go 1.26's end-of-generation marker)
+ * are listed. *out is NULL only on GOTRACE_ERR_NOMEM or GOTRACE_ERR_ARG.
+ */
+GOTRACE_API int gotrace_index_new(gotrace_index **out, gotrace_input *in);
+
+/* The last error of the index's scan; valid until the index is freed. */
+GOTRACE_API const gotrace_error *gotrace_index_error(const gotrace_index *idx);
+
+/* The trace's format version. */
+GOTRACE_API gotrace_version gotrace_index_version(const gotrace_index *idx);
+
+/* Size of the trace header in bytes (what a cut copies before the
+ * generations). */
+GOTRACE_API uint64_t gotrace_index_header_size(const gotrace_index *idx);
+
+/* Number of generations indexed. */
+GOTRACE_API size_t gotrace_index_count(const gotrace_index *idx);
+
+/* Generation i (0-based, in file order). Returns 0, or -1 if out of range. */
+GOTRACE_API int gotrace_index_at(const gotrace_index *idx, size_t i,
+                                 gotrace_generation_info *out);
+
+/*
+ * The position (0-based) of the generation numbered gen, or -1 if the
+ * index has none.
+ */
+GOTRACE_API long gotrace_index_find_generation(const gotrace_index *idx,
+                                               uint64_t gen);
+
+/* Clocks a time to seek to can be given in. */
+typedef enum gotrace_clock_kind {
+	GOTRACE_CLOCK_TRACE = 0,  /* ns on the trace clock (gotrace_event.time) */
+	GOTRACE_CLOCK_START = 1,  /* ns since the first generation's first_time */
+	GOTRACE_CLOCK_WALL = 2    /* ns since the Unix epoch; needs snapshots */
+} gotrace_clock_kind;
+
+/*
+ * The position of the generation holding time t: the last generation
+ * whose first_time is at or before t (the first generation for a time
+ * before the trace, the last for one after it). Returns -1 if the index
+ * is empty, or for GOTRACE_CLOCK_WALL if the generations needed carry no
+ * clock snapshot (traces before Go 1.25).
+ */
+GOTRACE_API long gotrace_index_find_time(const gotrace_index *idx,
+                                         gotrace_clock_kind clock, int64_t t);
+
+/* Frees the index and its input. NULL is allowed. */
+GOTRACE_API void gotrace_index_free(gotrace_index *idx);
+
+/*
+ * gotrace_reader_index returns the reader's index of its input, scanning
+ * it on the first call (the reader's position is not disturbed), or NULL
+ * with the error in *rc: GOTRACE_ERR_UNSUPPORTED for a v1 trace or an
+ * input that cannot be read twice (a pipe, a callback input), or the
+ * scan's error. A damaged trace still gives the index of its intact
+ * generations. The index belongs to the reader.
+ */
+GOTRACE_API const gotrace_index *gotrace_reader_index(gotrace_reader *r,
+                                                      int *rc);
+
+/*
+ * gotrace_reader_seek_generation makes the next event the first of the
+ * generation numbered gen (its Sync), read as a fresh start: from there
+ * on the reader delivers exactly what Go's parser delivers for the trace
+ * cut at gen. Everything the reader held is dropped: the state machine
+ * starts empty, an earlier error or end is forgotten, the stop set by
+ * gotrace_reader_set_stop is kept. Allowed at any time, on an input that
+ * can be read twice (memory, mapped file, file or seekable descriptor).
+ * Returns GOTRACE_OK, GOTRACE_ERR_ARG if the index has no such generation,
+ * GOTRACE_ERR_UNSUPPORTED (v1 trace, unseekable input) or an error of the
+ * index scan.
+ */
+GOTRACE_API int gotrace_reader_seek_generation(gotrace_reader *r,
+                                               uint64_t gen);
+
+/*
+ * gotrace_reader_seek_time seeks to the generation holding t
+ * (gotrace_index_find_time). Returns as gotrace_reader_seek_generation,
+ * and GOTRACE_ERR_UNSUPPORTED for a wall-clock time in a trace without
+ * clock snapshots.
+ */
+GOTRACE_API int gotrace_reader_seek_time(gotrace_reader *r,
+                                         gotrace_clock_kind clock, int64_t t);
+
+/*
+ * gotrace_reader_set_stop makes the reader end (GOTRACE_EOF, after the
+ * final Sync Go's parser gives at the end of a trace) after the
+ * generation numbered last, as if the file ended there; UINT64_MAX reads
+ * to the end. Call it before the first gotrace_reader_next or right after
+ * a seek.
+ */
+GOTRACE_API int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last);
+
+/*
+ * gotrace_cut_write writes a trace holding only the generations at
+ * positions [first, last] of idx (0-based, first <= last <
+ * gotrace_index_count): the header and those generations' bytes, copied,
+ * not re-encoded, through write_fn (called with ctx, as often as needed;
+ * it returns 0, or nonzero to stop with GOTRACE_ERR_IO). The bytes are
+ * read again from the index's input, which must be readable twice.
+ * Returns GOTRACE_OK, GOTRACE_ERR_ARG, GOTRACE_ERR_UNSUPPORTED,
+ * GOTRACE_ERR_IO or GOTRACE_ERR_NOMEM.
+ */
+typedef int (*gotrace_cut_write_fn)(void *ctx, const void *data, size_t len);
+GOTRACE_API int gotrace_cut_write(gotrace_index *idx, size_t first,
+                                  size_t last, gotrace_cut_write_fn write_fn,
+                                  void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOTRACE_INDEX_H */
