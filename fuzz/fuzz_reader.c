@@ -120,7 +120,7 @@ static ptrdiff_t drop_bytes(void *ctx, const void *data, size_t len)
  * wall clock and the proc view as Perfetto. */
 static void exports_new(exports *x, int pass)
 {
-	gotrace_pprof_options po = {0};
+	gotrace_pprof_options po = GOTRACE_PPROF_OPTIONS_INIT;
 	gotrace_timeline_options to[2] = { GOTRACE_TIMELINE_OPTIONS_INIT,
 	                                   GOTRACE_TIMELINE_OPTIONS_INIT };
 	size_t i;
@@ -176,7 +176,7 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 {
 	analyses an;
 	exports ex;
-	gotrace_reader_options opts = {0};
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_input *in;
 	gotrace_reader *r;
 	gotrace_event ev;

@@ -226,7 +226,7 @@ static gotrace_event transition(int64_t time, int64_t g, int old_state,
 
 static void test_pprof_misuse(void **state)
 {
-	gotrace_pprof_options o;
+	gotrace_pprof_options o = GOTRACE_PPROF_OPTIONS_INIT;
 	gotrace_pprof *p = (gotrace_pprof *)1;
 	gotrace_event ev = transition(1, 1, GOTRACE_GO_RUNNING,
 	                              GOTRACE_GO_RUNNABLE, "");
@@ -236,7 +236,6 @@ static void test_pprof_misuse(void **state)
 	int64_t v;
 
 	(void)state;
-	memset(&o, 0, sizeof o);
 	assert_int_equal(gotrace_pprof_new(NULL, &o), GOTRACE_ERR_ARG);
 	assert_int_equal(gotrace_pprof_new(&p, NULL), GOTRACE_ERR_ARG);
 	assert_null(p);
@@ -287,14 +286,13 @@ static void test_pprof_empty(void **state)
 
 	(void)state;
 	for (t = 0; t < 2; t++) {
-		gotrace_pprof_options o;
+		gotrace_pprof_options o = GOTRACE_PPROF_OPTIONS_INIT;
 		gotrace_pprof *p;
 		gotrace_sink *s;
 		membuf m;
 		unsigned char *raw;
 		size_t n;
 
-		memset(&o, 0, sizeof o);
 		o.type = types[t];
 		assert_int_equal(gotrace_pprof_new(&p, &o), GOTRACE_OK);
 		assert_int_equal(gotrace_pprof_finish(p), GOTRACE_OK);
@@ -319,7 +317,7 @@ static void test_pprof_empty(void **state)
 
 static void test_pprof_spells(void **state)
 {
-	gotrace_pprof_options o;
+	gotrace_pprof_options o = GOTRACE_PPROF_OPTIONS_INIT;
 	gotrace_pprof *p;
 	gotrace_event evs[9];
 	int64_t v;
@@ -339,7 +337,6 @@ static void test_pprof_spells(void **state)
 	evs[7] = transition(260, 7, GOTRACE_GO_RUNNABLE, GOTRACE_GO_NOT_EXIST, "");
 	/* g8's spell is still open at the end: not counted. */
 	evs[8] = transition(300, 8, GOTRACE_GO_RUNNING, GOTRACE_GO_RUNNABLE, "");
-	memset(&o, 0, sizeof o);
 	o.type = GOTRACE_PPROF_SCHED;
 	assert_int_equal(gotrace_pprof_new(&p, &o), GOTRACE_OK);
 	for (i = 0; i < 9; i++)
@@ -368,13 +365,12 @@ static void test_pprof_spells(void **state)
 
 static void test_pprof_sink_error(void **state)
 {
-	gotrace_pprof_options o;
+	gotrace_pprof_options o = GOTRACE_PPROF_OPTIONS_INIT;
 	gotrace_pprof *p;
 	gotrace_sink *s;
 	membuf m;
 
 	(void)state;
-	memset(&o, 0, sizeof o);
 	o.type = GOTRACE_PPROF_NET;
 	assert_int_equal(gotrace_pprof_new(&p, &o), GOTRACE_OK);
 	assert_int_equal(gotrace_pprof_finish(p), GOTRACE_OK);
@@ -419,14 +415,13 @@ static int read_into(const char *path, gotrace_pprof *p)
 static void test_pprof_real_trace(void **state)
 {
 	const char *path = TESTDATA_DIR "/traces/go1.27/syncprims.trace";
-	gotrace_pprof_options o;
+	gotrace_pprof_options o = GOTRACE_PPROF_OPTIONS_INIT;
 	gotrace_pprof *p, *all;
 	gotrace_frame fr;
 	int64_t v, total_all = 0, total = 0;
 	size_t i, n;
 
 	(void)state;
-	memset(&o, 0, sizeof o);
 	o.type = GOTRACE_PPROF_SYNC;
 	assert_int_equal(gotrace_pprof_new(&all, &o), GOTRACE_OK);
 	assert_int_equal(read_into(path, all), GOTRACE_EOF);
@@ -474,7 +469,7 @@ static void test_pprof_damaged(void **state)
 {
 	char path[] = "/tmp/gotrace-test-export-XXXXXX";
 	const char *src = TESTDATA_DIR "/traces/go1.27/generations.trace";
-	gotrace_pprof_options o;
+	gotrace_pprof_options o = GOTRACE_PPROF_OPTIONS_INIT;
 	gotrace_pprof *p;
 	unsigned char *buf;
 	FILE *f;
@@ -496,7 +491,6 @@ static void test_pprof_damaged(void **state)
 	assert_int_equal(write(fd, buf, (size_t)size * 3 / 4), size * 3 / 4);
 	close(fd);
 	free(buf);
-	memset(&o, 0, sizeof o);
 	o.type = GOTRACE_PPROF_SCHED;
 	assert_int_equal(gotrace_pprof_new(&p, &o), GOTRACE_OK);
 	assert_true(read_into(path, p) < 0);

@@ -190,12 +190,11 @@ static void test_missing_file(void **state)
 static digest read_ordered(gotrace_input *in, int threads)
 {
 	gotrace_reader *r = NULL;
-	gotrace_reader_options opts;
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_event ev;
 	digest d = {0xcbf29ce484222325ull, 0, 0, 0};
 	int rc;
 
-	memset(&opts, 0, sizeof opts);
 	opts.threads = threads;
 	rc = gotrace_reader_new_opts(&r, in, &opts);
 	assert_non_null(r);

@@ -99,13 +99,12 @@ static void check_trace(const char *path, const char *ref_text, int threads)
 {
 	gotrace_input *in;
 	gotrace_reader *r;
-	gotrace_reader_options opts;
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_event ev;
 	const char *rec = ref_text;
 	size_t events = 0;
 	int rc;
 
-	memset(&opts, 0, sizeof opts);
 	opts.threads = threads;
 	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
 	rc = gotrace_reader_new_opts(&r, in, &opts);
@@ -211,11 +210,10 @@ static void test_state_follows_reference_threaded(void **state)
 
 static gotrace_reader *open_with(const char *path, int threads, int ordering)
 {
-	gotrace_reader_options opts;
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_input *in;
 	gotrace_reader *r;
 
-	memset(&opts, 0, sizeof opts);
 	opts.threads = threads;
 	opts.ordering = ordering;
 	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
@@ -615,10 +613,9 @@ static int read_all(const char *path, const gotrace_reader_options *opts,
 
 static int read_limited(const char *path, uint64_t limit)
 {
-	gotrace_reader_options opts;
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	uint64_t syncs, parked;
 
-	memset(&opts, 0, sizeof opts);
 	opts.max_memory = limit;
 	return read_all(path, &opts, &syncs, &parked);
 }
@@ -645,10 +642,9 @@ static void test_memory_limit(void **state)
  * and the generations (opening Syncs) in *gens. */
 static uint64_t read_ordered(const char *path, int ordering, uint64_t *gens)
 {
-	gotrace_reader_options opts;
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	uint64_t parked;
 
-	memset(&opts, 0, sizeof opts);
 	opts.ordering = ordering;
 	assert_int_equal(read_all(path, &opts, gens, &parked), GOTRACE_EOF);
 	*gens -= 1;                  /* the closing Sync */
@@ -661,7 +657,7 @@ static void test_ordering_option(void **state)
 		TESTDATA_DIR "/traces/go1.27/generations.trace",
 		TESTDATA_DIR "/traces/synthetic/order_goroutine_chain_40.trace",
 	};
-	gotrace_reader_options opts;
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_input *in;
 	gotrace_reader *r = NULL;
 	uint64_t gens, parked;
@@ -683,7 +679,6 @@ static void test_ordering_option(void **state)
 	assert_int_equal(read_ordered(TESTDATA_DIR "/traces/go1.21/channels.trace",
 	                              GOTRACE_ORDERING_PARKING, &gens), 1);
 	/* An unknown strategy is refused. */
-	memset(&opts, 0, sizeof opts);
 	opts.ordering = 3;
 	assert_int_equal(gotrace_input_open_path(&in, traces[0]), GOTRACE_OK);
 	assert_int_equal(gotrace_reader_new_opts(&r, in, &opts), GOTRACE_ERR_ARG);

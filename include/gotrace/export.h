@@ -15,7 +15,7 @@
  *
  *     gotrace_pprof *p;
  *     gotrace_sink *out;
- *     gotrace_pprof_options po = {0};
+ *     gotrace_pprof_options po = GOTRACE_PPROF_OPTIONS_INIT;
  *     po.type = GOTRACE_PPROF_SYNC;
  *     gotrace_pprof_new(&p, &po);
  *     while ((rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
@@ -147,7 +147,11 @@ GOTRACE_API const char *gotrace_pprof_type_name(int type);
 GOTRACE_API int gotrace_pprof_type_parse(const char *name);
 
 /*
- * Options. Zero-initialize, then set what you need.
+ * Options. Start from GOTRACE_PPROF_OPTIONS_INIT, which also sets
+ * struct_size: a later version may add fields at the end, and reads them
+ * only when struct_size says the caller's struct has them. A struct_size
+ * of 0 (a struct zeroed with memset or {0}) or too small is
+ * GOTRACE_ERR_ARG.
  *
  * The filters are those of cmd/trace's profile pages, and need the whole
  * trace before the first sample can be counted: with either set, the
@@ -161,6 +165,7 @@ GOTRACE_API int gotrace_pprof_type_parse(const char *name);
  * CPU profiles ignore the filters.
  */
 typedef struct gotrace_pprof_options {
+	size_t struct_size;        /* sizeof(gotrace_pprof_options) */
 	int type;                  /* gotrace_pprof_type */
 	/* Only goroutines whose start function (the name
 	 * gotrace_summary gives) is this, as cmd/trace's per-goroutine-group
@@ -175,10 +180,14 @@ typedef struct gotrace_pprof_options {
 	const char *region;
 } gotrace_pprof_options;
 
+#define GOTRACE_PPROF_OPTIONS_INIT                                           \
+	{ sizeof(gotrace_pprof_options), GOTRACE_PPROF_SCHED, NULL, NULL }
+
 typedef struct gotrace_pprof gotrace_pprof;
 
 /* Creates an empty profile. Returns GOTRACE_OK, GOTRACE_ERR_ARG (no
- * options, unknown type, an empty region type) or GOTRACE_ERR_NOMEM. */
+ * options, a struct_size too small, unknown type, an empty region type)
+ * or GOTRACE_ERR_NOMEM. */
 GOTRACE_API int gotrace_pprof_new(gotrace_pprof **out,
                                   const gotrace_pprof_options *opts);
 

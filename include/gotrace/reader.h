@@ -236,8 +236,23 @@ typedef struct gotrace_event {
 	} u;
 } gotrace_event;
 
-/* Reader options. Zero-initialize, then set what you need. */
+/*
+ * Reader options. Start from GOTRACE_READER_OPTIONS_INIT, which sets
+ * struct_size and the defaults, then set what you need:
+ *
+ *     gotrace_reader_options ro = GOTRACE_READER_OPTIONS_INIT;
+ *     ro.threads = 2;
+ *     gotrace_reader_new_opts(&r, in, &ro);
+ *
+ * struct_size is what keeps the layout open: a later version of the
+ * library may add fields at the end, and reads a field only when the
+ * caller's struct_size covers it (the others keep their defaults), so a
+ * program built against this header keeps working with it. A struct_size
+ * of 0 (a struct zeroed with memset or {0}) or smaller than this
+ * version's first struct is GOTRACE_ERR_ARG.
+ */
 typedef struct gotrace_reader_options {
+	size_t struct_size;        /* sizeof(gotrace_reader_options) */
 	/*
 	 * Keep the state machine (gotrace/state.h). On by default; turning it
 	 * off saves a little work per event for callers that never query it.
@@ -286,6 +301,9 @@ typedef struct gotrace_reader_options {
 	int threads;
 } gotrace_reader_options;
 
+#define GOTRACE_READER_OPTIONS_INIT                                          \
+	{ sizeof(gotrace_reader_options), 0, 0, GOTRACE_ORDERING_AUTO, 0 }
+
 /*
  * Ordering strategies (gotrace_reader_options.ordering). Go's parser
  * retries every thread's next event in time order whenever the earliest
@@ -313,7 +331,9 @@ typedef enum gotrace_ordering {
  * events. Like gotrace_wire_reader_new, it takes ownership of in and
  * returns the reader in *out even when the header is bad (read the error
  * from it, then free it); *out is NULL only on GOTRACE_ERR_NOMEM or
- * GOTRACE_ERR_ARG. options may be NULL.
+ * GOTRACE_ERR_ARG. opts may be NULL: the defaults, as
+ * GOTRACE_READER_OPTIONS_INIT. GOTRACE_ERR_ARG also for a struct_size too
+ * small or an unknown ordering.
  */
 GOTRACE_API int gotrace_reader_new(gotrace_reader **out, gotrace_input *in);
 GOTRACE_API int gotrace_reader_new_opts(gotrace_reader **out,

@@ -391,6 +391,14 @@ static const char *const value_names[] = {"contentions", "count", "delay",
                                           "nanoseconds", "trace", "samples",
                                           "cpu"};
 
+/*
+ * The end of the last field of the first gotrace_pprof_options with a
+ * struct_size: the smallest struct a caller can have. Fields added later
+ * are read only when the caller's struct_size covers them.
+ */
+#define PPROF_OPTIONS_MIN_SIZE                                               \
+	(offsetof(gotrace_pprof_options, region) + sizeof(const char *))
+
 int gotrace_pprof_new(gotrace_pprof **out, const gotrace_pprof_options *opts)
 {
 	gotrace_pprof *p;
@@ -399,7 +407,8 @@ int gotrace_pprof_new(gotrace_pprof **out, const gotrace_pprof_options *opts)
 	if (out == NULL)
 		return GOTRACE_ERR_ARG;
 	*out = NULL;
-	if (opts == NULL || opts->type < 0 || opts->type > GOTRACE_PPROF_CPU ||
+	if (opts == NULL || opts->struct_size < PPROF_OPTIONS_MIN_SIZE ||
+	    opts->type < 0 || opts->type > GOTRACE_PPROF_CPU ||
 	    (opts->region != NULL && opts->region[0] == '\0'))
 		return GOTRACE_ERR_ARG;
 	if ((p = calloc(1, sizeof *p)) == NULL)

@@ -1001,6 +1001,14 @@ int tl_core_new(tl_core **out, gotrace_sink *sink, int wall,
 	return GOTRACE_OK;
 }
 
+/*
+ * The end of the last field of the first gotrace_timeline_options: the
+ * smallest struct a caller can have. Fields added later are read only
+ * when the caller's struct_size covers them.
+ */
+#define TIMELINE_OPTIONS_MIN_SIZE                                            \
+	(offsetof(gotrace_timeline_options, clock) + sizeof(int))
+
 int gotrace_timeline_new(gotrace_timeline **out,
                          const gotrace_timeline_options *opts,
                          gotrace_sink *sink)
@@ -1014,7 +1022,7 @@ int gotrace_timeline_new(gotrace_timeline **out,
 		return GOTRACE_ERR_ARG;
 	*out = NULL;
 	if (opts == NULL || sink == NULL ||
-	    opts->struct_size < sizeof(gotrace_timeline_options) ||
+	    opts->struct_size < TIMELINE_OPTIONS_MIN_SIZE ||
 	    gotrace_timeline_format_name(opts->format) == NULL ||
 	    gotrace_timeline_view_name(opts->view) == NULL ||
 	    gotrace_timeline_clock_name(opts->clock) == NULL)

@@ -361,9 +361,37 @@ int gotrace_reader_new(gotrace_reader **out, gotrace_input *in)
 	return gotrace_reader_new_opts(out, in, NULL);
 }
 
+/*
+ * The end of the last field of the first gotrace_reader_options with a
+ * struct_size: the smallest struct a caller can have. Fields added later
+ * are read only when the caller's struct_size covers them.
+ */
+#define READER_OPTIONS_MIN_SIZE                                              \
+	(offsetof(gotrace_reader_options, threads) + sizeof(int))
+
+/* Copies the part of the caller's options that its struct_size covers;
+ * the rest keeps the defaults (zero). */
+static int copy_options(gotrace_reader_options *dst,
+                        const gotrace_reader_options *opts)
+{
+	memset(dst, 0, sizeof *dst);
+	if (opts != NULL) {
+		if (opts->struct_size < READER_OPTIONS_MIN_SIZE)
+			return GOTRACE_ERR_ARG;
+		memcpy(dst, opts, opts->struct_size < sizeof *dst
+		                      ? opts->struct_size : sizeof *dst);
+	}
+	dst->struct_size = sizeof *dst;
+	if (dst->ordering < GOTRACE_ORDERING_AUTO ||
+	    dst->ordering > GOTRACE_ORDERING_PARKING)
+		return GOTRACE_ERR_ARG;
+	return GOTRACE_OK;
+}
+
 int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
                             const gotrace_reader_options *opts)
 {
+	gotrace_reader_options o;
 	gotrace_reader *r;
 	size_t i;
 	int rc;
@@ -371,16 +399,14 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	if (out == NULL || in == NULL)
 		return GOTRACE_ERR_ARG;
 	*out = NULL;
-	if (opts != NULL && (opts->ordering < GOTRACE_ORDERING_AUTO ||
-	                     opts->ordering > GOTRACE_ORDERING_PARKING))
-		return GOTRACE_ERR_ARG;
+	if ((rc = copy_options(&o, opts)) != GOTRACE_OK)
+		return rc;
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return GOTRACE_ERR_NOMEM;
 	gt_park_init(&r->park);
 	r->in = in;
-	if (opts != NULL)
-		r->opts = *opts;
+	r->opts = o;
 	gt_stream_init(&r->s, in);
 	gt_error_clear(&r->err);
 	gt_error_clear(&r->perr);

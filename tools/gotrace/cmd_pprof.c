@@ -118,7 +118,7 @@ int cmd_pprof(const cli_command *cmd, int argc, char **argv)
 		{NULL, 0, NULL, 0}
 	};
 	cli_reader_opts opt;
-	gotrace_pprof_options po;
+	gotrace_pprof_options po = GOTRACE_PPROF_OPTIONS_INIT;
 	gotrace_pprof *p = NULL;
 	pprof_cut f;
 	cli_run run;
@@ -126,7 +126,6 @@ int cmd_pprof(const cli_command *cmd, int argc, char **argv)
 	const char *file, *out = NULL, *type = NULL;
 	int c, rc, status, seekable;
 
-	memset(&po, 0, sizeof po);
 	cli_reader_opts_init(&opt);
 	while ((c = cli_getopt(cmd, argc, argv, CLI_READER_SHORTOPTS "o:",
 	                       longopts)) != -1) {

@@ -485,9 +485,8 @@ int cli_run_open(cli_run *run, const cli_command *cmd,
 			return -1;
 		}
 	} else {
-		gotrace_reader_options ro;
+		gotrace_reader_options ro = GOTRACE_READER_OPTIONS_INIT;
 
-		memset(&ro, 0, sizeof ro);
 		ro.max_memory = run->opt.max_memory;
 		ro.ordering = run->opt.ordering;
 		ro.threads = run->opt.threads;
