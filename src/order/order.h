@@ -46,6 +46,10 @@ typedef struct gt_event {
 	                            another thread may use it) */
 	const gt_generation *gen;/* tables for IDs; NULL for bare syncs */
 	uint8_t type;            /* wire type, or GT_EV_SYNC */
+	uint8_t spec;            /* a speculative engine's marks: what of the
+	                            event depends on the state before its
+	                            generation (GT_SPEC_* in spec.h); 0 from
+	                            any other engine */
 	uint8_t parked;          /* reader: generations that started parking
 	                            since the previous event (0 or 1) */
 	uint32_t gslot;          /* the engine's slot for the goroutine whose
@@ -160,9 +164,14 @@ typedef struct gt_wait {
 #define GT_MAX_TOUCHES 16
 #define GT_MAX_WAITS 4
 
+struct gt_spec;
+
 typedef struct gt_order {
 	gotrace_version version;
 	uint64_t initial_gen;
+	/* Non-NULL: a speculative engine, which orders one generation
+	 * without the state the generations before it left (spec.h). */
+	struct gt_spec *spec;
 
 	gt_gstate *gs;           /* slots; free ones are chained */
 	size_t ngs, gs_cap;
@@ -207,6 +216,11 @@ typedef struct gt_order {
 	int waits_unknown;       /* a refusal that must be retried after any
 	                            acceptance */
 } gt_order;
+
+/* gt_order_advance's result when a speculative engine cannot decide
+ * without the state before its generation (spec.h): not an error of the
+ * trace, nothing is set in err. */
+#define GT_ORDER_GIVE_UP (-900)
 
 void gt_order_init(gt_order *o, gotrace_version version);
 void gt_order_free(gt_order *o);

@@ -156,15 +156,16 @@ static inline gt_event *gt_pipe_slot(gt_pipe *p)
 
 #ifdef GT_PIPE_STREAMING
 /* gt_pipe_store writes an item as five 16-byte stores, each a pair of
- * words in field order, the last word packing type, parked and gslot; the
- * ring (calloc: aligned for max_align_t, 16 bytes here) keeps every item
- * 16-byte aligned. */
+ * words in field order, the last word packing type, spec, parked and
+ * gslot; the ring (calloc: aligned for max_align_t, 16 bytes here) keeps
+ * every item 16-byte aligned. */
 _Static_assert(offsetof(gt_event, time) == 0 && offsetof(gt_event, m) == 8 &&
                offsetof(gt_event, p) == 16 && offsetof(gt_event, g) == 24 &&
                offsetof(gt_event, args) == 32 &&
                offsetof(gt_event, gen) == 64 &&
                offsetof(gt_event, type) == 72 &&
-               offsetof(gt_event, parked) == 73 &&
+               offsetof(gt_event, spec) == 73 &&
+               offsetof(gt_event, parked) == 74 &&
                offsetof(gt_event, gslot) == 76 && sizeof(gt_event) == 80 &&
                _Alignof(max_align_t) % 16 == 0,
                "gt_pipe_store's layout of gt_event");
@@ -189,7 +190,7 @@ static inline void gt_pipe_store(gt_event *slot, const gt_event *ev)
 	int64_t time = ev->time, m = ev->m, p = ev->p, g = ev->g;
 	uint64_t a0 = ev->args[0], a1 = ev->args[1], a2 = ev->args[2],
 	         a3 = ev->args[3];
-	uint8_t type = ev->type, parked = ev->parked;
+	uint8_t type = ev->type, parked = ev->parked, spec = ev->spec;
 	uint32_t gslot = ev->gslot;
 	const gt_generation *gen = ev->gen;
 
@@ -197,7 +198,8 @@ static inline void gt_pipe_store(gt_event *slot, const gt_event *ev)
 	{
 		__m128i *d = (__m128i *)(void *)slot;
 		long long last = (long long)((uint64_t)type |
-		                             (uint64_t)parked << 8 |
+		                             (uint64_t)spec << 8 |
+		                             (uint64_t)parked << 16 |
 		                             (uint64_t)gslot << 32);
 
 		_mm_stream_si128(d + 0, _mm_set_epi64x(m, time));
@@ -218,10 +220,11 @@ static inline void gt_pipe_store(gt_event *slot, const gt_event *ev)
 	slot->args[1] = a1;
 	slot->args[2] = a2;
 	slot->args[3] = a3;
-	GT_IN_REGISTER(type); GT_IN_REGISTER(parked);
+	GT_IN_REGISTER(type); GT_IN_REGISTER(parked); GT_IN_REGISTER(spec);
 	slot->gen = gen;
 	slot->type = type;
 	slot->parked = parked;
+	slot->spec = spec;
 	slot->gslot = gslot;
 #endif
 }

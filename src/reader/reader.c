@@ -20,229 +20,6 @@
 #include "gotrace/reader.h"
 #include "gotrace/wire.h"
 
-/* ---- batch cursors: one per M, walking its batches in order ------------- */
-
-/* Points c at batch b, or past the end of its M's batches. */
-static void cursor_enter(gt_cursor *c, const gt_generation *g, size_t b)
-{
-	c->batch = b;
-	if (b >= g->nbatches) {
-		c->p = c->end = c->base = NULL;
-		return;
-	}
-	c->base = c->p = g->batches[b].data;
-	c->end = c->base + g->batches[b].len;
-	c->base_offset = g->batches[b].data_offset;
-	c->last_ts = 0; /* cursor_next starts from the batch's time */
-}
-
-static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
-                        size_t first_batch)
-{
-	memset(c, 0, sizeof *c);
-	c->m = (int64_t)g->ms[m_slot];
-	c->m_hint = UINT32_MAX;
-	c->ev = &c->evs[0];
-	cursor_enter(c, g, first_batch);
-}
-
-/* The checked decode, for an event near its batch's end or a damaged one:
- * the same result as the fast path, or the error Go's parser gives. */
-static int cursor_decode_checked(gt_cursor *c, const gt_spec *spec,
-                                 gt_event *e, struct gotrace_error *err,
-                                 uint64_t *dt)
-{
-	const uint8_t *p = c->ev_at + 1;
-	uint64_t v;
-	size_t len, i;
-
-	if (gt_varint_decode(p, (size_t)(c->end - p), dt, &len) != GT_VARINT_OK) {
-		gt_error_set(err, GOTRACE_ERR_CORRUPT,
-		             c->base_offset + (uint64_t)(p - c->base), NULL,
-		             "found invalid uvarint for timestamp");
-		return GOTRACE_ERR_CORRUPT;
-	}
-	p += len;
-	for (i = 0; i + 1 < spec->nargs; i++) {
-		if (gt_varint_decode(p, (size_t)(c->end - p), &v, &len) !=
-		    GT_VARINT_OK) {
-			gt_error_set(err, GOTRACE_ERR_CORRUPT,
-			             c->base_offset + (uint64_t)(p - c->base), NULL,
-			             "found invalid uvarint");
-			return GOTRACE_ERR_CORRUPT;
-		}
-		e->args[i] = v;
-		p += len;
-	}
-	c->p = p;
-	return 1;
-}
-
-/* Bytes that always hold a whole timed event: type, dt and 4 arguments. */
-#define MAX_TIMED_EVENT (1 + 5 * GT_VARINT_MAX)
-
-/* cursor_next's error for a type that cannot appear in a batch. */
-static GT_COLD int untimed_event(const gt_cursor *c, uint8_t type,
-                                 struct gotrace_error *err)
-{
-	if (type >= GT_SPEC_TABLE_SIZE)
-		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
-		             "found invalid event type: %u", type);
-	else
-		gt_error_set(err, GOTRACE_ERR_CORRUPT, gt_cursor_offset(c), NULL,
-		             "found event without a timestamp: type=%u", type);
-	return GOTRACE_ERR_CORRUPT;
-}
-
-/*
- * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
- * it (in the slot c->ev did not point to), 0 if
- * the M has no more events, or an error (err set).
- */
-static GT_ALWAYS_INLINE int cursor_next(gt_cursor *c, const gt_generation *g,
-                       const gotrace_reader *r, struct gotrace_error *err)
-{
-	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
-	const uint8_t *p;
-	uint64_t dt = 0;
-	uint8_t type, nargs;
-	int rc;
-
-	while (c->p == c->end) {
-		if (c->batch >= g->nbatches)
-			return 0;
-		cursor_enter(c, g, r->batch_next[c->batch]);
-	}
-	p = c->ev_at = c->p;
-	type = *p;
-	nargs = r->timed_nargs[type];
-	if (nargs == 0)
-		return untimed_event(c, type, err);
-	memset(e->args, 0, sizeof e->args);
-	e->gslot = GT_NO_SLOT;
-	if ((size_t)(c->end - p) >= MAX_TIMED_EVENT) {
-		uint64_t *a = e->args;
-
-		/* Unrolled: nargs counts dt, and is 1 to 5. */
-		p = gt_varint_decode_fast(p + 1, &dt);
-		switch (nargs) {
-		case 5: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
-		case 4: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
-		case 3: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
-		case 2: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
-		default: break;
-		}
-	} else {
-		p = NULL;
-	}
-	if (p != NULL) {
-		c->p = p;
-	} else {
-		/* Near the batch's end, or an overlong varint. */
-		rc = cursor_decode_checked(c, &gt_specs[type], e, err, &dt);
-		if (rc != 1)
-			return rc;
-	}
-	e->type = type;
-	/* As in Go's cursor, a running time of 0 means "not started": count
-	 * from the batch's time. That is each batch's first event, and any
-	 * event after one whose time came to exactly 0 (a zero frequency,
-	 * times that wrap). */
-	if (c->last_ts == 0)
-		c->last_ts = gt_ticks_to_ns(g->ns_per_tick,
-		                            g->batches[c->batch].time);
-	e->time = (int64_t)((uint64_t)gt_generation_ticks_to_ns(g, dt) +
-	                    (uint64_t)c->last_ts);
-	c->last_ts = e->time;
-	c->ev = e;
-	return 1;
-}
-
-/* ---- the frontier: a binary min-heap of cursors by next event time ------ */
-
-static int64_t ftime(const gotrace_reader *r, size_t i)
-{
-	return r->frontier[i].time;
-}
-
-static void fswap(gotrace_reader *r, size_t i, size_t j)
-{
-	struct gt_front t = r->frontier[i];
-
-	r->frontier[i] = r->frontier[j];
-	r->frontier[j] = t;
-}
-
-/* Both sifts move a hole instead of swapping; the comparisons are those
- * of Go's heap, so equal times come out in the same order. */
-static size_t sift_up(gotrace_reader *r, size_t i)
-{
-	struct gt_front *f = r->frontier, x = f[i];
-
-	while (i > 0 && f[(i - 1) / 2].time > x.time) {
-		f[i] = f[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	f[i] = x;
-	return i;
-}
-
-/*
- * Past the heap's end the frontier holds sentinels, INT64_MAX, far enough
- * for any node's children: no child is ever earlier than a sentinel, and
- * no sentinel earlier than anything, so the walk down needs no bounds
- * checks and still stops where the bounded one would.
- */
-static GT_ALWAYS_INLINE void sift_down(gotrace_reader *r, size_t i)
-{
-	struct gt_front *f = r->frontier, x;
-
-	x = f[i];
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		c += f[c + 1].time < f[c].time; /* the earlier child */
-		if (!(f[c].time < x.time))
-			break;
-		f[i] = f[c];
-		i = c;
-	}
-	f[i] = x;
-}
-
-static void heap_insert(gotrace_reader *r, uint32_t cursor)
-{
-	r->frontier[r->nfrontier].time = r->cursors[cursor].ev->time;
-	r->frontier[r->nfrontier++].c = cursor;
-	sift_up(r, r->nfrontier - 1);
-}
-
-static void heap_update(gotrace_reader *r, size_t i)
-{
-	if (sift_up(r, i) != i)
-		return;
-	sift_down(r, i);
-}
-
-static void heap_remove(gotrace_reader *r, size_t i)
-{
-	while (i > 0) {
-		fswap(r, (i - 1) / 2, i);
-		i = (i - 1) / 2;
-	}
-	fswap(r, 0, r->nfrontier - 1);
-	r->nfrontier--;
-	r->frontier[r->nfrontier].time = INT64_MAX;
-	sift_down(r, 0);
-}
-
-/* Orders the frontier by time, tied entries as Go's sort leaves them. A
- * sorted array is still a valid heap. */
-static void sort_frontier(gotrace_reader *r)
-{
-	gt_frontier_sort(r->frontier, r->nfrontier);
-}
-
 /* ---- lifecycle ----------------------------------------------------------- */
 
 static void make_sync(gotrace_reader *r, gt_event *ev, const gt_generation *g,
@@ -393,7 +170,6 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 {
 	gotrace_reader_options o;
 	gotrace_reader *r;
-	size_t i;
 	int rc;
 
 	if (out == NULL || in == NULL)
@@ -404,9 +180,9 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return GOTRACE_ERR_NOMEM;
-	gt_park_init(&r->park);
 	r->in = in;
 	r->opts = o;
+	gt_producer_init(&r->prod, &r->order, o.ordering, &r->perr);
 	gt_stream_init(&r->s, in);
 	gt_error_clear(&r->err);
 	gt_error_clear(&r->perr);
@@ -432,8 +208,6 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	gt_genreader_init(&r->gr, &r->s, r->version);
 	r->gr.limit = r->opts.max_memory;
 	r->last_ts = 0;
-	for (i = 0; i < GT_SPEC_SLOTS; i++)
-		r->timed_nargs[i] = gt_specs[i].timed ? gt_specs[i].nargs : 0;
 	return GOTRACE_OK;
 }
 
@@ -455,10 +229,7 @@ void gotrace_reader_free(gotrace_reader *r)
 	gt_state_free(&r->st);
 	gt_stream_destroy(&r->s);
 	gotrace_input_free(r->in);
-	free(r->cursors);
-	free(r->frontier);
-	free(r->batch_next);
-	gt_park_free(&r->park);
+	gt_producer_free(&r->prod);
 	free(r);
 }
 
@@ -525,92 +296,6 @@ static int fail_with(gotrace_reader *r, int rc)
 	return rc;
 }
 
-/*
- * Chains each M's batches: batch_next[b] is the index of the next batch of
- * b's M (nbatches if none), batch_next[nbatches + m] the first of M slot m.
- */
-static int link_batches(gotrace_reader *r)
-{
-	const gt_generation *g = r->gen;
-	size_t need = g->nbatches + g->nms, i;
-	uint32_t end;
-
-	if (g->nbatches >= UINT32_MAX)
-		return -1;
-	if (GT_GROW(r->batch_next, r->batch_next_cap, need) != 0)
-		return -1;
-	end = (uint32_t)g->nbatches;
-	for (i = 0; i < g->nms; i++)
-		r->batch_next[g->nbatches + i] = end;
-	/* Walk backwards so each M's list ends up in file order. */
-	for (i = g->nbatches; i-- > 0;) {
-		uint32_t *head = &r->batch_next[g->nbatches + g->batches[i].m_slot];
-
-		r->batch_next[i] = *head;
-		*head = (uint32_t)i;
-	}
-	return 0;
-}
-
-/* Sets up cursors and the frontier for a freshly read generation. */
-static int install_generation(gotrace_reader *r, gt_event *ev)
-{
-	const gt_generation *g = r->gen;
-	size_t i;
-
-	if (link_batches(r) != 0)
-		goto nomem;
-	r->parking = r->opts.ordering == GOTRACE_ORDERING_PARKING;
-	r->parked_gens += (uint64_t)r->parking;
-	gt_order_track(&r->order, r->parking);
-	r->retry_work = 0;
-	r->accepted = 0;
-	if (gt_park_reset(&r->park, g->nms) != 0)
-		goto nomem;
-	if (g->nms > r->cursors_cap) {
-		gt_cursor *nc = realloc(r->cursors, g->nms * sizeof *nc);
-		struct gt_front *nf;
-
-		if (nc == NULL)
-			goto nomem;
-		r->cursors = nc;
-		/* Room for the sentinels past the heap (sift_down). */
-		if (g->nms > SIZE_MAX / 2 / sizeof *nf - 1)
-			goto nomem;
-		nf = realloc(r->frontier, (2 * g->nms + 2) * sizeof *nf);
-		if (nf == NULL)
-			goto nomem;
-		r->frontier = nf;
-		r->cursors_cap = g->nms;
-	}
-	for (i = 0; r->frontier != NULL && i < 2 * r->cursors_cap + 2; i++)
-		r->frontier[i].time = INT64_MAX;
-	r->nfrontier = 0;
-	r->next_sample = 0;
-	r->cur_gen = g->gen;
-	/* Before Go 1.26 the next generation's first batch was read too. */
-	r->gen_end = r->gr.has_spill ? r->gr.spill.offset : g->end_offset;
-	for (i = 0; i < g->nms; i++) {
-		int rc;
-
-		cursor_init(&r->cursors[i], g, (uint32_t)i, r->batch_next[g->nbatches + i]);
-		rc = cursor_next(&r->cursors[i], g, r, &r->perr);
-		if (rc < 0) {
-			gt_error_locate(&r->perr, gt_cursor_offset(&r->cursors[i]),
-			                "generation %" PRIu64 ", M %" PRId64
-			                ", decoding event", g->gen, r->cursors[i].m);
-			return rc;
-		}
-		if (rc == 1)
-			heap_insert(r, (uint32_t)i);
-	}
-	make_sync(r, ev, g, gt_ticks_to_ns(g->ns_per_tick, g->min_ts));
-	return GOTRACE_OK;
-nomem:
-	gt_error_set(&r->perr, GOTRACE_ERR_NOMEM, r->s.offset, NULL, "out of memory");
-	return GOTRACE_ERR_NOMEM;
-}
-
 /* next_raw's result when the worker thread is told to stop. */
 #define GT_STOPPED (-1000)
 
@@ -664,11 +349,22 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 		return r->pending_err.code;
 	}
 	rc = read_generation(r);
-	if (rc == GOTRACE_OK)
-		return install_generation(r, ev);
+	if (rc == GOTRACE_OK) {
+		const gt_generation *g = r->gen;
+
+		r->cur_gen = g->gen;
+		/* Before Go 1.26 the next generation's first batch was read
+		 * too. */
+		r->gen_end = r->gr.has_spill ? r->gr.spill.offset
+		                             : g->end_offset;
+		rc = gt_producer_start(&r->prod, g, &r->order);
+		if (rc != GOTRACE_OK)
+			return rc;
+		make_sync(r, ev, g, gt_ticks_to_ns(g->ns_per_tick, g->min_ts));
+		return GOTRACE_OK;
+	}
 	if (rc == GT_STOPPED)
 		return rc;
-	r->have_gen = 0;
 	if (rc == GOTRACE_EOF) {
 		r->done = 1;
 		if (!r->incomplete)
@@ -680,294 +376,6 @@ static int next_generation(gotrace_reader *r, gt_event *ev)
 	r->gen_error = 1;
 	make_sync(r, ev, NULL, r->last_ts);
 	return GOTRACE_OK;
-}
-
-/* try_advance's error: where the engine or the decoder failed. */
-static GT_COLD int advance_failed(gotrace_reader *r, const gt_cursor *c,
-                                  int rc, int decoding)
-{
-	gt_error_locate(&r->perr, gt_cursor_offset(c),
-	                "generation %" PRIu64 ", M %" PRId64 ", %s event",
-	                r->gen->gen, c->m,
-	                decoding ? "decoding" : gt_specs[c->ev->type].name);
-	return rc;
-}
-
-/*
- * Offers the event of the cursor at frontier[i] to the ordering engine.
- * Returns 1 if it was accepted (and the cursor has moved on), 0 if it
- * cannot happen yet, or an error.
- */
-static GT_ALWAYS_INLINE int try_advance(gotrace_reader *r, size_t i)
-{
-	gt_cursor *c = &r->cursors[r->frontier[i].c];
-	int rc;
-
-	rc = gt_order_advance_common(&r->order, c->ev, r->gen, c->m, c->m_hint);
-	if (rc < 0)
-		rc = gt_order_advance(&r->order, c->ev, r->gen, c->m, &c->m_hint,
-		                      &r->perr);
-	if (rc <= 0)
-		return rc < 0 ? advance_failed(r, c, rc, 0) : 0;
-	/* Decoding the next event leaves the accepted one in its slot. */
-	r->in_place = c->ev;
-	rc = cursor_next(c, r->gen, r, &r->perr);
-	if (rc < 0)
-		return advance_failed(r, c, rc, 1);
-	if (rc == 0) {
-		heap_remove(r, i);
-	} else {
-		r->frontier[i].time = c->ev->time;
-		if (i == 0)
-			sift_down(r, 0);
-		else
-			heap_update(r, i);
-	}
-	return 1;
-}
-
-static void describe_stuck(gotrace_reader *r)
-{
-	char buf[GT_ERROR_MSG_MAX];
-	size_t len = 0, i;
-
-	len += (size_t)snprintf(buf, sizeof buf,
-	                        "broken trace: failed to advance: frontier:\n"
-	                        "[gen=%" PRIu64 "]\n\n", r->gen->gen);
-	for (i = 0; i < r->nfrontier && len < sizeof buf; i++) {
-		const gt_cursor *c = &r->cursors[r->frontier[i].c];
-		const gt_spec *spec = &gt_specs[c->ev->type];
-		size_t k;
-
-		len += (size_t)snprintf(buf + len, sizeof buf - len,
-		                        "M %" PRId64 " [%s time=%" PRId64, c->m,
-		                        spec->name, c->ev->time);
-		for (k = 1; k < spec->nargs && len < sizeof buf; k++)
-			len += (size_t)snprintf(buf + len, sizeof buf - len,
-			                        " %s=%" PRIu64, spec->args[k],
-			                        c->ev->args[k - 1]);
-		if (len < sizeof buf)
-			len += (size_t)snprintf(buf + len, sizeof buf - len, "]\n");
-	}
-	if (len < sizeof buf) {
-		len += (size_t)snprintf(buf + len, sizeof buf - len, "\n");
-		len = gt_order_dump(&r->order, buf, len, sizeof buf);
-		if (len + 1 < sizeof buf) {
-			buf[len++] = '\n';
-			buf[len] = '\0';
-		}
-	}
-	gt_error_set(&r->perr, GOTRACE_ERR_INVALID,
-	             r->nfrontier ? gt_cursor_offset(&r->cursors[r->frontier[0].c])
-	                          : r->s.offset,
-	             NULL, "%s", buf);
-	if (r->nfrontier)
-		gt_error_locate(&r->perr, r->perr.offset,
-		                "generation %" PRIu64 ", no M can go on (first: M %"
-		                PRId64 ", %s event)", r->gen->gen,
-		                r->cursors[r->frontier[0].c].m,
-		                gt_specs[r->cursors[r->frontier[0].c].ev->type].name);
-}
-
-/* After an acceptance while parking: back into the frontier with every
- * cursor the accepted event may have unblocked. */
-static int wake_parked(gotrace_reader *r)
-{
-	size_t i;
-
-	if (gt_park_wake(&r->park, &r->order) != 0)
-		return GOTRACE_ERR_NOMEM;
-	for (i = 0; i < r->park.nwoken; i++)
-		heap_insert(r, r->park.woken[i]);
-	return GOTRACE_OK;
-}
-
-static int nomem_error(gotrace_reader *r)
-{
-	gt_error_set(&r->perr, GOTRACE_ERR_NOMEM, r->s.offset, NULL,
-	             "out of memory");
-	return GOTRACE_ERR_NOMEM;
-}
-
-/* No M can go on: Go's error, with every cursor, parked or not. */
-static int stuck(gotrace_reader *r)
-{
-	if (r->park.nparked > 0) {
-		size_t i;
-
-		if (gt_park_wake_all(&r->park) != 0)
-			return nomem_error(r);
-		for (i = 0; i < r->park.nwoken; i++)
-			heap_insert(r, r->park.woken[i]);
-	}
-	sort_frontier(r);
-	describe_stuck(r);
-	return GOTRACE_ERR_INVALID;
-}
-
-/*
- * Parking mode: try the earliest unparked cursor; park it if refused, and
- * go on with the next, until one is accepted.
- */
-static int advance_parking(gotrace_reader *r)
-{
-	for (;;) {
-		uint32_t ci;
-		int rc;
-
-		if (r->nfrontier == 0)
-			return stuck(r);
-		ci = r->frontier[0].c;
-		rc = try_advance(r, 0);
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			rc = wake_parked(r);
-			return rc == GOTRACE_OK ? rc : nomem_error(r);
-		}
-		heap_remove(r, 0);
-		if (gt_park_add(&r->park, ci, r->cursors[ci].ev->time,
-		                r->order.waits_unknown ? NULL : r->order.waits,
-		                r->order.waits_unknown ? 0 : r->order.nwaits) != 0)
-			return nomem_error(r);
-	}
-}
-
-/*
- * Go's way, once the earliest cursor was refused: every other in time
- * order; or, in AUTO mode past the generation's retry budget, parking
- * from here on. Returns GOTRACE_OK with an event accepted, or an error.
- */
-static int advance_others(gotrace_reader *r)
-{
-	size_t i;
-	int rc;
-
-	if (r->opts.ordering == GOTRACE_ORDERING_AUTO &&
-	    r->retry_work > 16 * r->accepted + 65536) {
-		r->parking = 1;
-		r->parked_gens++;
-		gt_order_track(&r->order, 1);
-		return advance_parking(r);
-	}
-	sort_frontier(r);
-	r->retry_work += r->nfrontier;
-	for (i = 1; i < r->nfrontier; i++) {
-		r->retry_work++;
-		rc = try_advance(r, i);
-		if (rc < 0)
-			return rc;
-		if (rc == 1)
-			return GOTRACE_OK;
-	}
-	describe_stuck(r);
-	return GOTRACE_ERR_INVALID;
-}
-
-/* An event was accepted: it is the one left in place, or first in the
- * engine's queue. */
-static GT_ALWAYS_INLINE int accepted(gotrace_reader *r, gt_event **out)
-{
-	r->accepted++;
-	if (r->order.in_place)
-		*out = r->in_place;
-	else if ((*out = gt_order_pop(&r->order)) == NULL) {
-		gt_error_set(&r->perr, GOTRACE_ERR_INVALID, r->s.offset, NULL,
-		             "internal error: advanced without an event");
-		return GOTRACE_ERR_INVALID;
-	}
-	return GOTRACE_OK;
-}
-
-/* Go's way: the earliest cursor's event, else (advance_others) the rest. */
-static GT_ALWAYS_INLINE int advance_exact(gotrace_reader *r, gt_event **out)
-{
-	int rc = try_advance(r, 0);
-
-	if (rc < 0)
-		return rc;
-	if (rc == 0 && (rc = advance_others(r)) != GOTRACE_OK)
-		return rc;
-	return accepted(r, out);
-}
-
-/* Notes that the CPU sample next_sample is next (or that none is left). */
-static void set_sample_time(gotrace_reader *r)
-{
-	r->sample_time = r->next_sample < r->gen->nsamples
-	                 ? r->gen->samples[r->next_sample].time : INT64_MAX;
-}
-
-/* next_raw in every case: queued events, generation boundaries, CPU
- * samples, parking. */
-static int next_raw_slow(gotrace_reader *r, gt_event **out)
-{
-	gt_event *ev = &r->scratch;
-	int64_t first;
-	int rc;
-
-	if ((*out = gt_order_pop(&r->order)) != NULL)
-		return GOTRACE_OK;
-	if (r->done)
-		return GOTRACE_EOF;
-	*out = ev;
-	if (!r->have_gen || (r->nfrontier == 0 && r->park.nparked == 0 &&
-	                     r->next_sample == r->gen->nsamples)) {
-		/* None yet, or this one is exhausted. */
-		rc = next_generation(r, ev);
-		r->have_gen = rc == GOTRACE_OK && !r->done && !r->gen_error;
-		if (r->have_gen)
-			set_sample_time(r);
-		return rc;
-	}
-	/* The earliest next event of any M, parked or not, as in Go. */
-	first = r->nfrontier ? ftime(r, 0) : INT64_MAX;
-	if (r->park.nparked > 0) {
-		int64_t pt = gt_park_min_time(&r->park);
-
-		if (pt < first)
-			first = pt;
-	}
-	/* Go's parser takes a sample first when no M has an event left. */
-	if (r->next_sample < r->gen->nsamples &&
-	    (r->sample_time < first ||
-	     (r->nfrontier == 0 && r->park.nparked == 0))) {
-		const gt_cpu_sample *s = &r->gen->samples[r->next_sample++];
-
-		set_sample_time(r);
-		memset(ev, 0, sizeof *ev);
-		ev->gslot = GT_NO_SLOT;
-		ev->type = GOTRACE_WIRE_CPU_SAMPLE;
-		ev->time = s->time;
-		ev->m = (int64_t)s->m;
-		ev->p = (int64_t)s->p;
-		ev->g = s->g == 0 ? GT_NO_ID : (int64_t)s->g;
-		ev->args[0] = s->stack;
-		ev->gen = r->gen;
-		return GOTRACE_OK;
-	}
-	if (r->parking) {
-		rc = advance_parking(r);
-		if (rc != GOTRACE_OK)
-			return rc;
-		return accepted(r, out);
-	}
-	return advance_exact(r, out);
-}
-
-/*
- * Finds the next event in Go's order; *out is valid until the next call.
- * Inline, the common case: nothing queued or parked, and the earliest
- * cursor comes before the next CPU sample and is accepted.
- */
-static GT_ALWAYS_INLINE int next_raw(gotrace_reader *r, gt_event **out)
-{
-	/* A frontier means a current generation (it is emptied before
-	 * the next is read); not parking means nothing is parked. */
-	if (r->order.qlen != 0 || r->nfrontier == 0 || r->parking ||
-	    r->sample_time < ftime(r, 0))
-		return next_raw_slow(r, out);
-	return advance_exact(r, out);
 }
 
 /* An ID missing from ev's generation; the offset is where reading that
@@ -1035,8 +443,14 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 		ev = &r->scratch;
 		rc = next_v1(r, ev);
 	} else {
-		/* After the final Sync, next_raw's slow path says EOF. */
-		rc = next_raw(r, &ev);
+		rc = gt_producer_next(&r->prod, &ev);
+		if (rc == GT_GEN_EXHAUSTED) {
+			/* Between generations (or after the final Sync). */
+			if (r->done)
+				return GOTRACE_EOF;
+			ev = &r->scratch;
+			rc = next_generation(r, ev);
+		}
 		if (rc == GOTRACE_OK) {
 			/* Go's parser makes time strictly increasing. */
 			if (ev->time <= r->last_ts)
@@ -1046,8 +460,8 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 	}
 	if (rc != GOTRACE_OK)
 		return rc;
-	ev->parked = (uint8_t)(r->parked_gens - r->parked_sent);
-	r->parked_sent = r->parked_gens;
+	ev->parked = (uint8_t)(r->prod.parked_gens - r->parked_sent);
+	r->parked_sent = r->prod.parked_gens;
 	*out = ev;
 	return GOTRACE_OK;
 }
@@ -1062,7 +476,7 @@ static void *produce_loop(void *arg)
 		int rc;
 
 		/* About to read input (maybe blocking): hand over what is done. */
-		if (!r->have_gen)
+		if (!r->prod.active)
 			gt_pipe_publish(r->pipe);
 		/* Only v2 traces are read on a thread of their own. */
 		rc = produce(r, 0, &ev);

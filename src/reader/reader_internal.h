@@ -11,36 +11,12 @@
 #include "order/order.h"
 #include "order/park.h"
 #include "reader/pipe.h"
+#include "reader/producer.h"
 #include "wire/spec.h"
 #include "state/state.h"
 #include "io/stream.h"
 #include "v1/v1.h"
 #include "gotrace/reader.h"
-
-/* A cursor over one M's batches in the current generation. */
-typedef struct gt_cursor {
-	const uint8_t *p;    /* next byte of the current batch */
-	const uint8_t *end;  /* end of the current batch */
-	const uint8_t *base; /* its first byte, input offset base_offset */
-	uint64_t base_offset;
-	int64_t last_ts;     /* time of the previous event, ns; 0: count
-	                        from the batch's time (Go's rule) */
-	gt_event *ev;        /* the M's next event, decoded: one of evs */
-	const uint8_t *ev_at;/* where ev starts */
-	/* Decoding goes to the slot ev does not point to, so an event the
-	 * ordering engine accepted in place stays intact while the cursor
-	 * moves on. */
-	gt_event evs[2];
-	int64_t m;
-	size_t batch;        /* index into gt_generation.batches */
-	uint32_t m_hint;     /* the ordering engine's slot for m */
-} gt_cursor;
-
-/* The input offset where cursor c's current event starts. */
-static inline uint64_t gt_cursor_offset(const gt_cursor *c)
-{
-	return c->base_offset + (uint64_t)(c->ev_at - c->base);
-}
 
 /*
  * The reader works in two halves. The producer reads the input and orders
@@ -84,7 +60,6 @@ struct gotrace_reader {
 	gt_generation gens[2];       /* two when threaded: the consumer may
 	                                still use one while the next is read */
 	gt_generation *gen;          /* the generation being ordered */
-	int have_gen;                /* gen is installed and not exhausted */
 	int gen_error;               /* pending_err follows the next Sync */
 	struct gotrace_error pending_err;
 	int done;                    /* the final Sync has been produced */
@@ -92,30 +67,10 @@ struct gotrace_reader {
 	uint64_t gen_end;            /* input offset where gen's bytes end */
 	uint64_t valid_bytes;        /* input fully delivered so far */
 	uint64_t cur_gen;
-	uint64_t parked_sent;        /* parked_gens as told to the consumer */
-
-	gt_cursor *cursors;
-	size_t cursors_cap;
-	uint32_t *batch_next;        /* per batch: the same M's next batch */
-	size_t batch_next_cap;
-	/* Per wire type: its argument count with dt if it is timed, else 0
-	 * (from gt_specs): the batch decoder's one lookup per event. */
-	uint8_t timed_nargs[GT_SPEC_SLOTS];
-	struct gt_front *frontier;   /* heap of cursors by time */
-	size_t nfrontier;
-	size_t next_sample;          /* next CPU sample of gen */
-	int64_t sample_time;         /* its time; INT64_MAX if none is left */
-
-	/* Go's retry loop costs events x Ms when the earliest event keeps
-	 * being refused; past a budget the frontier parks refused cursors
-	 * instead (park.h). Reset every generation. */
-	int parking;
-	uint64_t retry_work;         /* cursors sorted or retried */
-	uint64_t accepted;           /* events accepted */
-	uint64_t parked_gens;        /* generations that parked */
-	gt_park park;
-	gt_event scratch;            /* events made here: Syncs, CPU samples */
-	gt_event *in_place;          /* an accepted event left in its cursor */
+	uint64_t parked_sent;        /* prod.parked_gens as told to the
+	                                consumer */
+	gt_producer prod;            /* orders the current generation */
+	gt_event scratch;            /* events made here: Syncs */
 
 	gt_order order;
 	uint64_t syncs;

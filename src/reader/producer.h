@@ -1,0 +1,317 @@
+/*
+ * Internal: the producer of one generation's ordered events.
+ *
+ * A producer walks one v2 generation: a cursor per M over its batches, a
+ * frontier (a min-heap of the cursors by next event time), the CPU
+ * samples, and an ordering engine that decides which M's event comes
+ * next, exactly as Go's parser does (reader.go: the retry loop, the
+ * parking fallback of park.h). It knows nothing of the input or of other
+ * generations: the reader reads a generation, installs it here, and takes
+ * events until the producer says the generation is exhausted. The engine
+ * is the caller's: it carries the scheduler's state from one generation
+ * to the next (or, for a speculative worker, starts from unknown state;
+ * see docs/parallel.md).
+ *
+ * The common path (an event accepted at the frontier's head) is inline so
+ * that the reader's loop pays no call for it.
+ */
+#ifndef GT_PRODUCER_H
+#define GT_PRODUCER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/frontier_sort.h"
+#include "gen/generation.h"
+#include "order/order.h"
+#include "order/park.h"
+#include "wire/spec.h"
+#include "wire/varint.h"
+#include "gotrace/reader.h"
+
+/* A cursor over one M's batches in the current generation. */
+typedef struct gt_cursor {
+	const uint8_t *p;    /* next byte of the current batch */
+	const uint8_t *end;  /* end of the current batch */
+	const uint8_t *base; /* its first byte, input offset base_offset */
+	uint64_t base_offset;
+	int64_t last_ts;     /* time of the previous event, ns; 0: count
+	                        from the batch's time (Go's rule) */
+	gt_event *ev;        /* the M's next event, decoded: one of evs */
+	const uint8_t *ev_at;/* where ev starts */
+	/* Decoding goes to the slot ev does not point to, so an event the
+	 * ordering engine accepted in place stays intact while the cursor
+	 * moves on. */
+	gt_event evs[2];
+	int64_t m;
+	size_t batch;        /* index into gt_generation.batches */
+	uint32_t m_hint;     /* the ordering engine's slot for m */
+} gt_cursor;
+
+/* The input offset where cursor c's current event starts. */
+static inline uint64_t gt_cursor_offset(const gt_cursor *c)
+{
+	return c->base_offset + (uint64_t)(c->ev_at - c->base);
+}
+
+/* gt_producer_next's result when the generation has no event left. */
+#define GT_GEN_EXHAUSTED 1
+
+/* A speculative engine gave up (gt_order.spec): see order.h. */
+#define GT_PRODUCER_GAVE_UP 2
+
+typedef struct gt_producer {
+	const gt_generation *gen;    /* the generation being ordered */
+	gt_order *order;             /* the caller's engine */
+	int ordering;                /* gotrace_ordering */
+	int active;                  /* gen is installed and not exhausted */
+	struct gotrace_error *err;   /* where errors go (the caller's) */
+
+	gt_cursor *cursors;
+	size_t cursors_cap;
+	uint32_t *batch_next;        /* per batch: the same M's next batch */
+	size_t batch_next_cap;
+	/* Per wire type: its argument count with dt if it is timed, else 0
+	 * (from gt_specs): the batch decoder's one lookup per event. */
+	uint8_t timed_nargs[GT_SPEC_SLOTS];
+	struct gt_front *frontier;   /* heap of cursors by time */
+	size_t nfrontier;
+	size_t next_sample;          /* next CPU sample of gen */
+	int64_t sample_time;         /* its time; INT64_MAX if none is left */
+
+	/* Go's retry loop costs events x Ms when the earliest event keeps
+	 * being refused; past a budget the frontier parks refused cursors
+	 * instead (park.h). Reset every generation. */
+	int parking;
+	uint64_t retry_work;         /* cursors sorted or retried */
+	uint64_t accepted;           /* events accepted */
+	uint64_t parked_gens;        /* generations that parked (all of
+	                                this producer's life) */
+	gt_park park;
+	gt_event scratch;            /* events made here: CPU samples */
+	gt_event *in_place;          /* an accepted event left in its cursor */
+} gt_producer;
+
+void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
+                      struct gotrace_error *err);
+void gt_producer_free(gt_producer *pr);
+
+/*
+ * Installs generation g (its batches chained per M, a cursor per M on its
+ * first event) to be ordered with order (which may differ from one
+ * generation to the next). Returns GOTRACE_OK, or an error (a first event
+ * that cannot be decoded, memory) described in *pr->err; the producer is
+ * then inactive.
+ */
+int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order);
+
+/* gt_producer_next's slow path (producer.c). */
+int gt_producer_next_slow(gt_producer *pr, gt_event **out);
+
+/* ---- the common path, inline ------------------------------------------- */
+
+/* Points c at batch b, or past the end of its M's batches. */
+static inline void gt_cursor_enter(gt_cursor *c, const gt_generation *g,
+                                   size_t b)
+{
+	c->batch = b;
+	if (b >= g->nbatches) {
+		c->p = c->end = c->base = NULL;
+		return;
+	}
+	c->base = c->p = g->batches[b].data;
+	c->end = c->base + g->batches[b].len;
+	c->base_offset = g->batches[b].data_offset;
+	c->last_ts = 0; /* gt_cursor_next starts from the batch's time */
+}
+
+/* gt_cursor_next's checked decode and its error for an untimed type
+ * (producer.c). */
+int gt_cursor_decode_checked(gt_cursor *c, const gt_spec *spec, gt_event *e,
+                             struct gotrace_error *err, uint64_t *dt);
+int gt_cursor_untimed(const gt_cursor *c, uint8_t type,
+                      struct gotrace_error *err);
+
+/* Bytes that always hold a whole timed event: type, dt and 4 arguments. */
+#define GT_MAX_TIMED_EVENT (1 + 5 * GT_VARINT_MAX)
+
+/*
+ * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
+ * it (in the slot c->ev did not point to), 0 if the M has no more events,
+ * or an error (err set).
+ */
+static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
+                                           const gt_producer *pr,
+                                           struct gotrace_error *err)
+{
+	const gt_generation *g = pr->gen;
+	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
+	const uint8_t *p;
+	uint64_t dt = 0;
+	uint8_t type, nargs;
+	int rc;
+
+	while (c->p == c->end) {
+		if (c->batch >= g->nbatches)
+			return 0;
+		gt_cursor_enter(c, g, pr->batch_next[c->batch]);
+	}
+	p = c->ev_at = c->p;
+	type = *p;
+	nargs = pr->timed_nargs[type];
+	if (nargs == 0)
+		return gt_cursor_untimed(c, type, err);
+	memset(e->args, 0, sizeof e->args);
+	e->gslot = GT_NO_SLOT;
+	if ((size_t)(c->end - p) >= GT_MAX_TIMED_EVENT) {
+		uint64_t *a = e->args;
+
+		/* Unrolled: nargs counts dt, and is 1 to 5. */
+		p = gt_varint_decode_fast(p + 1, &dt);
+		switch (nargs) {
+		case 5: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		case 4: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		case 3: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		case 2: if (p) p = gt_varint_decode_fast(p, a++); /* fall through */
+		default: break;
+		}
+	} else {
+		p = NULL;
+	}
+	if (p != NULL) {
+		c->p = p;
+	} else {
+		/* Near the batch's end, or an overlong varint. */
+		rc = gt_cursor_decode_checked(c, &gt_specs[type], e, err, &dt);
+		if (rc != 1)
+			return rc;
+	}
+	e->type = type;
+	e->spec = 0;             /* one store with type's */
+	/* As in Go's cursor, a running time of 0 means "not started": count
+	 * from the batch's time. That is each batch's first event, and any
+	 * event after one whose time came to exactly 0 (a zero frequency,
+	 * times that wrap). */
+	if (c->last_ts == 0)
+		c->last_ts = gt_ticks_to_ns(g->ns_per_tick,
+		                            g->batches[c->batch].time);
+	e->time = (int64_t)((uint64_t)gt_generation_ticks_to_ns(g, dt) +
+	                    (uint64_t)c->last_ts);
+	c->last_ts = e->time;
+	c->ev = e;
+	return 1;
+}
+
+/* Past the heap's end the frontier holds sentinels, INT64_MAX, far enough
+ * for any node's children: no child is ever earlier than a sentinel, and
+ * no sentinel earlier than anything, so the walk down needs no bounds
+ * checks and still stops where the bounded one would. The comparisons are
+ * those of Go's heap, so equal times come out in the same order. */
+static GT_ALWAYS_INLINE void gt_producer_sift_down(gt_producer *pr, size_t i)
+{
+	struct gt_front *f = pr->frontier, x;
+
+	x = f[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		c += f[c + 1].time < f[c].time; /* the earlier child */
+		if (!(f[c].time < x.time))
+			break;
+		f[i] = f[c];
+		i = c;
+	}
+	f[i] = x;
+}
+
+/* The rarer frontier updates (producer.c). */
+void gt_producer_heap_update(gt_producer *pr, size_t i);
+void gt_producer_heap_remove(gt_producer *pr, size_t i);
+int gt_producer_advance_failed(gt_producer *pr, const gt_cursor *c, int rc,
+                               int decoding);
+int gt_producer_advance_others(gt_producer *pr);
+int gt_producer_no_event(gt_producer *pr);
+
+/*
+ * Offers the event of the cursor at frontier[i] to the ordering engine.
+ * Returns 1 if it was accepted (and the cursor has moved on), 0 if it
+ * cannot happen yet, or an error.
+ */
+static GT_ALWAYS_INLINE int gt_producer_try(gt_producer *pr, size_t i)
+{
+	gt_cursor *c = &pr->cursors[pr->frontier[i].c];
+	int rc;
+
+	rc = gt_order_advance_common(pr->order, c->ev, pr->gen, c->m,
+	                             c->m_hint);
+	if (rc < 0)
+		rc = gt_order_advance(pr->order, c->ev, pr->gen, c->m,
+		                      &c->m_hint, pr->err);
+	if (rc <= 0)
+		return rc < 0 ? gt_producer_advance_failed(pr, c, rc, 0) : 0;
+	/* Decoding the next event leaves the accepted one in its slot. */
+	pr->in_place = c->ev;
+	rc = gt_cursor_next(c, pr, pr->err);
+	if (rc < 0)
+		return gt_producer_advance_failed(pr, c, rc, 1);
+	if (rc == 0) {
+		gt_producer_heap_remove(pr, i);
+	} else {
+		pr->frontier[i].time = c->ev->time;
+		if (i == 0)
+			gt_producer_sift_down(pr, 0);
+		else
+			gt_producer_heap_update(pr, i);
+	}
+	return 1;
+}
+
+/* An event was accepted: it is the one left in place, or first in the
+ * engine's queue. */
+static GT_ALWAYS_INLINE int gt_producer_accepted(gt_producer *pr,
+                                                 gt_event **out)
+{
+	pr->accepted++;
+	if (pr->order->in_place)
+		*out = pr->in_place;
+	else if ((*out = gt_order_pop(pr->order)) == NULL)
+		return gt_producer_no_event(pr);
+	return GOTRACE_OK;
+}
+
+/* Go's way: the earliest cursor's event, else the rest. */
+static GT_ALWAYS_INLINE int gt_producer_advance_exact(gt_producer *pr,
+                                                      gt_event **out)
+{
+	int rc = gt_producer_try(pr, 0);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && (rc = gt_producer_advance_others(pr)) != GOTRACE_OK)
+		return rc;
+	return gt_producer_accepted(pr, out);
+}
+
+/*
+ * The generation's next event in Go's order: GOTRACE_OK with *out valid
+ * until the next call (it may be modified), GT_GEN_EXHAUSTED when none is
+ * left (or none was installed), or an error described in *pr->err (with
+ * a speculative engine, GT_PRODUCER_GAVE_UP: see gt_order_advance). Times
+ * are the events' own: Go's fix-up (strictly increasing times across the
+ * whole trace) is the caller's. Inline, the common case: nothing queued
+ * or parked, and the earliest cursor comes before the next CPU sample and
+ * is accepted.
+ */
+static GT_ALWAYS_INLINE int gt_producer_next(gt_producer *pr, gt_event **out)
+{
+	/* A frontier means a current generation (it is emptied before the
+	 * next is installed); not parking means nothing is parked. */
+	if (pr->order->qlen != 0 || pr->nfrontier == 0 || pr->parking ||
+	    pr->sample_time < pr->frontier[0].time)
+		return gt_producer_next_slow(pr, out);
+	return gt_producer_advance_exact(pr, out);
+}
+
+#endif
