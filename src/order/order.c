@@ -10,6 +10,7 @@
 
 #include "base/grow.h"
 #include "order/order.h"
+#include "order/speculate.h"
 #include "wire/spec.h"
 #include "gotrace/wire.h"
 
@@ -279,7 +280,8 @@ static inline gt_gstate *get_g(gt_order *o, int64_t id)
 	return gt_order_find_g(o, id);
 }
 
-gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+/* Adds goroutine id without a speculative engine's notes (add_g). */
+static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 {
 	uint32_t i;
 	gt_gstate *s;
@@ -304,10 +306,43 @@ gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	s->slot = i;
 	s->live = 1;
 	s->status = status;
+	s->sflags = 0;
 	s->seq = seq;
 	s->nregions = 0;          /* capacity is kept for reuse */
 	s->ranges.n = 0;
 	return s;
+}
+
+/* A speculative engine notes each goroutine's birth and death, in order,
+ * for gt_spec_merge, and which ones it knows do not exist. */
+static int note_life(gt_order *o, int64_t id, int add)
+{
+	gt_speculation *sp = o->spec;
+
+	if (GT_GROW(sp->life, sp->life_cap, sp->nlife + 1) != 0) {
+		sp->nomem = 1;
+		return -1;
+	}
+	sp->life[sp->nlife].id = id;
+	sp->life[sp->nlife++].add = (uint8_t)add;
+	if (add) {
+		gt_idmap_del(&sp->g_absent, (uint64_t)id);
+		return 0;
+	}
+	if (gt_idmap_put(&sp->g_absent, (uint64_t)id, 0) != 0) {
+		sp->nomem = 1;
+		return -1;
+	}
+	return 0;
+}
+
+gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+{
+	gt_gstate *gs = new_g(o, id, status, seq);
+
+	if (gs != NULL && o->spec != NULL && note_life(o, id, 1) != 0)
+		return NULL;
+	return gs;
 }
 
 void gt_order_remove_g(gt_order *o, gt_gstate *gs)
@@ -318,6 +353,9 @@ void gt_order_remove_g(gt_order *o, gt_gstate *gs)
 	gs->live = 0;
 	gs->next_free = o->gs_free;
 	o->gs_free = i;
+	/* If memory runs out the engine gives up (gt_speculation.nomem). */
+	if (o->spec != NULL)
+		(void)note_life(o, gs->id, 0);
 }
 
 static void delete_g(gt_order *o, int64_t id)
@@ -371,6 +409,8 @@ static int set_m_proc(gt_order *o, gt_mstate *ms, int64_t p)
 
 	if (ms->p == p)
 		return 0;
+	if (o->spec != NULL)
+		ms->pseq = ++o->spec->pseq;
 	if (ms->p != GT_NO_ID) {
 		if (ms->hprev != NONE)
 			o->ms[ms->hprev].hnext = ms->hnext;
@@ -410,6 +450,9 @@ static gt_mstate *new_m(gt_order *o, int64_t id, int64_t g, int64_t p)
 	s->p = GT_NO_ID;
 	s->hprev = s->hnext = NONE;
 	s->g_slot = NONE;
+	s->pseq = 0;
+	/* A speculative engine's new M may have had a context before. */
+	s->unk = o->spec != NULL ? GT_MU_P | GT_MU_G : 0;
 	if (p != GT_NO_ID && set_m_proc(o, s, p) != 0)
 		return NULL;
 	return s;
@@ -437,9 +480,17 @@ static gt_event *push_slot(gt_order *o)
 
 /* ---- helpers for the rules ---------------------------------------------- */
 
+/* A scheduling context. unk (GT_MU_P, GT_MU_G; speculative engines
+ * only): p or g is what M m held when the generation began, which the
+ * engine does not know (the field holds GT_NO_ID). */
 typedef struct ctx {
 	int64_t m, p, g;
+	uint8_t unk;
 } ctx;
+
+/* Sets a context's P or G, which is then known. */
+#define SET_P(c, v) ((c)->p = (v), (c)->unk &= (uint8_t)~GT_MU_P)
+#define SET_G(c, v) ((c)->g = (v), (c)->unk &= (uint8_t)~GT_MU_G)
 
 typedef struct step {
 	gt_order *o;
@@ -447,6 +498,7 @@ typedef struct step {
 	const gt_generation *g;
 	uint64_t gen;
 	struct gotrace_error *err;
+	uint32_t mslot;          /* the advancing M's slot in o->ms */
 	char name_buf[32];
 } step;
 
@@ -474,28 +526,187 @@ static const char *ev_name(step *s)
 	                          sizeof s->name_buf);
 }
 
-static GT_ALWAYS_INLINE int check_ctx(step *s, ctx c, int m, int p, int g)
+/* ---- speculation (speculate.h): assumptions and giving up -------------------- */
+
+/* The speculative engine cannot decide without the state it lacks. */
+static GT_COLD int give_up(step *s, int reason)
 {
-	if (m == MUST && c.m == GT_NO_ID)
+	if (s->o->spec->reason == GT_GIVEUP_NONE)
+		s->o->spec->reason = reason;
+	return GT_ORDER_GIVE_UP;
+}
+
+/* Notes that the state before the generation must be as kind, id and val
+ * say (speculate.h) for what the engine does next to be right. */
+static GT_COLD int assume_extra(step *s, uint8_t kind, int64_t id,
+                                 uint64_t val, int64_t extra)
+{
+	gt_speculation *sp = s->o->spec;
+
+	if (GT_GROW(sp->pending, sp->pending_cap, sp->npending + 1) != 0)
+		return nomem(s);
+	sp->pending[sp->npending].kind = kind;
+	sp->pending[sp->npending].id = id;
+	sp->pending[sp->npending].extra = extra;
+	sp->pending[sp->npending++].val = val;
+	return 0;
+}
+
+static GT_COLD int assume(step *s, uint8_t kind, int64_t id, uint64_t val)
+{
+	return assume_extra(s, kind, id, val, 0);
+}
+
+/* Goroutine id in a speculative engine: its state if the engine has it;
+ * else NULL, with *unknown set unless the engine knows there is none. */
+static gt_gstate *spec_g(gt_order *o, int64_t id, int *unknown)
+{
+	gt_gstate *gs = gt_order_find_g(o, id);
+	uint32_t v;
+
+	*unknown = gs == NULL && o->spec != NULL &&
+	           !gt_idmap_get(&o->spec->g_absent, (uint64_t)id, &v);
+	return gs;
+}
+
+/* Takes in goroutine id, which existed before the generation in status
+ * (0 with GT_SF_STATUS_UNK: unknown), its sequence number one of an
+ * earlier generation. */
+static gt_gstate *inherit_g(step *s, int64_t id, uint8_t status,
+                            uint8_t sflags)
+{
+	gt_seq old = {0, 0};
+	gt_gstate *gs = new_g(s->o, id, status, old);
+
+	if (gs != NULL)
+		gs->sflags = (uint8_t)(GT_SF_INHERITED | GT_SF_SEQ_UNK | sflags);
+	return gs;
+}
+
+/* Goroutine id, which must exist (in status want, unless want is 0) or
+ * the event is an error: what a rule that requires it sees. *out is NULL
+ * if it does not exist; the rule then fails as it would have. */
+static int need_g(step *s, int64_t id, uint8_t want, gt_gstate **out)
+{
+	int unknown;
+	gt_gstate *gs = spec_g(s->o, id, &unknown);
+	int rc;
+
+	*out = gs;
+	if (unknown) {
+		rc = assume(s, want ? GT_A_G_STATUS : GT_A_G_EXISTS, id, want);
+		if (rc != 0)
+			return rc;
+		gs = inherit_g(s, id, want, want ? 0 : GT_SF_STATUS_UNK);
+		if (gs == NULL)
+			return nomem(s);
+	} else if (gs != NULL && want != 0 &&
+	           (gs->sflags & GT_SF_STATUS_UNK)) {
+		/* Still in the status it had before: that must be want. */
+		rc = assume(s, GT_A_G_STATUS, id, want);
+		if (rc != 0)
+			return rc;
+		gs->status = want;
+		gs->sflags &= (uint8_t)~GT_SF_STATUS_UNK;
+	}
+	*out = gs;
+	return 0;
+}
+
+/* P id, in a speculative engine that does not have it: only its
+ * sequence number says whether a rule may proceed, and one of an earlier
+ * generation never follows. Rules needing more give up. */
+static GT_COLD int unknown_p(step *s)
+{
+	return give_up(s, GT_GIVEUP_PROC);
+}
+
+/* What a context's unknown parts leave to the reader (speculate.h). */
+static inline uint8_t ctx_marks(ctx c)
+{
+	return (uint8_t)((c.unk & GT_MU_P ? GT_SPEC_CTX_P : 0) |
+	                 (c.unk & GT_MU_G ? GT_SPEC_CTX_G : 0));
+}
+
+/* check_ctx's part for a context with unknown parts: what the rule
+ * requires of them is assumed (and, for none, known from then on). */
+static GT_COLD int check_unknown_ctx(step *s, ctx *c, int p, int g)
+{
+	gt_mstate *ms = &s->o->ms[s->mslot];
+	int rc;
+
+	if (c->unk & GT_MU_P) {
+		if (p == MUST && !(ms->unk & GT_MU_P_SOME)) {
+			rc = assume(s, GT_A_M_P_SOME, c->m, 0);
+			if (rc != 0)
+				return rc;
+			ms->unk |= GT_MU_P_SOME;
+		} else if (p == MUST_NOT) {
+			if (ms->unk & GT_MU_P_SOME)
+				return give_up(s, GT_GIVEUP_ERROR);
+			rc = assume(s, GT_A_M_P, c->m, (uint64_t)GT_NO_ID);
+			if (rc != 0)
+				return rc;
+			SET_P(c, GT_NO_ID);
+			ms->unk &= (uint8_t)~GT_MU_P;
+		}
+	}
+	if (c->unk & GT_MU_G) {
+		if (g == MUST && !(ms->unk & GT_MU_G_SOME)) {
+			rc = assume(s, GT_A_M_G_SOME, c->m, 0);
+			if (rc != 0)
+				return rc;
+			ms->unk |= GT_MU_G_SOME;
+		} else if (g == MUST_NOT) {
+			if (ms->unk & GT_MU_G_SOME)
+				return give_up(s, GT_GIVEUP_ERROR);
+			rc = assume(s, GT_A_M_G, c->m, (uint64_t)GT_NO_ID);
+			if (rc != 0)
+				return rc;
+			SET_G(c, GT_NO_ID);
+			ms->unk &= (uint8_t)~GT_MU_G;
+		}
+	}
+	return 0;
+}
+
+/* The rules' checks of the context (Go's schedCtx requirements). */
+static GT_ALWAYS_INLINE int check_ctx(step *s, ctx *c, int m, int p, int g)
+{
+	if (c->unk != 0) {
+		int rc = check_unknown_ctx(s, c, p, g);
+
+		if (rc != 0)
+			return rc;
+	}
+	if (m == MUST && c->m == GT_NO_ID)
 		return fail(s, "expected a thread but didn't have one");
-	if (m == MUST_NOT && c.m != GT_NO_ID)
+	if (m == MUST_NOT && c->m != GT_NO_ID)
 		return fail(s, "expected no thread but had one");
-	if (p == MUST && c.p == GT_NO_ID)
+	if (p == MUST && c->p == GT_NO_ID && !(c->unk & GT_MU_P))
 		return fail(s, "expected a proc but didn't have one");
-	if (p == MUST_NOT && c.p != GT_NO_ID)
+	if (p == MUST_NOT && c->p != GT_NO_ID)
 		return fail(s, "expected no proc but had one");
-	if (g == MUST && c.g == GT_NO_ID)
+	if (g == MUST && c->g == GT_NO_ID && !(c->unk & GT_MU_G))
 		return fail(s, "expected a goroutine but didn't have one");
-	if (g == MUST_NOT && c.g != GT_NO_ID)
+	if (g == MUST_NOT && c->g != GT_NO_ID)
 		return fail(s, "expected no goroutine but had one");
 	return 0;
 }
 
 #define CHECK_CTX(s, c, m, p, g)                                   \
 	do {                                                       \
-		int rc_ = check_ctx((s), (c), (m), (p), (g));      \
+		int rc_ = check_ctx((s), &(c), (m), (p), (g));     \
 		if (rc_ != 0)                                      \
 			return rc_;                                \
+	} while (0)
+
+/* A rule about to use the identity of the context's G or P, which a
+ * speculative engine may not know: it gives up then. */
+#define NEED_CTX(s, c, bit)                                        \
+	do {                                                       \
+		if ((c).unk & (bit))                               \
+			return give_up((s), GT_GIVEUP_CONTEXT);    \
 	} while (0)
 
 /* Queues the event being advanced, with context c; in place if it is
@@ -512,8 +723,11 @@ static GT_ALWAYS_INLINE int queue_ev(step *s, ctx c)
 		e->time = s->ev->time;
 		memcpy(e->args, s->ev->args, sizeof e->args);
 		e->type = s->ev->type;
+		e->spec = s->ev->spec;
 		e->gslot = s->ev->gslot;
 	}
+	if (c.unk != 0)
+		e->spec |= ctx_marks(c);
 	e->m = c.m;
 	e->p = c.p;
 	e->g = c.g;
@@ -532,6 +746,7 @@ static int queue_extra(step *s, ctx c, uint8_t type, uint64_t a0, uint64_t a1,
 	memset(e, 0, sizeof *e);
 	e->gslot = GT_NO_SLOT;
 	e->type = type;
+	e->spec = ctx_marks(c);
 	e->time = s->ev->time;
 	e->m = c.m;
 	e->p = c.p;
@@ -578,16 +793,29 @@ static int add_range(step *s, gt_ranges *r, gt_range t)
 	return 0;
 }
 
-static int begin_range(step *s, gt_ranges *r, gt_range t)
+/*
+ * The range operations. inherited: the resource is a speculative engine's
+ * from before the generation (GT_SF_INHERITED), whose ranges r holds only
+ * those begun in the generation; what depends on the others is left to
+ * the reader, which keeps the true ones (GT_SPEC_RANGE).
+ */
+static int begin_range(step *s, gt_ranges *r, gt_range t, int inherited)
 {
 	if (has_range(r, t))
 		return fail(s, "discovered event already in-flight for when "
 		               "starting event %s", gt_specs[t.type].name);
+	if (inherited)
+		s->ev->spec |= GT_SPEC_RANGE;
 	return add_range(s, r, t);
 }
 
-static int active_range(step *s, gt_ranges *r, gt_range t, int initial)
+static int active_range(step *s, gt_ranges *r, gt_range t, int initial,
+                        int inherited)
 {
+	if (inherited) {
+		s->ev->spec |= GT_SPEC_RANGE;
+		return 0;
+	}
 	if (initial) {
 		if (has_range(r, t))
 			return fail(s, "found named active range already in first "
@@ -611,8 +839,10 @@ static int active_range(step *s, gt_ranges *r, gt_range t, int initial)
 	return 0;
 }
 
-/* Ends the range started by the end event type; stores its desc. */
-static int end_range(step *s, gt_ranges *r, uint8_t end_type, uint64_t *desc)
+/* Ends the range started by the end event type; stores its desc (0 if
+ * the reader is to find it: inherited, and none begun in the generation). */
+static int end_range(step *s, gt_ranges *r, uint8_t end_type, uint64_t *desc,
+                     int inherited)
 {
 	uint8_t st = range_start_type(end_type);
 	size_t i;
@@ -622,14 +852,70 @@ static int end_range(step *s, gt_ranges *r, uint8_t end_type, uint64_t *desc)
 			*desc = r->items[i].desc;
 			r->items[i] = r->items[r->n - 1];
 			r->n--;
+			if (inherited)
+				s->ev->spec |= GT_SPEC_RANGE | GT_SPEC_RANGE_LOCAL;
 			return 0;
 		}
+	}
+	if (inherited) {
+		*desc = 0;
+		s->ev->spec |= GT_SPEC_RANGE;
+		return 0;
 	}
 	return fail(s, "tried to end event %s, but not in-flight",
 	            gt_specs[st].name);
 }
 
 /* ---- the rules, one per kind of event ----------------------------------- */
+
+/*
+ * In a speculative engine (o->spec != NULL, speculate.h) every rule below meets
+ * state it may not have: a goroutine, P, task or M context from before the
+ * generation, the GC cycle. The rule then decides what it would decide
+ * whatever that state was, or assumes (assume()) what lets the event be
+ * valid, or marks what of the event the reader must fill in, or gives up
+ * (give_up()). An engine without spec never meets unknown state: every
+ * branch on it is dead there, and its decisions are those of Go's parser.
+ */
+
+/*
+ * ProcStatus(SyscallAbandoned) of a P a speculative engine does not have.
+ * It is assumed in a syscall and held by an M — the usual case: that M is
+ * blocked in the syscall, and the thread starting the generation reports
+ * its P — and the event's context is that M's, which the reader fills in
+ * (GT_SPEC_HOLDER) from the true state and what the engine knows of each
+ * M by now (GT_A_M_KNOWN).
+ */
+static int abandoned_p(step *s, ctx *cur, ctx *next, int64_t pid)
+{
+	gt_order *o = s->o;
+	gt_seq z = {s->gen, 0};
+	gt_pstate *ps;
+	size_t i;
+	int rc;
+
+	rc = assume(s, GT_A_P_SYSCALL, pid, 0);
+	for (i = 0; rc == 0 && i < o->nms; i++) {
+		const gt_mstate *ms = &o->ms[i];
+		uint8_t known = (uint8_t)((ms->unk & GT_MU_P ? 0 : 1) |
+		                          (ms->unk & GT_MU_G ? 0 : 2));
+
+		if (known != 0)
+			rc = assume_extra(s, GT_A_M_KNOWN, ms->id, known, ms->g);
+	}
+	if (rc != 0)
+		return rc;
+	if ((ps = new_p(o, pid, GT_PROC_SYSCALL, z)) == NULL)
+		return nomem(s);
+	ps->sflags = GT_SF_INHERITED;
+	s->ev->args[1] = GT_PROC_SYSCALL;
+	s->ev->args[2] = PS_RUNNING;
+	s->ev->spec |= GT_SPEC_HOLDER;
+	*next = *cur;
+	cur->p = pid;
+	cur->unk = 0;
+	return queue_ev(s, *cur);
+}
 
 static int proc_status(step *s, ctx *cur, ctx *next)
 {
@@ -648,6 +934,10 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 	if (ps != NULL) {
 		if (status == GT_PROC_ABANDONED &&
 		    ps->status == GT_PROC_SYSCALL) {
+			/* Its holder's context, below, may be one the
+			 * speculative engine does not know. */
+			if (o->spec != NULL)
+				return give_up(s, GT_GIVEUP_ABANDONED);
 			old = PS_RUNNING;
 			s->ev->args[1] = GT_PROC_SYSCALL;
 		} else if (status == GT_PROC_ABANDONED &&
@@ -662,6 +952,23 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 		}
 		ps->seq.gen = s->gen;
 		ps->seq.seq = 0;
+		ps->sflags &= (uint8_t)~GT_SF_SEQ_UNK;
+	} else if (o->spec != NULL) {
+		gt_seq z = {s->gen, 0};
+		int rc;
+
+		/* Unknown P: it did not exist (old state NotExist) or was in
+		 * this status (old state the status's); the reader tells
+		 * which. An abandoned one depends on more. */
+		if (status == GT_PROC_ABANDONED)
+			return abandoned_p(s, cur, next, pid);
+		rc = assume(s, GT_A_P_ABSENT_OR, pid, status);
+		if (rc != 0)
+			return rc;
+		if ((ps = new_p(o, pid, (uint8_t)status, z)) == NULL)
+			return nomem(s);
+		ps->sflags = GT_SF_INHERITED;
+		s->ev->spec |= GT_SPEC_PROC_OLD;
 	} else {
 		gt_seq z = {s->gen, 0};
 
@@ -672,7 +979,7 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 	s->ev->args[2] = old;
 	*next = *cur;
 	if (status == GT_PROC_RUNNING || status == GT_PROC_SYSCALL)
-		next->p = pid;
+		SET_P(next, pid);
 	if (status == GT_PROC_ABANDONED && old == PS_RUNNING) {
 		/* The P is about to be stolen; its status belongs to the M that
 		 * holds it, not necessarily the one that wrote it. (If several
@@ -695,24 +1002,30 @@ static int proc_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_seq seq = {s->gen, s->ev->args[1]};
 	gt_pstate *ps = get_p(s->o, pid);
 
+	/* A P the speculative engine does not have cannot follow. */
 	if (ps == NULL || ps->status != GT_PROC_IDLE ||
 	    !gt_seq_succeeds(seq, ps->seq) || cur.p != GT_NO_ID) {
 		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_IDLE);
 		*ok = 0;
 		return 0;
 	}
+	/* An M whose P is unknown: assumed to have none (check_ctx). */
 	CHECK_CTX(s, cur, MUST, MUST_NOT, MAY);
 	ps->status = GT_PROC_RUNNING;
 	ps->seq = seq;
 	*next = cur;
-	next->p = pid;
+	SET_P(next, pid);
 	return queue_ev(s, cur);
 }
 
 static int proc_stop(step *s, ctx cur, ctx *next)
 {
-	gt_pstate *ps = get_p(s->o, cur.p);
+	gt_pstate *ps;
 
+	NEED_CTX(s, cur, GT_MU_P);
+	ps = get_p(s->o, cur.p);
+	if (ps == NULL && s->o->spec != NULL)
+		return unknown_p(s);
 	if (ps == NULL)
 		return fail(s, "event %s for proc (%" PRId64 ") that doesn't exist",
 		            ev_name(s), cur.p);
@@ -722,8 +1035,42 @@ static int proc_stop(step *s, ctx cur, ctx *next)
 	CHECK_CTX(s, cur, MUST, MUST, MAY);
 	ps->status = GT_PROC_IDLE;
 	*next = cur;
-	next->p = GT_NO_ID;
+	SET_P(next, GT_NO_ID);
 	return queue_ev(s, cur);
+}
+
+/* M mid, the victim of a steal of P pid, in a speculative engine: it must
+ * hold pid (or the event is an error). NULL if it does not exist. */
+static int steal_victim(step *s, int64_t mid, int64_t pid, gt_mstate **out)
+{
+	gt_order *o = s->o;
+	gt_mstate *victim = get_m(o, mid);
+	int rc;
+
+	*out = victim;
+	if (victim == NULL && o->spec != NULL) {
+		rc = assume(s, GT_A_M_STEAL, mid, (uint64_t)pid);
+		if (rc != 0)
+			return rc;
+		if ((victim = new_m(o, mid, GT_NO_ID, GT_NO_ID)) == NULL)
+			return nomem(s);
+		victim->unk = GT_MU_G;
+		if (set_m_proc(o, victim, pid) != 0)
+			return nomem(s);
+		/* Not a change of P: it held pid before the generation. */
+		victim->pseq = 0;
+	} else if (victim != NULL && (victim->unk & GT_MU_P)) {
+		rc = assume(s, GT_A_M_P, mid, (uint64_t)pid);
+		if (rc != 0)
+			return rc;
+		victim->unk &= (uint8_t)~(GT_MU_P | GT_MU_P_SOME);
+		victim->p = GT_NO_ID;
+		if (set_m_proc(o, victim, pid) != 0)
+			return nomem(s);
+		victim->pseq = 0;
+	}
+	*out = victim;
+	return 0;
 }
 
 static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
@@ -734,6 +1081,7 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 	int64_t mid;
 	uint8_t old;
 	gt_mstate *victim;
+	int rc;
 
 	if (ps == NULL || (ps->status != GT_PROC_SYSCALL &&
 	                   ps->status != GT_PROC_ABANDONED) ||
@@ -753,14 +1101,30 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 		return queue_ev(s, cur);
 	mid = (int64_t)s->ev->args[2];
 	if (mid == cur.m) {
+		if (cur.unk & GT_MU_P) {
+			/* It must have held pid all along. */
+			gt_mstate *ms = &s->o->ms[s->mslot];
+
+			rc = assume(s, GT_A_M_P, cur.m, (uint64_t)pid);
+			if (rc != 0)
+				return rc;
+			ms->unk &= (uint8_t)~(GT_MU_P | GT_MU_P_SOME);
+			if (set_m_proc(s->o, ms, pid) != 0)
+				return nomem(s);
+			ms->pseq = 0;
+			SET_P(&cur, pid);
+		}
 		if (cur.p != pid)
 			return fail(s, "tried to self-steal proc %" PRId64 " (thread %"
 			               PRId64 "), but got proc %" PRId64 " instead",
 			            pid, mid, cur.p);
-		next->p = GT_NO_ID;
+		*next = cur;
+		SET_P(next, GT_NO_ID);
 		return queue_ev(s, cur);
 	}
-	victim = get_m(s->o, mid);
+	rc = steal_victim(s, mid, pid, &victim);
+	if (rc != 0)
+		return rc;
 	if (victim == NULL)
 		return fail(s, "stole proc from non-existent thread %" PRId64, mid);
 	if (victim->p != pid)
@@ -771,6 +1135,27 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 	return queue_ev(s, cur);
 }
 
+/* GoStatus(Syscall) for M mid, not the writer, in a speculative engine
+ * that does not have mid: it did not exist (the event's context keeps
+ * the writer's G) or it held the goroutine (the reader fills that in). */
+static int syscall_other_m(step *s, ctx *cur, int64_t gid, int64_t mid)
+{
+	gt_mstate *ms;
+	int rc;
+
+	if (cur->unk != 0)
+		return give_up(s, GT_GIVEUP_CONTEXT);
+	rc = assume(s, GT_A_M_SYSCALL, mid, (uint64_t)gid);
+	if (rc != 0)
+		return rc;
+	if ((ms = new_m(s->o, mid, gid, GT_NO_ID)) == NULL)
+		return nomem(s);
+	ms->unk = GT_MU_P;
+	s->ev->spec |= GT_SPEC_SYSM;
+	cur->m = mid;
+	return queue_ev(s, *cur);
+}
+
 static int go_status(step *s, ctx *cur, ctx *next)
 {
 	gt_order *o = s->o;
@@ -779,12 +1164,28 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	uint64_t status = (uint8_t)s->ev->args[2]; /* a uint8 in Go */
 	uint8_t old;
 	gt_gstate *gs;
+	int unknown, rc;
 
 	if (status >= 5)
 		return fail(s, "invalid status for goroutine %" PRId64 ": %" PRIu64,
 		            gid, status);
 	old = go_status_to_state[status];
-	gs = get_g(o, gid);
+	touch(o, GT_RES_G, gid);
+	gs = spec_g(o, gid, &unknown);
+	if (gs != NULL && (gs->sflags & GT_SF_STATUS_UNK)) {
+		/* Still in the status it had before the generation. */
+		rc = assume(s, GT_A_G_STATUS, gid, status);
+		if (rc != 0)
+			return rc;
+		gs->status = (uint8_t)status;
+		gs->sflags &= (uint8_t)~GT_SF_STATUS_UNK;
+	} else if (unknown) {
+		rc = assume(s, GT_A_G_STATUS, gid, status);
+		if (rc != 0)
+			return rc;
+		if ((gs = inherit_g(s, gid, (uint8_t)status, 0)) == NULL)
+			return nomem(s);
+	}
 	if (gs != NULL) {
 		if (gs->status != status)
 			return fail(s, "inconsistent status for goroutine %" PRId64
@@ -793,6 +1194,7 @@ static int go_status(step *s, ctx *cur, ctx *next)
 			            go_status_name((unsigned)status));
 		gs->seq.gen = s->gen;
 		gs->seq.seq = 0;
+		gs->sflags &= (uint8_t)~GT_SF_SEQ_UNK;
 	} else if (s->gen == o->initial_gen) {
 		gt_seq z = {s->gen, 0};
 
@@ -807,7 +1209,7 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	s->ev->args[2] = (uint64_t)old << 32 | status;
 	*next = *cur;
 	if (status == GT_GO_RUNNING) {
-		next->g = gid;
+		SET_G(next, gid);
 	} else if (status == GT_GO_SYSCALL) {
 		gt_mstate *ms;
 
@@ -815,20 +1217,43 @@ static int go_status(step *s, ctx *cur, ctx *next)
 			return fail(s, "found goroutine %" PRId64
 			               " in syscall without a thread", gid);
 		if (mid == cur->m) {
+			if (s->gen != o->initial_gen && (cur->unk & GT_MU_G)) {
+				/* The thread must have had it all along. */
+				ms = &o->ms[s->mslot];
+				rc = assume(s, GT_A_M_G, cur->m, (uint64_t)gid);
+				if (rc != 0)
+					return rc;
+				ms->g = gid;
+				ms->unk &= (uint8_t)~(GT_MU_G | GT_MU_G_SOME);
+				SET_G(cur, gid);
+			}
 			if (s->gen != o->initial_gen && cur->g != gid)
 				return fail(s, "inconsistent thread for syscalling "
 				               "goroutine %" PRId64 ": thread has "
 				               "goroutine %" PRId64, gid, cur->g);
-			next->g = gid;
+			*next = *cur;
+			SET_G(next, gid);
 			return queue_ev(s, *cur);
 		}
 		ms = get_m(o, mid);
+		if (ms == NULL && o->spec != NULL)
+			return syscall_other_m(s, cur, gid, mid);
 		if (ms != NULL) {
+			/* The context printed is the writer's but for these. */
+			if (cur->unk & GT_MU_P)
+				return give_up(s, GT_GIVEUP_CONTEXT);
+			if (ms->unk & GT_MU_G) {
+				rc = assume(s, GT_A_M_G, mid, (uint64_t)gid);
+				if (rc != 0)
+					return rc;
+				ms->g = gid;
+				ms->unk &= (uint8_t)~(GT_MU_G | GT_MU_G_SOME);
+			}
 			if (ms->g != gid)
 				return fail(s, "inconsistent thread for syscalling "
 				               "goroutine %" PRId64 ": thread has "
 				               "goroutine %" PRId64, gid, ms->g);
-			cur->g = ms->g;
+			SET_G(cur, ms->g);
 		} else if (new_m(o, mid, gid, GT_NO_ID) == NULL) {
 			return nomem(s);
 		}
@@ -837,20 +1262,55 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	return queue_ev(s, *cur);
 }
 
+/* A goroutine about to be created, which must not exist. */
+static int new_goroutine(step *s, int64_t newg, int in_syscall)
+{
+	int unknown, rc;
+	gt_gstate *gs;
+
+	touch(s->o, GT_RES_G, newg);
+	gs = spec_g(s->o, newg, &unknown);
+	if (gs != NULL)
+		return fail(s, "tried to create goroutine (%" PRId64 ")%s that "
+		               "already exists", newg,
+		            in_syscall ? " in syscall" : "");
+	if (unknown && (rc = assume(s, GT_A_G_ABSENT, newg, 0)) != 0)
+		return rc;
+	return 0;
+}
+
 static int go_create(step *s, ctx cur)
 {
 	int64_t newg = (int64_t)s->ev->args[0];
 	gt_gstate *gs;
 	gt_seq z = {s->gen, 0};
+	int unknown, rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MAY);
-	gs = get_g(s->o, cur.g);
+	NEED_CTX(s, cur, GT_MU_G);
+	touch(s->o, GT_RES_G, cur.g);
+	gs = spec_g(s->o, cur.g, &unknown);
+	if (unknown) {
+		/* A goroutine still running, or none: only "none" (no G in
+		 * the context) comes up, and is assumed once. */
+		if (cur.g != GT_NO_ID)
+			return give_up(s, GT_GIVEUP_OTHER);
+		if (!s->o->spec->none_g_checked) {
+			rc = assume(s, GT_A_G_ABSENT_OR_RUNNING, cur.g, 0);
+			if (rc != 0)
+				return rc;
+			s->o->spec->none_g_checked = 1;
+		}
+	} else if (gs != NULL && (gs->sflags & GT_SF_STATUS_UNK)) {
+		if ((rc = need_g(s, cur.g, GT_GO_RUNNING, &gs)) != 0)
+			return rc;
+	}
 	if (gs != NULL && gs->status != GT_GO_RUNNING)
 		return fail(s, "%s event for goroutine that's not Running",
 		            ev_name(s));
-	if (get_g(s->o, newg) != NULL)
-		return fail(s, "tried to create goroutine (%" PRId64
-		               ") that already exists", newg);
+	rc = new_goroutine(s, newg, 0);
+	if (rc != 0)
+		return rc;
 	if (gt_order_add_g(s->o, newg,
 	          s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ? GT_GO_WAITING
 	                                                       : GT_GO_RUNNABLE,
@@ -865,6 +1325,14 @@ static GT_ALWAYS_INLINE int current_g(step *s, ctx cur, uint8_t want,
 {
 	gt_gstate *gs = get_g(s->o, cur.g);
 
+	*out = gs;
+	if (s->o->spec != NULL) {
+		int rc;
+
+		NEED_CTX(s, cur, GT_MU_G);
+		if ((rc = need_g(s, cur.g, want, &gs)) != 0)
+			return rc;
+	}
 	*out = gs;
 	if (gs == NULL)
 		return fail(s, "event %s for goroutine (%" PRId64
@@ -885,7 +1353,7 @@ static int go_stop_exec(step *s, ctx cur, ctx *next)
 	if (rc != 0)
 		return rc;
 	*next = cur;
-	next->g = GT_NO_ID;
+	SET_G(next, GT_NO_ID);
 	switch (s->ev->type) {
 	case GOTRACE_WIRE_GO_DESTROY:
 		delete_g(s->o, cur.g);
@@ -906,6 +1374,7 @@ static int go_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_seq seq = {s->gen, s->ev->args[1]};
 	gt_gstate *gs = get_g(s->o, gid);
 
+	/* One the speculative engine does not have cannot follow. */
 	if (!gt_order_g_next(gs, GT_GO_RUNNABLE, seq.gen, seq.seq)) {
 		wait_state(s->o, GT_RES_G, gid, seq.seq, GT_GO_RUNNABLE);
 		*ok = 0;
@@ -915,7 +1384,7 @@ static int go_start(step *s, ctx cur, ctx *next, int *ok)
 	gs->status = GT_GO_RUNNING;
 	gs->seq = seq;
 	*next = cur;
-	next->g = gid;
+	SET_G(next, gid);
 	return queue_ev(s, cur);
 }
 
@@ -972,11 +1441,22 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 	nextgs->status = GT_GO_RUNNING;
 	nextgs->seq = seq;
 	*next = cur;
-	next->g = nextg;
+	SET_G(next, nextg);
 	start = cur;
-	start.g = GT_NO_ID;
+	SET_G(&start, GT_NO_ID);
 	return queue_extra(s, start, GOTRACE_WIRE_GO_START, (uint64_t)nextg,
 	                   s->ev->args[1], 0);
+}
+
+/* The P in the context, which a rule looks up: a speculative engine must
+ * know which it is and have it. */
+static int ctx_p(step *s, ctx cur, gt_pstate **out)
+{
+	NEED_CTX(s, cur, GT_MU_P);
+	*out = get_p(s->o, cur.p);
+	if (*out == NULL && s->o->spec != NULL)
+		return unknown_p(s);
+	return 0;
 }
 
 static int syscall_begin(step *s, ctx cur)
@@ -990,8 +1470,9 @@ static int syscall_begin(step *s, ctx cur)
 	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &gs);
 	if (rc != 0)
 		return rc;
+	if ((rc = ctx_p(s, cur, &ps)) != 0)
+		return rc;
 	gs->status = GT_GO_SYSCALL;
-	ps = get_p(s->o, cur.p);
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
@@ -1014,8 +1495,9 @@ static int syscall_end(step *s, ctx cur)
 	rc = current_g(s, cur, GT_GO_SYSCALL, "Running", &gs);
 	if (rc != 0)
 		return rc;
+	if ((rc = ctx_p(s, cur, &ps)) != 0)
+		return rc;
 	gs->status = GT_GO_RUNNING;
-	ps = get_p(s->o, cur.p);
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
@@ -1031,9 +1513,12 @@ static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
 	gt_gstate *gs;
 	int rc;
 
+	NEED_CTX(s, cur, GT_MU_P);
 	if (cur.p != GT_NO_ID) {
-		gt_pstate *ps = get_p(s->o, cur.p);
+		gt_pstate *ps;
 
+		if ((rc = ctx_p(s, cur, &ps)) != 0)
+			return rc;
 		if (ps == NULL)
 			return fail(s, "uninitialized proc %" PRId64 " found during %s",
 			            cur.p, ev_name(s));
@@ -1048,7 +1533,7 @@ static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
 	if (rc != 0)
 		return rc;
 	*next = cur;
-	next->g = GT_NO_ID;
+	SET_G(next, GT_NO_ID);
 	gs->status = GT_GO_RUNNABLE;
 	return queue_ev(s, cur);
 }
@@ -1057,15 +1542,16 @@ static int create_syscall(step *s, ctx cur, ctx *next)
 {
 	int64_t newg = (int64_t)s->ev->args[0];
 	gt_seq z = {s->gen, 0};
+	int rc;
 
 	CHECK_CTX(s, cur, MUST, MAY, MUST_NOT);
-	if (get_g(s->o, newg) != NULL)
-		return fail(s, "tried to create goroutine (%" PRId64
-		               ") in syscall that already exists", newg);
+	rc = new_goroutine(s, newg, 1);
+	if (rc != 0)
+		return rc;
 	if (gt_order_add_g(s->o, newg, GT_GO_SYSCALL, z) == NULL)
 		return nomem(s);
 	*next = cur;
-	next->g = newg;
+	SET_G(next, newg);
 	return queue_ev(s, cur);
 }
 
@@ -1078,12 +1564,15 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 	rc = current_g(s, cur, GT_GO_SYSCALL, "Syscall", &gs);
 	if (rc != 0)
 		return rc;
+	NEED_CTX(s, cur, GT_MU_P);
 	delete_g(s->o, cur.g);
 	*next = cur;
-	next->g = GT_NO_ID;
+	SET_G(next, GT_NO_ID);
 	if (cur.p != GT_NO_ID) {
-		gt_pstate *ps = get_p(s->o, cur.p);
+		gt_pstate *ps;
 
+		if ((rc = ctx_p(s, cur, &ps)) != 0)
+			return rc;
 		if (ps == NULL)
 			return fail(s, "found invalid proc %" PRId64 " during %s",
 			            cur.p, ev_name(s));
@@ -1091,7 +1580,7 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 			return fail(s, "proc %" PRId64 " in unexpected state %s during %s",
 			            cur.p, proc_status_name(ps->status), ev_name(s));
 		ps->status = GT_PROC_ABANDONED;
-		next->p = GT_NO_ID;
+		SET_P(next, GT_NO_ID);
 		rc = queue_extra(s, cur, GOTRACE_WIRE_PROC_STEAL, (uint64_t)cur.p, 0,
 		                 GT_PROC_SYSCALL);
 		if (rc != 0)
@@ -1108,6 +1597,19 @@ static int lookup_string(step *s, uint64_t id, gt_string *out)
 	return 0;
 }
 
+/* Whether task id is active: 1 with *idx, 0, or -1 if a speculative
+ * engine does not know (it began before the generation, or never). */
+static int find_task(gt_order *o, uint64_t id, uint32_t *idx)
+{
+	uint32_t v;
+
+	if (gt_idmap_get(&o->task_index, id, idx))
+		return 1;
+	if (o->spec == NULL || gt_idmap_get(&o->spec->task_absent, id, &v))
+		return 0;
+	return -1;
+}
+
 static int task_begin(step *s, ctx cur)
 {
 	gt_order *o = s->o;
@@ -1115,10 +1617,14 @@ static int task_begin(step *s, ctx cur)
 	uint64_t parent = s->ev->args[1];
 	gt_string name = {NULL, 0, 0}; /* set by lookup_string */
 	uint32_t idx, nid;
-	int rc;
+	int rc, found = find_task(o, id, &idx);
 
-	if (gt_idmap_get(&o->task_index, id, &idx))
+	if (found > 0)
 		return fail(s, "task ID conflict: %" PRIu64, id);
+	if (found < 0) {
+		if ((rc = assume(s, GT_A_TASK_ABSENT, (int64_t)id, 0)) != 0)
+			return rc;
+	}
 	if (parent == 0) {
 		parent = NO_TASK;
 		s->ev->args[1] = NO_TASK;
@@ -1155,14 +1661,20 @@ static int task_end(step *s, ctx cur)
 	gt_order *o = s->o;
 	uint64_t id = s->ev->args[0];
 	uint32_t idx;
+	int found = find_task(o, id, &idx);
 
 	/* args[2] = parent, args[3] = the interned name itself (it may come
 	 * from an earlier generation's string table; see gt_event). */
-	if (gt_idmap_get(&o->task_index, id, &idx)) {
+	if (found > 0) {
 		s->ev->args[2] = o->tasks[idx].parent;
 		s->ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(
 			o, o->tasks[idx].name);
 		remove_task(o, id, idx);
+		if (o->spec != NULL && GT_GROW(o->spec->ended, o->spec->ended_cap,
+		                               o->spec->nended + 1) != 0)
+			return nomem(s);
+		if (o->spec != NULL)
+			o->spec->ended[o->spec->nended++] = id;
 	} else {
 		uint32_t empty = gt_order_intern(o, (const uint8_t *)"", 0);
 
@@ -1170,7 +1682,18 @@ static int task_end(step *s, ctx cur)
 			return nomem(s);
 		s->ev->args[2] = NO_TASK;
 		s->ev->args[3] = (uint64_t)(uintptr_t)gt_order_string(o, empty);
+		/* Unknown: the reader fills in what the task had, if any. */
+		if (found < 0) {
+			s->ev->spec |= GT_SPEC_TASK;
+			if (GT_GROW(o->spec->ended, o->spec->ended_cap,
+			            o->spec->nended + 1) != 0)
+				return nomem(s);
+			o->spec->ended[o->spec->nended++] = id;
+		}
 	}
+	if (o->spec != NULL &&
+	    gt_idmap_put(&o->spec->task_absent, id, 0) != 0)
+		return nomem(s);
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
 	return queue_ev(s, cur);
 }
@@ -1188,6 +1711,11 @@ static int region(step *s, ctx cur, int begin)
 	if (rc != 0)
 		return rc;
 	gs = get_g(o, cur.g);
+	if (o->spec != NULL) {
+		NEED_CTX(s, cur, GT_MU_G);
+		if ((rc = need_g(s, cur.g, 0, &gs)) != 0)
+			return rc;
+	}
 	if (gs == NULL)
 		return fail(s, "encountered %s without known state for current "
 		               "goroutine %" PRId64,
@@ -1218,14 +1746,38 @@ static int region(step *s, ctx cur, int begin)
 			return GOTRACE_ERR_INVALID;
 		}
 		gs->nregions--;
+	} else if (gs->sflags & GT_SF_INHERITED) {
+		/* The regions it had before the generation are the
+		 * reader's. */
+		s->ev->spec |= GT_SPEC_REGION;
 	}
 	return queue_ev(s, cur);
+}
+
+/* A GC event meeting a speculative engine's unknown cycle: assumed to
+ * follow (the reader checks it against the true cycle), which sets the
+ * cycle. Returns 1 having done so, 0 if the cycle is known, or an error. */
+static int gc_unknown(step *s, uint8_t state)
+{
+	gt_order *o = s->o;
+	int rc;
+
+	if (o->spec == NULL || o->spec->gc_known)
+		return 0;
+	rc = assume(s, GT_A_GC, (int64_t)s->ev->args[0], s->ev->type);
+	if (rc != 0)
+		return rc;
+	o->spec->gc_known = 1;
+	o->gc_seq = s->ev->args[0];
+	o->gc_state = state;
+	return 1;
 }
 
 static int gc_active(step *s, ctx cur, int *ok)
 {
 	gt_order *o = s->o;
 	uint64_t seq = s->ev->args[0];
+	int rc;
 
 	if (s->gen == o->initial_gen) {
 		if (o->gc_state != GC_UNDETERMINED)
@@ -1235,13 +1787,18 @@ static int gc_active(step *s, ctx cur, int *ok)
 		o->gc_state = GC_RUNNING;
 		return queue_ev(s, cur);
 	}
-	if (seq != o->gc_seq + 1) {
-		wait_state(o, GT_RES_GC, 0, seq, 0);
-		*ok = 0;
-		return 0;
+	if ((rc = gc_unknown(s, GC_RUNNING)) < 0)
+		return rc;
+	if (rc == 0) {
+		if (seq != o->gc_seq + 1) {
+			wait_state(o, GT_RES_GC, 0, seq, 0);
+			*ok = 0;
+			return 0;
+		}
+		if (o->gc_state != GC_RUNNING)
+			return fail(s, "encountered GCActive while GC was not in "
+			               "progress");
 	}
-	if (o->gc_state != GC_RUNNING)
-		return fail(s, "encountered GCActive while GC was not in progress");
 	o->gc_seq = seq;
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
 	return queue_ev(s, cur);
@@ -1251,19 +1808,27 @@ static int gc_begin(step *s, ctx cur, int *ok)
 {
 	gt_order *o = s->o;
 	uint64_t seq = s->ev->args[0];
+	int rc;
 
-	if (o->gc_state == GC_UNDETERMINED) {
-		o->gc_seq = seq;
-		o->gc_state = GC_RUNNING;
-		return queue_ev(s, cur);
+	/* (Unknown: whether the context is checked depends on the true
+	 * cycle; it is, which may only cost a needless fallback.) */
+	if ((rc = gc_unknown(s, GC_RUNNING)) < 0)
+		return rc;
+	if (rc == 0) {
+		if (o->gc_state == GC_UNDETERMINED) {
+			o->gc_seq = seq;
+			o->gc_state = GC_RUNNING;
+			return queue_ev(s, cur);
+		}
+		if (seq != o->gc_seq + 1) {
+			wait_state(o, GT_RES_GC, 0, seq, 0);
+			*ok = 0;
+			return 0;
+		}
+		if (o->gc_state == GC_RUNNING)
+			return fail(s, "encountered GCBegin while GC was already in "
+			               "progress");
 	}
-	if (seq != o->gc_seq + 1) {
-		wait_state(o, GT_RES_GC, 0, seq, 0);
-		*ok = 0;
-		return 0;
-	}
-	if (o->gc_state == GC_RUNNING)
-		return fail(s, "encountered GCBegin while GC was already in progress");
 	o->gc_seq = seq;
 	o->gc_state = GC_RUNNING;
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
@@ -1274,17 +1839,23 @@ static int gc_end(step *s, ctx cur, int *ok)
 {
 	gt_order *o = s->o;
 	uint64_t seq = s->ev->args[0];
+	int rc;
 
-	if (seq != o->gc_seq + 1) {
-		wait_state(o, GT_RES_GC, 0, seq, 0);
-		*ok = 0;
-		return 0;
+	if ((rc = gc_unknown(s, GC_NOT_RUNNING)) < 0)
+		return rc;
+	if (rc == 0) {
+		if (seq != o->gc_seq + 1) {
+			wait_state(o, GT_RES_GC, 0, seq, 0);
+			*ok = 0;
+			return 0;
+		}
+		if (o->gc_state == GC_NOT_RUNNING)
+			return fail(s, "encountered GCEnd when GC was not in "
+			               "progress");
+		if (o->gc_state == GC_UNDETERMINED)
+			return fail(s, "encountered GCEnd when GC was in an "
+			               "undetermined state");
 	}
-	if (o->gc_state == GC_NOT_RUNNING)
-		return fail(s, "encountered GCEnd when GC was not in progress");
-	if (o->gc_state == GC_UNDETERMINED)
-		return fail(s, "encountered GCEnd when GC was in an undetermined "
-		               "state");
 	o->gc_seq = seq;
 	o->gc_state = GC_NOT_RUNNING;
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
@@ -1297,29 +1868,34 @@ static int sweep(step *s, ctx cur)
 	uint8_t type = s->ev->type;
 	gt_range r = {GOTRACE_WIRE_GC_SWEEP_BEGIN, 0};
 	gt_pstate *ps;
-	int rc;
+	int rc, inherited;
 
 	if (type == GOTRACE_WIRE_GC_SWEEP_ACTIVE) {
 		int64_t pid = (int64_t)s->ev->args[0];
 
 		ps = get_p(o, pid);
+		if (ps == NULL && o->spec != NULL)
+			return unknown_p(s);
 		if (ps == NULL)
 			return fail(s, "encountered GCSweepActive for unknown proc %"
 			               PRId64, pid);
-		rc = active_range(s, &ps->ranges, r, s->gen == o->initial_gen);
+		rc = active_range(s, &ps->ranges, r, s->gen == o->initial_gen,
+		                  ps->sflags & GT_SF_INHERITED);
 		return rc != 0 ? rc : queue_ev(s, cur);
 	}
 	CHECK_CTX(s, cur, MUST, MUST, MAY);
-	ps = get_p(o, cur.p);
+	if ((rc = ctx_p(s, cur, &ps)) != 0)
+		return rc;
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
+	inherited = ps->sflags & GT_SF_INHERITED;
 	if (type == GOTRACE_WIRE_GC_SWEEP_BEGIN) {
-		rc = begin_range(s, &ps->ranges, r);
+		rc = begin_range(s, &ps->ranges, r, inherited);
 	} else {
 		uint64_t desc;
 
-		rc = end_range(s, &ps->ranges, type, &desc);
+		rc = end_range(s, &ps->ranges, type, &desc, inherited);
 	}
 	return rc != 0 ? rc : queue_ev(s, cur);
 }
@@ -1336,14 +1912,22 @@ static int go_range(step *s, ctx cur)
 		gt_range r = {GOTRACE_WIRE_GC_MARK_ASSIST_BEGIN, 0};
 
 		gs = get_g(o, gid);
+		if (o->spec != NULL && (rc = need_g(s, gid, 0, &gs)) != 0)
+			return rc;
 		if (gs == NULL)
 			return fail(s, "uninitialized goroutine %" PRId64
 			               " found during %s", gid, ev_name(s));
-		rc = active_range(s, &gs->ranges, r, s->gen == o->initial_gen);
+		rc = active_range(s, &gs->ranges, r, s->gen == o->initial_gen,
+		                  gs->sflags & GT_SF_INHERITED);
 		return rc != 0 ? rc : queue_ev(s, cur);
 	}
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
 	gs = get_g(o, cur.g);
+	if (o->spec != NULL) {
+		NEED_CTX(s, cur, GT_MU_G);
+		if ((rc = need_g(s, cur.g, 0, &gs)) != 0)
+			return rc;
+	}
 	if (gs == NULL)
 		return fail(s, "encountered event of type %u without known state "
 		               "for current goroutine %" PRId64, type, cur.g);
@@ -1352,11 +1936,12 @@ static int go_range(step *s, ctx cur)
 		gt_range r = {type, type == GOTRACE_WIRE_STW_BEGIN ? s->ev->args[0]
 		                                                  : 0};
 
-		rc = begin_range(s, &gs->ranges, r);
+		rc = begin_range(s, &gs->ranges, r, gs->sflags & GT_SF_INHERITED);
 	} else {
 		uint64_t desc = 0;
 
-		rc = end_range(s, &gs->ranges, type, &desc);
+		rc = end_range(s, &gs->ranges, type, &desc,
+		               gs->sflags & GT_SF_INHERITED);
 		if (rc == 0 && type == GOTRACE_WIRE_STW_END)
 			s->ev->args[0] = desc;
 	}
@@ -1390,9 +1975,11 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	s.g = g;
 	s.gen = gen;
 	s.err = err;
+	s.mslot = 0;
 	cur.m = m;
 	cur.p = GT_NO_ID;
 	cur.g = GT_NO_ID;
+	cur.unk = 0;
 	if (m != GT_NO_ID) {
 		/* Ms are never removed, so the caller can keep its M's slot. */
 		if (m_hint != NULL && *m_hint < o->nms && o->ms[*m_hint].id == m) {
@@ -1407,17 +1994,19 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 				return nomem(&s);
 		}
 		mslot = (uint32_t)(ms - o->ms);
+		s.mslot = mslot;
 		if (m_hint != NULL)
 			*m_hint = mslot;
 		cur.p = ms->p;
 		cur.g = ms->g;
+		cur.unk = ms->unk & (GT_MU_P | GT_MU_G);
 	}
 	next = cur;
 	switch (ev->type) {
 	case GOTRACE_WIRE_PROCS_CHANGE:
 	case GOTRACE_WIRE_GO_LABEL:
 	case GOTRACE_WIRE_USER_LOG:
-		rc = check_ctx(&s, cur, MUST, MUST, MUST);
+		rc = check_ctx(&s, &cur, MUST, MUST, MUST);
 		if (rc == 0)
 			rc = queue_ev(&s, cur);
 		break;
@@ -1454,7 +2043,7 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	case GOTRACE_WIRE_GC_SWEEP_END: rc = sweep(&s, cur); break;
 	case GOTRACE_WIRE_HEAP_ALLOC:
 	case GOTRACE_WIRE_HEAP_GOAL:
-		rc = check_ctx(&s, cur, MUST, MUST, MAY);
+		rc = check_ctx(&s, &cur, MUST, MUST, MAY);
 		if (rc == 0)
 			rc = queue_ev(&s, cur);
 		break;
@@ -1467,7 +2056,7 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	default:
 		if (ev->type >= GOTRACE_WIRE_SPAN &&
 		    ev->type <= GOTRACE_WIRE_GOROUTINE_STACK_FREE) {
-			rc = check_ctx(&s, cur, MUST, MAY, MAY);
+			rc = check_ctx(&s, &cur, MUST, MAY, MAY);
 			if (rc == 0)
 				rc = queue_ev(&s, cur);
 			break;
@@ -1484,13 +2073,105 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	if (ok && ms != NULL) {
 		/* ms may have moved if new Ms were added. */
 		ms = &o->ms[mslot];
-		ms->g = next.g;
-		if (ms->p != next.p && set_m_proc(o, ms, next.p) != 0)
-			return nomem(&s);
+		if (next.unk != 0 || ms->unk != 0) {
+			/* A speculative engine's M: what stays unknown stays
+			 * as it is (maybe assumed meanwhile). */
+			if (!(next.unk & GT_MU_G)) {
+				ms->g = next.g;
+				ms->unk &= (uint8_t)~(GT_MU_G | GT_MU_G_SOME);
+			}
+			if (!(next.unk & GT_MU_P)) {
+				if (ms->p != next.p && set_m_proc(o, ms, next.p) != 0)
+					return nomem(&s);
+				ms->unk &= (uint8_t)~(GT_MU_P | GT_MU_P_SOME);
+			}
+		} else {
+			ms->g = next.g;
+			if (ms->p != next.p && set_m_proc(o, ms, next.p) != 0)
+				return nomem(&s);
+		}
 	}
+	/* The common path (gt_order_advance_common) takes an M by its
+	 * hint: not one whose context is partly unknown. */
+	if (ms != NULL && m_hint != NULL &&
+	    (o->ms[mslot].unk & (GT_MU_P | GT_MU_G)))
+		*m_hint = UINT32_MAX;
 	if (ok && o->track)
 		collect_changes(o);
 	return ok;
+}
+
+/* ---- for speculation (speculate.c): the true engine's side ------------- */
+
+void gt_order_speculate(gt_order *o, gt_speculation *sp, uint64_t initial_gen)
+{
+	gt_idmap_clear(&sp->g_absent);
+	gt_idmap_clear(&sp->task_absent);
+	sp->nended = 0;
+	sp->gc_known = 0;
+	sp->none_g_checked = 0;
+	sp->npending = 0;
+	sp->nlife = 0;
+	sp->pseq = 0;
+	sp->reason = GT_GIVEUP_NONE;
+	sp->nomem = 0;
+	sp->initial_gen = initial_gen;
+	o->spec = sp;
+	o->initial_gen = initial_gen;
+}
+
+gt_pstate *gt_order_add_p(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
+{
+	return new_p(o, id, status, seq);
+}
+
+gt_mstate *gt_order_add_m(gt_order *o, int64_t id)
+{
+	return new_m(o, id, GT_NO_ID, GT_NO_ID);
+}
+
+int gt_order_set_m_proc(gt_order *o, gt_mstate *ms, int64_t p)
+{
+	return set_m_proc(o, ms, p);
+}
+
+int gt_order_put_task(gt_order *o, uint64_t id, uint64_t parent,
+                      uint32_t name)
+{
+	if (GT_GROW(o->tasks, o->tasks_cap, o->ntasks + 1) != 0 ||
+	    gt_idmap_put(&o->task_index, id, (uint32_t)o->ntasks) != 0)
+		return -1;
+	o->tasks[o->ntasks].id = id;
+	o->tasks[o->ntasks].parent = parent;
+	o->tasks[o->ntasks].name = name;
+	o->ntasks++;
+	return 0;
+}
+
+void gt_order_drop_task(gt_order *o, uint64_t id)
+{
+	uint32_t idx;
+
+	if (gt_idmap_get(&o->task_index, id, &idx))
+		remove_task(o, id, idx);
+}
+
+uint8_t gt_order_proc_old_state(uint64_t status, int existed)
+{
+	return existed ? proc_status_to_state[(uint8_t)status % 5] : PS_NOT_EXIST;
+}
+
+int gt_order_gc_accepts(const gt_order *o, uint8_t type, uint64_t seq)
+{
+	switch (type) {
+	case GOTRACE_WIRE_GC_ACTIVE:
+		return seq == o->gc_seq + 1 && o->gc_state == GC_RUNNING;
+	case GOTRACE_WIRE_GC_BEGIN:
+		return o->gc_state == GC_UNDETERMINED ||
+		       (seq == o->gc_seq + 1 && o->gc_state == GC_NOT_RUNNING);
+	default:
+		return seq == o->gc_seq + 1 && o->gc_state == GC_RUNNING;
+	}
 }
 
 #if defined(__GNUC__)

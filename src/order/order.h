@@ -48,7 +48,7 @@ typedef struct gt_event {
 	uint8_t type;            /* wire type, or GT_EV_SYNC */
 	uint8_t spec;            /* a speculative engine's marks: what of the
 	                            event depends on the state before its
-	                            generation (GT_SPEC_* in spec.h); 0 from
+	                            generation (GT_SPEC_* in speculate.h); 0 from
 	                            any other engine */
 	uint8_t parked;          /* reader: generations that started parking
 	                            since the previous event (0 or 1) */
@@ -92,10 +92,20 @@ enum { GT_GO_BAD, GT_GO_RUNNABLE, GT_GO_RUNNING, GT_GO_SYSCALL,
 enum { GT_PROC_BAD, GT_PROC_RUNNING, GT_PROC_IDLE, GT_PROC_SYSCALL,
        GT_PROC_ABANDONED };
 
+/* gt_gstate.sflags, gt_pstate.sflags: what a speculative engine (speculate.h)
+ * knows of a goroutine or P it did not see begin. */
+#define GT_SF_INHERITED 0x01     /* from before the generation, with
+                                    state the engine does not have (a P:
+                                    maybe, it may not have existed) */
+#define GT_SF_STATUS_UNK 0x02    /* status unknown (kept as 0) */
+#define GT_SF_SEQ_UNK 0x04       /* sequence number unknown (one of an
+                                    earlier generation: never followed) */
+
 typedef struct gt_gstate {
 	int64_t id;
 	uint8_t status;          /* wire GoStatus: 1 runnable .. 4 waiting */
 	uint8_t live;            /* 0 while the slot is free */
+	uint8_t sflags;          /* GT_SF_*; 0 but in a speculative engine */
 	gt_seq seq;
 	gt_region *regions;
 	size_t nregions, regions_cap;
@@ -108,9 +118,17 @@ typedef struct gt_gstate {
 typedef struct gt_pstate {
 	int64_t id;
 	uint8_t status;          /* wire ProcStatus: 1 running .. 4 abandoned */
+	uint8_t sflags;          /* GT_SF_*; 0 but in a speculative engine */
 	gt_seq seq;
 	gt_ranges ranges;
 } gt_pstate;
+
+/* gt_mstate.unk: a speculative engine's M whose context at the start of
+ * the generation it does not know (the field then holds GT_NO_ID). */
+#define GT_MU_P 0x01             /* p unknown */
+#define GT_MU_G 0x02             /* g unknown */
+#define GT_MU_P_SOME 0x04        /* ... but assumed to be some P */
+#define GT_MU_G_SOME 0x08        /* ... but assumed to be some G */
 
 typedef struct gt_mstate {
 	int64_t id;
@@ -118,6 +136,9 @@ typedef struct gt_mstate {
 	uint32_t hprev, hnext;   /* other Ms holding the same P */
 	uint32_t g_slot;         /* where g was when the common path started
 	                            it: a hint, checked before use */
+	uint32_t pseq;           /* speculative engine: when p last changed
+	                            (gt_speculation.pseq), 0 if it did not */
+	uint8_t unk;             /* GT_MU_*; 0 but in a speculative engine */
 } gt_mstate;
 
 typedef struct gt_task {
@@ -164,14 +185,14 @@ typedef struct gt_wait {
 #define GT_MAX_TOUCHES 16
 #define GT_MAX_WAITS 4
 
-struct gt_spec;
+struct gt_speculation;
 
 typedef struct gt_order {
 	gotrace_version version;
 	uint64_t initial_gen;
 	/* Non-NULL: a speculative engine, which orders one generation
-	 * without the state the generations before it left (spec.h). */
-	struct gt_spec *spec;
+	 * without the state the generations before it left (speculate.h). */
+	struct gt_speculation *spec;
 
 	gt_gstate *gs;           /* slots; free ones are chained */
 	size_t ngs, gs_cap;
@@ -218,7 +239,7 @@ typedef struct gt_order {
 } gt_order;
 
 /* gt_order_advance's result when a speculative engine cannot decide
- * without the state before its generation (spec.h): not an error of the
+ * without the state before its generation (speculate.h): not an error of the
  * trace, nothing is set in err. */
 #define GT_ORDER_GIVE_UP (-900)
 
@@ -372,7 +393,9 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 			if (gs != NULL && gs->status != GT_GO_RUNNING)
 				return -1;
 		}
-		if (gt_order_find_g(o, (int64_t)ev->args[0]) != NULL)
+		/* A speculative engine may not know whether it exists. */
+		if (gt_order_find_g(o, (int64_t)ev->args[0]) != NULL ||
+		    o->spec != NULL)
 			return -1;
 		first.gen = g->gen;
 		first.seq = 0;
@@ -457,6 +480,34 @@ const gt_interned *gt_order_string(const gt_order *o, uint32_t id);
 
 /* Interns s; returns its ID, or UINT32_MAX if memory ran out. */
 uint32_t gt_order_intern(gt_order *o, const uint8_t *s, size_t len);
+
+/* ---- for speculate.c: building the true engine's state ------------------ */
+
+/* The M with ID id, or NULL. */
+static inline gt_mstate *gt_order_find_m(const gt_order *o, int64_t id)
+{
+	uint32_t i;
+
+	return gt_idmap_get(&o->m_index, (uint64_t)id, &i) ? &o->ms[i] : NULL;
+}
+
+/* Adds P id (after every other), M id (holding nothing), a task; changes
+ * the P an M holds (as the rules do: the last to take a P heads its list
+ * of holders); removes task id if active. NULL or -1 if memory ran out. */
+gt_pstate *gt_order_add_p(gt_order *o, int64_t id, uint8_t status, gt_seq seq);
+gt_mstate *gt_order_add_m(gt_order *o, int64_t id);
+int gt_order_set_m_proc(gt_order *o, gt_mstate *ms, int64_t p);
+int gt_order_put_task(gt_order *o, uint64_t id, uint64_t parent,
+                      uint32_t name);
+void gt_order_drop_task(gt_order *o, uint64_t id);
+
+/* A ProcStatus's old state (gotrace_proc_state) after the first
+ * generation, for a P that existed or not. */
+uint8_t gt_order_proc_old_state(uint64_t status, int existed);
+
+/* Whether the GC event type (GCActive, GCBegin, GCEnd) with cycle seq
+ * follows o's GC state (the rules accept it rather than wait or fail). */
+int gt_order_gc_accepts(const gt_order *o, uint8_t type, uint64_t seq);
 
 /* Appends a dump of the engine's state, in the format of Go's parser's
  * "failed to advance" errors, to buf (of size cap, holding len bytes).

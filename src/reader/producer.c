@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/grow.h"
+#include "order/speculate.h"
 #include "reader/producer.h"
 
 void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
@@ -300,8 +301,10 @@ static GT_COLD void describe_stuck(gt_producer *pr)
  * state it lacks may be what the Ms wait for). */
 static GT_COLD int stuck_error(gt_producer *pr)
 {
-	if (pr->order->spec != NULL)
+	if (pr->order->spec != NULL) {
+		pr->order->spec->reason = GT_GIVEUP_STUCK;
 		return GT_PRODUCER_GAVE_UP;
+	}
 	describe_stuck(pr);
 	return GOTRACE_ERR_INVALID;
 }
@@ -376,8 +379,10 @@ int gt_producer_advance_others(gt_producer *pr)
 	    pr->retry_work > 16 * pr->accepted + 65536) {
 		/* A speculative engine does not track what refusals wait
 		 * for in terms of the state it has not seen. */
-		if (pr->order->spec != NULL)
+		if (pr->order->spec != NULL) {
+			pr->order->spec->reason = GT_GIVEUP_PARKING;
 			return GT_PRODUCER_GAVE_UP;
+		}
 		pr->parking = 1;
 		pr->parked_gens++;
 		gt_order_track(pr->order, 1);

@@ -60,7 +60,7 @@ static inline uint64_t gt_cursor_offset(const gt_cursor *c)
 #define GT_GEN_EXHAUSTED 1
 
 /* A speculative engine gave up (gt_order.spec): see order.h. */
-#define GT_PRODUCER_GAVE_UP 2
+#define GT_PRODUCER_GAVE_UP GT_ORDER_GIVE_UP
 
 typedef struct gt_producer {
 	const gt_generation *gen;    /* the generation being ordered */

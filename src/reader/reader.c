@@ -12,6 +12,7 @@
 #include "base/grow.h"
 #include "wire/header.h"
 #include "order/order.h"
+#include "reader/parallel.h"
 #include "reader/reader_internal.h"
 #include "reader/resolve.h"
 #include "wire/spec.h"
@@ -215,8 +216,9 @@ void gotrace_reader_free(gotrace_reader *r)
 {
 	if (r == NULL)
 		return;
-	/* First: the worker may be using everything below. */
+	/* First: the workers may be using everything below. */
 	gt_pipe_stop(r->pipe);
+	gt_par_stop(r->par);
 	gt_genreader_free(&r->gr);
 	gt_generation_free(&r->gens[0]);
 	gt_generation_free(&r->gens[1]);
@@ -503,7 +505,8 @@ static int finish(gotrace_reader *r, int rc)
 	if (rc != GOTRACE_EOF || r->incomplete)
 		r->err = r->perr;
 	r->pub_valid_bytes = r->valid_bytes;
-	r->pub_offset = r->s.offset;
+	/* (With workers the stream is theirs and may be further on.) */
+	r->pub_offset = r->par != NULL ? r->par_offset : r->s.offset;
 	r->pub_incomplete = r->incomplete;
 	r->pub_gen = r->cur_gen;
 	return fail_with(r, rc);
@@ -567,6 +570,28 @@ static int next_threaded(gotrace_reader *r, gotrace_event *out)
 	return deliver(r, item, out);
 }
 
+int gt_reader_deliver(gotrace_reader *r, const gt_event *ev,
+                      gotrace_event *out)
+{
+	return deliver(r, ev, out);
+}
+
+int gt_reader_finish(gotrace_reader *r, int rc)
+{
+	return finish(r, rc);
+}
+
+/* gotrace_reader_next with generations ordered by workers (parallel.h). */
+static int next_parallel(gotrace_reader *r, gotrace_event *out)
+{
+	if (r->par == NULL && gt_par_start(r, r->opts.threads - 1) != 0) {
+		/* No thread to be had: carry on without. */
+		r->opts.threads = 1;
+		return gotrace_reader_next(r, out);
+	}
+	return gt_par_next(r, out);
+}
+
 int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 {
 	gt_event *ev;
@@ -576,6 +601,11 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 		return GOTRACE_ERR_ARG;
 	if (r->state != GOTRACE_OK)
 		return r->state;
+	/* Parking's order depends on what each refusal waits for, which a
+	 * speculative engine cannot say: parking reads keep the pipe. */
+	if (r->opts.threads >= 3 && !r->is_v1 &&
+	    r->opts.ordering != GOTRACE_ORDERING_PARKING)
+		return next_parallel(r, out);
 	if (r->opts.threads >= 2 && !r->is_v1)
 		return next_threaded(r, out);
 	/* A constant is_v1 in each call: each inlines only its own half. */

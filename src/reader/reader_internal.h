@@ -34,6 +34,13 @@ struct gotrace_reader {
 	gotrace_reader_options opts;
 	gotrace_version version;
 	gt_pipe *pipe;               /* NULL unless the producer has a thread */
+	struct gt_par *par;          /* NULL unless workers order generations
+	                                (parallel.h); then the producer's
+	                                fields below are theirs, but for
+	                                prod, order, perr, syncs, last_ts and
+	                                the figures finish() reports */
+	uint64_t par_offset;         /* with par: the input offset a read on
+	                                one thread would be at */
 	int is_v1;                   /* read whole, parsed, then converted */
 
 	/* The halves write their fields per event: keep them on separate
@@ -96,6 +103,12 @@ int gt_check_event_refs(const gt_event *ev, const gotrace_event *out,
  * only printing it fails.
  */
 int gt_check_event_values(const gt_event *ev, struct gotrace_error *err);
+
+/* The consumer's half for one ordered event, and the end of the read
+ * with rc (reader.c), for parallel.c. */
+int gt_reader_deliver(gotrace_reader *r, const gt_event *ev,
+                      gotrace_event *out);
+int gt_reader_finish(gotrace_reader *r, int rc);
 
 /* Fills the public event from an ordered one (event.c). The plain
  * transitions, most events, are resolved inline first (resolve.h). */
