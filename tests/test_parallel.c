@@ -19,11 +19,13 @@
 #include <cmocka.h>
 
 #include "gotrace/reader.h"
-#include "reader/parallel.h"
 #include "order/speculate.h"
+#include "reader/parallel.h"
+#include "reader/reader_internal.h"
 #include "testutil.h"
 
-static gotrace_reader *open_with(const char *path, int threads)
+static gotrace_reader *open_with(const char *path, int threads,
+                                 uint32_t refute_every)
 {
 	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_input *in;
@@ -33,6 +35,7 @@ static gotrace_reader *open_with(const char *path, int threads)
 	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
 	gotrace_reader_new_opts(&r, in, &opts);
 	assert_non_null(r);
+	r->par_refute_every = refute_every;
 	return r;
 }
 
@@ -64,10 +67,11 @@ static int same_progress(const gotrace_reader *a, const gotrace_reader *b)
 
 /* Reads path with one thread and with threads; returns 0 if they agree
  * (else prints where they part), with the parallel read's statistics. */
-static int compare(const char *path, int threads, gt_par_stats *stats)
+static int compare(const char *path, int threads, uint32_t refute_every,
+                   gt_par_stats *stats)
 {
-	gotrace_reader *one = open_with(path, 1);
-	gotrace_reader *par = open_with(path, threads);
+	gotrace_reader *one = open_with(path, 1, 0);
+	gotrace_reader *par = open_with(path, threads, refute_every);
 	printed p1 = {NULL, NULL, 0, 0}, p2 = {NULL, NULL, 0, 0};
 	gotrace_event e1, e2;
 	uint64_t n = 0;
@@ -179,7 +183,7 @@ static void test_parallel_agrees(void **state)
 		for (k = 0; k < 2; k++) {
 			gt_par_stats s;
 
-			bad |= compare(traces[i], threads[k], &s);
+			bad |= compare(traces[i], threads[k], 0, &s);
 			add_stats(is_real(traces[i]) ? &real : &other, &s);
 			if (is_real(traces[i]) && s.fallbacks != 0) {
 				print_error("%s (-j %d): %llu generations ordered "
@@ -200,20 +204,60 @@ static void test_parallel_agrees(void **state)
 	assert_true(real.speculated > 0);
 }
 
+/*
+ * Ordering a generation again from where its speculation failed: with
+ * checks of the true state made to fail every so often (the first, one in
+ * 3, one in 40), each fallback at a different point of a generation, the
+ * read is still the one-thread read.
+ */
+static void test_fallback_anywhere(void **state)
+{
+	static const uint32_t every[] = {1, 3, 40};
+	size_t n, i, k;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+	gt_par_stats all;
+	int bad = 0;
+
+	(void)state;
+	memset(&all, 0, sizeof all);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 3; k++) {
+			gt_par_stats s;
+
+			bad |= compare(traces[i], 3, every[k], &s);
+			add_stats(&all, &s);
+		}
+	}
+	tu_free_list(traces, n);
+	print_stats("with checks failing", &all);
+	assert_false(bad);
+	assert_true(all.fallbacks > 100);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parallel_agrees),
+		cmocka_unit_test(test_fallback_anywhere),
 	};
 
 	if (argc > 1) {
+		/* GT_REFUTE=N: every Nth check fails. */
+		const char *refute = getenv("GT_REFUTE");
+		uint32_t every = refute != NULL ? (uint32_t)atoi(refute) : 0;
 		int i, bad = 0;
 
 		for (i = 1; i < argc; i++) {
 			gt_par_stats s;
 
-			bad |= compare(argv[i], 4, &s);
+			size_t k;
+
+			bad |= compare(argv[i], 4, every, &s);
 			print_stats(argv[i], &s);
+			for (k = 0; k < 16; k++)
+				if (s.by_kind[k] != 0)
+					print_message("  assumption kind %zu: %llu\n", k,
+					              (unsigned long long)s.by_kind[k]);
 		}
 		return bad;
 	}

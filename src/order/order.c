@@ -529,12 +529,17 @@ static const char *ev_name(step *s)
 /* ---- speculation (speculate.h): assumptions and giving up -------------------- */
 
 /* The speculative engine cannot decide without the state it lacks. */
-static GT_COLD int give_up(step *s, int reason)
+static GT_COLD int give_up_at(step *s, int reason, int line)
 {
-	if (s->o->spec->reason == GT_GIVEUP_NONE)
+	if (s->o->spec->reason == GT_GIVEUP_NONE) {
 		s->o->spec->reason = reason;
+		s->o->spec->line = line;
+		s->o->spec->type = s->ev->type;
+	}
 	return GT_ORDER_GIVE_UP;
 }
+
+#define give_up(s, reason) give_up_at((s), (reason), __LINE__)
 
 /* Notes that the state before the generation must be as kind, id and val
  * say (speculate.h) for what the engine does next to be right. */
@@ -1172,17 +1177,15 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	old = go_status_to_state[status];
 	touch(o, GT_RES_G, gid);
 	gs = spec_g(o, gid, &unknown);
+	/* (The assumptions here, that the goroutine existed in this
+	 * status, are carried by the event: GT_SPEC_GSTATUS.) */
 	if (gs != NULL && (gs->sflags & GT_SF_STATUS_UNK)) {
 		/* Still in the status it had before the generation. */
-		rc = assume(s, GT_A_G_STATUS, gid, status);
-		if (rc != 0)
-			return rc;
+		s->ev->spec |= GT_SPEC_GSTATUS;
 		gs->status = (uint8_t)status;
 		gs->sflags &= (uint8_t)~GT_SF_STATUS_UNK;
 	} else if (unknown) {
-		rc = assume(s, GT_A_G_STATUS, gid, status);
-		if (rc != 0)
-			return rc;
+		s->ev->spec |= GT_SPEC_GSTATUS;
 		if ((gs = inherit_g(s, gid, (uint8_t)status, 0)) == NULL)
 			return nomem(s);
 	}
@@ -1270,12 +1273,14 @@ static int new_goroutine(step *s, int64_t newg, int in_syscall)
 
 	touch(s->o, GT_RES_G, newg);
 	gs = spec_g(s->o, newg, &unknown);
+	(void)rc;
 	if (gs != NULL)
 		return fail(s, "tried to create goroutine (%" PRId64 ")%s that "
 		               "already exists", newg,
 		            in_syscall ? " in syscall" : "");
-	if (unknown && (rc = assume(s, GT_A_G_ABSENT, newg, 0)) != 0)
-		return rc;
+	/* The commonest assumption, carried by the event itself. */
+	if (unknown)
+		s->ev->spec |= GT_SPEC_NEWG;
 	return 0;
 }
 
@@ -1513,7 +1518,12 @@ static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
 	gt_gstate *gs;
 	int rc;
 
-	NEED_CTX(s, cur, GT_MU_P);
+	/* An M whose P is unknown is assumed to have lost it, as one does
+	 * whose P was stolen during the syscall (else it would wait here
+	 * for the steal). */
+	if ((cur.unk & GT_MU_P) &&
+	    (rc = check_unknown_ctx(s, &cur, MUST_NOT, MAY)) != 0)
+		return rc;
 	if (cur.p != GT_NO_ID) {
 		gt_pstate *ps;
 
@@ -1621,10 +1631,8 @@ static int task_begin(step *s, ctx cur)
 
 	if (found > 0)
 		return fail(s, "task ID conflict: %" PRIu64, id);
-	if (found < 0) {
-		if ((rc = assume(s, GT_A_TASK_ABSENT, (int64_t)id, 0)) != 0)
-			return rc;
-	}
+	if (found < 0)
+		s->ev->spec |= GT_SPEC_NEWTASK; /* an assumption, in the event */
 	if (parent == 0) {
 		parent = NO_TASK;
 		s->ev->args[1] = NO_TASK;

@@ -364,6 +364,13 @@ int gt_spec_patch(gt_order *truth, gt_spec_scratch *sc, gt_event *ev)
 		if (marks & GT_SPEC_HOLDER)
 			rc = patch_holder(truth, sc, ev);
 		break;
+	case GOTRACE_WIRE_USER_TASK_BEGIN: {
+		uint32_t idx;
+
+		if (gt_idmap_get(&truth->task_index, ev->args[0], &idx))
+			return 0;
+		break;
+	}
 	case GOTRACE_WIRE_USER_TASK_END: {
 		uint32_t idx;
 
@@ -376,8 +383,23 @@ int gt_spec_patch(gt_order *truth, gt_spec_scratch *sc, gt_event *ev)
 	}
 	case GOTRACE_WIRE_GO_STATUS:
 	case GOTRACE_WIRE_GO_STATUS_STACK:
-		if (gt_order_find_m(truth, (int64_t)ev->args[1]) != NULL)
+		if (marks & GT_SPEC_GSTATUS) {
+			/* (args[2] has the old state above the status.) */
+			const gt_gstate *gs =
+				gt_order_find_g(truth, (int64_t)ev->args[0]);
+
+			if (gs == NULL || gs->status != (uint8_t)ev->args[2])
+				return 0;
+		}
+		if ((marks & GT_SPEC_SYSM) &&
+		    gt_order_find_m(truth, (int64_t)ev->args[1]) != NULL)
 			ev->g = (int64_t)ev->args[0];
+		break;
+	case GOTRACE_WIRE_GO_CREATE:
+	case GOTRACE_WIRE_GO_CREATE_BLOCKED:
+	case GOTRACE_WIRE_GO_CREATE_SYSCALL:
+		if (gt_order_find_g(truth, (int64_t)ev->args[0]) != NULL)
+			return 0;
 		break;
 	case GOTRACE_WIRE_USER_REGION_END:
 		rc = patch_region(truth, sc, ev);

@@ -54,6 +54,13 @@
 #define GT_SPEC_SYSM 0x04        /* GoStatus(Syscall) of M args[1], not
                                     the writer: g is args[0] if that M
                                     existed */
+#define GT_SPEC_GSTATUS 0x08     /* GoStatus: goroutine args[0] existed,
+                                    in the status the event gives (an
+                                    assumption carried by the event) */
+#define GT_SPEC_NEWG 0x04        /* GoCreate*: goroutine args[0] did not
+                                    exist (likewise) */
+#define GT_SPEC_NEWTASK 0x04     /* UserTaskBegin: task args[0] was not
+                                    active (likewise) */
 #define GT_SPEC_RANGE 0x04       /* a range event on a G or P from before
                                     the generation: the reader keeps that
                                     resource's ranges (and fills in an
@@ -135,6 +142,8 @@ typedef struct gt_speculation {
 	size_t nlife, life_cap;
 	uint32_t pseq;           /* changes of Ms' P so far */
 	int reason;              /* GT_GIVEUP_*, when it gave up */
+	int line;                /* ... where in order.c, on what type of */
+	uint8_t type;            /* event (for debugging) */
 	int nomem;               /* memory ran out where no error could be
 	                            returned: the engine must give up */
 } gt_speculation;

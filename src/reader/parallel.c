@@ -125,6 +125,7 @@ struct gt_par {
 	uint64_t max_gen;            /* the last generation's number */
 	int redo;                    /* the head job is ordered here */
 	uint64_t skip;               /* ... its first events already out */
+	uint64_t checks;             /* of the true state (par_refute_every) */
 	gt_par_stats stats;
 };
 
@@ -360,9 +361,10 @@ static void order_job(par_worker *w, par_job *job)
 			continue;
 		}
 		if (rc != GT_GEN_EXHAUSTED && spec && getenv("GT_PAR_DEBUG") != NULL)
-			fprintf(stderr, "gen %llu gave up (%d, reason %d): %s\n",
+			fprintf(stderr, "gen %llu gave up (%d, reason %d, line %d, "
+			        "type %u): %s\n",
 			        (unsigned long long)job->gen.gen, rc, sp->reason,
-			        gotrace_error_message(&job->err));
+			        sp->line, sp->type, gotrace_error_message(&job->err));
 		if (rc == GT_GEN_EXHAUSTED)
 			rc = emit_record(p, job, PAR_EV_DONE, 0, 0, 0);
 		else if (spec)
@@ -689,6 +691,18 @@ static int deliver_sync(gotrace_reader *r, par_job *job,
 	return gt_reader_deliver(r, ev, out);
 }
 
+/* A check of the true state came out as held: unless a test asks for it
+ * to fail now (gotrace_reader.par_refute_every). */
+static int held(gotrace_reader *r, int held)
+{
+	gt_par *p = r->par;
+
+	if (held && r->par_refute_every != 0 &&
+	    ++p->checks % r->par_refute_every == 0)
+		return 0;
+	return held;
+}
+
 /* From here the head job is ordered on this thread with the true engine,
  * its first skip events (already delivered) left out. */
 static int start_redo(gotrace_reader *r, par_job *job, uint64_t skip)
@@ -820,7 +834,10 @@ int gt_par_next(gotrace_reader *r, gotrace_event *out)
 		switch (item->type) {
 		case GT_EV_ASSUME:
 			p->stats.assumptions++;
+			p->stats.by_kind[item->args[0] & 15]++;
 			rc = gt_spec_check(&r->order, &job->scratch, item);
+			if (rc >= 0)
+				rc = held(r, rc);
 			if (rc > 0)
 				continue;
 			if (rc < 0) {
@@ -858,6 +875,8 @@ int gt_par_next(gotrace_reader *r, gotrace_event *out)
 		if (item->spec != 0) {
 			p->stats.patched++;
 			rc = gt_spec_patch(&r->order, &job->scratch, item);
+			if (rc >= 0)
+				rc = held(r, rc);
 			if (rc == 0) {
 				p->stats.failed_checks++;
 				rc = start_redo(r, job, job->delivered);

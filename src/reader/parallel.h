@@ -49,6 +49,7 @@ typedef struct gt_par_stats {
 	uint64_t gave_up[16];    /* fallbacks for a worker that gave up, by
 	                            reason (GT_GIVEUP_*) */
 	uint64_t assumptions;    /* assumptions checked */
+	uint64_t by_kind[16];    /* ... by kind (GT_A_*) */
 	uint64_t patched;        /* events filled in */
 } gt_par_stats;
 

@@ -41,6 +41,9 @@ struct gotrace_reader {
 	                                the figures finish() reports */
 	uint64_t par_offset;         /* with par: the input offset a read on
 	                                one thread would be at */
+	uint32_t par_refute_every;   /* tests: with par, every so many checks
+	                                of the true state fail, to exercise
+	                                ordering again (0: none) */
 	int is_v1;                   /* read whole, parsed, then converted */
 
 	/* The halves write their fields per event: keep them on separate
