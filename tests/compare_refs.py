@@ -5,7 +5,9 @@ usage: compare_refs.py GOTRACE TRACES_DIR MODE
 
 MODE is "wire" (gotrace dump --wire vs go tool trace -d=wire), "parsed"
 (gotrace dump --threads 1 vs go tool trace -d=parsed), "parsed-threads"
-(the same with the ordering on a second thread: --threads 2) or
+(the same with the ordering on a second thread: --threads 2),
+"parsed-parallel" (three threads ordering generations at once:
+--threads 4, docs/parallel.md) or
 "parsed-parking" (gotrace dump --ordering parking vs go tool trace
 -d=parsed). gotrace maps FILE; "wire-read" and "parsed-read" are "wire"
 and "parsed" with FILE read by read(2) instead (--no-mmap), and
@@ -92,6 +94,7 @@ def main():
     modes = {"wire": (["dump", "--go-errors", "--wire"], "path"),
              "parsed": (["dump", "--go-errors", "--threads", "1"], "path"),
              "parsed-threads": (["dump", "--go-errors", "--threads", "2"], "path"),
+             "parsed-parallel": (["dump", "--go-errors", "--threads", "4"], "path"),
              "parsed-parking": (["dump", "--go-errors", "--ordering", "parking"], "path"),
              "wire-read": (["dump", "--go-errors", "--wire", "--no-mmap"], "path"),
              "parsed-read": (["dump", "--go-errors", "--threads", "1", "--no-mmap"], "path"),

@@ -313,35 +313,28 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	return s;
 }
 
-/* A speculative engine notes each goroutine's birth and death, in order,
- * for gt_spec_merge, and which ones it knows do not exist. */
-static int note_life(gt_order *o, int64_t id, int add)
+/* A speculative engine notes the goroutines from before the generation
+ * that end in it: it knows they no longer exist, and gt_spec_merge
+ * removes them. (One born in the generation that ends is as unknown to
+ * the true state as one never seen: nothing to note.) */
+static void note_death(gt_order *o, int64_t id)
 {
 	gt_speculation *sp = o->spec;
 
-	if (GT_GROW(sp->life, sp->life_cap, sp->nlife + 1) != 0) {
+	if (GT_GROW(sp->dead, sp->dead_cap, sp->ndead + 1) != 0 ||
+	    gt_idmap_put(&sp->g_absent, (uint64_t)id, 0) != 0) {
 		sp->nomem = 1;
-		return -1;
+		return;
 	}
-	sp->life[sp->nlife].id = id;
-	sp->life[sp->nlife++].add = (uint8_t)add;
-	if (add) {
-		gt_idmap_del(&sp->g_absent, (uint64_t)id);
-		return 0;
-	}
-	if (gt_idmap_put(&sp->g_absent, (uint64_t)id, 0) != 0) {
-		sp->nomem = 1;
-		return -1;
-	}
-	return 0;
+	sp->dead[sp->ndead++] = id;
 }
 
 gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 {
 	gt_gstate *gs = new_g(o, id, status, seq);
 
-	if (gs != NULL && o->spec != NULL && note_life(o, id, 1) != 0)
-		return NULL;
+	if (gs != NULL && o->spec != NULL && o->spec->g_absent.len > 0)
+		gt_idmap_del(&o->spec->g_absent, (uint64_t)id);
 	return gs;
 }
 
@@ -354,8 +347,8 @@ void gt_order_remove_g(gt_order *o, gt_gstate *gs)
 	gs->next_free = o->gs_free;
 	o->gs_free = i;
 	/* If memory runs out the engine gives up (gt_speculation.nomem). */
-	if (o->spec != NULL)
-		(void)note_life(o, gs->id, 0);
+	if (o->spec != NULL && (gs->sflags & GT_SF_INHERITED))
+		note_death(o, gs->id);
 }
 
 static void delete_g(gt_order *o, int64_t id)
@@ -2119,7 +2112,7 @@ void gt_order_speculate(gt_order *o, gt_speculation *sp, uint64_t initial_gen)
 	sp->gc_known = 0;
 	sp->none_g_checked = 0;
 	sp->npending = 0;
-	sp->nlife = 0;
+	sp->ndead = 0;
 	sp->pseq = 0;
 	sp->reason = GT_GIVEUP_NONE;
 	sp->nomem = 0;
@@ -2200,22 +2193,47 @@ static size_t appendf(char *buf, size_t len, size_t cap, const char *fmt, ...)
 	return len + (size_t)n >= cap ? cap - 1 : len + (size_t)n;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = (*(const gt_gstate *const *)a)->id;
+	int64_t y = (*(const gt_gstate *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
 size_t gt_order_dump(const gt_order *o, char *buf, size_t len, size_t cap)
 {
 	static const char *const gc_names[] = {"Undetermined", "NotRunning",
 	                                       "Running"};
-	size_t i;
+	const gt_gstate **live = malloc((o->ngs > 0 ? o->ngs : 1) * sizeof *live);
+	size_t i, n = 0;
 
 	for (i = 0; i < o->ngs; i++) {
 		const gt_gstate *g = &o->gs[i];
-		uint32_t idx;
 
 		/* Only live goroutines (freed slots are not in the index). */
-		if (!gt_idmap_get(&o->g_index, (uint64_t)g->id, &idx) || idx != i)
+		if (!g->live)
 			continue;
-		len = appendf(buf, len, cap, "G %" PRId64 " [status=%s seq=%" PRIu64
-		              " (gen=%" PRIu64 ")]\n", g->id, go_status_name(g->status),
-		              g->seq.seq, g->seq.gen);
+		if (live != NULL)
+			live[n++] = g;
+		else
+			len = appendf(buf, len, cap, "G %" PRId64 " [status=%s seq=%"
+			              PRIu64 " (gen=%" PRIu64 ")]\n", g->id,
+			              go_status_name(g->status), g->seq.seq,
+			              g->seq.gen);
+	}
+	/* By ID: which slot a goroutine has depends on the engine's
+	 * history, which two engines that reached the same state need not
+	 * share (a merged speculative one, speculate.h). (Out of memory:
+	 * by slot, above.) */
+	if (live != NULL) {
+		qsort(live, n, sizeof *live, by_id);
+		for (i = 0; i < n; i++)
+			len = appendf(buf, len, cap, "G %" PRId64 " [status=%s seq=%"
+			              PRIu64 " (gen=%" PRIu64 ")]\n", live[i]->id,
+			              go_status_name(live[i]->status),
+			              live[i]->seq.seq, live[i]->seq.gen);
+		free(live);
 	}
 	len = appendf(buf, len, cap, "\n");
 	for (i = 0; i < o->nps; i++)

@@ -25,7 +25,7 @@ void gt_speculation_free(gt_speculation *sp)
 	gt_idmap_free(&sp->task_absent);
 	free(sp->ended);
 	free(sp->pending);
-	free(sp->life);
+	free(sp->dead);
 	memset(sp, 0, sizeof *sp);
 }
 
@@ -464,30 +464,31 @@ static int merge_gs(gt_order *truth, const gt_order *spec,
 	const gt_speculation *sp = spec->spec;
 	size_t i;
 
-	/* Births and deaths in order: slots are reused as they would have
-	 * been (the engine's dumps list goroutines by slot). */
-	for (i = 0; i < sp->nlife; i++) {
-		const gt_spec_life *l = &sp->life[i];
+	/* Those from before that ended, then those alive now. (Which slot
+	 * each gets differs from what ordering with truth would have given:
+	 * slots are only hints, and dumps list goroutines by ID.) */
+	for (i = 0; i < sp->ndead; i++) {
+		gt_gstate *gs = gt_order_find_g(truth, sp->dead[i]);
 
-		if (l->add) {
-			gt_seq z = {0, 0};
-
-			if (gt_order_add_g(truth, l->id, 0, z) == NULL)
-				return -1;
-		} else {
-			gt_gstate *gs = gt_order_find_g(truth, l->id);
-
-			if (gs != NULL)
-				gt_order_remove_g(truth, gs);
-		}
+		if (gs != NULL)
+			gt_order_remove_g(truth, gs);
 	}
 	for (i = 0; i < spec->ngs; i++) {
 		const gt_gstate *sg = &spec->gs[i];
 		gt_gstate *tg;
 		uint32_t k;
 
-		if (!sg->live || (tg = gt_order_find_g(truth, sg->id)) == NULL)
+		if (!sg->live)
 			continue;
+		tg = gt_order_find_g(truth, sg->id);
+		if (tg == NULL) {
+			gt_seq z = {0, 0};
+
+			if (sg->sflags & GT_SF_INHERITED)
+				continue; /* cannot be: it was checked */
+			if ((tg = gt_order_add_g(truth, sg->id, 0, z)) == NULL)
+				return -1;
+		}
 		if (!(sg->sflags & GT_SF_INHERITED)) {
 			/* Born in the generation: all of it is known. */
 			tg->status = sg->status;

@@ -122,15 +122,10 @@ enum {
 	GT_GIVEUP_REASONS
 };
 
-/* A goroutine's birth or death, in the order they happen. */
-typedef struct gt_spec_life {
-	int64_t id;
-	uint8_t add;
-} gt_spec_life;
-
 typedef struct gt_speculation {
 	uint64_t initial_gen;
-	gt_idmap g_absent;       /* goroutines known not to exist */
+	gt_idmap g_absent;       /* goroutines from before known to have
+	                            ended */
 	gt_idmap task_absent;    /* tasks known not to be active */
 	uint64_t *ended;         /* tasks ended, for gt_spec_merge */
 	size_t nended, ended_cap;
@@ -138,8 +133,8 @@ typedef struct gt_speculation {
 	int none_g_checked;      /* GT_A_G_ABSENT_OR_RUNNING(GT_NO_ID) made */
 	gt_assumption *pending;  /* assumptions not yet taken (gt_spec_take) */
 	size_t npending, pending_cap;
-	gt_spec_life *life;      /* births and deaths, for gt_spec_merge */
-	size_t nlife, life_cap;
+	int64_t *dead;           /* the same, for gt_spec_merge */
+	size_t ndead, dead_cap;
 	uint32_t pseq;           /* changes of Ms' P so far */
 	int reason;              /* GT_GIVEUP_*, when it gave up */
 	int line;                /* ... where in order.c, on what type of */

@@ -127,9 +127,10 @@ enum {
 	"                         message, with its context\n"                 \
 	"  -m, --max-memory=N     fail instead of holding more than N bytes of\n" \
 	"                         trace data at once (suffixes K, M, G: KiB...)\n" \
-	"  -j, --threads=N        1: read on one thread; 2 or more (2 is the\n"   \
-	"                         default with more than one CPU): order events\n" \
-	"                         on a second thread (the reader uses at most 2)\n" \
+	"  -j, --threads=N        1: read on one thread; 2 (the default with\n"   \
+	"                         more than one CPU, or $GOTRACE_THREADS): order\n" \
+	"                         events on a second thread; 3 or more: N - 1\n" \
+	"                         threads order generations at once\n"          \
 	"      --ordering=MODE    auto (default), exact or parking: how to go on\n" \
 	"                         when the earliest event cannot happen yet\n"   \
 	"      --no-mmap          read FILE with read(2) instead of mapping it\n" \

@@ -459,9 +459,17 @@ int cli_run_open(cli_run *run, const cli_command *cmd,
 	run->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	run->src.fd = -1;
 	if (run->opt.threads < 0) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		/* The default: $GOTRACE_THREADS (1 to 64), else by CPUs. */
+		const char *env = getenv("GOTRACE_THREADS");
+		uint64_t v;
 
-		run->opt.threads = ncpu > 1 ? 2 : 1;
+		if (env != NULL && cli_parse_u64(env, 1, 64, &v) == NULL) {
+			run->opt.threads = (int)v;
+		} else {
+			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+			run->opt.threads = ncpu > 1 ? 2 : 1;
+		}
 	}
 	if (run->opt.progress < 0)
 		run->progress.enabled = isatty(2) &&
