@@ -402,8 +402,13 @@ static int set_m_proc(gt_order *o, gt_mstate *ms, int64_t p)
 
 	if (ms->p == p)
 		return 0;
-	if (o->spec != NULL)
+	if (o->spec != NULL) {
 		ms->pseq = ++o->spec->pseq;
+		if (ms->unk & GT_MU_P)
+			ms->unk |= GT_MU_P_WAS_UNK;
+		else
+			ms->unk &= (uint8_t)~GT_MU_P_WAS_UNK;
+	}
 	if (ms->p != GT_NO_ID) {
 		if (ms->hprev != NONE)
 			o->ms[ms->hprev].hnext = ms->hnext;
@@ -1057,6 +1062,7 @@ static int steal_victim(step *s, int64_t mid, int64_t pid, gt_mstate **out)
 			return nomem(s);
 		/* Not a change of P: it held pid before the generation. */
 		victim->pseq = 0;
+		victim->unk = GT_MU_G;
 	} else if (victim != NULL && (victim->unk & GT_MU_P)) {
 		rc = assume(s, GT_A_M_P, mid, (uint64_t)pid);
 		if (rc != 0)
@@ -1066,6 +1072,7 @@ static int steal_victim(step *s, int64_t mid, int64_t pid, gt_mstate **out)
 		if (set_m_proc(o, victim, pid) != 0)
 			return nomem(s);
 		victim->pseq = 0;
+		victim->unk &= (uint8_t)~GT_MU_P_WAS_UNK;
 	}
 	*out = victim;
 	return 0;
@@ -1110,6 +1117,7 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 			if (set_m_proc(s->o, ms, pid) != 0)
 				return nomem(s);
 			ms->pseq = 0;
+			ms->unk &= (uint8_t)~GT_MU_P_WAS_UNK;
 			SET_P(&cur, pid);
 		}
 		if (cur.p != pid)

@@ -129,6 +129,8 @@ typedef struct gt_pstate {
 #define GT_MU_G 0x02             /* g unknown */
 #define GT_MU_P_SOME 0x04        /* ... but assumed to be some P */
 #define GT_MU_G_SOME 0x08        /* ... but assumed to be some G */
+#define GT_MU_P_WAS_UNK 0x10     /* p last changed from an unknown P (which
+                                    may have been the same one) */
 
 typedef struct gt_mstate {
 	int64_t id;

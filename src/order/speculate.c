@@ -581,6 +581,10 @@ static int merge_ms(gt_order *truth, const gt_order *spec)
 	for (i = 0; i < n; i++) {
 		gt_mstate *tm = gt_order_find_m(truth, changed[i]->id);
 
+		/* A change from a P the engine did not know was none if it
+		 * was the same P: the M keeps its place among its holders. */
+		if ((changed[i]->unk & GT_MU_P_WAS_UNK) && tm->p == changed[i]->p)
+			continue;
 		if (gt_order_set_m_proc(truth, tm, GT_NO_ID) != 0 ||
 		    gt_order_set_m_proc(truth, tm, changed[i]->p) != 0)
 			goto fail;
