@@ -26,6 +26,10 @@
 #define PAR_CAP_CHUNKS 64u
 /* Polls of a worker's progress before the caller sleeps. */
 #define PAR_SPINS 2000
+/* A sleeping caller is woken when this many items are ready for it (or
+ * its generation's stream ends): on a busy machine each wake-up costs a
+ * context switch or two. */
+#define PAR_WAKE_BATCH 8192u
 
 /* Stream records besides events (gt_event.type; wire types end at 136,
  * GT_EV_ASSUME is 253, GT_EV_SYNC 255). */
@@ -101,7 +105,8 @@ struct gt_par {
 	pthread_cond_t worker_cv;    /* a job is free, a worker has room */
 	pthread_cond_t consumer_cv;  /* items, a job read or done */
 	atomic_int stopping;
-	atomic_int consumer_waits;
+	atomic_uint_least64_t wait_job;  /* the job the caller sleeps on, 0 */
+	atomic_size_t wait_items;        /* ... until it has this many */
 	atomic_int workers_wait;
 	atomic_uint_least64_t release_upto;
 
@@ -206,9 +211,14 @@ static void read_job(gt_par *p, par_job *job)
 
 /* ---- the workers: the stream ----------------------------------------------- */
 
-static void wake_consumer(gt_par *p)
+/* Wakes the caller if it sleeps on job and enough is ready (or, last,
+ * the stream ends). The caller sets wait_job before it reads published
+ * again, the worker stores published before it reads wait_job (both
+ * sequentially consistent): one of the two sees the other. */
+static void wake_consumer(gt_par *p, par_job *job, int last)
 {
-	if (atomic_load(&p->consumer_waits)) {
+	if (atomic_load(&p->wait_job) == job->serial &&
+	    (last || job->written >= atomic_load(&p->wait_items))) {
 		pthread_mutex_lock(&p->mu);
 		pthread_cond_broadcast(&p->consumer_cv);
 		pthread_mutex_unlock(&p->mu);
@@ -220,9 +230,10 @@ static int job_stops(gt_par *p, par_job *job)
 	return atomic_load(&p->stopping) || atomic_load(&job->abandoned);
 }
 
-/* Makes the items written so far visible; waits while the job is too far
- * ahead of the caller. Returns 0, or -1 if the job is to stop. */
-static int publish(gt_par *p, par_job *job)
+/* Makes the items written so far visible (last: the stream ends); waits
+ * while the job is too far ahead of the caller. Returns 0, or -1 if the
+ * job is to stop. */
+static int publish(gt_par *p, par_job *job, int last)
 {
 	job->wpublished = job->written;
 #ifdef GT_PIPE_STREAMING
@@ -230,7 +241,7 @@ static int publish(gt_par *p, par_job *job)
 	_mm_sfence();
 #endif
 	atomic_store(&job->published, job->written);
-	wake_consumer(p);
+	wake_consumer(p, job, last);
 	if (job_stops(p, job))
 		return -1;
 	if (job->written - atomic_load(&job->consumed) <
@@ -262,7 +273,7 @@ static int emit(gt_par *p, par_job *job, const gt_event *ev)
 	gt_pipe_store(&job->wchunk->items[job->wpos++], ev);
 	job->written++;
 	if (job->written - job->wpublished >= PAR_PUBLISH)
-		return publish(p, job);
+		return publish(p, job, 0);
 	return 0;
 }
 
@@ -324,7 +335,7 @@ static void order_job(par_worker *w, par_job *job)
 			emit_record(p, job, PAR_EV_GIVEUP, GT_GIVEUP_ERROR, 0, 0);
 		else
 			emit_record(p, job, PAR_EV_ERROR, (uint64_t)(int64_t)rc, 1, 0);
-		publish(p, job);
+		publish(p, job, 1);
 		return;
 	}
 	if (spec && emit_record(p, job, GT_EV_ASSUME, GT_A_INITIAL, 0,
@@ -333,7 +344,7 @@ static void order_job(par_worker *w, par_job *job)
 	for (;;) {
 		gt_event *ev = NULL;
 
-		rc = gt_producer_next(pr, &ev);
+		rc = gt_producer_next(pr, o, &ev);
 		if (spec) {
 			size_t i;
 
@@ -376,7 +387,7 @@ static void order_job(par_worker *w, par_job *job)
 			rc = emit_record(p, job, PAR_EV_ERROR,
 			                 (uint64_t)(int64_t)rc, 0, 0);
 		if (rc == 0)
-			publish(p, job);
+			publish(p, job, 1);
 		return;
 	}
 }
@@ -505,7 +516,8 @@ int gt_par_start(gotrace_reader *r, int workers)
 	p->next_serial = 1;
 	p->head = 1;
 	atomic_init(&p->stopping, 0);
-	atomic_init(&p->consumer_waits, 0);
+	atomic_init(&p->wait_job, 0);
+	atomic_init(&p->wait_items, 0);
 	atomic_init(&p->workers_wait, 0);
 	atomic_init(&p->release_upto, 0);
 	p->jobs = calloc(p->njobs, sizeof *p->jobs);
@@ -580,12 +592,15 @@ static gt_event *next_item(gt_par *p, par_job *job)
 				break;
 		}
 		if (job->read == job->seen) {
+			/* Sleep until a batch is ready, the stream ends, or
+			 * the job does (state, under the mutex). */
 			pthread_mutex_lock(&p->mu);
-			atomic_store(&p->consumer_waits, 1);
+			atomic_store(&p->wait_items, job->read + PAR_WAKE_BATCH);
+			atomic_store(&p->wait_job, job->serial);
 			while ((job->seen = atomic_load(&job->published)) ==
 			       job->read && job->state != JOB_DONE)
 				pthread_cond_wait(&p->consumer_cv, &p->mu);
-			atomic_store(&p->consumer_waits, 0);
+			atomic_store(&p->wait_job, 0);
 			pthread_mutex_unlock(&p->mu);
 			if (job->read == job->seen)
 				return NULL; /* the worker ended without a word */
@@ -777,7 +792,22 @@ static int begin_job(gotrace_reader *r, par_job *job, gotrace_event *out)
 int gt_par_next(gotrace_reader *r, gotrace_event *out)
 {
 	gt_par *p = r->par;
+	par_job *head = job_of(p, p->head);
 
+	/* The common case: the next item is a plain event, in sight. */
+	if (!p->redo && head->begun && head->held == NULL &&
+	    head->read < head->seen && head->rpos < PAR_CHUNK &&
+	    head->rchunk != NULL) {
+		gt_event *item = &head->rchunk->items[head->rpos];
+
+		if (item->type < PAR_EV_DONE && item->spec == 0) {
+			head->rpos++;
+			head->read++;
+			fix_time(r, item);
+			head->delivered++;
+			return gt_reader_deliver(r, item, out);
+		}
+	}
 	for (;;) {
 		par_job *job;
 		gt_event *item;
@@ -785,7 +815,7 @@ int gt_par_next(gotrace_reader *r, gotrace_event *out)
 
 		if (p->redo) {
 			job = job_of(p, p->head);
-			rc = gt_producer_next(&r->prod, &item);
+			rc = gt_producer_next(&r->prod, &r->order, &item);
 			if (rc == GOTRACE_OK) {
 				if (p->skip > 0) {
 					p->skip--;

@@ -350,7 +350,7 @@ static int advance_parking(gt_producer *pr)
 		if (pr->nfrontier == 0)
 			return stuck(pr);
 		ci = pr->frontier[0].c;
-		rc = gt_producer_try(pr, 0);
+		rc = gt_producer_try(pr, pr->order, 0);
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {
@@ -392,7 +392,7 @@ int gt_producer_advance_others(gt_producer *pr)
 	pr->retry_work += pr->nfrontier;
 	for (i = 1; i < pr->nfrontier; i++) {
 		pr->retry_work++;
-		rc = gt_producer_try(pr, i);
+		rc = gt_producer_try(pr, pr->order, i);
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
@@ -461,7 +461,7 @@ int gt_producer_next_slow(gt_producer *pr, gt_event **out)
 		rc = advance_parking(pr);
 		if (rc != GOTRACE_OK)
 			return rc;
-		return gt_producer_accepted(pr, out);
+		return gt_producer_accepted(pr, pr->order, out);
 	}
-	return gt_producer_advance_exact(pr, out);
+	return gt_producer_advance_exact(pr, pr->order, out);
 }

@@ -238,17 +238,21 @@ int gt_producer_no_event(gt_producer *pr);
  * Offers the event of the cursor at frontier[i] to the ordering engine.
  * Returns 1 if it was accepted (and the cursor has moved on), 0 if it
  * cannot happen yet, or an error.
+ *
+ * The inline functions take the engine, pr->order, as an argument: a
+ * caller with its engine at a fixed place (the reader's) saves loading
+ * the pointer, and keeping it, in its read loop.
  */
-static GT_ALWAYS_INLINE int gt_producer_try(gt_producer *pr, size_t i)
+static GT_ALWAYS_INLINE int gt_producer_try(gt_producer *pr, gt_order *o,
+                                            size_t i)
 {
 	gt_cursor *c = &pr->cursors[pr->frontier[i].c];
 	int rc;
 
-	rc = gt_order_advance_common(pr->order, c->ev, pr->gen, c->m,
-	                             c->m_hint);
+	rc = gt_order_advance_common(o, c->ev, pr->gen, c->m, c->m_hint);
 	if (rc < 0)
-		rc = gt_order_advance(pr->order, c->ev, pr->gen, c->m,
-		                      &c->m_hint, pr->err);
+		rc = gt_order_advance(o, c->ev, pr->gen, c->m, &c->m_hint,
+		                      pr->err);
 	if (rc <= 0)
 		return rc < 0 ? gt_producer_advance_failed(pr, c, rc, 0) : 0;
 	/* Decoding the next event leaves the accepted one in its slot. */
@@ -271,31 +275,32 @@ static GT_ALWAYS_INLINE int gt_producer_try(gt_producer *pr, size_t i)
 /* An event was accepted: it is the one left in place, or first in the
  * engine's queue. */
 static GT_ALWAYS_INLINE int gt_producer_accepted(gt_producer *pr,
-                                                 gt_event **out)
+                                                 gt_order *o, gt_event **out)
 {
 	pr->accepted++;
-	if (pr->order->in_place)
+	if (o->in_place)
 		*out = pr->in_place;
-	else if ((*out = gt_order_pop(pr->order)) == NULL)
+	else if ((*out = gt_order_pop(o)) == NULL)
 		return gt_producer_no_event(pr);
 	return GOTRACE_OK;
 }
 
 /* Go's way: the earliest cursor's event, else the rest. */
 static GT_ALWAYS_INLINE int gt_producer_advance_exact(gt_producer *pr,
+                                                      gt_order *o,
                                                       gt_event **out)
 {
-	int rc = gt_producer_try(pr, 0);
+	int rc = gt_producer_try(pr, o, 0);
 
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && (rc = gt_producer_advance_others(pr)) != GOTRACE_OK)
 		return rc;
-	return gt_producer_accepted(pr, out);
+	return gt_producer_accepted(pr, o, out);
 }
 
 /*
- * The generation's next event in Go's order: GOTRACE_OK with *out valid
+ * The generation's next event in Go's order (o is pr->order): GOTRACE_OK with *out valid
  * until the next call (it may be modified), GT_GEN_EXHAUSTED when none is
  * left (or none was installed), or an error described in *pr->err (with
  * a speculative engine, GT_PRODUCER_GAVE_UP: see gt_order_advance). Times
@@ -304,14 +309,15 @@ static GT_ALWAYS_INLINE int gt_producer_advance_exact(gt_producer *pr,
  * or parked, and the earliest cursor comes before the next CPU sample and
  * is accepted.
  */
-static GT_ALWAYS_INLINE int gt_producer_next(gt_producer *pr, gt_event **out)
+static GT_ALWAYS_INLINE int gt_producer_next(gt_producer *pr, gt_order *o,
+                                             gt_event **out)
 {
 	/* A frontier means a current generation (it is emptied before the
 	 * next is installed); not parking means nothing is parked. */
-	if (pr->order->qlen != 0 || pr->nfrontier == 0 || pr->parking ||
+	if (o->qlen != 0 || pr->nfrontier == 0 || pr->parking ||
 	    pr->sample_time < pr->frontier[0].time)
 		return gt_producer_next_slow(pr, out);
-	return gt_producer_advance_exact(pr, out);
+	return gt_producer_advance_exact(pr, o, out);
 }
 
 #endif

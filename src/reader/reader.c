@@ -445,7 +445,7 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 		ev = &r->scratch;
 		rc = next_v1(r, ev);
 	} else {
-		rc = gt_producer_next(&r->prod, &ev);
+		rc = gt_producer_next(&r->prod, &r->order, &ev);
 		if (rc == GT_GEN_EXHAUSTED) {
 			/* Between generations (or after the final Sync). */
 			if (r->done)
