@@ -1127,6 +1127,8 @@ static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 	}
+	/* Known per generation: one store, not a lookup per event. */
+	out->generation = r->pub_gen;
 	if (!r->opts.no_state_tracking) {
 		rc = gt_state_apply_hinted(&r->st, out, ev->gslot, &r->err);
 		if (rc != GOTRACE_OK)
