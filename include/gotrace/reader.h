@@ -256,8 +256,8 @@ typedef struct gotrace_event {
  * library may add fields at the end, and reads a field only when the
  * caller's struct_size covers it (the others keep their defaults), so a
  * program built against this header keeps working with it. A struct_size
- * of 0 (a struct zeroed with memset or {0}) or smaller than this
- * version's first struct is GOTRACE_ERR_ARG.
+ * of 0 (a struct zeroed with memset or {0}) or too small to hold the
+ * fields below (those of the struct's first version) is GOTRACE_ERR_ARG.
  */
 typedef struct gotrace_reader_options {
 	size_t struct_size;        /* sizeof(gotrace_reader_options) */
