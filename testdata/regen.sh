@@ -639,13 +639,15 @@ timeline_step() {
 # --from and --to (tests/compare_cut.py). The cutter is tests/cut_trace.py,
 # which walks the batch headers itself; gotrace makes none of this. One
 # line per source: the trace (under traces/, without .trace) and its
-# cuts, generations A-B as numbered on the wire, inclusive. A truncated
+# cuts, generations A-B as numbered on the wire, inclusive, or A-end:
+# from A to the end of the file, damage included (Go's error, after the
+# generations before it, is then the reference's). A truncated
 # source is written truncated/SRC@I/PARTS: the cut of SRC at size * I /
 # PARTS made by the truncation step below. The cuts start at the first
 # generation, in the middle and at the last one, in the four v2 formats
 # recorded (go 1.22, go 1.23 from Go 1.23 and 1.24, go 1.26 from Go 1.26
 # and 1.27), on flight-recorder traces that begin at generation 3 or so,
-# and on damaged traces, of their intact generations.
+# and on damaged traces: of their intact generations, and to the end.
 cut_sources='
 go1.22/generations          2-4 7-7
 go1.23/generations          1-2 3-5
@@ -654,9 +656,9 @@ go1.26/generations          2-2 5-7
 go1.27/generations          1-3 4-4 2-6 6-7
 go1.26/flightrecorder       4-5
 go1.27/flightrecorder       3-4 5-5
-truncated/go1.23/generations@3/4     2-5
-truncated/go1.27/generations@4/5     3-5
-truncated/go1.26/flightrecorder@2/3  4-4
+truncated/go1.23/generations@3/4     2-5 4-end
+truncated/go1.27/generations@4/5     3-5 3-end
+truncated/go1.26/flightrecorder@2/3  4-4 4-end
 '
 
 # cut_reference TRACE A B: writes TRACE.cut.A-B.MODE.xz and .status, MODE

@@ -6,14 +6,18 @@ usage: cut_trace.py --list FILE          the trace's generations, one a line:
                                          "GEN START END BATCHES FIRST_NS"
        cut_trace.py FILE A B OUT         writes the header and the bytes of
                                          generations A to B (numbers as on the
-                                         wire, inclusive) to OUT (- = stdout)
+                                         wire, inclusive) to OUT (- = stdout);
+                                         B "end": A and everything after it,
+                                         to the end of the file (a damaged
+                                         tail included)
 
 It shares no code with gotrace: it walks the batch headers itself, as Go
 1.27's internal/trace reads them (batch.go, readBatch): a batch is the
 byte EventBatch (1) or ExperimentalBatch (49, then one experiment byte),
 then the uvarints generation, M, timestamp and size, then size bytes of
 payload; from the go 1.26 format on, a lone byte EndOfGeneration (52)
-closes each generation and belongs to it. A generation is the run of
+closes each generation and belongs to its bytes (BATCHES does not count
+it). A generation is the run of
 batches with its number. Listed are only the generations whose bytes end
 cleanly: closed by EndOfGeneration (go 1.26 format), or followed by a
 whole batch header of another generation or by the end of the file
@@ -111,7 +115,6 @@ def generations(b):
             if cur is None:
                 break
             cur.end = i + 1
-            cur.batches += 1
             out.append(cur)
             cur = None
             i += 1
@@ -160,17 +163,20 @@ def generations(b):
 
 
 def cut(b, first, last):
-    """The header and the bytes of generations first..last (numbers)."""
+    """The header and the bytes of generations first..last (numbers; last
+    None: to the end of the file)."""
     gens = generations(b)
     nums = [g.gen for g in gens]
-    if first not in nums or last not in nums:
-        raise ValueError("generation %d or %d not in the trace (%s)"
+    if first not in nums or (last is not None and last not in nums):
+        raise ValueError("generation %s or %s not in the trace (%s)"
                          % (first, last, nums))
-    a, z = nums.index(first), nums.index(last)
-    if a > z:
+    a = nums.index(first)
+    z = nums.index(last) if last is not None else None
+    if z is not None and a > z:
         raise ValueError("generation %d comes after %d" % (first, last))
     _, hsize = header(b)
-    return b[:hsize] + b[gens[a].start:gens[z].end]
+    end = gens[z].end if z is not None else len(b)
+    return b[:hsize] + b[gens[a].start:end]
 
 
 def main(argv):
@@ -184,7 +190,8 @@ def main(argv):
     if len(argv) == 5:
         with open(argv[1], "rb") as f:
             b = f.read()
-        data = cut(b, int(argv[2]), int(argv[3]))
+        data = cut(b, int(argv[2]),
+                   None if argv[3] == "end" else int(argv[3]))
         if argv[4] == "-":
             sys.stdout.buffer.write(data)
         else:
