@@ -443,6 +443,7 @@ void gotrace_reader_free(gotrace_reader *r)
 		return;
 	/* First: the worker may be using everything below. */
 	gt_pipe_stop(r->pipe);
+	gt_reader_free_random_access(r);
 	gt_genreader_free(&r->gr);
 	gt_generation_free(&r->gens[0]);
 	gt_generation_free(&r->gens[1]);
