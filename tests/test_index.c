@@ -12,6 +12,9 @@
  *    for every generation of the multi-generation traces, on one thread
  *    and two, after reading a while, twice in a row; seeking by time on
  *    each clock; and the errors of what cannot be seeked.
+ *  - Seeking against Go: on the traces testdata/regen.sh cut with
+ *    tests/cut_trace.py (FILE.cut.A-B.parsed.xz), a reader on the whole
+ *    file seeked to A and stopped after B prints Go's events and error.
  *  - Cutting writes exactly the header and the generations' bytes.
  *  - Damaged traces (testdata/traces/truncated, cut from the real ones):
  *    the index lists the generations whose bytes end before the damage,
@@ -770,6 +773,142 @@ static void test_seek_midway(void **state)
 	}
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of text, sorted (NULL-terminated array into a copy). */
+static char **sorted_lines(const char *text, char **copy)
+{
+	size_t n = 1, k = 0;
+	char **lines, *p;
+
+	*copy = strdup(text);
+	assert_non_null(*copy);
+	for (p = *copy; *p != '\0'; p++)
+		n += *p == '\n';
+	lines = calloc(n + 1, sizeof *lines);
+	assert_non_null(lines);
+	for (p = strtok(*copy, "\n"); p != NULL; p = strtok(NULL, "\n"))
+		lines[k++] = p;
+	qsort(lines, k, sizeof *lines, cmp_line);
+	return lines;
+}
+
+/* Whether two texts have the same lines, in any order (blank lines
+ * aside). */
+static int same_lines(const char *a, const char *b)
+{
+	char *ca, *cb, **la = sorted_lines(a, &ca), **lb = sorted_lines(b, &cb);
+	size_t i;
+	int same = 1;
+
+	for (i = 0; same && (la[i] != NULL || lb[i] != NULL); i++)
+		same = la[i] != NULL && lb[i] != NULL && strcmp(la[i], lb[i]) == 0;
+	free(la);
+	free(lb);
+	free(ca);
+	free(cb);
+	return same;
+}
+
+/*
+ * Against Go: testdata/regen.sh cut some traces to generations A-B with
+ * tests/cut_trace.py (which shares nothing with the library) and stored
+ * Go 1.27's -d=parsed output of the cut bytes (FILE.cut.A-B.parsed.xz,
+ * B "end": to the end of the file). A reader on the whole file, seeked to
+ * A and stopped after B, prints the same events and fails (or not) as Go
+ * did, with Go's message.
+ */
+static void test_seek_matches_go(void **state)
+{
+	size_t n, i, checked = 0;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		char cmd[8300], line[8192];
+		size_t plen = strlen(traces[i]) + strlen(".cut.");
+		FILE *ls;
+
+		/* This trace's references. */
+		snprintf(cmd, sizeof cmd, "ls '%s'.cut.*.parsed.xz 2>/dev/null",
+		         traces[i]);
+		ls = popen(cmd, "r");
+		assert_non_null(ls);
+		while (fgets(line, sizeof line, ls) != NULL) {
+			char status_base[8192], *err_text = NULL, *ref, endword[16];
+			size_t rlen, len;
+			unsigned long a;
+			uint64_t b;
+			uint8_t *data;
+			int exit_code, threads;
+
+			line[strcspn(line, "\n")] = '\0';
+			if (sscanf(line + plen, "%lu-%15[a-z0-9]", &a, endword) != 2)
+				continue;
+			b = strcmp(endword, "end") == 0 ? UINT64_MAX
+			                                : strtoull(endword, NULL, 10);
+			/* tu_read_status wants "FILE.cut.A-B" and "parsed". */
+			snprintf(status_base, sizeof status_base, "%.*s",
+			         (int)(strlen(line) - strlen(".parsed.xz")), line);
+			exit_code = tu_read_status(status_base, "parsed", &err_text);
+			assert_true(exit_code >= 0);
+			ref = tu_read_xz(line, &rlen);
+			assert_non_null(ref);
+			data = tu_read_file(traces[i], &len);
+			assert_non_null(data);
+			for (threads = 1; threads <= 2; threads++) {
+				gotrace_reader *r = reader_on(
+					open_input(threads == 1 ? IN_MMAP : IN_PATH, traces[i],
+					           data, len, NULL), threads);
+				char *got, *end;
+
+				assert_int_equal(gotrace_reader_seek_generation(r, a),
+				                 GOTRACE_OK);
+				if (b != UINT64_MAX)
+					assert_int_equal(gotrace_reader_set_stop(r, b),
+					                 GOTRACE_OK);
+				got = read_events(r, 0, NULL);
+				/* Event lines start "M="; then comes our "end" line. */
+				end = starts_with(got, "end ") ? got : strstr(got, "\nend ");
+				assert_non_null(end);
+				end += *end == '\n';
+				if ((size_t)(end - got) != rlen ||
+				    memcmp(got, ref, rlen) != 0)
+					print_error("%s: events differ from Go's\n", line);
+				assert_int_equal((size_t)(end - got), rlen);
+				assert_memory_equal(got, ref, rlen);
+				if (exit_code == 0) {
+					assert_true(starts_with(end, "end 1: "));
+				} else {
+					const char *msg = end + strlen("end -N: ");
+
+					assert_false(starts_with(end, "end 1: "));
+					/* Go's message and a newline (a panic, exit 2, has
+					 * more around it); Go dumps a stuck frontier's maps
+					 * in random order: the lines are compared as sets. */
+					if (exit_code == 1 && !same_lines(msg, err_text))
+						print_error("%s: error %s, Go's %s\n", line, msg,
+						            err_text);
+					if (exit_code == 1)
+						assert_true(same_lines(msg, err_text));
+				}
+				free(got);
+				gotrace_reader_free(r);
+			}
+			free(data);
+			free(ref);
+			free(err_text);
+			checked++;
+		}
+		pclose(ls);
+	}
+	tu_free_list(traces, n);
+	assert_true(checked >= 15);
+}
+
 /* The generation a seek landed on: its Sync's generation. */
 static uint64_t first_generation(gotrace_reader *r)
 {
@@ -1139,6 +1278,7 @@ int main(void)
 		cmocka_unit_test(test_seek_path_threads),
 		cmocka_unit_test(test_stop_from_start),
 		cmocka_unit_test(test_seek_midway),
+		cmocka_unit_test(test_seek_matches_go),
 		cmocka_unit_test(test_seek_time),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_truncated),
