@@ -884,6 +884,72 @@ static void test_event_generation(void **state)
 }
 
 /*
+ * After a seek (index.h) events still name their generation: the Sync of
+ * the generation sought carries its wire number (from Go's -d=wire dump),
+ * the next ones follow in file order, and the field agrees with
+ * gotrace_reader_generation() throughout; seeking midway through a read,
+ * with one thread and two.
+ */
+static void test_event_generation_after_seek(void **state)
+{
+	static const char *const traces[] = {
+		TESTDATA_DIR "/traces/go1.27/generations.trace",
+		TESTDATA_DIR "/traces/go1.26/flightrecorder.trace",
+	};
+	size_t i, checked = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof traces / sizeof traces[0]; i++) {
+		uint64_t gens[64];
+		long ngens = wire_generations(traces[i], gens, 64);
+		long k;
+		int threads;
+
+		assert_true(ngens >= 2);
+		for (threads = 1; threads <= 2; threads++) {
+			for (k = ngens - 1; k >= 0; k--) {
+				gotrace_reader *r = open_with(traces[i], threads,
+				                              GOTRACE_ORDERING_AUTO);
+				gotrace_event ev;
+				long next = k;
+				int rc, n;
+
+				/* Read into the trace first. */
+				for (n = 0; n < 50; n++)
+					assert_int_equal(gotrace_reader_next(r, &ev),
+					                 GOTRACE_OK);
+				assert_int_equal(gotrace_reader_seek_generation(
+				                 r, gens[k]), GOTRACE_OK);
+				n = 0;
+				while ((rc = gotrace_reader_next(r, &ev)) ==
+				       GOTRACE_OK) {
+					assert_true(ev.generation ==
+					            gotrace_reader_generation(r));
+					if (n++ == 0)
+						assert_int_equal(ev.kind,
+						                 GOTRACE_EVENT_SYNC);
+					if (ev.kind == GOTRACE_EVENT_SYNC) {
+						long g = next < ngens ? next
+						                      : ngens - 1;
+
+						assert_true(ev.generation == gens[g]);
+						next++;
+					} else {
+						assert_true(ev.generation ==
+						            gens[next - 1]);
+					}
+				}
+				assert_int_equal(rc, GOTRACE_EOF);
+				assert_int_equal(next, ngens + 1);
+				gotrace_reader_free(r);
+				checked++;
+			}
+		}
+	}
+	assert_true(checked >= 10);
+}
+
+/*
  * The options' struct_size: the _INIT macro sets it; 0 (a zeroed struct)
  * or too small is refused; a larger one, from a caller built against a
  * later header, is read up to the fields this library knows.
@@ -942,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_ordering_option),
 		cmocka_unit_test(test_unnamed_experiment),
 		cmocka_unit_test(test_event_generation),
+		cmocka_unit_test(test_event_generation_after_seek),
 		cmocka_unit_test(test_options_struct_size),
 	};
 
