@@ -242,6 +242,51 @@ static void read_wire(const uint8_t *data, size_t size, FILE *sink)
 	gotrace_wire_reader_free(w);
 }
 
+static int count_cut(void *ctx, const void *data, size_t len)
+{
+	(void)data;
+	*(size_t *)ctx += len;
+	return 0;
+}
+
+/* Random access: the index of whatever the input holds, a cut of every
+ * generation it lists, and a reader that seeks to each (the last one
+ * stopping where it starts) and reads to its end. */
+static void read_random_access(const uint8_t *data, size_t size, FILE *sink)
+{
+	gotrace_input *in;
+	gotrace_reader *r;
+	const gotrace_index *idx;
+	gotrace_generation_info gi;
+	gotrace_event ev;
+	size_t i, n, written = 0;
+	int rc;
+
+	if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
+		return;
+	rc = gotrace_reader_new(&r, in);
+	if (r == NULL) {
+		gotrace_input_free(in);
+		return;
+	}
+	idx = gotrace_reader_index(r, &rc);
+	n = idx != NULL ? gotrace_index_count(idx) : 0;
+	for (i = 0; i < n && i < 8; i++) {
+		if (gotrace_index_at(idx, i, &gi) != 0)
+			break;
+		(void)gotrace_cut_write(idx, i, i, count_cut, &written);
+		(void)gotrace_index_find_time(idx, GOTRACE_CLOCK_START, gi.first_time);
+		if (gotrace_reader_seek_generation(r, gi.number) != GOTRACE_OK)
+			continue;
+		if (i + 1 == n)
+			(void)gotrace_reader_set_stop(r, gi.number);
+		while (gotrace_reader_next(r, &ev) == GOTRACE_OK)
+			gotrace_event_write(&ev, sink);
+	}
+	(void)gotrace_reader_seek_time(r, GOTRACE_CLOCK_WALL, 0);
+	gotrace_reader_free(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
@@ -255,5 +300,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * second pass also orders on a worker thread. */
 	read_events(data, size, GOTRACE_ORDERING_PARKING, 2, sink, 2);
 	read_wire(data, size, sink);
+	read_random_access(data, size, sink);
 	return 0;
 }

@@ -42,7 +42,8 @@ for f in testdata/traces/go1.21/annotations.trace testdata/traces/go1.27/gc.trac
              "regions --json" "gc --json" "gc --summary" "mmu --json --per-proc" "top" \
              "pprof --type=sched -o /dev/null" "timeline -o /dev/null" \
              "timeline --view=goroutine --format=perfetto -o /dev/null" \
-             "timeline --view=thread --format=perfetto --clock=wall -o /dev/null"; do
+             "timeline --view=thread --format=perfetto --clock=wall -o /dev/null" \
+             "index --json" "dump --gen 2:" "stats -j 2 --gen 1:2" "dump --from 1ms"; do
     # shellcheck disable=SC2086 # cmd is a command and its options
     valgrind -q --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect,possible \
@@ -57,6 +58,23 @@ for f in testdata/traces/go1.21/annotations.trace testdata/traces/go1.27/gc.trac
     fi
   done
 done
-rm -f /tmp/valgrind.$$
+# Cutting: a generation of a multi-generation trace and the intact part of
+# a damaged one.
+for args in "--gen 2:3 testdata/traces/go1.27/generations.trace" \
+            "--gen 1: $damaged"; do
+  # shellcheck disable=SC2086 # args are options and a file
+  valgrind -q --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible \
+    "$gotrace" cut $args /tmp/valgrind-cut.$$ >/dev/null 2>/tmp/valgrind.$$
+  rc=$?
+  if [ $rc -eq 99 ] || [ $rc -gt 1 ]; then
+    echo "FAIL valgrind: cut $args (exit $rc)"
+    cat /tmp/valgrind.$$
+    fails=$((fails + 1))
+  else
+    passes=$((passes + 1))
+  fi
+done
+rm -f /tmp/valgrind.$$ /tmp/valgrind-cut.$$
 echo "valgrind: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -16,6 +16,8 @@
 #                                      (likewise)
 #   testdata/regen.sh --timeline-only  only rewrite the timeline references
 #                                      (likewise)
+#   testdata/regen.sh --cut-only       only rewrite the cut references
+#                                      (likewise)
 #
 # Environment:
 #   TRACES="gc allocfree"   record only these trace names (see the table below)
@@ -59,6 +61,13 @@
 #                                   synthetic traces (on a damaged trace
 #                                   cmd/trace serves what it read up to
 #                                   the last Sync, or gives up)
+#   FILE.cut.A-B.MODE.xz / FILE.cut.A-B.MODE.status
+#                                   `go tool trace -d=parsed|-d=wire` (Go
+#                                   1.27) and its status on FILE cut to
+#                                   generations A to B by tests/cut_trace.py
+#                                   (the header and those generations'
+#                                   bytes), MODE parsed and wire, for the
+#                                   traces and cuts in cut_sources below
 # Traces are nondeterministic: recording again changes them, so commit
 # traces and references together. See README.md.
 set -euo pipefail
@@ -81,6 +90,7 @@ synthetic=0
 analysis_only=0
 pprof_only=0
 timeline_only=0
+cut_only=0
 versions=()
 for arg in "$@"; do
 	case $arg in
@@ -89,6 +99,7 @@ for arg in "$@"; do
 	--analysis-only) analysis_only=1 ;;
 	--pprof-only) pprof_only=1 ;;
 	--timeline-only) timeline_only=1 ;;
+	--cut-only) cut_only=1 ;;
 	-h | --help)
 		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
@@ -623,6 +634,114 @@ timeline_step() {
 	done
 }
 
+# The cut references: what Go prints for a trace cut down to some of its
+# generations, for `gotrace cut` and every reading command's --gen,
+# --from and --to (tests/compare_cut.py). The cutter is tests/cut_trace.py,
+# which walks the batch headers itself; gotrace makes none of this. One
+# line per source: the trace (under traces/, without .trace) and its
+# cuts, generations A-B as numbered on the wire, inclusive, or A-end:
+# from A to the end of the file, damage included (Go's error, after the
+# generations before it, is then the reference's). A truncated
+# source is written truncated/SRC@I/PARTS: the cut of SRC at size * I /
+# PARTS made by the truncation step below. The cuts start at the first
+# generation, in the middle and at the last one, in the four v2 formats
+# recorded (go 1.22, go 1.23 from Go 1.23 and 1.24, go 1.26 from Go 1.26
+# and 1.27), on flight-recorder traces that begin at generation 3 or so,
+# and on damaged traces: of their intact generations, and to the end.
+cut_sources='
+go1.22/generations          2-4 7-7
+go1.23/generations          1-2 3-5
+go1.24/generations          4-7
+go1.26/generations          2-2 5-7
+go1.27/generations          1-3 4-4 2-6 6-7
+go1.26/flightrecorder       4-5
+go1.27/flightrecorder       3-4 5-5
+truncated/go1.23/generations@3/4     2-5 4-end
+truncated/go1.27/generations@4/5     3-5 3-end
+truncated/go1.26/flightrecorder@2/3  4-4 4-end
+'
+
+# cut_reference TRACE A B: writes TRACE.cut.A-B.MODE.xz and .status, MODE
+# parsed and wire.
+cut_reference() {
+	local f=$1 a=$2 b=$3 rc mode base cut
+	cut=$work/cut.$(basename "$f").$a-$b.trace
+	if ! python3 "$root/tests/cut_trace.py" "$f" "$a" "$b" "$cut"; then
+		fail "cut ${f#"$traces"/} $a-$b: generations not in the trace (see cut_trace.py --list)"
+		return
+	fi
+	for mode in parsed wire; do
+		rc=0
+		base=$f.cut.$a-$b.$mode
+		timeout 600 "$reftool" -d=$mode "$cut" >"$base.out" 2>"$base.err" || rc=$?
+		xz -9 -c <"$base.out" >"$base.xz.tmp"
+		{
+			echo "exit=$rc"
+			cat "$base.err"
+		} >"$base.status.tmp"
+		mv "$base.xz.tmp" "$base.xz"
+		# As for the dumps: keep the old status if only its line order
+		# changed.
+		if [ -f "$base.status" ] && cmp -s <(sort "$base.status") <(sort "$base.status.tmp"); then
+			rm -f "$base.status.tmp"
+		else
+			mv "$base.status.tmp" "$base.status"
+		fi
+		rm -f "$base.out" "$base.err"
+	done
+	rm -f "$cut"
+}
+
+cut_step() {
+	local src cuts c f name made=$work/cut-references r
+	reftool=$work/gotrace-ref
+	if [ ! -x "$reftool" ]; then
+		echo "== building the reference tool ($("$refgo" env GOVERSION) cmd/trace)"
+		(cd "$work" && GOFLAGS='' "$refgo" build -o "$reftool" cmd/trace)
+	fi
+	echo "== cut references ($("$refgo" env GOVERSION) cmd/trace -d=parsed and -d=wire on tests/cut_trace.py's cuts)"
+	: >"$made"
+	while read -r src cuts; do
+		[ -n "$src" ] || continue
+		if [[ $src == truncated/*@*/* ]]; then
+			# truncated/SRC@I/PARTS: named as the truncation step names it.
+			local whole=${src#truncated/} i parts size
+			whole=${whole%@*}
+			i=${src##*@}
+			parts=${i#*/}
+			i=${i%/*}
+			if [ ! -f "$traces/$whole.trace" ]; then
+				fail "cut source $src: $whole.trace not found"
+				continue
+			fi
+			size=$(stat -c %s "$traces/$whole.trace")
+			f=$traces/truncated/${whole/\//_}_$((size * i / parts)).trace
+		else
+			f=$traces/$src.trace
+		fi
+		if [ ! -f "$f" ]; then
+			fail "cut source $src: ${f#"$traces"/} not found"
+			continue
+		fi
+		for c in $cuts; do
+			cut_reference "$f" "${c%-*}" "${c#*-}"
+			for r in parsed wire; do
+				printf '%s\n' "$f.cut.$c.$r.xz" "$f.cut.$c.$r.status" >>"$made"
+			done
+			printf '   %-44s %-5s parsed %s, wire %s\n' "${f#"$traces"/}" "$c" \
+				"$(head -n 1 "$f.cut.$c.parsed.status" 2>/dev/null)" \
+				"$(head -n 1 "$f.cut.$c.wire.status" 2>/dev/null)"
+		done
+	done <<<"$cut_sources"
+	# Drop cut references no longer made.
+	find "$traces" -type f -name '*.trace.cut.*' | while read -r r; do
+		grep -Fxq "$r" "$made" || rm -f "$r"
+	done
+	printf 'cut references: %d cuts, %d files, %d bytes\n' "$(($(wc -l <"$made") / 4))" \
+		"$(find "$traces" -type f -name '*.trace.cut.*' | wc -l)" \
+		"$(find "$traces" -type f -name '*.trace.cut.*' -printf '%s\n' | awk '{s+=$1} END {print s+0}')"
+}
+
 # finish: lists the failures, if any, and exits accordingly.
 finish() {
 	if [ ${#failures[@]} -gt 0 ]; then
@@ -636,6 +755,11 @@ finish() {
 
 if [ $timeline_only = 1 ]; then
 	timeline_step
+	finish
+fi
+
+if [ $cut_only = 1 ]; then
+	cut_step
 	finish
 fi
 
@@ -777,6 +901,7 @@ done
 analysis_step
 pprof_step
 timeline_step
+cut_step
 
 # Summary.
 nonzero() { # DIR...: status files whose first line is not exit=0

@@ -757,6 +757,288 @@ def test_pprof_damaged():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+# A trace damaged after five intact generations (truncated in its sixth).
+DAMAGED_MULTI = "traces/truncated/go1.27_generations_17089.trace"
+V1 = "traces/go1.21/churn.trace"
+PRE_SNAPSHOT = "traces/go1.22/generations.trace"
+# Every command that reads a trace takes the range options.
+READING = ["dump", "stats"] + ANALYSES + TOP
+
+
+def one_message(rc, out, err, what, want, code=1):
+    """A trace-side refusal: exit 1, nothing on stdout, one line naming
+    the input and saying want."""
+    lines = err.split(b"\n")
+    check(rc == code and out == b"" and len(lines) == 2 and lines[1] == b""
+          and lines[0].startswith(b"gotrace: ") and want in lines[0],
+          "%s: want exit %d and one line with %r; got %d, stdout %r, %r"
+          % (what, code, want, rc, out[:80], err[:300]))
+
+
+def test_range_options():
+    good = data(MULTI_GEN)
+    for cmd in READING:
+        for v in ["0", "5:3", ":", "x", "1:2:3", "", "-1", "1:x"]:
+            expect_usage([cmd, "--gen", v, good], "--gen %r" % v)
+        for opt in ("--from", "--to"):
+            for v in ["1x", "@-1", "@x", "@", "-1s", "2026-13-01T00:00:00Z",
+                      "2026-02-30T00:00:00Z", "2026-01-01T00:00:00",
+                      "2026-01-01T25:00:00Z", "2026-01-01T00:00:00+1",
+                      "2026-01-01", "soon"]:
+                expect_usage([cmd, opt, v, good], "%s %r" % (opt, v))
+        expect_usage([cmd, "--gen", "2", "--from", "1ms", good],
+                     "--gen with --from")
+        expect_usage([cmd, "--to=1ms", "--gen=2", good], "--to with --gen")
+        # Found out only from the trace, still the arguments' fault.
+        expect_usage([cmd, "--from", "100ms", "--to", "10ms", good],
+                     "--from after --to")
+    # The same generations, however they are named: generation 3 runs
+    # from about 43.8ms to 64.8ms of go1.27/generations (gotrace index).
+    rc, want, err = run(["dump", "-j", "1", "--gen", "3:4", good])
+    check(rc == 0 and want.startswith(b"M=-1 P=-1 G=-1 Sync ") and err == b"",
+          "dump --gen 3:4: exit %d %r" % (rc, err[:200]))
+    rc, whole, _ = run(["dump", "-j", "1", good])
+    check(0 < len(want) < len(whole), "dump --gen 3:4 prints part of the "
+          "trace: %d of %d bytes" % (len(want), len(whole)))
+    for args in (["--gen=3:4"], ["--from", "50ms", "--to", "70ms"],
+                 ["--from=43.9ms", "--to=85ms"],
+                 ["--from", "2026-11-23T01:13:35.02Z",
+                  "--to", "2026-11-23T02:13:35.04+01:00"]):
+        rc, out, err = run(["dump", "-j", "1"] + args + [good])
+        check(rc == 0 and out == want and err == b"",
+              "dump %s: want generations 3 and 4; got exit %d, %s, %r"
+              % (args, rc, "the same" if out == want else "other output",
+                 err[:200]))
+    # stats counts the generations read.
+    rc, out, err = run(["stats", "--gen", "2:4", good])
+    check(rc == 0 and b"\ngenerations: 3\n" in out,
+          "stats --gen 2:4: want 3 generations; got %d %r" % (rc, out[-300:]))
+    rc, out, err = run(["stats", "--wire", "--gen", "2:4", good])
+    rc2, out2, _ = run(["stats", "--wire", good])
+    check(rc == 0 and rc2 == 0 and out.startswith(b"wire events: ") and
+          int(out.split()[2]) < int(out2.split()[2]),
+          "stats --wire --gen 2:4: %d %r (whole: %r)" % (rc, out, out2))
+    for cmd in READING[1:]:
+        rc, out, err = run([cmd, "--gen", "2:3", good])
+        check(rc == 0 and out and err == b"",
+              "%s --gen 2:3: exit %d %r" % (cmd, rc, err[:200]))
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        for cmd in (["timeline", "--format=json"], ["pprof", "--type=sched"]):
+            out = os.path.join(tmp, "out")
+            rc, _, err = run(cmd + ["--gen", "2:3", good, "-o", out])
+            check(rc == 0 and err == b"" and os.path.getsize(out) > 0,
+                  "%s --gen 2:3: exit %d %r" % (cmd, rc, err[:200]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    # Refusals that come from the trace or the input: exit 1, one line.
+    for cmd in ["dump", "stats", "gc"]:
+        rc, out, err = run([cmd, "--gen", "99", good])
+        one_message(rc, out, err, "%s --gen 99" % cmd,
+                    b"no generation 99 in the trace (its generations: 1 to 7)")
+        rc, out, err = run([cmd, "--gen", "2", data(V1)])
+        one_message(rc, out, err, "%s --gen 2 on a v1 trace" % cmd,
+                    b"has no generations")
+        rc, out, err = run([cmd, "--from", "2026-11-23T01:13:35Z",
+                            data(PRE_SNAPSHOT)])
+        one_message(rc, out, err, "%s --from WALL on a Go 1.22 trace" % cmd,
+                    b"no clock snapshots")
+        with open(good, "rb") as f:
+            rc, out, err = run([cmd, "--gen", "2", "-"], stdin=f.read())
+        one_message(rc, out, err, "%s --gen 2 - from a pipe" % cmd,
+                    b"not a pipe")
+        # Standard input redirected from the file can be seeked.
+        with open(good, "rb") as f:
+            rc, out, err = run([cmd, "--gen", "3:4", "-"], stdin=f)
+        rc2, out2, _ = run([cmd, "--gen", "3:4", good])
+        check(rc == 0 and out == out2 and err == b"",
+              "%s --gen 3:4 - < file: exit %d, %s" % (cmd, rc,
+                                                      "same" if out == out2
+                                                      else "differs"))
+    rc, out, err = run(["dump", "--wire", "--gen", "2", data(V1)])
+    one_message(rc, out, err, "dump --wire --gen 2 on a v1 trace",
+                b"has no generations")
+    # A damaged trace: generations before the damage read cleanly; a
+    # range that runs into it fails as the whole trace does; one after
+    # it is not there.
+    damaged = data(DAMAGED_MULTI)
+    size = os.path.getsize(damaged)
+    for cmd in ["dump", "stats"] + ANALYSES:
+        rc, out, err = run([cmd, "--gen", "2:5", damaged])
+        check(rc == 0 and out and err == b"",
+              "%s --gen 2:5 on a trace damaged in generation 6: exit %d %r"
+              % (cmd, rc, err[:200]))
+        rc, out, err = run([cmd, "--gen", "4:", damaged])
+        check_trace_error("%s --gen 4: on a damaged trace" % cmd, damaged,
+                          rc, err, size)
+        check(len(out) > 0, "%s --gen 4: on a damaged trace: want the "
+              "output before the error" % cmd)
+    rc, out, err = run(["dump", "--gen", "6", damaged])
+    check(rc == 1 and out == b"" and
+          b"no generation 6 in the trace (its intact generations: 1 to 5)"
+          in err and ERROR_LINE.match(err.split(b"\n")[1]) is not None,
+          "dump --gen 6 on a trace damaged in 6: want the intact "
+          "generations and the damage; got %d %r" % (rc, err[:300]))
+
+
+def test_index():
+    good = data(MULTI_GEN)
+    rc, out, err = run(["index", good])
+    lines = out.splitlines()
+    check(rc == 0 and err == b"" and len(lines) == 8 and
+          lines[0].split()[:5] == [b"GEN", b"OFFSET", b"END", b"BYTES",
+                                   b"BATCHES"] and
+          b"WALL CLOCK (UTC)" in lines[0] and
+          [l.split()[0] for l in lines[1:]] == [b"%d" % i for i in range(1, 8)],
+          "index: want a header and generations 1 to 7; got %d %r %r"
+          % (rc, out[:300], err[:200]))
+    rc, out, err = run(["index", "--json", good])
+    recs = [json.loads(l) for l in out.splitlines()] if rc == 0 else []
+    keys = ["generation", "serial", "start_offset", "end_offset", "bytes",
+            "batches", "event_batches", "start_ns", "first_ns",
+            "last_batch_ns", "duration_ns", "frequency", "clock"]
+    check(len(recs) == 7 and all(list(r) == keys for r in recs) and
+          recs[0]["start_offset"] == 16 and recs[0]["start_ns"] == 0 and
+          all(recs[i]["end_offset"] == recs[i + 1]["start_offset"]
+              for i in range(6)) and
+          recs[-1]["end_offset"] == os.path.getsize(good) and
+          list(recs[0]["clock"]) == ["trace_ns", "mono_ns", "wall",
+                                     "wall_sec", "wall_nsec"],
+          "index --json: %d records %r" % (len(recs), out[:400]))
+    rc, out, err = run(["index", "--json", data(PRE_SNAPSHOT)])
+    check(rc == 0 and b'"clock"' not in out and out.count(b"\n") == 7,
+          "index --json on a Go 1.22 trace: no clock; got %d %r"
+          % (rc, out[:300]))
+    rc, out, err = run(["index", data(PRE_SNAPSHOT)])
+    check(rc == 0 and b"WALL" not in out, "index on a Go 1.22 trace: no "
+          "wall clock column: %r" % out[:200])
+    rc, out, err = run(["index", "--csv", good])
+    check(rc == 0 and out.startswith(b"generation,serial,start_offset,") and
+          out.count(b"\n") == 8, "index --csv: %d %r" % (rc, out[:200]))
+    # The range options pick rows.
+    for args in (["--gen", "3:4"], ["--from", "50ms", "--to", "70ms"]):
+        rc, out, err = run(["index", "--json"] + args + [good])
+        gens = [json.loads(l)["generation"] for l in out.splitlines()]
+        check(rc == 0 and gens == [3, 4], "index %s: %d %r" % (args, rc, gens))
+    # stdin, as a pipe too: the index is a scan.
+    rc, want, _ = run(["index", good])
+    with open(good, "rb") as f:
+        rc, out, err = run(["index", "-"], stdin=f.read())
+    check(rc == 0 and out == want, "index - from a pipe: %d %r" % (rc, err))
+    expect_usage(["index"], "missing FILE")
+    expect_usage(["index", good, good], "extra FILE")
+    expect_usage(["index", "--json", "--csv", good], "two formats")
+    expect_usage(["index", "-j", "1", good], "no reader options")
+    rc, out, err = run(["index", data(V1)])
+    one_message(rc, out, err, "index on a v1 trace", b"has no generations")
+    # A damaged trace: the intact generations, then the error.
+    damaged = data(DAMAGED_MULTI)
+    rc, out, err = run(["index", damaged])
+    check_trace_error("index on a damaged trace", damaged, rc, err,
+                      os.path.getsize(damaged))
+    check(len(out.splitlines()) == 6, "index on a damaged trace: want its "
+          "five intact generations; got %r" % out)
+    with open(damaged, "rb") as f:
+        rc2, out2, err2 = run(["index", "-"], stdin=f.read())
+    check(rc2 == 1 and out2 == out and
+          err2.split(b"\n")[1:] == err.split(b"\n")[1:],
+          "index: a damaged file and pipe differ: %r vs %r" % (err, err2))
+    # Truncated in its first generation: nothing intact.
+    first = [p for p in truncated_traces()
+             if os.path.basename(p) >= "go1.22"][0]
+    rc, out, err = run(["index", first])
+    check_trace_error("index on " + first, first, rc, err)
+    check(len(out.splitlines()) == 1, "index %s: header only; got %r"
+          % (first, out))
+
+
+def test_cut():
+    good = data(MULTI_GEN)
+    tmp = tempfile.mkdtemp(prefix="gotrace-cli-")
+    try:
+        out = os.path.join(tmp, "cut.trace")
+        rc, _, err = run(["cut", "--gen", "3:5", good, out])
+        check(rc == 0 and err == b"", "cut --gen 3:5: %d %r" % (rc, err))
+        rc, idx, err = run(["index", "--json", out])
+        recs = [json.loads(l) for l in idx.splitlines()] if rc == 0 else []
+        check([r["generation"] for r in recs] == [3, 4, 5] and
+              recs[0]["start_offset"] == 16,
+              "the cut holds generations 3 to 5 from offset 16: %r" % idx)
+        rc, a, _ = run(["dump", "-j", "1", out])
+        rc2, b, _ = run(["dump", "-j", "1", "--gen", "3:5", good])
+        check(rc == 0 and rc2 == 0 and a == b,
+              "dump of the cut and dump --gen 3:5 differ")
+        with open(good, "rb") as f:
+            whole = f.read()
+        with open(out, "rb") as f:
+            cut = f.read()
+        check(cut[:16] == whole[:16] and cut[16:] in whole,
+              "the cut is the header and a run of the trace's bytes")
+        # To standard output; from standard input redirected from a file.
+        rc, sout, err = run(["cut", "--gen=3:5", good, "-"])
+        check(rc == 0 and sout == cut, "cut ... -: %d %r" % (rc, err[:200]))
+        with open(good, "rb") as f:
+            rc, sout, err = run(["cut", "--gen", "3:5", "-", "-"], stdin=f)
+        check(rc == 0 and sout == cut, "cut - - < file: %d %r" % (rc, err[:200]))
+        with open(good, "rb") as f:
+            rc, sout, err = run(["cut", "--gen", "3:5", "-", "-"],
+                                stdin=f.read())
+        one_message(rc, sout, err, "cut - from a pipe", b"not a pipe")
+        for args in (["--from", "50ms", "--to", "100ms"], ["--gen", "3:5"],
+                     ["--to", "@%d" % 0], ["--gen", ":1"]):
+            rc, sout, err = run(["cut"] + args + [good, "-"])
+            check(rc == 0 and sout.startswith(whole[:16]),
+                  "cut %s: %d %r" % (args, rc, err[:200]))
+        rc, sout, err = run(["cut", "--gen", "1:", good, "-"])
+        check(rc == 0 and sout == whole, "cut --gen 1: is the whole trace")
+        # Usage.
+        expect_usage(["cut", good, out], "no range")
+        expect_usage(["cut", "--gen", "2", good], "no OUT")
+        expect_usage(["cut", "--gen", "2"], "no IN")
+        expect_usage(["cut", "--gen", "2", good, out, out], "extra operand")
+        expect_usage(["cut", "--gen", "2", good, good], "OUT is IN")
+        expect_usage(["cut", "--gen", "2", good, ""], "empty OUT")
+        expect_usage(["cut", "--gen", "2", "-j", "1", good, out],
+                     "no reader options")
+        expect_usage(["cut", "--from", "100ms", "--to", "10ms", good, out],
+                     "--from after --to")
+        rc, sout, err = run(["cut", "--gen", "9", good, out])
+        one_message(rc, sout, err, "cut --gen 9", b"no generation 9")
+        rc, sout, err = run(["cut", "--gen", "2", data(V1), out])
+        one_message(rc, sout, err, "cut of a v1 trace", b"has no generations")
+        if os.path.exists("/dev/full"):
+            rc, _, err = run(["cut", "--gen", "2:6", good, "/dev/full"])
+            check(rc == 1 and err.startswith(b"gotrace: writing /dev/full: "),
+                  "cut to /dev/full: %d %r" % (rc, err))
+            with open("/dev/full", "wb") as full:
+                rc, _, err = run(["cut", "--gen", "2:6", good, "-"],
+                                 stdout=full)
+            check(rc == 1 and err.startswith(b"gotrace: writing standard "
+                                             b"output: "),
+                  "cut - > /dev/full: %d %r" % (rc, err))
+        rc, sout, err = run(["cut", "--gen", "2", good,
+                             os.path.join(tmp, "no", "such", "dir")])
+        check(rc == 1 and b"No such file or directory" in err,
+              "cut to a missing directory: %d %r" % (rc, err))
+        # A damaged trace: its intact generations can be cut (exit 0);
+        # an open end writes them, then reports the damage.
+        damaged = data(DAMAGED_MULTI)
+        rc, sout, err = run(["cut", "--gen", "2:5", damaged, "-"])
+        check(rc == 0 and err == b"" and sout.startswith(whole[:16]),
+              "cut --gen 2:5 of a trace damaged in 6: %d %r" % (rc, err))
+        rc, tail, err = run(["cut", "--gen", "2:", damaged, "-"])
+        check_trace_error("cut --gen 2: of a damaged trace", damaged, rc, err,
+                          os.path.getsize(damaged))
+        check(tail == sout, "cut --gen 2: of a trace damaged in 6: want "
+              "generations 2 to 5")
+        with open(out, "wb") as f:
+            f.write(tail)
+        rc, _, err = run(["dump", out])
+        check(rc == 0 and err == b"", "the cut of a damaged trace reads "
+              "cleanly: %d %r" % (rc, err[:200]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
 
 def main():
     global GOTRACE, TESTDATA
@@ -768,7 +1050,8 @@ def main():
              test_damaged_traces, test_file_and_stdin_agree,
              test_option_spellings, test_write_errors, test_analysis_output,
              test_string_escaping, test_top, test_empty_outputs_and_spellings,
-             test_timeline, test_pprof_damaged]
+             test_timeline, test_pprof_damaged, test_range_options,
+             test_index, test_cut]
     for t in tests:
         before = len(FAILURES)
         t()

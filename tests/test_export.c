@@ -247,6 +247,14 @@ static void test_pprof_misuse(void **state)
 	o.region = "";
 	assert_int_equal(gotrace_pprof_new(&p, &o), GOTRACE_ERR_ARG);
 	o.region = NULL;
+	/* A struct without its size (zeroed), or one too small. */
+	assert_true(o.struct_size == sizeof o);
+	o.struct_size = 0;
+	assert_int_equal(gotrace_pprof_new(&p, &o), GOTRACE_ERR_ARG);
+	o.struct_size = sizeof o - 1;
+	assert_int_equal(gotrace_pprof_new(&p, &o), GOTRACE_ERR_ARG);
+	assert_null(p);
+	o.struct_size = sizeof o;
 	assert_string_equal(gotrace_pprof_type_name(GOTRACE_PPROF_NET), "net");
 	assert_null(gotrace_pprof_type_name(42));
 	assert_int_equal(gotrace_pprof_type_parse("cpu"), GOTRACE_PPROF_CPU);

@@ -269,6 +269,7 @@ static void test_threads_agree(void **state)
 					assert_true(e1.thread == e2.thread);
 					assert_true(e1.goroutine == e2.goroutine);
 					assert_int_equal(e1.wire_type, e2.wire_type);
+					assert_true(e1.generation == e2.generation);
 				}
 				assert_same_progress(one, two);
 			} while (rc1 == GOTRACE_OK);
@@ -772,6 +773,225 @@ static void test_unnamed_experiment(void **state)
 	}
 }
 
+/*
+ * The distinct generation numbers of the batches in Go's wire dump of
+ * trace (-d=wire: "EventBatch gen=N ..."), in file order, into gens.
+ * Returns how many, or -1 without a dump.
+ */
+static long wire_generations(const char *trace, uint64_t *gens, size_t cap)
+{
+	char path[4096];
+	char *text, *line;
+	size_t len, n = 0;
+
+	snprintf(path, sizeof path, "%s.wire.xz", trace);
+	if ((text = tu_read_xz(path, &len)) == NULL)
+		return -1;
+	for (line = text; line != NULL && *line != '\0';) {
+		char *nl = strchr(line, '\n');
+		unsigned long long g;
+
+		if (sscanf(line, "EventBatch gen=%llu ", &g) == 1 &&
+		    (n == 0 || gens[n - 1] != g)) {
+			assert_true(n < cap);
+			gens[n++] = g;
+		}
+		line = nl != NULL ? nl + 1 : NULL;
+	}
+	free(text);
+	return (long)n;
+}
+
+/*
+ * Every event names its generation: the number its batches carry on the
+ * wire, as Go's wire dump prints it (a generation's opening Sync, and the
+ * events up to the next Sync, have that generation's; the final Sync the
+ * last one's), and always what gotrace_reader_generation() says right
+ * after it; 0 throughout a v1 trace. On every trace Go reads cleanly,
+ * with one thread and with two.
+ */
+static void test_event_generation(void **state)
+{
+	size_t n, i, checked_v2 = 0, checked_v1 = 0;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		uint64_t gens[256];
+		char *err = NULL;
+		long ngens = -1;
+		int threads, status = tu_read_status(traces[i], "parsed", &err);
+
+		free(err);
+		if (status != 0)
+			continue;
+		for (threads = 1; threads <= 2; threads++) {
+			gotrace_reader *r = open_with(traces[i], threads,
+			                              GOTRACE_ORDERING_AUTO);
+			int v1 = !gotrace_version_is_v2(gotrace_reader_version(r));
+			uint64_t cur = 0;
+			size_t syncs = 0;
+			gotrace_event ev;
+			int rc;
+
+			if (!v1 && ngens < 0) {
+				ngens = wire_generations(traces[i], gens,
+				                         sizeof gens / sizeof gens[0]);
+				assert_true(ngens >= 0);
+			}
+			assert_true(gotrace_reader_generation(r) == 0);
+			while ((rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
+				assert_true(ev.generation ==
+				            gotrace_reader_generation(r));
+				if (v1) {
+					assert_true(ev.generation == 0);
+				} else if (ev.kind == GOTRACE_EVENT_SYNC) {
+					/* A trace of no generations has only
+					 * the final Sync, of none. */
+					uint64_t want =
+						ngens == 0 ? 0
+						: gens[syncs < (size_t)ngens
+						       ? syncs : (size_t)ngens - 1];
+
+					if (ev.generation != want)
+						print_error("%s: Sync %zu: generation "
+						            "%" PRIu64 ", Go's %" PRIu64
+						            "\n", traces[i], syncs + 1,
+						            ev.generation, want);
+					assert_true(ev.generation == want);
+					cur = ev.generation;
+				} else {
+					assert_true(syncs > 0);
+					assert_true(ev.generation == cur);
+				}
+				syncs += ev.kind == GOTRACE_EVENT_SYNC;
+			}
+			assert_int_equal(rc, GOTRACE_EOF);
+			/* One Sync per generation and the final one (a
+			 * trace Go ends early has fewer). */
+			if (!v1 && !gotrace_reader_incomplete(r))
+				assert_int_equal(syncs, (size_t)ngens + 1);
+			if (v1)
+				checked_v1++;
+			else
+				checked_v2++;
+			gotrace_reader_free(r);
+		}
+	}
+	tu_free_list(traces, n);
+	assert_true(checked_v2 > 100);
+	assert_true(checked_v1 > 20);
+}
+
+/*
+ * After a seek (index.h) events still name their generation: the Sync of
+ * the generation sought carries its wire number (from Go's -d=wire dump),
+ * the next ones follow in file order, and the field agrees with
+ * gotrace_reader_generation() throughout; seeking midway through a read,
+ * with one thread and two.
+ */
+static void test_event_generation_after_seek(void **state)
+{
+	static const char *const traces[] = {
+		TESTDATA_DIR "/traces/go1.27/generations.trace",
+		TESTDATA_DIR "/traces/go1.26/flightrecorder.trace",
+	};
+	size_t i, checked = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof traces / sizeof traces[0]; i++) {
+		uint64_t gens[64];
+		long ngens = wire_generations(traces[i], gens, 64);
+		long k;
+		int threads;
+
+		assert_true(ngens >= 2);
+		for (threads = 1; threads <= 2; threads++) {
+			for (k = ngens - 1; k >= 0; k--) {
+				gotrace_reader *r = open_with(traces[i], threads,
+				                              GOTRACE_ORDERING_AUTO);
+				gotrace_event ev;
+				long next = k;
+				int rc, n;
+
+				/* Read into the trace first. */
+				for (n = 0; n < 50; n++)
+					assert_int_equal(gotrace_reader_next(r, &ev),
+					                 GOTRACE_OK);
+				assert_int_equal(gotrace_reader_seek_generation(
+				                 r, gens[k]), GOTRACE_OK);
+				n = 0;
+				while ((rc = gotrace_reader_next(r, &ev)) ==
+				       GOTRACE_OK) {
+					assert_true(ev.generation ==
+					            gotrace_reader_generation(r));
+					if (n++ == 0)
+						assert_int_equal(ev.kind,
+						                 GOTRACE_EVENT_SYNC);
+					if (ev.kind == GOTRACE_EVENT_SYNC) {
+						long g = next < ngens ? next
+						                      : ngens - 1;
+
+						assert_true(ev.generation == gens[g]);
+						next++;
+					} else {
+						assert_true(ev.generation ==
+						            gens[next - 1]);
+					}
+				}
+				assert_int_equal(rc, GOTRACE_EOF);
+				assert_int_equal(next, ngens + 1);
+				gotrace_reader_free(r);
+				checked++;
+			}
+		}
+	}
+	assert_true(checked >= 10);
+}
+
+/*
+ * The options' struct_size: the _INIT macro sets it; 0 (a zeroed struct)
+ * or too small is refused; a larger one, from a caller built against a
+ * later header, is read up to the fields this library knows.
+ */
+static void test_options_struct_size(void **state)
+{
+	static const char path[] = TESTDATA_DIR "/traces/go1.27/channels.trace";
+	struct {
+		gotrace_reader_options o;
+		uint64_t later;          /* a field a later version might add */
+	} big;
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
+	uint64_t syncs, parked;
+	gotrace_input *in;
+	gotrace_reader *r;
+
+	(void)state;
+	assert_true(opts.struct_size == sizeof opts);
+	assert_int_equal(opts.ordering, GOTRACE_ORDERING_AUTO);
+	assert_true(opts.max_memory == 0 && opts.threads == 0 &&
+	            opts.no_state_tracking == 0);
+	assert_int_equal(read_all(path, NULL, &syncs, &parked), GOTRACE_EOF);
+	assert_int_equal(read_all(path, &opts, &syncs, &parked), GOTRACE_EOF);
+
+	memset(&opts, 0, sizeof opts);
+	assert_int_equal(gotrace_input_open_path(&in, path), GOTRACE_OK);
+	r = (gotrace_reader *)1;
+	assert_int_equal(gotrace_reader_new_opts(&r, in, &opts), GOTRACE_ERR_ARG);
+	assert_null(r);
+	opts.struct_size = sizeof opts - 1;
+	assert_int_equal(gotrace_reader_new_opts(&r, in, &opts), GOTRACE_ERR_ARG);
+	assert_null(r);
+	gotrace_input_free(in);
+
+	memset(&big, 0xff, sizeof big);
+	big.o = (gotrace_reader_options)GOTRACE_READER_OPTIONS_INIT;
+	big.o.struct_size = sizeof big;
+	big.o.max_memory = 1024;     /* read: the trace is larger */
+	assert_int_equal(read_all(path, &big.o, &syncs, &parked),
+	                 GOTRACE_ERR_LIMIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +1007,9 @@ int main(void)
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_ordering_option),
 		cmocka_unit_test(test_unnamed_experiment),
+		cmocka_unit_test(test_event_generation),
+		cmocka_unit_test(test_event_generation_after_seek),
+		cmocka_unit_test(test_options_struct_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -417,7 +417,10 @@ static void test_options(void **state)
 	assert_int_equal(gotrace_timeline_new(NULL, &o, sink), GOTRACE_ERR_ARG);
 	assert_int_equal(gotrace_timeline_new(&tl, NULL, sink), GOTRACE_ERR_ARG);
 	assert_int_equal(gotrace_timeline_new(&tl, &o, NULL), GOTRACE_ERR_ARG);
-	o.struct_size = sizeof o - 1;
+	/* No size (a zeroed struct), or one that cuts the last field. */
+	o.struct_size = 0;
+	assert_int_equal(gotrace_timeline_new(&tl, &o, sink), GOTRACE_ERR_ARG);
+	o.struct_size = offsetof(gotrace_timeline_options, clock) + 1;
 	assert_int_equal(gotrace_timeline_new(&tl, &o, sink), GOTRACE_ERR_ARG);
 	o.struct_size = sizeof o;
 	o.view = 9;

@@ -7,6 +7,9 @@
 //
 //	goparser count FILE   read every event (what `gotrace stats` times)
 //	goparser dump FILE    also format every event, like -d=parsed, to stdout
+//	goparser sync N FILE  read up to the N-th Sync (the start of the N-th
+//	                      generation) and print its first event: what Go's
+//	                      parser must do to get there (bench/random_access.sh)
 package main
 
 import (
@@ -19,11 +22,20 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: goparser count|dump FILE")
+	args := os.Args[1:]
+	syncs := 0
+	if len(args) == 3 && args[0] == "sync" {
+		if _, err := fmt.Sscan(args[1], &syncs); err != nil || syncs < 1 {
+			fmt.Fprintln(os.Stderr, "goparser sync: N must be a positive number")
+			os.Exit(2)
+		}
+		args = []string{"sync", args[2]}
+	}
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: goparser count|dump FILE | goparser sync N FILE")
 		os.Exit(2)
 	}
-	f, err := os.Open(os.Args[2])
+	f, err := os.Open(args[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -34,7 +46,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	dump := os.Args[1] == "dump"
+	dump := args[0] == "dump"
 	out := bufio.NewWriterSize(os.Stdout, 1<<16)
 	defer out.Flush()
 	n := 0
@@ -51,6 +63,16 @@ func main() {
 			fmt.Fprintln(out, ev.String())
 		}
 		n++
+		if syncs > 0 && ev.Kind() == trace.EventSync {
+			if syncs--; syncs == 0 {
+				fmt.Fprintln(out, ev.String())
+				return
+			}
+		}
+	}
+	if syncs > 0 {
+		fmt.Fprintln(os.Stderr, "goparser sync: the trace has fewer Syncs")
+		os.Exit(1)
 	}
 	if !dump {
 		fmt.Fprintf(out, "events: %d\n", n)

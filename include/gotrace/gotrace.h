@@ -11,6 +11,7 @@
  *   gotrace/analysis.h  analyses fed from a reader loop: goroutine, task and
  *                     region summaries, GC and stop-the-world, MMU
  *   gotrace/clock.h   trace time <-> wall clock, from the clock snapshots
+ *   gotrace/index.h   random access: the generation index, seeking, cutting
  *
  * No function keeps global mutable state: handles are independent, and
  * several readers may run at once on different threads. A single handle
@@ -28,6 +29,7 @@
 #include "state.h"
 #include "analysis.h"
 #include "clock.h"
+#include "index.h"
 #include "export.h"
 
 #endif /* GOTRACE_GOTRACE_H */

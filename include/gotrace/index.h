@@ -19,7 +19,18 @@
  * bytes of generations N, N+1, ...): the first generation read is a
  * fresh start, as when Go reads a flight-recorder snapshot — goroutines
  * and Ps come into being with their status events, from Undetermined.
- * gotrace_cut_write writes that cut trace.
+ * Stopped after generation M (gotrace_reader_set_stop), it delivers what
+ * Go delivers for the header followed by the bytes of generations N..M.
+ * gotrace_cut_write writes that cut trace. Only byte offsets differ from
+ * the cut file's: errors and the reader's getters (offset, valid bytes)
+ * keep counting in the original file.
+ *
+ * Costs: the scan reads one batch header per batch (batches are up to
+ * 64 KB) and decodes nothing else but each generation's sync batch, so it
+ * is bounded by one small read per batch, not by the trace's size
+ * (docs/api.md has measurements); the index holds 120 bytes per
+ * generation. A seek costs what starting a new reader does, plus the
+ * index the first time.
  *
  * v1 traces (Go 1.11-1.21) have no generations: indexing one fails with
  * GOTRACE_ERR_UNSUPPORTED, and so do seeking and cutting.
@@ -46,19 +57,26 @@ typedef struct gotrace_generation_info {
 	uint64_t number;        /* the generation's number on the wire */
 	uint64_t serial;        /* 1 for the file's first generation, ... */
 	uint64_t start_offset;  /* byte offset of its first batch header */
-	uint64_t end_offset;    /* byte offset just past its last batch */
-	uint64_t batches;       /* batches of every kind */
-	uint64_t event_batches; /* batches of events (per-M) */
+	uint64_t end_offset;    /* byte offset just past its last batch (and
+	                           Go 1.26's end-of-generation marker): where
+	                           the next generation starts */
+	uint64_t batches;       /* batches of every kind: events, strings,
+	                           stacks, CPU samples, sync, experimental
+	                           (not the end-of-generation marker) */
+	uint64_t event_batches; /* batches of events (per-M) among them */
 	/*
 	 * Earliest and latest batch timestamps, in nanoseconds on the trace
 	 * clock (the clock of gotrace_event.time, converted with this
-	 * generation's frequency). A batch's events come at or after its
-	 * timestamp, so events may run past last_batch_time; the generation's
-	 * events end before the next generation's first_time.
+	 * generation's frequency exactly as the reader converts them). The
+	 * Sync event that opens the generation carries first_time (or, as
+	 * Go's parser keeps time increasing, 1 ns past the event before it).
+	 * A batch's events come at or after its timestamp, so events run past
+	 * last_batch_time.
 	 */
 	int64_t first_time;
 	int64_t last_batch_time;
-	int has_frequency;
+	int has_frequency;      /* always 1: a generation without one is
+	                           damage (Go's "no frequency event found") */
 	uint64_t frequency;     /* ticks per second, as stored */
 	/* Go 1.25+: the clock snapshot taken when the generation started. */
 	int has_clock;
@@ -70,16 +88,35 @@ typedef struct gotrace_generation_info {
 
 /*
  * gotrace_index_new scans in (which it takes ownership of, and frees with
- * the index) and indexes its generations. Any input works; a memory or
- * mapped input is scanned in place, and a file or descriptor that can be
- * seeked skips payloads with lseek(2).
+ * the index) and indexes its generations. Any input works: a memory
+ * input is scanned in place; a file, a descriptor that can be seeked or a
+ * mapped file (through its descriptor: no page is faulted in) is read
+ * with pread(2), 1 KB at each batch header, skipping the payloads; a pipe
+ * or a read callback is read through, and then cannot be cut
+ * (gotrace_cut_write).
+ *
+ * The scan checks the trace's structure the way Go's parser finds it:
+ * the header, every batch header, payloads that are all there, the order
+ * of generation numbers, Go 1.26's end-of-generation markers, and each
+ * generation's sync data (one frequency; from Go 1.25 one clock
+ * snapshot). Errors inside payloads (tables, events) are not looked for:
+ * a reader meets them where Go's parser does.
  *
  * On a damaged trace the index holds the generations before the damage,
- * and the call returns the error (GOTRACE_ERR_TRUNCATED, _CORRUPT, ...),
- * described by gotrace_index_error(); the index is still returned in *out
- * and must be freed. Only generations whose bytes end cleanly (the next
- * generation begins, the file ends, or Go 1.26's end-of-generation marker)
- * are listed. *out is NULL only on GOTRACE_ERR_NOMEM or GOTRACE_ERR_ARG.
+ * and the call returns the error (GOTRACE_ERR_TRUNCATED, _CORRUPT, ...,
+ * with the text of the error a reader gives there), described by
+ * gotrace_index_error(); the index is still returned in *out and must be
+ * freed. Only generations whose bytes end cleanly are listed: the next
+ * generation begins (before Go 1.26: a batch header shows the next
+ * generation's number, even if what follows it is damaged), the file
+ * ends, or Go 1.26's end-of-generation marker comes. A trace cut at a
+ * batch boundary inside a generation (before Go 1.26) cannot be told from
+ * one that ends there: its last generation is listed, as Go reads it.
+ *
+ * A trace that is not one (GOTRACE_ERR_FORMAT, _VERSION) or is a v1 trace
+ * (GOTRACE_ERR_UNSUPPORTED) gives an empty index. *out is NULL only on
+ * GOTRACE_ERR_NOMEM or GOTRACE_ERR_ARG; the input then still belongs to
+ * the caller.
  */
 GOTRACE_API int gotrace_index_new(gotrace_index **out, gotrace_input *in);
 
@@ -90,7 +127,7 @@ GOTRACE_API const gotrace_error *gotrace_index_error(const gotrace_index *idx);
 GOTRACE_API gotrace_version gotrace_index_version(const gotrace_index *idx);
 
 /* Size of the trace header in bytes (what a cut copies before the
- * generations). */
+ * generations; 16 as the runtime writes it). */
 GOTRACE_API uint64_t gotrace_index_header_size(const gotrace_index *idx);
 
 /* Number of generations indexed. */
@@ -101,8 +138,8 @@ GOTRACE_API int gotrace_index_at(const gotrace_index *idx, size_t i,
                                  gotrace_generation_info *out);
 
 /*
- * The position (0-based) of the generation numbered gen, or -1 if the
- * index has none.
+ * The position (0-based) of the generation numbered gen (the first, if a
+ * damaged Go 1.26+ trace repeats a number), or -1 if the index has none.
  */
 GOTRACE_API long gotrace_index_find_generation(const gotrace_index *idx,
                                                uint64_t gen);
@@ -117,9 +154,12 @@ typedef enum gotrace_clock_kind {
 /*
  * The position of the generation holding time t: the last generation
  * whose first_time is at or before t (the first generation for a time
- * before the trace, the last for one after it). Returns -1 if the index
- * is empty, or for GOTRACE_CLOCK_WALL if the generations needed carry no
- * clock snapshot (traces before Go 1.25).
+ * before the trace, the last for one after it). A wall-clock time is
+ * first converted to trace time as gotrace_clock_from_wall does, with the
+ * snapshot of the last generation whose snapshot's wall time is at or
+ * before t (else the first's). Returns -1 if the index is empty, or for
+ * GOTRACE_CLOCK_WALL if the generations carry no clock snapshot (traces
+ * before Go 1.25).
  */
 GOTRACE_API long gotrace_index_find_time(const gotrace_index *idx,
                                          gotrace_clock_kind clock, int64_t t);
@@ -129,11 +169,17 @@ GOTRACE_API void gotrace_index_free(gotrace_index *idx);
 
 /*
  * gotrace_reader_index returns the reader's index of its input, scanning
- * it on the first call (the reader's position is not disturbed), or NULL
- * with the error in *rc: GOTRACE_ERR_UNSUPPORTED for a v1 trace or an
- * input that cannot be read twice (a pipe, a callback input), or the
- * scan's error. A damaged trace still gives the index of its intact
- * generations. The index belongs to the reader.
+ * it on the first call, or NULL. The scan reads a second view of the
+ * input, so the reader's position and events are not disturbed, whenever
+ * it is called: the same buffer for a memory input; for a file, a
+ * descriptor or a mapped file, the same descriptor with pread(2) (the
+ * file must stay as it is). *rc (may be NULL) is GOTRACE_OK, or the
+ * scan's error with the index of the intact generations of a damaged
+ * trace still returned; with NULL, GOTRACE_ERR_UNSUPPORTED for a v1 trace
+ * or an input that cannot be read twice (a pipe, a callback input), the
+ * reader's error if its header was bad, GOTRACE_ERR_NOMEM or
+ * GOTRACE_ERR_ARG. The index belongs to the reader and lives as long as
+ * it (it can be cut: gotrace_cut_write).
  */
 GOTRACE_API const gotrace_index *gotrace_reader_index(gotrace_reader *r,
                                                       int *rc);
@@ -142,13 +188,20 @@ GOTRACE_API const gotrace_index *gotrace_reader_index(gotrace_reader *r,
  * gotrace_reader_seek_generation makes the next event the first of the
  * generation numbered gen (its Sync), read as a fresh start: from there
  * on the reader delivers exactly what Go's parser delivers for the trace
- * cut at gen. Everything the reader held is dropped: the state machine
- * starts empty, an earlier error or end is forgotten, the stop set by
- * gotrace_reader_set_stop is kept. Allowed at any time, on an input that
- * can be read twice (memory, mapped file, file or seekable descriptor).
- * Returns GOTRACE_OK, GOTRACE_ERR_ARG if the index has no such generation,
- * GOTRACE_ERR_UNSUPPORTED (v1 trace, unseekable input) or an error of the
- * index scan.
+ * cut at gen (the Syncs count from 1 again). Everything the reader held
+ * is dropped: the state machine starts empty, an earlier error or end is
+ * forgotten, the last event and what it pointed to are no longer valid;
+ * the stop set by gotrace_reader_set_stop is kept. A reader with
+ * options.threads >= 2 stops its worker thread and starts another on the
+ * next gotrace_reader_next. Allowed at any time, on an input that can be
+ * read twice (memory, mapped file, file or seekable descriptor); the
+ * reader's index is made first if it was not (gotrace_reader_index), and
+ * any generation it lists can be seeked to, on a damaged trace too.
+ * Returns GOTRACE_OK; GOTRACE_ERR_ARG if the index has no such generation
+ * or it comes after the stop (the reader is then left as it was);
+ * GOTRACE_ERR_UNSUPPORTED (v1 trace, unseekable input) or another error
+ * of gotrace_reader_index; GOTRACE_ERR_IO if the input could not be
+ * seeked (the reader then fails with it).
  */
 GOTRACE_API int gotrace_reader_seek_generation(gotrace_reader *r,
                                                uint64_t gen);
@@ -156,8 +209,9 @@ GOTRACE_API int gotrace_reader_seek_generation(gotrace_reader *r,
 /*
  * gotrace_reader_seek_time seeks to the generation holding t
  * (gotrace_index_find_time). Returns as gotrace_reader_seek_generation,
- * and GOTRACE_ERR_UNSUPPORTED for a wall-clock time in a trace without
- * clock snapshots.
+ * GOTRACE_ERR_ARG for an unknown clock or an empty index, and
+ * GOTRACE_ERR_UNSUPPORTED for a wall-clock time in a trace without clock
+ * snapshots.
  */
 GOTRACE_API int gotrace_reader_seek_time(gotrace_reader *r,
                                          gotrace_clock_kind clock, int64_t t);
@@ -167,7 +221,9 @@ GOTRACE_API int gotrace_reader_seek_time(gotrace_reader *r,
  * final Sync Go's parser gives at the end of a trace) after the
  * generation numbered last, as if the file ended there; UINT64_MAX reads
  * to the end. Call it before the first gotrace_reader_next or right after
- * a seek.
+ * a seek: later, it returns GOTRACE_ERR_ARG and changes nothing. Also
+ * GOTRACE_ERR_ARG if the index has no such generation or it comes before
+ * the one seeked to; otherwise returns as gotrace_reader_seek_generation.
  */
 GOTRACE_API int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last);
 
@@ -177,12 +233,16 @@ GOTRACE_API int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last);
  * gotrace_index_count): the header and those generations' bytes, copied,
  * not re-encoded, through write_fn (called with ctx, as often as needed;
  * it returns 0, or nonzero to stop with GOTRACE_ERR_IO). The bytes are
- * read again from the index's input, which must be readable twice.
- * Returns GOTRACE_OK, GOTRACE_ERR_ARG, GOTRACE_ERR_UNSUPPORTED,
- * GOTRACE_ERR_IO or GOTRACE_ERR_NOMEM.
+ * read again from the index's input, which must be readable twice (a
+ * memory input in place; a file, descriptor or mapped file with pread(2),
+ * 1 MB at a time). It does not change idx: a reader's index can be cut
+ * while the reader goes on. Returns GOTRACE_OK, GOTRACE_ERR_ARG,
+ * GOTRACE_ERR_UNSUPPORTED (v1 trace, pipe or callback input),
+ * GOTRACE_ERR_IO (errno set; EIO if the file became shorter) or
+ * GOTRACE_ERR_NOMEM.
  */
 typedef int (*gotrace_cut_write_fn)(void *ctx, const void *data, size_t len);
-GOTRACE_API int gotrace_cut_write(gotrace_index *idx, size_t first,
+GOTRACE_API int gotrace_cut_write(const gotrace_index *idx, size_t first,
                                   size_t last, gotrace_cut_write_fn write_fn,
                                   void *ctx);
 

@@ -4,7 +4,10 @@
  * A gotrace_input is where trace bytes come from: a file path (read or
  * mapped), a file descriptor, a memory buffer or a read callback. Readers
  * consume an input strictly front to back and never seek, so pipes,
- * sockets and live traces work as well as files.
+ * sockets and live traces work as well as files. Only random access
+ * (gotrace/index.h: the generation index, seeking, cutting) reads an
+ * input again, and only one that can be: memory, a mapped file, a file or
+ * a descriptor that can be seeked.
  *
  * Ownership: a reader constructor (gotrace_wire_reader_new, ...) takes
  * ownership of the input on success and frees it with the reader. On
@@ -45,8 +48,11 @@ GOTRACE_API int gotrace_input_open_path(gotrace_input **out, const char *path);
 
 /*
  * gotrace_input_open_fd reads from an open file descriptor with read(2):
- * a file, pipe, socket or terminal. The descriptor is only read, never
- * seeked. If take_ownership is nonzero, the input closes fd when freed.
+ * a file, pipe, socket or terminal. The descriptor is only read, from its
+ * current position on (which counts as offset 0), and never seeked,
+ * unless random access is asked for (gotrace/index.h): a seek then moves
+ * it with lseek(2), and an index reads it with pread(2). If
+ * take_ownership is nonzero, the input closes fd when freed.
  */
 GOTRACE_API int gotrace_input_open_fd(gotrace_input **out, int fd,
                                       int take_ownership);
@@ -58,6 +64,9 @@ GOTRACE_API int gotrace_input_open_fd(gotrace_input **out, int fd,
  * pages they have finished with back as they go (at each generation, or
  * every few MB for the wire reader), so the resident set stays that of
  * the generations in use, not of the file.
+ *
+ * The file stays open (one descriptor) until the input is freed: random
+ * access maps pages that were given back again, and reads the file.
  *
  * The file's size is taken when it is opened: bytes appended later are
  * not read (a trace still being written reads as truncated there). The

@@ -157,6 +157,14 @@ typedef struct gotrace_event {
 	int64_t goroutine;     /* G, or GOTRACE_NO_GOROUTINE */
 	gotrace_stack stack;   /* the event's stack; may be absent */
 	uint8_t wire_type;     /* the wire event behind it; 0 for Sync */
+	/*
+	 * The generation the event belongs to: its number on the wire (as
+	 * gotrace_generation_info.number; a generation's Sync carries it
+	 * too, and the final Sync the last one's). Always what
+	 * gotrace_reader_generation() returns right after this event.
+	 * v1 traces have no generations: 0.
+	 */
+	uint64_t generation;
 	union {
 		struct {
 			uint64_t n;            /* this is the n-th Sync */
@@ -248,8 +256,8 @@ typedef struct gotrace_event {
  * library may add fields at the end, and reads a field only when the
  * caller's struct_size covers it (the others keep their defaults), so a
  * program built against this header keeps working with it. A struct_size
- * of 0 (a struct zeroed with memset or {0}) or smaller than this
- * version's first struct is GOTRACE_ERR_ARG.
+ * of 0 (a struct zeroed with memset or {0}) or too small to hold the
+ * fields below (those of the struct's first version) is GOTRACE_ERR_ARG.
  */
 typedef struct gotrace_reader_options {
 	size_t struct_size;        /* sizeof(gotrace_reader_options) */
@@ -353,7 +361,8 @@ GOTRACE_API int gotrace_reader_next(gotrace_reader *r, gotrace_event *ev);
 /* The reader's error after a failed call. Valid until the reader is freed. */
 GOTRACE_API const gotrace_error *gotrace_reader_error(const gotrace_reader *r);
 
-/* Number of the generation the last event belongs to (0 before any). */
+/* Number of the generation the last event belongs to (its
+ * gotrace_event.generation; 0 before any, and for v1 traces). */
 GOTRACE_API uint64_t gotrace_reader_generation(const gotrace_reader *r);
 
 /*

@@ -2,6 +2,7 @@
  * callback. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -18,6 +19,7 @@ static int new_input(gotrace_input **out, enum gt_source_kind kind)
 		return GOTRACE_ERR_NOMEM;
 	in->kind = kind;
 	in->fd = -1;
+	in->base = -1;
 	*out = in;
 	return GOTRACE_OK;
 }
@@ -52,6 +54,13 @@ int gotrace_input_open_fd(gotrace_input **out, int fd, int take_ownership)
 		return rc;
 	(*out)->fd = fd;
 	(*out)->own_fd = take_ownership != 0;
+	/* Only looked at: where offset 0 is, should the input be read again
+	 * (random access). Pipes and sockets say ESPIPE. */
+	{
+		off_t at = lseek(fd, 0, SEEK_CUR);
+
+		(*out)->base = at >= 0 ? (int64_t)at : -1;
+	}
 	return GOTRACE_OK;
 }
 
@@ -128,18 +137,23 @@ int gotrace_input_open_mmap(gotrace_input **out, const char *path)
 			return GOTRACE_ERR_UNSUPPORTED;
 		}
 	}
-	/* The mapping keeps the file; the descriptor is not needed. */
-	close(fd);
 	rc = new_input(out, GT_SOURCE_MEMORY);
 	if (rc != GOTRACE_OK) {
 		if (map != NULL)
 			munmap(map, size);
+		close(fd);
 		return rc;
 	}
 	(*out)->data = map != NULL ? map : empty;
 	(*out)->size = size;
 	(*out)->mapped = map != NULL;
 	(*out)->page_size = (size_t)page;
+	/* The mapping alone keeps the file, but the descriptor is kept too:
+	 * random access maps pages given back again (gt_source_restore),
+	 * and reads a second view through it (gt_source_view). */
+	(*out)->fd = fd;
+	(*out)->own_fd = 1;
+	(*out)->base = 0;
 	return GOTRACE_OK;
 }
 
@@ -182,12 +196,12 @@ void gotrace_input_free(gotrace_input *in)
 {
 	if (in == NULL)
 		return;
-	if (in->kind == GT_SOURCE_FD && in->own_fd)
-		close(in->fd);
-	else if (in->mapped && in->size > in->released)
+	if (in->mapped && in->size > in->released)
 		munmap((void *)(uintptr_t)(in->data + in->released),
 		       in->size - in->released);
-	else if (in->kind == GT_SOURCE_CALLBACK && in->close_fn != NULL)
+	if (in->own_fd && in->fd >= 0)
+		close(in->fd);
+	if (in->kind == GT_SOURCE_CALLBACK && in->close_fn != NULL)
 		in->close_fn(in->ctx);
 	free(in);
 }
@@ -196,6 +210,13 @@ long gt_source_read(struct gotrace_input *in, void *buf, size_t len)
 {
 	switch (in->kind) {
 	case GT_SOURCE_FD:
+		if (in->positional) {
+			long n = gt_source_pread(in, buf, len, in->pos);
+
+			if (n > 0)
+				in->pos += (uint64_t)n;
+			return n;
+		}
 		for (;;) {
 			ssize_t n = read(in->fd, buf, len);
 
@@ -219,4 +240,107 @@ long gt_source_read(struct gotrace_input *in, void *buf, size_t len)
 		break;
 	}
 	return 0;
+}
+
+/* ---- random access ------------------------------------------------------- */
+
+int gt_source_seekable(const struct gotrace_input *in)
+{
+	switch (in->kind) {
+	case GT_SOURCE_MEMORY:
+		return 1;
+	case GT_SOURCE_FD:
+		return in->base >= 0;
+	case GT_SOURCE_CALLBACK:
+		break;
+	}
+	return 0;
+}
+
+int gt_source_seek(struct gotrace_input *in, uint64_t off)
+{
+	if (!gt_source_seekable(in))
+		return GOTRACE_ERR_UNSUPPORTED;
+	if (in->kind != GT_SOURCE_FD)
+		return GOTRACE_OK;
+	if (off > (uint64_t)INT64_MAX - (uint64_t)in->base) {
+		errno = EOVERFLOW;
+		return GOTRACE_ERR_IO;
+	}
+	if (in->positional) {
+		in->pos = off;
+		return GOTRACE_OK;
+	}
+	if (lseek(in->fd, (off_t)((uint64_t)in->base + off), SEEK_SET) < 0)
+		return GOTRACE_ERR_IO;
+	return GOTRACE_OK;
+}
+
+long gt_source_pread(const struct gotrace_input *in, void *buf, size_t len,
+                     uint64_t off)
+{
+	if (in->fd < 0 || in->base < 0) {
+		errno = ESPIPE;
+		return -1;
+	}
+	if (off > (uint64_t)INT64_MAX - (uint64_t)in->base) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	if (len > (size_t)LONG_MAX)
+		len = (size_t)LONG_MAX;
+	for (;;) {
+		ssize_t n = pread(in->fd, buf, len,
+		                  (off_t)((uint64_t)in->base + off));
+
+		if (n >= 0)
+			return (long)n;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int gt_source_restore(struct gotrace_input *in, uint64_t upto)
+{
+	void *map;
+
+	if (!in->mapped || in->released == 0 || upto >= in->released)
+		return GOTRACE_OK;
+	if (in->fd < 0) {
+		errno = EBADF;
+		return GOTRACE_ERR_IO;
+	}
+	/* A fresh mapping rather than the old range again: that range may
+	 * hold something else by now. */
+	map = mmap(NULL, in->size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+	if (map == MAP_FAILED)
+		return GOTRACE_ERR_IO;
+	if (in->size > in->released)
+		munmap((void *)(uintptr_t)(in->data + in->released),
+		       in->size - in->released);
+	in->data = map;
+	in->released = 0;
+	return GOTRACE_OK;
+}
+
+int gt_source_view(const struct gotrace_input *in, struct gotrace_input **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (in->kind == GT_SOURCE_MEMORY && !in->mapped)
+		return gotrace_input_open_memory(out, in->data, in->size);
+	if (in->kind == GT_SOURCE_CALLBACK ||
+	    (in->kind == GT_SOURCE_FD && in->base < 0) || in->fd < 0)
+		return GOTRACE_ERR_UNSUPPORTED;
+	/* A mapped file's reader unmaps pages as it goes; reading its
+	 * descriptor needs no coordination with it. */
+	rc = new_input(out, GT_SOURCE_FD);
+	if (rc != GOTRACE_OK)
+		return rc;
+	(*out)->fd = in->fd;
+	(*out)->own_fd = 0;
+	(*out)->base = in->base;
+	(*out)->positional = 1;
+	return GOTRACE_OK;
 }

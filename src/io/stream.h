@@ -26,6 +26,11 @@ typedef struct gt_stream {
 	int io_errno;        /* errno of a failed read, 0 if none */
 	uint64_t release_at; /* gt_stream_release_behind: next offset to give
 	                        pages back at; UINT64_MAX if not mapped */
+	uint64_t limit;      /* input offset the stream ends at, as if the
+	                        input ended there; UINT64_MAX: none */
+	size_t read_hint;    /* streaming sources: read about this much at a
+	                        time instead of a whole buffer (for readers
+	                        that skip most bytes); 0: a whole buffer */
 } gt_stream;
 
 /* How far apart gt_stream_release_behind gives pages back. */
@@ -68,6 +73,23 @@ static inline void gt_stream_release_behind(gt_stream *s)
 		s->release_at = s->offset + GT_STREAM_RELEASE_STEP;
 	}
 }
+
+/*
+ * Random access. gt_stream_seek moves the stream to input offset off,
+ * dropping what it buffered: a memory input just moves (mapping pages
+ * given back again), a descriptor is seeked; a pipe or callback gives
+ * GOTRACE_ERR_UNSUPPORTED. Returns GOTRACE_OK, that, or GOTRACE_ERR_IO
+ * (s->io_errno set). Past the input's end, the stream is at its end.
+ */
+int gt_stream_seek(gt_stream *s, uint64_t off);
+
+/*
+ * Ends the stream at input offset limit (UINT64_MAX: at the input's end),
+ * as if the input ended there; bytes past it already buffered are
+ * dropped. Raising the limit of a descriptor stream seeks (to read what
+ * was dropped again). Returns as gt_stream_seek.
+ */
+int gt_stream_set_limit(gt_stream *s, uint64_t limit);
 
 /* Consumes n available bytes. */
 static inline void gt_stream_skip(gt_stream *s, size_t n)

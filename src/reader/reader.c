@@ -219,6 +219,7 @@ void gotrace_reader_free(gotrace_reader *r)
 	/* First: the workers may be using everything below. */
 	gt_pipe_stop(r->pipe);
 	gt_par_stop(r->par);
+	gt_reader_free_random_access(r);
 	gt_genreader_free(&r->gr);
 	gt_generation_free(&r->gens[0]);
 	gt_generation_free(&r->gens[1]);
@@ -544,6 +545,8 @@ static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 	}
+	/* Known per generation: one store, not a lookup per event. */
+	out->generation = r->pub_gen;
 	if (!r->opts.no_state_tracking) {
 		rc = gt_state_apply_hinted(&r->st, out, ev->gslot, &r->err);
 		if (rc != GOTRACE_OK)

@@ -90,7 +90,20 @@ struct gotrace_reader {
 	uint8_t *v1_bytes;           /* owned copy of a streamed input */
 	gt_v1_trace v1;
 	gt_v1_converter v1c;
+
+	/* ---- random access (seek.c), on the caller's thread ----
+	 * A seek starts the producer and the consumer over from scratch
+	 * (gt_reader_restart): a field added above must be reset there. */
+	struct gotrace_index *index; /* of a second view of in; made on
+	                                first use */
+	int index_rc;                /* its scan's result */
+	size_t start_pos;            /* index position read from */
+	int has_stop;
+	size_t stop_pos;             /* index position read up to */
 };
+
+/* Frees what random access made (seek.c). */
+void gt_reader_free_random_access(gotrace_reader *r);
 
 /*
  * Checks that every string and stack Go's event printer looks up exists

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include <gotrace/gotrace.h>
+#include <gotrace/index.h>
 
 /* Exit statuses. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -44,6 +45,8 @@ int cmd_regions(const cli_command *cmd, int argc, char **argv);
 int cmd_gc(const cli_command *cmd, int argc, char **argv);
 int cmd_mmu(const cli_command *cmd, int argc, char **argv);
 int cmd_top(const cli_command *cmd, int argc, char **argv);
+int cmd_index(const cli_command *cmd, int argc, char **argv);
+int cmd_cut(const cli_command *cmd, int argc, char **argv);
 
 /* Finds a command by name; NULL if there is none. */
 const cli_command *cli_find_command(const char *name);
@@ -105,12 +108,22 @@ enum {
 	CLI_OPT_JSON,
 	CLI_OPT_CSV,
 	CLI_OPT_ALL,
+	CLI_OPT_GEN,
+	CLI_OPT_FROM,
+	CLI_OPT_TO,
 	CLI_OPT_FIRST_COMMAND_OPTION   /* commands number theirs from here */
 };
+
+/* The generation range options (--gen, --from, --to). */
+#define CLI_RANGE_LONGOPTS                                               \
+	{"gen", required_argument, NULL, CLI_OPT_GEN},                   \
+	{"from", required_argument, NULL, CLI_OPT_FROM},                 \
+	{"to", required_argument, NULL, CLI_OPT_TO}
 
 /* The reader options every reading command takes, for getopt_long. */
 #define CLI_READER_SHORTOPTS "vm:j:h"
 #define CLI_READER_LONGOPTS                                              \
+	CLI_RANGE_LONGOPTS,                                              \
 	{"verbose", no_argument, NULL, 'v'},                             \
 	{"max-memory", required_argument, NULL, 'm'},                    \
 	{"threads", required_argument, NULL, 'j'},                       \
@@ -120,9 +133,26 @@ enum {
 	{"no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS},         \
 	{"help", no_argument, NULL, 'h'}
 
-/* The help text of those options, for each command's help. */
+/* The help text of the range options. */
+#define CLI_RANGE_HELP                                                          \
+	"      --gen=A:B          only generations A to B, numbered as\n"          \
+	"                         `gotrace index` prints them (A: to the end,\n"   \
+	"                         :B from the start, A alone just A)\n"            \
+	"      --from=T           from the generation holding time T on\n"       \
+	"      --to=T             up to the generation holding time T\n"         \
+	"                         T: a duration since the trace's start (1.5s,\n" \
+	"                         250ms, a number of ns), @NS on the trace clock\n" \
+	"                         (as dump prints Time=), or a wall-clock time\n"  \
+	"                         in RFC 3339 (2026-12-03T10:15:00.5Z, or with\n"  \
+	"                         +01:00; traces of Go 1.25 and later)\n"          \
+	"                         A range reads a v2 trace (Go 1.22+) from a\n"    \
+	"                         file, not a pipe, as if cut to those\n"          \
+	"                         generations (gotrace cut)\n"
+
+/* The help text of the reader options, for each command's help. */
 #define CLI_READER_HELP                                                         \
 	"\nreading options:\n"                                                  \
+	CLI_RANGE_HELP                                                          \
 	"  -v, --verbose          on error, also print the library's full\n"    \
 	"                         message, with its context\n"                 \
 	"  -m, --max-memory=N     fail instead of holding more than N bytes of\n" \
@@ -139,6 +169,26 @@ enum {
 	"      --no-progress      never show it\n"                               \
 	"  -h, --help             print this help\n"
 
+/* A time given to --from or --to. */
+typedef struct cli_time {
+	gotrace_clock_kind clock;
+	int64_t t;
+	const char *text;  /* as given */
+} cli_time;
+
+/*
+ * --gen A:B, or --from T and --to T: which generations to read. A range
+ * needs a v2 trace in a file (or standard input redirected from one): it
+ * is found with the trace's index (gotrace/index.h).
+ */
+enum { CLI_RANGE_NONE, CLI_RANGE_GEN, CLI_RANGE_TIME };
+typedef struct cli_range {
+	int kind;
+	int has_first, has_last;   /* A or --from given; B or --to given */
+	uint64_t first, last;      /* --gen: generation numbers */
+	cli_time from, to;
+} cli_range;
+
 typedef struct cli_reader_opts {
 	uint64_t max_memory;
 	int ordering;
@@ -147,6 +197,7 @@ typedef struct cli_reader_opts {
 	int verbose;
 	int progress;      /* -1 auto, 0 off, 1 forced */
 	int go_errors;     /* dump: Go's stderr text (see cmd_dump.c) */
+	cli_range range;
 } cli_reader_opts;
 
 void cli_reader_opts_init(cli_reader_opts *o);
@@ -157,6 +208,40 @@ void cli_reader_opts_init(cli_reader_opts *o);
  */
 int cli_reader_option(const cli_command *cmd, cli_reader_opts *o, int c,
                       const char *arg);
+
+/*
+ * Handles --gen, --from and --to (CLI_RANGE_LONGOPTS): 1 if c was one of
+ * them, 0 if not, -1 after a usage error. cli_reader_option calls it.
+ */
+int cli_range_option(const cli_command *cmd, cli_range *r, int c,
+                     const char *arg);
+
+/*
+ * Parses A:B, A:, :B or A (generation numbers, positive) into r. Returns
+ * NULL or the reason it is not one.
+ */
+const char *cli_parse_gen_range(const char *s, cli_range *r);
+
+/*
+ * Parses a --from/--to time: a duration since the trace's start
+ * (cli_parse_duration), @NS on the trace clock, or an RFC 3339 time
+ * (YYYY-MM-DDTHH:MM:SS[.F]Z or with +HH:MM / -HH:MM). Returns NULL or
+ * the reason.
+ */
+const char *cli_parse_time(const char *s, cli_time *t);
+
+/*
+ * The generations r selects in idx, as positions [*first, *last]
+ * (gotrace_index_at), and whether the read goes on after the last one
+ * to wherever the trace ends (*to_end: A:, or --from without --to; the
+ * rest of a damaged trace is then read, and its error reported, as
+ * without a range). Returns CLI_OK, or CLI_FAIL or CLI_USAGE after
+ * printing why (no such generation, a wall time without clock
+ * snapshots, --from after --to, ...). name is the input as printed.
+ */
+int cli_range_resolve(const cli_command *cmd, const char *name,
+                      const cli_range *r, const gotrace_index *idx,
+                      size_t *first, size_t *last, int *to_end);
 
 /*
  * The one FILE operand after the options: NULL after printing a usage
@@ -171,6 +256,16 @@ typedef struct cli_source {
 	uint64_t bytes_read; /* what the callback has read from fd */
 	uint64_t size;       /* of a regular file; 0 if a stream */
 	int is_stream;
+	/*
+	 * The wire reader of a range reads, with pread(2) on fd, the bytes of
+	 * the cut trace: the header [0, cut_header) and then the
+	 * generations' bytes [cut_start, cut_end) of the file, offsets from
+	 * cut_base (where standard input stood when it was opened: the
+	 * library's inputs count from there too). Its offsets are in that
+	 * cut and are moved back into the file for messages.
+	 */
+	int is_cut;
+	uint64_t cut_header, cut_start, cut_end, cut_pos, cut_base;
 } cli_source;
 
 /* A captured trace error: it outlives the reader it came from. */
@@ -204,9 +299,11 @@ typedef struct cli_run {
 	cli_source src;
 	gotrace_reader *r;
 	gotrace_wire_reader *wr;
+	gotrace_index *idx;  /* cli_run_open_index's */
 	cli_progress progress;
 	cli_trace_error err;
 	int open_failed;     /* the message is already printed */
+	int usage_failed;    /* and it was a usage error (exit status 2) */
 } cli_run;
 
 /*
@@ -217,10 +314,28 @@ typedef struct cli_run {
  * then returns CLI_FAIL (after cli_run_free).
  * streaming_output: the command writes to stdout while it reads, so the
  * automatic progress line stays off when stdout is a terminal too.
+ * With a range in opt (--gen, --from, --to) the reader is seeked to its
+ * first generation and stopped after its last (a wire reader reads the
+ * cut trace's bytes instead); a range that cannot be applied (not in the
+ * trace, a v1 trace, a pipe) is reported here, -1.
  */
 int cli_run_open(cli_run *run, const cli_command *cmd,
                  const cli_reader_opts *opt, const char *path, int wire,
                  int streaming_output);
+
+/*
+ * Opens path as cli_run_open does and indexes it (gotrace_index_new) into
+ * run->idx. Returns GOTRACE_OK or the scan's error, which is captured in
+ * run->err like a reader's (cli_run_finish reports it; the generations
+ * before the damage are indexed and the lost bytes are those after
+ * them), or -1 after printing why the input could not be opened or is
+ * not a v2 trace (the command then returns cli_run_finish's CLI_FAIL).
+ * A range in opt is not applied here, but it makes a pipe an error (as
+ * for cli_run_open): a caller that only scans clears it. Without one, a
+ * stream is scanned as it comes.
+ */
+int cli_run_open_index(cli_run *run, const cli_command *cmd,
+                       const cli_reader_opts *opt, const char *path);
 
 /* gotrace_reader_next / gotrace_wire_reader_next plus the progress line. */
 int cli_run_next(cli_run *run, gotrace_event *ev);

@@ -37,7 +37,9 @@ typedef struct top_state {
 	delta *rows;
 	size_t rows_cap;
 	size_t cycles_seen, stws_seen;   /* records before this generation */
-	uint64_t generation;             /* the one being read */
+	uint64_t generation;             /* the one being read: 1, 2, ... */
+	uint64_t shown;                  /* its number in the trace (what
+	                                    --gen takes); v1: generation */
 	int64_t gen_start, first_time, last_time;
 	uint64_t events;                 /* since the last boundary */
 	size_t top;
@@ -187,7 +189,7 @@ static int render(top_state *t, int64_t end_time, int partial)
 		putchar('\n');
 	cli_format_duration(a, sizeof a, t->gen_start - t->first_time);
 	cli_format_duration(b, sizeof b, end_time - t->first_time);
-	printf("generation %llu (%s - %s%s)\n", (unsigned long long)t->generation,
+	printf("generation %llu (%s - %s%s)\n", (unsigned long long)t->shown,
 	       a, b, partial ? ", partial" : "");
 	gc_line(t);
 	o = cli_out_new(CLI_TABLE);
@@ -243,6 +245,7 @@ static int feed(void *ctx, const gotrace_event *ev)
 				return GOTRACE_ERR_NOMEM;
 		}
 		t->generation++;
+		t->shown = ev->generation != 0 ? ev->generation : t->generation;
 		t->gen_start = ev->time;
 		t->events = 0;
 		return GOTRACE_OK;

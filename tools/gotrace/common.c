@@ -14,6 +14,8 @@
 
 #include "cli.h"
 
+static char *dup_bytes(const char *s, size_t n);
+
 /* ---- usage errors ------------------------------------------------------ */
 
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
@@ -198,6 +200,317 @@ const char *cli_parse_duration(const char *s, int64_t *ns)
 	return NULL;
 }
 
+/* ---- generation ranges: --gen, --from, --to ----------------------------- */
+
+const char *cli_parse_gen_range(const char *s, cli_range *r)
+{
+	const char *colon = strchr(s, ':'), *why;
+	char a[32];
+	size_t alen = colon != NULL ? (size_t)(colon - s) : strlen(s);
+
+	if (*s == '\0')
+		return "empty";
+	if (colon != NULL && alen == 0 && colon[1] == '\0')
+		return "neither A nor B given (A:B, A:, :B or A)";
+	if (colon != NULL && strchr(colon + 1, ':') != NULL)
+		return "more than one ':' (A:B, A:, :B or A)";
+	r->has_first = alen > 0;
+	r->has_last = colon == NULL || colon[1] != '\0';
+	if (r->has_first) {
+		if (alen >= sizeof a)
+			return "too large";
+		memcpy(a, s, alen);
+		a[alen] = '\0';
+		if ((why = cli_parse_u64(a, 1, UINT64_MAX, &r->first)) != NULL)
+			return why;
+	}
+	if (r->has_last) {
+		if (colon == NULL)
+			r->last = r->first;
+		else if ((why = cli_parse_u64(colon + 1, 1, UINT64_MAX,
+		                              &r->last)) != NULL)
+			return why;
+	}
+	if (r->has_first && r->has_last && r->first > r->last)
+		return "A is after B";
+	return NULL;
+}
+
+/* n digits at *p into *v; 0 if they are not there. */
+static int fixed_digits(const char **p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!is_digit((*p)[i]))
+			return 0;
+		*v = *v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return 1;
+}
+
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* RFC 3339: YYYY-MM-DDTHH:MM:SS[.F](Z|+HH:MM|-HH:MM) as Unix ns. */
+static const char *parse_rfc3339(const char *s, int64_t *ns)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	                            30, 31};
+	const char *p = s;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, leap;
+	int64_t frac = 0, scale = 1000000000, secs;
+
+	if (!fixed_digits(&p, 4, &y) || *p++ != '-' ||
+	    !fixed_digits(&p, 2, &mo) || *p++ != '-' ||
+	    !fixed_digits(&p, 2, &d) || (*p != 'T' && *p != 't') ||
+	    (p++, !fixed_digits(&p, 2, &h)) || *p++ != ':' ||
+	    !fixed_digits(&p, 2, &mi) || *p++ != ':' ||
+	    !fixed_digits(&p, 2, &sec))
+		return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
+	if (*p == '.') {
+		if (!is_digit(p[1]))
+			return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
+		/* Digits past nanoseconds are dropped. */
+		for (p++; is_digit(*p); p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (!fixed_digits(&p, 2, &oh) || *p++ != ':' ||
+		    !fixed_digits(&p, 2, &om) || oh > 23 || om > 59)
+			return "bad zone offset (Z, +HH:MM or -HH:MM)";
+	} else
+		return "missing zone (Z, +HH:MM or -HH:MM)";
+	if (*p != '\0')
+		return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 59)
+		return "no such date or time";
+	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	       sign * (oh * 3600 + om * 60);
+	/* int64 nanoseconds span 1677-09-21 to 2262-04-11. */
+	if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1)
+		return "out of range (years 1678 to 2261)";
+	*ns = secs * 1000000000 + frac;
+	return NULL;
+}
+
+const char *cli_parse_time(const char *s, cli_time *t)
+{
+	uint64_t v;
+	const char *why;
+
+	t->text = s;
+	if (*s == '@') {
+		t->clock = GOTRACE_CLOCK_TRACE;
+		if ((why = cli_parse_u64(s + 1, 0, INT64_MAX, &v)) != NULL)
+			return why;
+		t->t = (int64_t)v;
+		return NULL;
+	}
+	/* A date starts with its year and a '-'; no duration does. */
+	if (strlen(s) >= 5 && is_digit(s[0]) && is_digit(s[1]) &&
+	    is_digit(s[2]) && is_digit(s[3]) && s[4] == '-') {
+		t->clock = GOTRACE_CLOCK_WALL;
+		return parse_rfc3339(s, &t->t);
+	}
+	t->clock = GOTRACE_CLOCK_START;
+	why = cli_parse_duration(s, &t->t);
+	if (why != NULL && strncmp(why, "not a duration", 14) == 0)
+		return "not a time: a duration since the start (1.5s), @NS on "
+		       "the trace clock, or an RFC 3339 time "
+		       "(2026-12-03T10:15:00Z)";
+	return why;
+}
+
+int cli_range_option(const cli_command *cmd, cli_range *r, int c,
+                     const char *arg)
+{
+	const char *why;
+	const char *name = c == CLI_OPT_GEN ? "--gen"
+	                   : c == CLI_OPT_FROM ? "--from" : "--to";
+
+	if (c != CLI_OPT_GEN && c != CLI_OPT_FROM && c != CLI_OPT_TO)
+		return 0;
+	if ((c == CLI_OPT_GEN && r->kind == CLI_RANGE_TIME) ||
+	    (c != CLI_OPT_GEN && r->kind == CLI_RANGE_GEN)) {
+		cli_usage_error(cmd, "--gen and --from/--to exclude each other");
+		return -1;
+	}
+	if (c == CLI_OPT_GEN) {
+		r->kind = CLI_RANGE_GEN;
+		why = cli_parse_gen_range(arg, r);
+	} else {
+		r->kind = CLI_RANGE_TIME;
+		why = cli_parse_time(arg, c == CLI_OPT_FROM ? &r->from : &r->to);
+		if (c == CLI_OPT_FROM)
+			r->has_first = 1;
+		else
+			r->has_last = 1;
+	}
+	if (why != NULL) {
+		cli_usage_error(cmd, "invalid %s '%s': %s", name, arg, why);
+		return -1;
+	}
+	return 1;
+}
+
+/* The range options as given, for messages. */
+static const char *range_name(const cli_range *r)
+{
+	if (r->kind == CLI_RANGE_GEN)
+		return "--gen";
+	return r->has_first ? "--from" : "--to";
+}
+
+/* "N to M" or "none": the generations idx holds, for messages. */
+static void index_span(const gotrace_index *idx, char *buf, size_t size)
+{
+	size_t n = gotrace_index_count(idx);
+	gotrace_generation_info a, b;
+
+	if (n == 0 || gotrace_index_at(idx, 0, &a) != 0 ||
+	    gotrace_index_at(idx, n - 1, &b) != 0)
+		snprintf(buf, size, "none");
+	else if (n == 1)
+		snprintf(buf, size, "only %llu", (unsigned long long)a.number);
+	else
+		snprintf(buf, size, "%llu to %llu", (unsigned long long)a.number,
+		         (unsigned long long)b.number);
+}
+
+static int index_damaged(const gotrace_index *idx)
+{
+	const gotrace_error *e = gotrace_index_error(idx);
+
+	return e != NULL && gotrace_error_code(e) != 0;
+}
+
+/* The scan's error, if the index has one, in the trace error's form: it
+ * explains why generations are missing. */
+static void print_index_error(const char *name, const gotrace_index *idx)
+{
+	const gotrace_error *e = gotrace_index_error(idx);
+	const char *msg, *nl;
+	size_t len;
+
+	if (!index_damaged(idx))
+		return;
+	msg = gotrace_error_go_message(e);
+	len = gotrace_error_go_message_len(e);
+	nl = memchr(msg, '\n', len);
+	fprintf(stderr, "gotrace: %s: offset %llu: ", name,
+	        (unsigned long long)gotrace_error_offset(e));
+	fwrite(msg, 1, nl != NULL ? (size_t)(nl - msg) : len, stderr);
+	fputc('\n', stderr);
+}
+
+static int find_time(const char *name, const char *opt, const cli_time *t,
+                     const gotrace_index *idx, size_t *pos)
+{
+	long p = gotrace_index_find_time(idx, t->clock, t->t);
+
+	if (p >= 0) {
+		*pos = (size_t)p;
+		return CLI_OK;
+	}
+	fflush(stdout);
+	if (gotrace_index_count(idx) == 0) {
+		fprintf(stderr, "gotrace: %s: %s %s: the trace has no complete "
+		        "generation\n", name, opt, t->text);
+		print_index_error(name, idx);
+	} else
+		fprintf(stderr, "gotrace: %s: %s %s: the trace has no clock "
+		        "snapshots to place a wall-clock time (Go writes them "
+		        "from 1.25 on); use a duration since the start or @NS\n",
+		        name, opt, t->text);
+	return CLI_FAIL;
+}
+
+static int find_gen(const char *name, uint64_t gen, const gotrace_index *idx,
+                    size_t *pos)
+{
+	long p = gotrace_index_find_generation(idx, gen);
+	char span[64];
+
+	if (p >= 0) {
+		*pos = (size_t)p;
+		return CLI_OK;
+	}
+	index_span(idx, span, sizeof span);
+	fflush(stdout);
+	fprintf(stderr, "gotrace: %s: --gen: no generation %llu in the trace "
+	        "(%s: %s)\n", name, (unsigned long long)gen,
+	        index_damaged(idx) ? "its intact generations"
+	                           : "its generations", span);
+	print_index_error(name, idx);
+	return CLI_FAIL;
+}
+
+int cli_range_resolve(const cli_command *cmd, const char *name,
+                      const cli_range *r, const gotrace_index *idx,
+                      size_t *first, size_t *last, int *to_end)
+{
+	size_t n = gotrace_index_count(idx);
+	int status = CLI_OK;
+
+	*first = 0;
+	*last = n > 0 ? n - 1 : 0;
+	*to_end = !r->has_last;
+	if (n == 0 && index_damaged(idx)) {
+		/* Not a trace, or damaged in its first generation: that is
+		 * the news, whatever the range. */
+		fflush(stdout);
+		print_index_error(name, idx);
+		return CLI_FAIL;
+	}
+	if (r->kind == CLI_RANGE_GEN) {
+		if (r->has_first)
+			status = find_gen(name, r->first, idx, first);
+		if (status == CLI_OK && r->has_last)
+			status = find_gen(name, r->last, idx, last);
+	} else {
+		if (r->has_first)
+			status = find_time(name, "--from", &r->from, idx, first);
+		if (status == CLI_OK && r->has_last)
+			status = find_time(name, "--to", &r->to, idx, last);
+	}
+	if (status != CLI_OK)
+		return status;
+	if (n == 0) {
+		/* Not reached: a range gives A or B, whose search failed. */
+		fflush(stdout);
+		fprintf(stderr, "gotrace: %s: %s: the trace has no complete "
+		        "generation\n", name, range_name(r));
+		print_index_error(name, idx);
+		return CLI_FAIL;
+	}
+	if (*first > *last)
+		return cli_usage_error(cmd, "--from %s comes after --to %s "
+		                       "(the trace's generations %zu and %zu)",
+		                       r->from.text, r->to.text, *first + 1,
+		                       *last + 1);
+	return CLI_OK;
+}
+
 /* ---- reader options ---------------------------------------------------- */
 
 void cli_reader_opts_init(cli_reader_opts *o)
@@ -279,7 +592,7 @@ int cli_reader_option(const cli_command *cmd, cli_reader_opts *o, int c,
 		o->progress = 0;
 		return 1;
 	default:
-		return 0;
+		return cli_range_option(cmd, &o->range, c, arg);
 	}
 }
 
@@ -346,12 +659,37 @@ static long read_counted(void *ctx, void *buf, size_t len)
 	}
 }
 
+/* A range is found with the trace's index and read from its first
+ * generation on: the input must be one that can be read again. */
+static int need_file(cli_run *run)
+{
+	fprintf(stderr, "gotrace: %s: %s reads the trace from where the range "
+	        "starts: it needs a file, not a pipe (redirect standard input "
+	        "from the file, or name it)\n", run->name,
+	        range_name(&run->opt.range));
+	return -1;
+}
+
 static int open_input(cli_run *run, gotrace_input **in)
 {
 	struct stat st;
-	int rc;
+	int rc, ranged = run->opt.range.kind != CLI_RANGE_NONE;
 
 	if (strcmp(run->path, "-") == 0) {
+		if (ranged) {
+			/* Standard input redirected from a file can be seeked. */
+			off_t pos;
+
+			if (fstat(0, &st) != 0 || !S_ISREG(st.st_mode) ||
+			    (pos = lseek(0, 0, SEEK_CUR)) < 0)
+				return need_file(run);
+			/* The input counts from where standard input stands. */
+			run->src.cut_base = (uint64_t)pos;
+			run->src.size = (uint64_t)st.st_size > (uint64_t)pos
+			                ? (uint64_t)st.st_size - (uint64_t)pos : 0;
+			rc = gotrace_input_open_fd(in, 0, 0);
+			goto opened;
+		}
 		run->src.fd = 0;
 		run->src.is_stream = 1;
 	} else {
@@ -372,6 +710,8 @@ static int open_input(cli_run *run, gotrace_input **in)
 				rc = gotrace_input_open_path(in, run->path);
 			goto opened;
 		}
+		if (ranged)
+			return need_file(run);
 		/* A named pipe, device or socket: a stream, read to the end. */
 		run->src.fd = open(run->path, O_RDONLY);
 		if (run->src.fd < 0) {
@@ -387,6 +727,159 @@ opened:
 		fprintf(stderr, "gotrace: %s: %s\n", run->name, strerror(errno));
 		return -1;
 	}
+	if (rc != GOTRACE_OK) {
+		fprintf(stderr, "gotrace: %s: %s\n", run->name,
+		        gotrace_status_string(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The cut trace a ranged wire reader reads (cli_source): the header, then
+ * the generations' bytes. */
+static long read_cut(void *ctx, void *buf, size_t len)
+{
+	cli_source *src = ctx;
+	uint64_t size = src->cut_header + (src->cut_end - src->cut_start);
+	uint64_t pos = src->cut_pos, off;
+	ssize_t n;
+
+	if (pos >= size)
+		return 0;
+	if (pos < src->cut_header) {
+		off = pos;
+		if (len > src->cut_header - pos)
+			len = (size_t)(src->cut_header - pos);
+	} else {
+		off = src->cut_start + (pos - src->cut_header);
+		if (len > size - pos)
+			len = (size_t)(size - pos);
+	}
+	if (len > (size_t)1 << 30)
+		len = (size_t)1 << 30;
+	do
+		n = pread(src->fd, buf, len, (off_t)(src->cut_base + off));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	src->cut_pos += (uint64_t)n;
+	return (long)n;
+}
+
+/* A cut trace's offset as an offset in the file. */
+static uint64_t file_offset(const cli_source *src, uint64_t off)
+{
+	if (!src->is_cut || off < src->cut_header)
+		return off;
+	return off - src->cut_header + src->cut_start;
+}
+
+static void print_v1(cli_run *run, gotrace_version v)
+{
+	fprintf(stderr, "gotrace: %s: %s: a go 1.%d trace (the v1 format of Go "
+	        "1.11 to 1.21) has no generations\n", run->name,
+	        range_name(&run->opt.range), (int)v);
+}
+
+/*
+ * The range's generations for the reader: seeks it to the first and
+ * stops it after the last. Returns 0 or -1 after printing why not.
+ */
+static int apply_range(cli_run *run)
+{
+	const gotrace_index *idx;
+	gotrace_generation_info a, b;
+	size_t first, last;
+	int to_end, rc, status;
+
+	idx = gotrace_reader_index(run->r, &rc);
+	if (idx == NULL) {
+		gotrace_version v = gotrace_reader_version(run->r);
+
+		if (rc == GOTRACE_ERR_UNSUPPORTED && !gotrace_version_is_v2(v) &&
+		    v != GOTRACE_VERSION_UNKNOWN)
+			print_v1(run, v);
+		else
+			fprintf(stderr, "gotrace: %s: %s: %s\n", run->name,
+			        range_name(&run->opt.range),
+			        gotrace_status_string(rc));
+		return -1;
+	}
+	status = cli_range_resolve(run->cmd, run->name, &run->opt.range, idx,
+	                           &first, &last, &to_end);
+	if (status != CLI_OK) {
+		run->usage_failed = status == CLI_USAGE;
+		return -1;
+	}
+	if (gotrace_index_at(idx, first, &a) != 0 ||
+	    gotrace_index_at(idx, last, &b) != 0)
+		return -1;
+	rc = gotrace_reader_seek_generation(run->r, a.number);
+	if (rc == GOTRACE_OK)
+		rc = gotrace_reader_set_stop(run->r, to_end ? UINT64_MAX : b.number);
+	if (rc != GOTRACE_OK) {
+		fprintf(stderr, "gotrace: %s: %s: %s\n", run->name,
+		        range_name(&run->opt.range), gotrace_status_string(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A ranged wire reader's input: the file is indexed (through a second
+ * input of it) and the wire reader reads the cut trace's bytes with
+ * pread(2), so that it sees what Go's -d=wire sees of the cut trace.
+ * Returns 0 or -1 after printing why not.
+ */
+static int open_cut_input(cli_run *run, gotrace_input **in)
+{
+	gotrace_input *scan = NULL;
+	gotrace_index *idx = NULL;
+	gotrace_generation_info a, b;
+	size_t first, last;
+	int rc, to_end, status;
+
+	if (open_input(run, &scan) != 0)
+		return -1;
+	rc = gotrace_index_new(&idx, scan);
+	if (idx == NULL) {
+		gotrace_input_free(scan);
+		fprintf(stderr, "gotrace: %s: %s\n", run->name,
+		        gotrace_status_string(rc));
+		return -1;
+	}
+	if (rc == GOTRACE_ERR_UNSUPPORTED &&
+	    !gotrace_version_is_v2(gotrace_index_version(idx)) &&
+	    gotrace_index_version(idx) != GOTRACE_VERSION_UNKNOWN) {
+		print_v1(run, gotrace_index_version(idx));
+		gotrace_index_free(idx);
+		return -1;
+	}
+	status = cli_range_resolve(run->cmd, run->name, &run->opt.range, idx,
+	                           &first, &last, &to_end);
+	if (status != CLI_OK || gotrace_index_at(idx, first, &a) != 0 ||
+	    gotrace_index_at(idx, last, &b) != 0) {
+		run->usage_failed = status == CLI_USAGE;
+		gotrace_index_free(idx);
+		return -1;
+	}
+	run->src.is_cut = 1;
+	run->src.cut_header = gotrace_index_header_size(idx);
+	run->src.cut_start = a.start_offset;
+	run->src.cut_end = to_end ? run->src.size : b.end_offset;
+	run->src.cut_pos = 0;
+	gotrace_index_free(idx);
+	if (strcmp(run->path, "-") == 0) {
+		run->src.fd = 0;
+	} else {
+		run->src.fd = open(run->path, O_RDONLY);
+		if (run->src.fd < 0) {
+			fprintf(stderr, "gotrace: %s: %s\n", run->name, strerror(errno));
+			return -1;
+		}
+		run->src.own_fd = 1;
+	}
+	rc = gotrace_input_open_callback(in, read_cut, NULL, &run->src);
 	if (rc != GOTRACE_OK) {
 		fprintf(stderr, "gotrace: %s: %s\n", run->name,
 		        gotrace_status_string(rc));
@@ -412,8 +905,9 @@ static void progress_tick(cli_run *run)
 {
 	cli_progress *p = &run->progress;
 	double t = now_seconds(), elapsed = t - p->start;
-	uint64_t off = run->r != NULL ? gotrace_reader_offset(run->r)
-	                              : gotrace_wire_reader_offset(run->wr);
+	uint64_t off = run->r != NULL
+	               ? gotrace_reader_offset(run->r)
+	               : file_offset(&run->src, gotrace_wire_reader_offset(run->wr));
 
 	p->next_check = p->events + PROGRESS_EVENTS;
 	/* A short read stays quiet; a long one redraws a few times a second. */
@@ -479,7 +973,8 @@ int cli_run_open(cli_run *run, const cli_command *cmd,
 	run->progress.start = run->progress.enabled ? now_seconds() : 0;
 	run->progress.next_check = PROGRESS_EVENTS;
 
-	if (open_input(run, &in) != 0) {
+	if ((wire && run->opt.range.kind != CLI_RANGE_NONE
+	     ? open_cut_input(run, &in) : open_input(run, &in)) != 0) {
 		run->open_failed = 1;
 		return -1;
 	}
@@ -506,6 +1001,79 @@ int cli_run_open(cli_run *run, const cli_command *cmd,
 			run->open_failed = 1;
 			return -1;
 		}
+		/* A bad header is the trace's error, with or without a range. */
+		if (rc == GOTRACE_OK && run->opt.range.kind != CLI_RANGE_NONE &&
+		    apply_range(run) != 0) {
+			run->open_failed = 1;
+			return -1;
+		}
+	}
+	return rc;
+}
+
+int cli_run_open_index(cli_run *run, const cli_command *cmd,
+                       const cli_reader_opts *opt, const char *path)
+{
+	gotrace_input *in = NULL;
+	gotrace_version v;
+	int rc;
+
+	memset(run, 0, sizeof *run);
+	run->cmd = cmd;
+	run->opt = *opt;
+	run->path = path;
+	run->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	run->src.fd = -1;
+	if (open_input(run, &in) != 0) {
+		run->open_failed = 1;
+		return -1;
+	}
+	rc = gotrace_index_new(&run->idx, in);
+	if (run->idx == NULL) {
+		gotrace_input_free(in);
+		fprintf(stderr, "gotrace: %s: %s\n", run->name,
+		        gotrace_status_string(rc));
+		run->open_failed = 1;
+		return -1;
+	}
+	v = gotrace_index_version(run->idx);
+	if (rc == GOTRACE_ERR_UNSUPPORTED && !gotrace_version_is_v2(v) &&
+	    v != GOTRACE_VERSION_UNKNOWN) {
+		fprintf(stderr, "gotrace: %s: a go 1.%d trace (the v1 format of "
+		        "Go 1.11 to 1.21) has no generations\n", run->name,
+		        (int)v);
+		run->open_failed = 1;
+		return -1;
+	}
+	if (rc != GOTRACE_OK && rc != GOTRACE_EOF) {
+		const gotrace_error *e = gotrace_index_error(run->idx);
+		cli_trace_error *err = &run->err;
+		size_t n = gotrace_index_count(run->idx);
+		gotrace_generation_info last;
+
+		err->code = rc;
+		if (e != NULL) {
+			err->offset = gotrace_error_offset(e);
+			err->go_message_len = gotrace_error_go_message_len(e);
+			err->go_message = dup_bytes(gotrace_error_go_message(e),
+			                            err->go_message_len);
+			err->message = dup_bytes(gotrace_error_message(e),
+			                         strlen(gotrace_error_message(e)));
+		}
+		if (err->go_message == NULL) {
+			const char *why = gotrace_status_string(rc);
+
+			err->go_message_len = strlen(why);
+			err->go_message = dup_bytes(why, err->go_message_len);
+			if (err->go_message == NULL)
+				err->go_message_len = 0;
+		}
+		/* What the index holds is what was not lost. */
+		err->have_lost = 1;
+		err->valid_bytes = n > 0 && gotrace_index_at(run->idx, n - 1,
+		                                              &last) == 0
+		                   ? last.end_offset
+		                   : gotrace_index_header_size(run->idx);
 	}
 	return rc;
 }
@@ -566,7 +1134,8 @@ void cli_run_end(cli_run *run, int rc)
 
 		snprintf(line, sizeof line, "input ended inside the event at "
 		         "byte offset %llu",
-		         (unsigned long long)gotrace_wire_reader_offset(run->wr));
+		         (unsigned long long)file_offset(&run->src,
+		                      gotrace_wire_reader_offset(run->wr)));
 		err->extra = dup_bytes(line, strlen(line));
 	}
 	if (rc == GOTRACE_OK || rc == GOTRACE_EOF || err->code != 0)
@@ -574,7 +1143,7 @@ void cli_run_end(cli_run *run, int rc)
 	e = run->r != NULL ? gotrace_reader_error(run->r)
 	                   : gotrace_wire_reader_error(run->wr);
 	err->code = rc;
-	err->offset = gotrace_error_offset(e);
+	err->offset = file_offset(&run->src, gotrace_error_offset(e));
 	err->go_message_len = gotrace_error_go_message_len(e);
 	err->go_message = dup_bytes(gotrace_error_go_message(e),
 	                            err->go_message_len);
@@ -611,6 +1180,8 @@ void cli_run_free(cli_run *run)
 	run->r = NULL;
 	gotrace_wire_reader_free(run->wr);
 	run->wr = NULL;
+	gotrace_index_free(run->idx);
+	run->idx = NULL;
 	if (run->src.own_fd && run->src.fd >= 0)
 		close(run->src.fd);
 	run->src.fd = -1;
@@ -650,7 +1221,7 @@ int cli_run_finish(cli_run *run)
 
 	if (run->open_failed) {
 		cli_run_free(run);
-		return CLI_FAIL;
+		return run->usage_failed ? CLI_USAGE : CLI_FAIL;
 	}
 	/* The reader goes first: a worker thread may still hold the input. */
 	gotrace_reader_free(run->r);

@@ -227,6 +227,59 @@ const cli_command cli_commands[] = {
 	 "      --no-clear         never clear the screen, print blocks\n"
 	 CLI_READER_HELP
 	 "\n" FILE_HELP},
+	{"index", "the generations: numbers, byte ranges, times, clock",
+	 cmd_index,
+	 "usage: gotrace index [options] FILE\n"
+	 "\n"
+	 "Print the trace's generations, found from its batch headers without\n"
+	 "decoding events (at the speed of seeking): per generation its number\n"
+	 "(what --gen takes), byte range and size, batches, when it starts\n"
+	 "(since the trace's first generation, as --from and --to take a\n"
+	 "duration, and on the trace clock, as they take @NS), its last batch's\n"
+	 "time and the span between, and the wall clock of its clock snapshot\n"
+	 "(Go 1.25 and later).\n"
+	 "\n"
+	 "options:\n"
+	 "      --gen, --from, --to  list only the generations they select (as\n"
+	 "                         the other commands take them; see dump)\n"
+	 FORMAT_HELP
+	 "      --no-mmap          read FILE with read(2) instead of mapping it\n"
+	 "  -v, --verbose          on error, also print the library's message\n"
+	 "  -h, --help             print this help\n"
+	 "\n"
+	 "--json fields: generation, serial (1 for the file's first), start_offset,\n"
+	 "end_offset, bytes, batches, event_batches, start_ns (since the first\n"
+	 "generation's start), first_ns (trace clock), last_batch_ns,\n"
+	 "duration_ns (first to last batch), frequency (ticks per second) and,\n"
+	 "Go 1.25+, clock {trace_ns, mono_ns, wall (RFC 3339, UTC), wall_sec,\n"
+	 "wall_nsec}.\n"
+	 "\n"
+	 "Only generations whose bytes end cleanly are listed: on a damaged\n"
+	 "trace, those before the damage, then the error (exit status 1). v1\n"
+	 "traces (Go 1.11-1.21) have no generations.\n"
+	 "\n" FILE_HELP},
+	{"cut", "write a trace of some generations (--gen, --from/--to)",
+	 cmd_cut,
+	 "usage: gotrace cut (--gen=A:B | --from=T --to=T) [options] IN OUT\n"
+	 "\n"
+	 "Write to OUT a trace holding only the selected generations of IN: its\n"
+	 "header and those generations' bytes, copied as they are. A generation\n"
+	 "restates everything it needs, so Go's tools read OUT from its first\n"
+	 "generation as they read a flight-recorder snapshot, and\n"
+	 "`gotrace dump --gen=A:B IN` prints what `go tool trace -d=parsed OUT`\n"
+	 "does.\n"
+	 "\n"
+	 "options:\n"
+	 CLI_RANGE_HELP
+	 "      --no-mmap          read IN with read(2) instead of mapping it\n"
+	 "  -v, --verbose          on error, also print the library's message\n"
+	 "  -h, --help             print this help\n"
+	 "\n"
+	 "IN is a trace file, or - for standard input redirected from a file (it\n"
+	 "is read twice: not a pipe). OUT is a file, or - for standard output\n"
+	 "(not a terminal). On a damaged trace the generations before the damage\n"
+	 "can be cut; A: or --from without --to writes them, then reports the\n"
+	 "damage (exit status 1).\n"},
 	{"version", "print the library version", cmd_version,
 	 "usage: gotrace version\n"
 	 "\n"

@@ -1,0 +1,243 @@
+/*
+ * Random access on a reader: its index, seeking to a generation, and
+ * stopping after one.
+ *
+ * A seek does what opening the trace cut at that generation would do:
+ * the stream is moved to the generation's first byte (and ends at the
+ * stop generation's last, as if the file ended there), and everything
+ * the reader derived from what it read before is thrown away and started
+ * again, as the constructor left it. The events are then those of a
+ * fresh reader on the cut trace; only byte offsets (errors, getters)
+ * stay those of the original file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gotrace/index.h"
+#include "io/source.h"
+#include "io/stream.h"
+#include "reader/parallel.h"
+#include "reader/reader_internal.h"
+
+void gt_reader_free_random_access(gotrace_reader *r)
+{
+	gotrace_index_free(r->index);
+	r->index = NULL;
+}
+
+const gotrace_index *gotrace_reader_index(gotrace_reader *r, int *rc)
+{
+	gotrace_input *view;
+	gotrace_index *idx;
+	int dummy, res;
+
+	if (rc == NULL)
+		rc = &dummy;
+	if (r == NULL) {
+		*rc = GOTRACE_ERR_ARG;
+		return NULL;
+	}
+	if (r->index != NULL) {
+		*rc = r->index_rc;
+		return r->index;
+	}
+	if (r->version == GOTRACE_VERSION_UNKNOWN) {
+		/* The header could not be read: the reader's own error. */
+		*rc = r->err.code != GOTRACE_OK ? r->err.code : GOTRACE_ERR_FORMAT;
+		return NULL;
+	}
+	if (r->is_v1) {
+		*rc = GOTRACE_ERR_UNSUPPORTED;
+		return NULL;
+	}
+	/* The worker thread, if any, may be reading r->in: the view reads
+	 * the same bytes without touching anything it uses. */
+	res = gt_source_view(r->in, &view);
+	if (res != GOTRACE_OK) {
+		*rc = res;
+		return NULL;
+	}
+	res = gotrace_index_new(&idx, view);
+	if (idx == NULL) {
+		gotrace_input_free(view);
+		*rc = res;
+		return NULL;
+	}
+	r->index = idx;
+	r->index_rc = res;
+	*rc = res;
+	return idx;
+}
+
+/* The index, or an error for a reader that cannot have one. */
+static const gotrace_index *need_index(gotrace_reader *r, int *rc)
+{
+	const gotrace_index *idx = gotrace_reader_index(r, rc);
+
+	/* A damaged trace's intact generations can still be read. */
+	if (idx != NULL)
+		*rc = GOTRACE_OK;
+	return idx;
+}
+
+/*
+ * Starts the reader over, reading input bytes [start, limit) after the
+ * header: every field the constructor and the first generation set,
+ * back to where they were. The worker thread, if any, is stopped first
+ * (the next gotrace_reader_next starts another).
+ */
+static int gt_reader_restart(gotrace_reader *r, uint64_t start,
+                             uint64_t limit)
+{
+	size_t i;
+	int rc;
+
+	gt_pipe_stop(r->pipe);
+	r->pipe = NULL;
+	gt_par_stop(r->par);
+	r->par = NULL;
+	r->par_offset = 0;
+
+	/* The producer. */
+	r->s.limit = limit;
+	rc = gt_stream_seek(&r->s, start);
+	gt_error_clear(&r->perr);
+	gt_genreader_free(&r->gr);
+	gt_genreader_init(&r->gr, &r->s, r->version);
+	r->gr.limit = r->opts.max_memory;
+	for (i = 0; i < 2; i++) {
+		gt_generation_reset(&r->gens[i]);
+		r->gens[i].serial = 0;
+		r->gens[i].read_offset = 0;
+	}
+	r->gen = &r->gens[0];
+	r->gen_error = 0;
+	gt_error_clear(&r->pending_err);
+	r->done = 0;
+	r->incomplete = 0;
+	r->gen_end = 0;
+	/* Nothing after start has been delivered; nothing before it is
+	 * counted as lost. */
+	r->valid_bytes = start;
+	r->cur_gen = 0;
+	r->parked_sent = 0;
+	gt_producer_free(&r->prod);
+	gt_producer_init(&r->prod, &r->order, r->opts.ordering, &r->perr);
+	memset(&r->scratch, 0, sizeof r->scratch);
+	gt_order_free(&r->order);
+	gt_order_init(&r->order, r->version);
+	r->syncs = 0;
+	r->last_ts = 0;
+
+	/* The consumer. */
+	r->state = GOTRACE_OK;
+	gt_error_clear(&r->err);
+	gt_state_free(&r->st);
+	gt_state_init(&r->st);
+	r->pub_gen = 0;
+	r->pub_valid_bytes = start;
+	r->pub_offset = start;
+	r->pub_parked = 0;
+	r->pub_incomplete = 0;
+
+	if (rc != GOTRACE_OK) {
+		/* The stream is nowhere: the reader fails from here on. */
+		gt_error_set(&r->err, rc, start, "seeking input", "%s",
+		             rc == GOTRACE_ERR_IO ? "seek error"
+		                                  : "input cannot be seeked");
+		r->state = rc;
+	}
+	return rc;
+}
+
+/* The end of the generation at stop_pos, if a stop is set. */
+static uint64_t stop_limit(const gotrace_reader *r, const gotrace_index *idx)
+{
+	gotrace_generation_info g;
+
+	if (!r->has_stop || gotrace_index_at(idx, r->stop_pos, &g) != 0)
+		return UINT64_MAX;
+	return g.end_offset;
+}
+
+static int seek_pos(gotrace_reader *r, const gotrace_index *idx, size_t pos)
+{
+	gotrace_generation_info g;
+
+	if (gotrace_index_at(idx, pos, &g) != 0)
+		return GOTRACE_ERR_ARG;
+	/* Cutting from after the stop would leave no generation. */
+	if (r->has_stop && r->stop_pos < pos)
+		return GOTRACE_ERR_ARG;
+	r->start_pos = pos;
+	return gt_reader_restart(r, g.start_offset, stop_limit(r, idx));
+}
+
+int gotrace_reader_seek_generation(gotrace_reader *r, uint64_t gen)
+{
+	const gotrace_index *idx;
+	long pos;
+	int rc;
+
+	if (r == NULL)
+		return GOTRACE_ERR_ARG;
+	idx = need_index(r, &rc);
+	if (idx == NULL)
+		return rc;
+	pos = gotrace_index_find_generation(idx, gen);
+	if (pos < 0)
+		return GOTRACE_ERR_ARG;
+	return seek_pos(r, idx, (size_t)pos);
+}
+
+int gotrace_reader_seek_time(gotrace_reader *r, gotrace_clock_kind clock,
+                             int64_t t)
+{
+	const gotrace_index *idx;
+	long pos;
+	int rc;
+
+	if (r == NULL || (clock != GOTRACE_CLOCK_TRACE &&
+	                  clock != GOTRACE_CLOCK_START &&
+	                  clock != GOTRACE_CLOCK_WALL))
+		return GOTRACE_ERR_ARG;
+	idx = need_index(r, &rc);
+	if (idx == NULL)
+		return rc;
+	if (gotrace_index_count(idx) == 0)
+		return GOTRACE_ERR_ARG;
+	pos = gotrace_index_find_time(idx, clock, t);
+	if (pos < 0)
+		return clock == GOTRACE_CLOCK_WALL ? GOTRACE_ERR_UNSUPPORTED
+		                                   : GOTRACE_ERR_ARG;
+	return seek_pos(r, idx, (size_t)pos);
+}
+
+int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last)
+{
+	const gotrace_index *idx;
+	long pos;
+	int rc;
+
+	if (r == NULL)
+		return GOTRACE_ERR_ARG;
+	idx = need_index(r, &rc);
+	if (idx == NULL)
+		return rc;
+	/* Only before anything was read (since the start or a seek): the
+	 * producer has not read past the header or the seek point, and no
+	 * thread runs. After an error or the end, it is too late as well. */
+	if (r->state != GOTRACE_OK || r->pipe != NULL || r->par != NULL ||
+	    r->syncs != 0)
+		return GOTRACE_ERR_ARG;
+	if (last == UINT64_MAX) {
+		r->has_stop = 0;
+		return gt_stream_set_limit(&r->s, UINT64_MAX);
+	}
+	pos = gotrace_index_find_generation(idx, last);
+	if (pos < 0 || (size_t)pos < r->start_pos)
+		return GOTRACE_ERR_ARG;
+	r->has_stop = 1;
+	r->stop_pos = (size_t)pos;
+	return gt_stream_set_limit(&r->s, stop_limit(r, idx));
+}
