@@ -39,13 +39,10 @@ int gt_spec_check(const gt_order *truth, gt_spec_scratch *sc,
 	const gt_gstate *gs;
 	const gt_pstate *ps;
 	const gt_mstate *ms;
-	uint32_t idx;
 
 	switch (rec->args[0]) {
 	case GT_A_INITIAL:
 		return truth->initial_gen == val;
-	case GT_A_G_ABSENT:
-		return gt_order_find_g(truth, id) == NULL;
 	case GT_A_G_STATUS:
 		gs = gt_order_find_g(truth, id);
 		return gs != NULL && gs->status == val;
@@ -75,8 +72,6 @@ int gt_spec_check(const gt_order *truth, gt_spec_scratch *sc,
 	case GT_A_M_STEAL:
 		ms = gt_order_find_m(truth, id);
 		return ms != NULL && ms->p == (int64_t)val;
-	case GT_A_TASK_ABSENT:
-		return !gt_idmap_get(&truth->task_index, (uint64_t)id, &idx);
 	case GT_A_GC:
 		return gt_order_gc_accepts(truth, (uint8_t)val, (uint64_t)id);
 	case GT_A_P_SYSCALL:

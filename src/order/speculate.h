@@ -78,7 +78,6 @@
 /* What an assumption says of the state before the generation. */
 enum {
 	GT_A_INITIAL = 1,        /* the first generation was val */
-	GT_A_G_ABSENT,           /* no goroutine id */
 	GT_A_G_STATUS,           /* goroutine id, in status val */
 	GT_A_G_EXISTS,           /* goroutine id, in any status */
 	GT_A_G_ABSENT_OR_RUNNING,/* no goroutine id, or running */
@@ -89,7 +88,6 @@ enum {
 	GT_A_M_P_SOME,           /* M id held a P */
 	GT_A_M_SYSCALL,          /* no M id, or one that held G val */
 	GT_A_M_STEAL,            /* M id exists and held P val */
-	GT_A_TASK_ABSENT,        /* no active task id */
 	GT_A_GC,                 /* GC event type val with cycle id follows
 	                            (gc_active and friends accept it) */
 	GT_A_P_SYSCALL,          /* P id was in a syscall, and some M held
