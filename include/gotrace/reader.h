@@ -303,8 +303,17 @@ typedef struct gotrace_reader_options {
 	 * two thirds of the work, so the read takes about that share of the
 	 * time (docs/performance.md). gotrace dump and stats use 2 threads
 	 * when there is more than one CPU.
+	 * 3 or more: threads - 1 worker threads each read and order whole
+	 * generations, several at once, while the caller's thread joins
+	 * them in order, resolves events and runs the state machine (a
+	 * generation is ordered speculatively, checked against the one
+	 * before when joined, and ordered again on the caller's thread
+	 * where the check fails: docs/parallel.md). Again the events,
+	 * errors and getters are exactly those of one thread; up to
+	 * threads generations are held at once, each with up to 21 MB of
+	 * ordered events. With GOTRACE_ORDERING_PARKING this is as 2.
 	 * v1 traces (Go 1.11-1.21), which are read whole, ignore this.
-	 * If the thread cannot be created the reader runs without it.
+	 * If the threads cannot be created the reader runs without them.
 	 */
 	int threads;
 } gotrace_reader_options;
