@@ -4,7 +4,6 @@
  * parallel.h and docs/parallel.md.
  */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,11 +370,6 @@ static void order_job(par_worker *w, par_job *job)
 				return;
 			continue;
 		}
-		if (rc != GT_GEN_EXHAUSTED && spec && getenv("GT_PAR_DEBUG") != NULL)
-			fprintf(stderr, "gen %llu gave up (%d, reason %d, line %d, "
-			        "type %u): %s\n",
-			        (unsigned long long)job->gen.gen, rc, sp->reason,
-			        sp->line, sp->type, gotrace_error_message(&job->err));
 		if (rc == GT_GEN_EXHAUSTED)
 			rc = emit_record(p, job, PAR_EV_DONE, 0, 0, 0);
 		else if (spec)
