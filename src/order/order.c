@@ -1985,6 +1985,8 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 	s.gen = gen;
 	s.err = err;
 	s.mslot = 0;
+	if (o->spec != NULL)
+		ev->spec = 0;
 	cur.m = m;
 	cur.p = GT_NO_ID;
 	cur.g = GT_NO_ID;
@@ -2079,6 +2081,8 @@ int gt_order_advance(gt_order *o, gt_event *ev, const gt_generation *g,
 		/* Every refusal also read the M's own context. */
 		wait_any(o, GT_RES_M, m);
 	}
+	if (!ok && o->spec != NULL)
+		ev->spec = 0;            /* what a refused attempt marked */
 	if (ok && ms != NULL) {
 		/* ms may have moved if new Ms were added. */
 		ms = &o->ms[mslot];

@@ -368,6 +368,9 @@ static void order_job(par_worker *w, par_job *job)
 			w->parked_sent = pr->parked_gens;
 			if (emit(p, job, ev) != 0)
 				return;
+			/* The event's slot (a cursor's) is decoded into again
+			 * with its marks left as they are (producer.h). */
+			ev->spec = 0;
 			continue;
 		}
 		if (rc == GT_GEN_EXHAUSTED)

@@ -223,7 +223,7 @@ int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order)
 
 		cursor_init(&pr->cursors[i], g, (uint32_t)i,
 		            pr->batch_next[g->nbatches + i]);
-		rc = gt_cursor_next(&pr->cursors[i], pr, pr->err);
+		rc = gt_cursor_next(&pr->cursors[i], pr);
 		if (rc < 0) {
 			gt_error_locate(pr->err, gt_cursor_offset(&pr->cursors[i]),
 			                "generation %" PRIu64 ", M %" PRId64

@@ -140,11 +140,10 @@ int gt_cursor_untimed(const gt_cursor *c, uint8_t type,
 /*
  * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
  * it (in the slot c->ev did not point to), 0 if the M has no more events,
- * or an error (err set).
+ * or an error (pr->err set).
  */
 static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
-                                           const gt_producer *pr,
-                                           struct gotrace_error *err)
+                                           const gt_producer *pr)
 {
 	const gt_generation *g = pr->gen;
 	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
@@ -162,7 +161,7 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 	type = *p;
 	nargs = pr->timed_nargs[type];
 	if (nargs == 0)
-		return gt_cursor_untimed(c, type, err);
+		return gt_cursor_untimed(c, type, pr->err);
 	memset(e->args, 0, sizeof e->args);
 	e->gslot = GT_NO_SLOT;
 	if ((size_t)(c->end - p) >= GT_MAX_TIMED_EVENT) {
@@ -184,12 +183,15 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 		c->p = p;
 	} else {
 		/* Near the batch's end, or an overlong varint. */
-		rc = gt_cursor_decode_checked(c, &gt_specs[type], e, err, &dt);
+		rc = gt_cursor_decode_checked(c, &gt_specs[type], e, pr->err,
+		                              &dt);
 		if (rc != 1)
 			return rc;
 	}
+	/* (e->spec is 0 here, as cursor_init left it: only a speculative
+	 * engine marks events, and its worker clears each mark once it has
+	 * copied the event; gt_order_advance clears a refused one's.) */
 	e->type = type;
-	e->spec = 0;             /* one store with type's */
 	/* As in Go's cursor, a running time of 0 means "not started": count
 	 * from the batch's time. That is each batch's first event, and any
 	 * event after one whose time came to exactly 0 (a zero frequency,
@@ -257,7 +259,7 @@ static GT_ALWAYS_INLINE int gt_producer_try(gt_producer *pr, gt_order *o,
 		return rc < 0 ? gt_producer_advance_failed(pr, c, rc, 0) : 0;
 	/* Decoding the next event leaves the accepted one in its slot. */
 	pr->in_place = c->ev;
-	rc = gt_cursor_next(c, pr, pr->err);
+	rc = gt_cursor_next(c, pr);
 	if (rc < 0)
 		return gt_producer_advance_failed(pr, c, rc, 1);
 	if (rc == 0) {

@@ -447,19 +447,21 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 		rc = next_v1(r, ev);
 	} else {
 		rc = gt_producer_next(&r->prod, &r->order, &ev);
-		if (rc == GT_GEN_EXHAUSTED) {
+		if (rc != GOTRACE_OK) {
+			if (rc != GT_GEN_EXHAUSTED)
+				return rc;
 			/* Between generations (or after the final Sync). */
 			if (r->done)
 				return GOTRACE_EOF;
 			ev = &r->scratch;
 			rc = next_generation(r, ev);
+			if (rc != GOTRACE_OK)
+				return rc;
 		}
-		if (rc == GOTRACE_OK) {
-			/* Go's parser makes time strictly increasing. */
-			if (ev->time <= r->last_ts)
-				ev->time = r->last_ts + 1;
-			r->last_ts = ev->time;
-		}
+		/* Go's parser makes time strictly increasing. */
+		if (ev->time <= r->last_ts)
+			ev->time = r->last_ts + 1;
+		r->last_ts = ev->time;
 	}
 	if (rc != GOTRACE_OK)
 		return rc;
@@ -604,13 +606,15 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 		return GOTRACE_ERR_ARG;
 	if (r->state != GOTRACE_OK)
 		return r->state;
-	/* Parking's order depends on what each refusal waits for, which a
-	 * speculative engine cannot say: parking reads keep the pipe. */
-	if (r->opts.threads >= 3 && !r->is_v1 &&
-	    r->opts.ordering != GOTRACE_ORDERING_PARKING)
-		return next_parallel(r, out);
-	if (r->opts.threads >= 2 && !r->is_v1)
+	if (r->opts.threads >= 2 && !r->is_v1) {
+		/* Parking's order depends on what each refusal waits for,
+		 * which a speculative engine cannot say: parking reads keep
+		 * the pipe. */
+		if (r->opts.threads >= 3 &&
+		    r->opts.ordering != GOTRACE_ORDERING_PARKING)
+			return next_parallel(r, out);
 		return next_threaded(r, out);
+	}
 	/* A constant is_v1 in each call: each inlines only its own half. */
 	rc = r->is_v1 ? produce(r, 1, &ev) : produce(r, 0, &ev);
 	if (rc != GOTRACE_OK)
