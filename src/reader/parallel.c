@@ -126,6 +126,7 @@ struct gt_par {
 
 	/* ---- the caller's ---- */
 	uint64_t head;               /* serial of the job being delivered */
+	par_job *head_job;           /* ... and its slot */
 	uint64_t max_gen;            /* the last generation's number */
 	int redo;                    /* the head job is ordered here */
 	uint64_t skip;               /* ... its first events already out */
@@ -540,6 +541,7 @@ int gt_par_start(gotrace_reader *r, int workers)
 		gt_producer_init(&p->workers[i].prod, NULL, r->opts.ordering,
 		                 NULL);
 	}
+	p->head_job = job_of(p, 1);
 	/* Everything above is visible to the threads created below. */
 	r->par = p;
 	for (i = 0; i < p->nworkers; i++) {
@@ -651,6 +653,7 @@ static void retire(gt_par *p, par_job *job)
 	job->delivered = 0;
 	job->state = JOB_FREE;
 	p->head++;
+	p->head_job = job_of(p, p->head);
 	atomic_store(&p->release_upto, job->next_start);
 	pthread_cond_broadcast(&p->worker_cv);
 	pthread_mutex_unlock(&p->mu);
@@ -789,7 +792,7 @@ static int begin_job(gotrace_reader *r, par_job *job, gotrace_event *out)
 int gt_par_next(gotrace_reader *r, gotrace_event *out)
 {
 	gt_par *p = r->par;
-	par_job *head = job_of(p, p->head);
+	par_job *head = p->head_job;
 
 	/* The common case: the next item is a plain event, in sight. */
 	if (!p->redo && head->begun && head->held == NULL &&
