@@ -311,7 +311,9 @@ typedef struct gotrace_reader_options {
 	 * where the check fails: docs/parallel.md). Again the events,
 	 * errors and getters are exactly those of one thread; up to
 	 * threads generations are held at once, each with up to 21 MB of
-	 * ordered events. With GOTRACE_ORDERING_PARKING this is as 2.
+	 * ordered events; the input is read (and its read callback
+	 * called) by the workers, one at a time, in turn. With
+	 * GOTRACE_ORDERING_PARKING this is as 2.
 	 * v1 traces (Go 1.11-1.21), which are read whole, ignore this.
 	 * If the threads cannot be created the reader runs without them.
 	 */
