@@ -789,25 +789,15 @@ static int begin_job(gotrace_reader *r, par_job *job, gotrace_event *out)
 	                    out);
 }
 
-int gt_par_next(gotrace_reader *r, gotrace_event *out)
+/* gt_par_next but for its common case (kept out of line, so that the
+ * common case does not pay for this one's frame). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int par_next_slow(gotrace_reader *r, gotrace_event *out)
 {
 	gt_par *p = r->par;
-	par_job *head = p->head_job;
 
-	/* The common case: the next item is a plain event, in sight. */
-	if (!p->redo && head->begun && head->held == NULL &&
-	    head->read < head->seen && head->rpos < PAR_CHUNK &&
-	    head->rchunk != NULL) {
-		gt_event *item = &head->rchunk->items[head->rpos];
-
-		if (item->type < PAR_EV_DONE && item->spec == 0) {
-			head->rpos++;
-			head->read++;
-			fix_time(r, item);
-			head->delivered++;
-			return gt_reader_deliver(r, item, out);
-		}
-	}
 	for (;;) {
 		par_job *job;
 		gt_event *item;
@@ -924,6 +914,28 @@ int gt_par_next(gotrace_reader *r, gotrace_event *out)
 		job->delivered++;
 		return gt_reader_deliver(r, item, out);
 	}
+}
+
+int gt_par_next(gotrace_reader *r, gotrace_event *out)
+{
+	gt_par *p = r->par;
+	par_job *head = p->head_job;
+
+	/* The common case: the next item is a plain event, in sight. */
+	if (!p->redo && head->begun && head->held == NULL &&
+	    head->read < head->seen && head->rpos < PAR_CHUNK &&
+	    head->rchunk != NULL) {
+		gt_event *item = &head->rchunk->items[head->rpos];
+
+		if (item->type < PAR_EV_DONE && item->spec == 0) {
+			head->rpos++;
+			head->read++;
+			fix_time(r, item);
+			head->delivered++;
+			return gt_reader_deliver(r, item, out);
+		}
+	}
+	return par_next_slow(r, out);
 }
 
 void gt_par_get_stats(const gotrace_reader *r, gt_par_stats *out)
