@@ -1575,7 +1575,11 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 	rc = current_g(s, cur, GT_GO_SYSCALL, "Syscall", &gs);
 	if (rc != 0)
 		return rc;
-	NEED_CTX(s, cur, GT_MU_P);
+	/* An M whose P is unknown is assumed to hold none, as a thread
+	 * leaving a cgo callback usually does. */
+	if ((cur.unk & GT_MU_P) &&
+	    (rc = check_unknown_ctx(s, &cur, MUST_NOT, MAY)) != 0)
+		return rc;
 	delete_g(s->o, cur.g);
 	*next = cur;
 	SET_G(next, GT_NO_ID);
