@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness: the whole reader (wire layer, generations, ordering
- * with and without parking, on the caller's thread and on a worker, state
+ * with and without parking, on the caller's thread, on a worker and on
+ * workers ordering generations at once, state
  * machine, event printing) on arbitrary bytes, the analyses fed from it
  * (summary with its live accessors and forgetting, GC, MMU and MUD), the
  * exports (a pprof profile; timelines of every view in both formats, on
@@ -299,6 +300,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Parking only starts past a budget small inputs never reach. The
 	 * second pass also orders on a worker thread. */
 	read_events(data, size, GOTRACE_ORDERING_PARKING, 2, sink, 2);
+	/* Generations ordered at once, speculatively (docs/parallel.md). */
+	read_events(data, size, GOTRACE_ORDERING_AUTO, 3, sink, 0);
 	read_wire(data, size, sink);
 	read_random_access(data, size, sink);
 	return 0;
