@@ -303,6 +303,8 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	}
 	s = &o->gs[i];
 	s->id = id;
+	if ((uint64_t)id > o->gs_max_id)
+		o->gs_max_id = (uint64_t)id;
 	s->slot = i;
 	s->live = 1;
 	s->status = status;

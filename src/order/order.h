@@ -199,6 +199,8 @@ typedef struct gt_order {
 	gt_gstate *gs;           /* slots; free ones are chained */
 	size_t ngs, gs_cap;
 	uint32_t gs_free;        /* head of the free list, UINT32_MAX if none */
+	uint64_t gs_max_id;      /* the largest goroutine ID (as unsigned)
+	                            ever added: larger ones never existed */
 	gt_idmap g_index;
 
 	gt_pstate *ps;

@@ -393,7 +393,8 @@ int gt_spec_patch(gt_order *truth, gt_spec_scratch *sc, gt_event *ev)
 	case GOTRACE_WIRE_GO_CREATE:
 	case GOTRACE_WIRE_GO_CREATE_BLOCKED:
 	case GOTRACE_WIRE_GO_CREATE_SYSCALL:
-		if (gt_order_find_g(truth, (int64_t)ev->args[0]) != NULL)
+		if (!gt_spec_new_g_absent(truth, ev->args[0]) &&
+		    gt_order_find_g(truth, (int64_t)ev->args[0]) != NULL)
 			return 0;
 		break;
 	case GOTRACE_WIRE_USER_REGION_END:

@@ -189,6 +189,14 @@ void gt_spec_scratch_reset(gt_spec_scratch *sc);
 int gt_spec_check(const gt_order *truth, gt_spec_scratch *sc,
                   const gt_event *rec);
 
+/* A GT_SPEC_NEWG event's goroutine, id, surely did not exist in truth:
+ * larger than any it ever had (Go's goroutine IDs only grow). 0: it must
+ * be looked up. */
+static inline int gt_spec_new_g_absent(const gt_order *truth, uint64_t id)
+{
+	return id > truth->gs_max_id;
+}
+
 /*
  * Fills in ev's marked parts (ev->spec) from truth and sc, and clears the
  * marks. Returns 1, 0 if truth makes the event an error or a different

@@ -927,7 +927,23 @@ int gt_par_next(gotrace_reader *r, gotrace_event *out)
 	    head->rchunk != NULL) {
 		gt_event *item = &head->rchunk->items[head->rpos];
 
-		if (item->type < PAR_EV_DONE && item->spec == 0) {
+#if defined(__GNUC__)
+		/* Items come from memory (streaming stores, and a worker
+		 * may be far ahead): ask for a few ahead. */
+		__builtin_prefetch(item + 6);
+#endif
+
+		/* (A new goroutine's mark, the commonest, is checked here
+		 * when it is larger than any the true engine had.) */
+		if (item->type < PAR_EV_DONE &&
+		    (item->spec == 0 ||
+		     (item->spec == GT_SPEC_NEWG &&
+		      (item->type == GOTRACE_WIRE_GO_CREATE ||
+		       item->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ||
+		       item->type == GOTRACE_WIRE_GO_CREATE_SYSCALL) &&
+		      gt_spec_new_g_absent(&r->order, item->args[0]) &&
+		      r->par_refute_every == 0))) {
+			item->spec = 0;
 			head->rpos++;
 			head->read++;
 			fix_time(r, item);
