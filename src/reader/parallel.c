@@ -127,6 +127,9 @@ struct gt_par {
 	/* ---- the caller's ---- */
 	uint64_t head;               /* serial of the job being delivered */
 	par_job *head_job;           /* ... and its slot */
+	gt_event *rd;                /* its next item, and how many from */
+	size_t budget;               /* there gt_par_next may take without
+	                                more ado (0: see par_next_slow) */
 	uint64_t max_gen;            /* the last generation's number */
 	int redo;                    /* the head job is ordered here */
 	uint64_t skip;               /* ... its first events already out */
@@ -789,12 +792,8 @@ static int begin_job(gotrace_reader *r, par_job *job, gotrace_event *out)
 	                    out);
 }
 
-/* gt_par_next but for its common case (kept out of line, so that the
- * common case does not pay for this one's frame). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int par_next_slow(gotrace_reader *r, gotrace_event *out)
+/* gt_par_next's general case. */
+static int par_next_loop(gotrace_reader *r, gotrace_event *out)
 {
 	gt_par *p = r->par;
 
@@ -916,25 +915,52 @@ static int par_next_slow(gotrace_reader *r, gotrace_event *out)
 	}
 }
 
+/* The items of the head job in sight, in its current chunk, that
+ * gt_par_next may take itself: none while a generation is begun, held
+ * back, or ordered again here. */
+static void set_budget(gt_par *p)
+{
+	par_job *job = p->head_job;
+
+	p->budget = 0;
+	if (p->redo || !job->begun || job->held != NULL ||
+	    job->rchunk == NULL || job->rpos >= PAR_CHUNK)
+		return;
+	p->rd = &job->rchunk->items[job->rpos];
+	p->budget = job->seen - job->read;
+	if (p->budget > PAR_CHUNK - job->rpos)
+		p->budget = PAR_CHUNK - job->rpos;
+}
+
+/* gt_par_next but for its common case (kept out of line, so that the
+ * common case does not pay for this one's frame). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int par_next_slow(gotrace_reader *r, gotrace_event *out)
+{
+	int rc = par_next_loop(r, out);
+
+	if (r->par != NULL)
+		set_budget(r->par);
+	return rc;
+}
+
 int gt_par_next(gotrace_reader *r, gotrace_event *out)
 {
 	gt_par *p = r->par;
-	par_job *head = p->head_job;
 
-	/* The common case: the next item is a plain event, in sight. */
-	if (!p->redo && head->begun && head->held == NULL &&
-	    head->read < head->seen && head->rpos < PAR_CHUNK &&
-	    head->rchunk != NULL) {
-		gt_event *item = &head->rchunk->items[head->rpos];
+	/* The common case: the next item is a plain event, in sight. (A
+	 * new goroutine's mark, the commonest, is checked here when it is
+	 * larger than any the true engine had.) */
+	if (p->budget > 0) {
+		gt_event *item = p->rd;
 
 #if defined(__GNUC__)
 		/* Items come from memory (streaming stores, and a worker
 		 * may be far ahead): ask for a few ahead. */
 		__builtin_prefetch(item + 6);
 #endif
-
-		/* (A new goroutine's mark, the commonest, is checked here
-		 * when it is larger than any the true engine had.) */
 		if (item->type < PAR_EV_DONE &&
 		    (item->spec == 0 ||
 		     (item->spec == GT_SPEC_NEWG &&
@@ -943,11 +969,15 @@ int gt_par_next(gotrace_reader *r, gotrace_event *out)
 		       item->type == GOTRACE_WIRE_GO_CREATE_SYSCALL) &&
 		      gt_spec_new_g_absent(&r->order, item->args[0]) &&
 		      r->par_refute_every == 0))) {
+			par_job *head = p->head_job;
+
 			item->spec = 0;
+			p->rd++;
+			p->budget--;
 			head->rpos++;
 			head->read++;
-			fix_time(r, item);
 			head->delivered++;
+			fix_time(r, item);
 			return gt_reader_deliver(r, item, out);
 		}
 	}
