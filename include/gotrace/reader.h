@@ -297,8 +297,9 @@ typedef struct gotrace_reader_options {
 	 *     ordered events, so memory can double (max_memory still bounds
 	 *     each generation);
 	 *   - gotrace_reader_free() waits for a worker blocked in a read;
-	 *   - the worker spins briefly, then sleeps, when it is ahead by the
-	 *     whole queue; so does the caller's thread when it has caught up.
+	 *   - the worker spins briefly, yields, then sleeps, when it is
+	 *     ahead by the whole queue; so does the caller's thread when it
+	 *     has caught up.
 	 * It pays on a machine with a core to spare: the ordering is about
 	 * two thirds of the work, so the read takes about that share of the
 	 * time (docs/performance.md). gotrace dump and stats use 2 threads
