@@ -20,20 +20,11 @@
 # timeline --format=json`; the viewer serves it split into ~100 MB ranges
 # when larger, this fetches it whole).
 set -euo pipefail
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 runs=${1:-3}
 shift || true
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=${BENCH_WORK:-$root/build-bench}
-goroot=/usr/lib/go-1.27
-go=$goroot/bin/go
-mkdir -p "$work"
-
-echo "== building libgotrace (release)" >&2
-meson setup "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null 2>&1 ||
-	meson setup --reconfigure "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null
-ninja -C "$work/build" >/dev/null
-gotrace=$work/build/tools/gotrace
+. "$root/bench/lib.sh"
+build_gotrace
 
 echo "== building Go's analyses (testdata/analysisref) and cmd/trace" >&2
 overlay=$work/analysisref-overlay.json

@@ -13,32 +13,11 @@
 # (about 1.1 GB, 35 generations). The file is read from the page cache:
 # every measurement runs once before it is timed.
 set -euo pipefail
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 runs=${1:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=${BENCH_WORK:-$root/build-bench}
-goroot=/usr/lib/go-1.27
-go=$goroot/bin/go
-mkdir -p "$work"
-
-echo "== building libgotrace (release)" >&2
-meson setup "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null 2>&1 ||
-	meson setup --reconfigure "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null
-ninja -C "$work/build" >/dev/null
-gotrace=$work/build/tools/gotrace
-
-echo "== building Go's parser (Go 1.27 internal/trace, copied)" >&2
-gp=$work/goparser
-rm -rf "$gp"
-mkdir -p "$gp"
-cp "$root/bench/goparser/main.go" "$gp/"
-cp "$root/bench/goparser/go.mod.in" "$gp/go.mod"
-cp -r "$goroot/src/internal/trace" "$gp/trace"
-rm -rf "$gp/trace/testdata" "$gp/trace/testtrace" "$gp/trace/traceviewer" \
-	"$gp/trace/raw" "$gp/trace/internal/testgen" "$gp/trace/internal/tracev1/testdata"
-find "$gp/trace" -name '*_test.go' -delete
-find "$gp/trace" -name '*.go' -exec sed -i 's#"internal/trace#"goparser/trace#' {} +
-(cd "$gp" && "$go" build -o "$work/goparser.bin" .)
+. "$root/bench/lib.sh"
+build_gotrace
+build_goparser
 
 echo "== recording the trace" >&2
 (cd "$root/bench/tracegen" && "$go" build -o "$work/tracegen" .)

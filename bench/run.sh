@@ -22,32 +22,11 @@
 #           (bench/servegen/): network waits and syscalls rather than
 #           goroutine churn
 set -euo pipefail
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 runs=${1:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=${BENCH_WORK:-$root/build-bench}
-goroot=/usr/lib/go-1.27
-go=$goroot/bin/go
-mkdir -p "$work"
-
-echo "== building libgotrace (release)" >&2
-meson setup "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null 2>&1 ||
-	meson setup --reconfigure "$work/build" "$root" -Dbuildtype=release -Dtests=false >/dev/null
-ninja -C "$work/build" >/dev/null
-gotrace=$work/build/tools/gotrace
-
-echo "== building Go's parser (Go 1.27 internal/trace, copied)" >&2
-gp=$work/goparser
-rm -rf "$gp"
-mkdir -p "$gp"
-cp "$root/bench/goparser/main.go" "$gp/"
-cp "$root/bench/goparser/go.mod.in" "$gp/go.mod"
-cp -r "$goroot/src/internal/trace" "$gp/trace"
-rm -rf "$gp/trace/testdata" "$gp/trace/testtrace" "$gp/trace/traceviewer" \
-	"$gp/trace/raw" "$gp/trace/internal/testgen" "$gp/trace/internal/tracev1/testdata"
-find "$gp/trace" -name '*_test.go' -delete
-find "$gp/trace" -name '*.go' -exec sed -i 's#"internal/trace#"goparser/trace#' {} +
-(cd "$gp" && "$go" build -o "$work/goparser.bin" .)
+. "$root/bench/lib.sh"
+build_gotrace
+build_goparser
 (cd "$work" && GOFLAGS='' "$go" build -o "$work/gotrace-ref" cmd/trace)
 
 echo "== recording traces" >&2
