@@ -1,0 +1,2 @@
+"""Go execution traces, read by libgotrace."""
+from . import _gotrace  # noqa: F401
