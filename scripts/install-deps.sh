@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs what building and testing libgotrace needs on Debian bookworm:
 # a C compiler, meson + ninja, cmocka, pkg-config, python3, xz, zlib,
-# protobuf-c (library and compiler, for the pprof export) and protoc (the
-# pprof test decodes profiles with it).
+# protobuf-c (library and compiler, for the pprof export), protoc (the
+# pprof test decodes profiles with it) and scdoc (the man pages).
 # Skips apt when everything is already there.
 set -eu
 need=""
@@ -17,6 +17,7 @@ command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 [ -f /usr/include/protobuf-c/protobuf-c.h ] || need="$need libprotobuf-c-dev"
 command -v protoc-c >/dev/null 2>&1 || need="$need protobuf-c-compiler"
 command -v protoc >/dev/null 2>&1 || need="$need protobuf-compiler"
+command -v scdoc >/dev/null 2>&1 || need="$need scdoc"
 for extra in "$@"; do
   case "$extra" in
     clang)
