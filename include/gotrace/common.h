@@ -110,7 +110,10 @@ GOTRACE_API const char *gotrace_error_go_message(const gotrace_error *err);
  */
 GOTRACE_API size_t gotrace_error_go_message_len(const gotrace_error *err);
 
-/* The library's version string, e.g. "0.1.0". */
+/*
+ * The library's version string, "MAJOR.MINOR.PATCH": the project version
+ * of meson.build, the one place it is written.
+ */
 GOTRACE_API const char *gotrace_library_version(void);
 
 #ifdef __cplusplus
