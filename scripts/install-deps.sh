@@ -26,6 +26,12 @@ for extra in "$@"; do
         need="$need libclang-rt-14-dev"
       ;;
     valgrind) command -v valgrind >/dev/null 2>&1 || need="$need valgrind" ;;
+    # tests/check_install.py: a CMake project on the installed library,
+    # man on the installed pages.
+    install)
+      command -v cmake >/dev/null 2>&1 || need="$need cmake"
+      command -v man >/dev/null 2>&1 || need="$need man-db"
+      ;;
   esac
 done
 if [ -n "$need" ]; then
