@@ -335,8 +335,16 @@ static int read_pass(const source_args *a, pass *p)
 	p->events = p->through_sync = p->fed = 0;
 	p->feed_failed = 0;
 	if (gtpy_open_reader(a->source, a->gen, a->from_, a->to, a->threads,
-	                     &r) < 0)
-		return -1;
+	                     &r) < 0) {
+		/* A trace error before the first event (a bad header; a v1
+		 * trace, read whole at the start) is the read's error, as the
+		 * CLI reports it after the (empty) results. */
+		if (!PyErr_ExceptionMatches(gtpy_TraceError))
+			return -1;
+		p->status = GOTRACE_ERR_INVALID;
+		p->error = fetch_exception();
+		return 0;
+	}
 	ts = PyEval_SaveThread();
 	for (;;) {
 		uint64_t stop = p->events + EVENTS_PER_CHECK;
