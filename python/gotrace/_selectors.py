@@ -211,3 +211,21 @@ def range_spec(gen, from_, to):
     return ("time",
             None if from_ is None else parse_time(from_, "from_"),
             None if to is None else parse_time(to, "to"))
+
+
+_CLOCKS = {"trace": CLOCK_TRACE, "start": CLOCK_START, "wall": CLOCK_WALL}
+
+
+def seek_spec(t, clock):
+    """(clock, ns) for Reader.seek_time(t, clock)."""
+    if clock is None:
+        return parse_time(t, "t")
+    if clock not in _CLOCKS:
+        raise ValueError("clock must be 'trace', 'start' or 'wall', not %r"
+                         % (clock,))
+    if isinstance(t, bool) or not isinstance(t, int):
+        raise TypeError("with clock=, t is an int of nanoseconds, not %s"
+                        % type(t).__name__)
+    if not -(1 << 63) <= t < (1 << 63):
+        raise ValueError("t out of range")
+    return (_CLOCKS[clock], t)
