@@ -83,13 +83,14 @@ def _reading(source, gen, from_, to, threads, errors):
     return (source, gen, from_, to, _threads(threads))
 
 
-def _outcome(result, error, errors):
-    """The result, or error raised (errors="raise") or warned about."""
+def _outcome(result, error, errors, stacklevel=3):
+    """The result, or error raised (errors="raise") or warned about (at
+    the caller of the public function: stacklevel)."""
     if error is not None:
         if errors == "raise" or not isinstance(error, _gotrace.TraceError):
             raise error
         warnings.warn("%s (the results of the events before the error)"
-                      % error, RuntimeWarning, stacklevel=3)
+                      % error, RuntimeWarning, stacklevel=stacklevel)
     return result
 
 
@@ -119,7 +120,7 @@ def _frame(cols):
 def _table(fn, source, gen, from_, to, threads, errors, **kw):
     args = _reading(source, gen, from_, to, threads, errors)
     cols, error = fn(*args, **kw)
-    return _outcome(_frame(cols), error, errors)
+    return _outcome(_frame(cols), error, errors, stacklevel=4)
 
 
 def goroutines(source, *, groups=False, gen=None, from_=None, to=None,

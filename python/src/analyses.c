@@ -379,7 +379,10 @@ static int read_pass(const source_args *a, pass *p)
 		p->status = rc;
 		if (rc < 0) {
 			gtpy_raise_trace_error(r);
-			p->error = fetch_exception();
+			if ((p->error = fetch_exception()) == NULL) {
+				gtpy_raise_status(rc, NULL);
+				p->error = fetch_exception();
+			}
 		}
 	}
 	/* A worker thread may be in the middle of a read, which for a Python
