@@ -2,7 +2,8 @@
 # Installs what building and testing libgotrace needs on Debian bookworm:
 # a C compiler, meson + ninja, cmocka, pkg-config, python3, xz, zlib,
 # protobuf-c (library and compiler, for the pprof export), protoc (the
-# pprof test decodes profiles with it) and scdoc (the man pages).
+# pprof test decodes profiles with it), scdoc (the man pages) and the
+# Python package's needs.
 # Skips apt when everything is already there.
 set -eu
 need=""
@@ -18,6 +19,13 @@ command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 command -v protoc-c >/dev/null 2>&1 || need="$need protobuf-c-compiler"
 command -v protoc >/dev/null 2>&1 || need="$need protobuf-compiler"
 command -v scdoc >/dev/null 2>&1 || need="$need scdoc"
+# The Python package (python/): headers, numpy and pandas, pytest, and
+# meson-python with venv for `pip install --no-build-isolation .`.
+for p in python3-dev python3-numpy python3-pandas python3-pytest \
+         python3-mesonpy python3-venv; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+    need="$need $p"
+done
 for extra in "$@"; do
   case "$extra" in
     clang)
