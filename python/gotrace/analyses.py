@@ -243,10 +243,11 @@ def _duration(value):
     pandas') or a Go duration string ("1ms", "1.5s") as the CLI's -w."""
     if isinstance(value, bool):
         raise TypeError("window must be a duration, not bool")
-    if isinstance(value, (int, np.integer)):
-        ns = int(value)
-    elif isinstance(value, (datetime.timedelta, np.timedelta64)):
+    if isinstance(value, (datetime.timedelta, np.timedelta64)):
+        # (numpy's is also an np.integer)
         ns = pd.Timedelta(value).value
+    elif isinstance(value, (int, np.integer)):
+        ns = int(value)
     elif isinstance(value, str):
         from ._selectors import parse_duration
         ns = parse_duration(value, "window")

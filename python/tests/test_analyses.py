@@ -254,6 +254,22 @@ def test_generation_range_and_threads():
             gotrace.goroutines(name, threads=threads), one)
 
 
+def test_mmu_options():
+    import datetime
+    name = trace("go1.27/gc.trace")
+    run = cli("mmu", "--csv", "--per-proc", "--flags", "assist,sweep",
+              "-w", "1.5ms", "-w", "250us", "--mud", "0.25", name)
+    assert run.returncode == 0, run.stderr
+    for kw in [{"per_proc": True, "flags": ["assist", "sweep"],
+                "window": [datetime.timedelta(microseconds=1500),
+                           np.timedelta64(250, "us")], "mud": [0.25]},
+               {"flags": "assist,sweep,perproc", "window": ["1.5ms", 250000],
+                "mud": "0.25"}]:
+        assert_same_as_csv(gotrace.mmu(name, **kw), run.stdout)
+    df = gotrace.mmu(name, flags="none", window=10 ** 6)
+    assert df["flags"].tolist() == ["none"] and df["mmu"].tolist() == [1.0]
+
+
 def test_sources():
     name = trace("go1.27/annotations.trace")
     want = gotrace.tasks(name)
