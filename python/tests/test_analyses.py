@@ -229,13 +229,24 @@ def test_tables_equal_go(name):
         assert same([r for r in want if r["flags"] == flags], got), flags
 
 
-def test_scheduler_wait_example():
-    # The README's example, as written there.
-    g = gotrace.goroutines(trace("go1.27/syncprims.trace"))
-    top = g.sort_values("sched_wait_ns", ascending=False).head(10)
-    shown = top[["id", "name", "sched_wait_ns"]]
-    assert shown["sched_wait_ns"].is_monotonic_decreasing
-    assert shown["sched_wait_ns"].iloc[0] == g["sched_wait_ns"].max() > 0
+def test_readme_example(tmp_path, monkeypatch, capsys):
+    # python/README.md's example in its Analyses section, run as written
+    # on a trace of ours.
+    with open(os.path.join(HERE, os.pardir, "README.md")) as f:
+        text = f.read()
+    section = text[text.index("## Analyses"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    name = trace("go1.27/syncprims.trace")
+    monkeypatch.chdir(tmp_path)
+    space = {}
+    exec(code.replace('"trace.out"', repr(name)), space)
+    top, g = space["top"], space["g"]
+    assert list(top.columns) == list(g.columns) and len(top) == 10
+    assert top["sched_wait_ns"].is_monotonic_decreasing
+    assert top["sched_wait_ns"].iloc[0] == g["sched_wait_ns"].max() > 0
+    assert str(top["id"].iloc[0]) in capsys.readouterr().out
+    assert (tmp_path / "sched.pb.gz").read_bytes() == \
+        gotrace.pprof(name, "sched")
 
 
 # ---- options ------------------------------------------------------------------
