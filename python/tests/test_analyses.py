@@ -70,9 +70,9 @@ TABLES = [
     ("gc", {"summary": True}, ["gc", "--summary"], None),
     ("mmu", {"mud": MUD}, ["mmu", "--mud", MUD], None),
     ("mmu", {"flags": "stw", "window": ["10ms", 1000, 2500000],
-             "mud": [0.5, "0.9"]},
+             "mud": ["0.90", 0.5]},
      ["mmu", "--flags=stw", "-w", "10ms", "-w", "1000", "-w", "2500000",
-      "--mud", "0.5,0.9"], None),
+      "--mud", "0.90,0.5"], None),
 ]
 # The nested objects of each reference mode's records.
 NESTED = {"goroutines": ("block_ns", "range_ns"),
