@@ -40,6 +40,13 @@ for extra in "$@"; do
       command -v cmake >/dev/null 2>&1 || need="$need cmake"
       command -v man >/dev/null 2>&1 || need="$need man-db"
       ;;
+    # The Debian packages: the rest of debian/control's Build-Depends.
+    deb)
+      for p in dpkg-dev debhelper dh-python; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+          need="$need $p"
+      done
+      ;;
   esac
 done
 if [ -n "$need" ]; then
