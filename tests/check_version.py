@@ -2,6 +2,7 @@
 """The version is written once, in meson.build, and flows everywhere.
 
 usage: check_version.py VERSION SOURCE_ROOT GOTRACE PC_FILE SHARED_LIB
+                        [--python PYTHON PYTHONPATH]
 
 VERSION is meson.project_version(). Checked: `gotrace --version` and
 `gotrace version` print "gotrace VERSION" (the library's
@@ -9,8 +10,10 @@ gotrace_library_version(), compiled in from meson), the pkg-config file
 says Version: VERSION, the shared library is libgotrace.so.VERSION, and no
 source file spells the version out but meson.build — except
 debian/changelog, which must (its newest entry's upstream version is
-checked against VERSION). The man pages' version is checked by the man
-test, the installed Python package's by tests/check_install.sh.
+checked against VERSION). With --python (the package was built),
+PYTHON imports gotrace from PYTHONPATH (the build's python/) and its
+__version__ must be VERSION. The man pages' version is checked by the man
+test, the installed files' by tests/check_install.py.
 """
 import os
 import re
@@ -25,9 +28,14 @@ ALLOWED = {'debian/changelog'}
 
 
 def main():
-    if len(sys.argv) != 6:
+    args = sys.argv[1:]
+    python = None
+    if len(args) == 8 and args[5] == '--python':
+        python, pythonpath = args[6:8]
+        args = args[:5]
+    if len(args) != 5:
         sys.exit(__doc__)
-    version, root, gotrace, pc_file, shlib = sys.argv[1:]
+    version, root, gotrace, pc_file, shlib = args
     failures = []
     if not re.fullmatch(r'\d+\.\d+\.\d+', version):
         failures.append('meson version %r is not MAJOR.MINOR.PATCH' % version)
@@ -49,6 +57,16 @@ def main():
 
     if not os.path.basename(shlib).endswith('.so.' + version):
         failures.append('%s: not libgotrace.so.%s' % (shlib, version))
+
+    if python is not None:
+        r = subprocess.run(
+            [python, '-c', 'import gotrace; print(gotrace.__version__)'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            universal_newlines=True, cwd='/',
+            env=dict(os.environ, PYTHONPATH=pythonpath))
+        if r.returncode != 0 or r.stdout != version + '\n':
+            failures.append('gotrace.__version__ (Python, %s): %r %s' % (
+                pythonpath, r.stdout, r.stderr.strip()[-500:]))
 
     for top in SCAN:
         path = os.path.join(root, top)
@@ -81,7 +99,8 @@ def main():
         print('FAIL: ' + msg)
     if failures:
         sys.exit(1)
-    print('version %s: gotrace, libgotrace.pc, the shared library' % version)
+    print('version %s: gotrace, libgotrace.pc, the shared library%s' % (
+        version, ', the Python package' if python else ''))
 
 
 if __name__ == '__main__':
