@@ -291,7 +291,8 @@ static void fill(gotrace_reader *r, intern_table *t, batch *b, size_t max)
 		case GOTRACE_EVENT_RANGE_ACTIVE:
 		case GOTRACE_EVENT_RANGE_END:
 			res = (int8_t)ev.u.range.scope;
-			id = ev.u.range.scope_id;
+			if (res != GOTRACE_RESOURCE_NONE)
+				id = ev.u.range.scope_id;
 			if (b->col[C_NAME] != NULL)
 				name = str_code(t, b, ev.u.range.name);
 			break;

@@ -14,8 +14,8 @@ import re
 import pytest
 
 import gotrace
-from conftest import CLI, cli, needs_cli, needs_testdata, reference, \
-    reference_traces, trace
+from conftest import cli, needs_cli, needs_testdata, reference, \
+    reference_traces, status, trace
 from goformat import go_string
 
 REFERENCES = reference_traces()
@@ -87,7 +87,7 @@ def test_events_equal_go(name):
         assert mine == go
 
 
-DAMAGED = [n for n in REFERENCES if reference(n)[1] == 1] if REFERENCES else []
+DAMAGED = [n for n in REFERENCES if status(n)[0] == 1]
 
 
 @needs_cli
