@@ -183,6 +183,19 @@ static int32_t intern(intern_table *t, const char *data, size_t len)
 
 /* ---- the column reader ----------------------------------------------------- */
 
+static const char *dtype_of(int kind);
+static PyObject *np_empty;
+
+/*
+ * The arrays of the last two batches, kept to be written again: a batch
+ * of 65536 events is 11 MB of arrays, and memory that large comes fresh
+ * from the kernel each time (page faults cost a third of the read). An
+ * array is reused only when ours is its only reference: the caller has
+ * dropped the batch (a loop over batches has, two batches on) and holds
+ * no view of it.
+ */
+#define POOL 2
+
 typedef struct gtpy_colreader {
 	PyObject_HEAD
 	gotrace_reader *r;
@@ -191,6 +204,9 @@ typedef struct gtpy_colreader {
 	int want[NCOLS];
 	int done;               /* 1: EOF; 2: an error is pending */
 	int busy;
+	PyObject *pool[POOL][NCOLS];
+	Py_ssize_t pool_size[POOL];
+	int pool_next;
 } gtpy_colreader;
 
 static PyTypeObject ColReaderType;
@@ -208,9 +224,37 @@ static void colreader_release(gtpy_colreader *self)
 	intern_free(&self->strings);
 }
 
+static void pool_clear(gtpy_colreader *self)
+{
+	int i, j;
+
+	for (i = 0; i < POOL; i++)
+		for (j = 0; j < NCOLS; j++)
+			Py_CLEAR(self->pool[i][j]);
+}
+
+/* An array of column c for size rows: one of the pool's that nobody else
+ * holds, or a new one. */
+static PyObject *column_array(gtpy_colreader *self, int c, Py_ssize_t size)
+{
+	int i;
+
+	for (i = 0; i < POOL; i++) {
+		PyObject *a = self->pool[i][c];
+
+		if (a != NULL && Py_REFCNT(a) == 1 && self->pool_size[i] == size) {
+			self->pool[i][c] = NULL;
+			return a;
+		}
+	}
+	return PyObject_CallFunction(np_empty, "ns", size,
+	                             dtype_of(columns[c].kind));
+}
+
 static void colreader_dealloc(gtpy_colreader *self)
 {
 	colreader_release(self);
+	pool_clear(self);
 	Py_XDECREF(self->string_list);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -384,8 +428,7 @@ static const char *dtype_of(int kind)
 	}
 }
 
-/* numpy.empty, taken at import. */
-static PyObject *np_empty;
+/* numpy.empty, taken at import (declared above). */
 
 static PyObject *colreader_next_batch(gtpy_colreader *self, PyObject *arg)
 {
@@ -420,8 +463,7 @@ static PyObject *colreader_next_batch(gtpy_colreader *self, PyObject *arg)
 
 		if (!self->want[i])
 			continue;
-		arrays[i] = PyObject_CallFunction(np_empty, "ns", size,
-		                                  dtype_of(columns[i].kind));
+		arrays[i] = column_array(self, i, size);
 		if (arrays[i] == NULL)
 			goto fail;
 		if (PyObject_GetBuffer(arrays[i], &view,
@@ -453,6 +495,15 @@ static PyObject *colreader_next_batch(gtpy_colreader *self, PyObject *arg)
 		if (self->done == 2)
 			return gtpy_raise_trace_error(self->r);
 		Py_RETURN_NONE;
+	}
+	/* This batch's arrays go to the pool, for the batch after next. */
+	{
+		int slot = self->pool_next;
+
+		self->pool_next = (slot + 1) % POOL;
+		for (i = 0; i < NCOLS; i++)
+			Py_XSETREF(self->pool[slot][i], Py_XNewRef(arrays[i]));
+		self->pool_size[slot] = size;
 	}
 	dict = PyDict_New();
 	if (dict == NULL)
@@ -495,6 +546,7 @@ static PyObject *colreader_close(gtpy_colreader *self, PyObject *unused)
 		return NULL;
 	}
 	colreader_release(self);
+	pool_clear(self);
 	Py_RETURN_NONE;
 }
 
@@ -589,6 +641,9 @@ static PyObject *column_reader(PyObject *module, PyObject *args)
 	memcpy(self->want, want, sizeof want);
 	self->done = 0;
 	self->busy = 0;
+	memset(self->pool, 0, sizeof self->pool);
+	memset(self->pool_size, 0, sizeof self->pool_size);
+	self->pool_next = 0;
 	self->string_list = PyList_New(0);
 	if (self->string_list == NULL) {
 		Py_DECREF(self);

@@ -1,6 +1,8 @@
 """gotrace.read_columns and read_dataframe: every column against the
 Event objects of the same trace (which test_events checks against Go's
 output), batching, ranges, damaged traces, and the DataFrame's types."""
+import weakref
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -198,3 +200,33 @@ def test_dataframe():
     with pytest.raises(gotrace.TraceError):
         gotrace.read_dataframe(trace("truncated/go1.27_generations_17089.trace"))
     assert isinstance(df, pd.DataFrame)
+
+
+@needs_testdata
+def test_kept_arrays_are_not_reused():
+    """The reader writes a batch's arrays again only when the caller has
+    let go of them: arrays kept alone, and views, keep their values."""
+    path = trace("go1.27/generations.trace")
+    want = np.concatenate([b["time"] for b in
+                           list(gotrace.read_columns(path, batch_size=500))])
+    kept, views, starts = [], [], []
+    for i, b in enumerate(gotrace.read_columns(path, batch_size=500)):
+        if i % 2 == 0:
+            kept.append(b["time"])
+        else:
+            views.append(b["time"][:3])
+            starts.append(b["time"][:3].copy())
+    got = np.concatenate(kept)
+    assert got.tolist() == np.concatenate(
+        [want[i * 500:(i + 1) * 500] for i in range(0, len(want) // 500 + 1, 2)]
+    ).tolist()
+    assert all((v == s).all() for v, s in zip(views, starts))
+    # Dropped batches are written again: the same array two batches on.
+    cols = gotrace.read_columns(path, batch_size=100)
+    refs = [weakref.ref(b["time"]) for b in cols]
+    assert len(refs) > 4
+    # (The last batch is a copy of its rows; the one before is in the
+    # reader's pool.)
+    assert refs[-2]() is not None and refs[-2]() is refs[-4]()
+    cols.close()
+    assert refs[-2]() is None
