@@ -75,7 +75,27 @@ typedef struct intern_table {
 	char *arena;
 	size_t arena_len, arena_cap;
 	size_t flushed;        /* codes already in the Python list */
+	/*
+	 * The codes of recent strings by address: most strings of a batch
+	 * are a few table entries (reasons, names) met again and again.
+	 * An address is only a hint, checked against the bytes, since a
+	 * table's memory is reused once its generation is done.
+	 */
+	struct {
+		const char *data;
+		size_t len;
+		int32_t code;
+	} recent[64];
 } intern_table;
+
+static void intern_init(intern_table *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof *t);
+	for (i = 0; i < sizeof t->recent / sizeof t->recent[0]; i++)
+		t->recent[i].code = -1;
+}
 
 static void intern_free(intern_table *t)
 {
@@ -84,7 +104,7 @@ static void intern_free(intern_table *t)
 	free(t->len);
 	free(t->hash);
 	free(t->arena);
-	memset(t, 0, sizeof *t);
+	intern_init(t);
 }
 
 static uint64_t hash_bytes(const char *p, size_t n)
@@ -138,8 +158,15 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
  * without the GIL. */
 static int32_t intern(intern_table *t, const char *data, size_t len)
 {
-	uint64_t h = hash_bytes(data, len);
+	size_t r = ((uintptr_t)data >> 3) & 63;
+	uint64_t h;
 	size_t j;
+
+	if (t->recent[r].data == data && t->recent[r].len == len &&
+	    t->recent[r].code >= 0 &&
+	    memcmp(t->arena + t->off[t->recent[r].code], data, len) == 0)
+		return t->recent[r].code;
+	h = hash_bytes(data, len);
 
 	if (t->cap != 0) {
 		for (j = (size_t)h & (t->cap - 1); t->slots[j] != 0;
@@ -147,8 +174,12 @@ static int32_t intern(intern_table *t, const char *data, size_t len)
 			size_t c = t->slots[j] - 1;
 
 			if (t->hash[c] == h && t->len[c] == len &&
-			    memcmp(t->arena + t->off[c], data, len) == 0)
+			    memcmp(t->arena + t->off[c], data, len) == 0) {
+				t->recent[r].data = data;
+				t->recent[r].len = len;
+				t->recent[r].code = (int32_t)c;
 				return (int32_t)c;
+			}
 		}
 	}
 	if (t->n >= INT32_MAX - 1)
@@ -178,6 +209,9 @@ static int32_t intern(intern_table *t, const char *data, size_t len)
 	     j = (j + 1) & (t->cap - 1))
 		;
 	t->slots[j] = (uint32_t)(t->n + 1);
+	t->recent[r].data = data;
+	t->recent[r].len = len;
+	t->recent[r].code = (int32_t)t->n;
 	return (int32_t)t->n++;
 }
 
@@ -637,7 +671,7 @@ static PyObject *column_reader(PyObject *module, PyObject *args)
 		return NULL;
 	}
 	self->r = r;
-	memset(&self->strings, 0, sizeof self->strings);
+	intern_init(&self->strings);
 	memcpy(self->want, want, sizeof want);
 	self->done = 0;
 	self->busy = 0;
