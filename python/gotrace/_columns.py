@@ -118,7 +118,7 @@ def _categorical(pd, codes, categories):
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
-def read_dataframe(source, columns=None, *, batch_size=1 << 20, threads=None,
+def read_dataframe(source, columns=None, *, batch_size=65536, threads=None,
                    gen=None, from_=None, to=None, categories=True):
     """Reads a trace's events into a pandas DataFrame, one row per event.
 

@@ -185,8 +185,8 @@ static PyObject *clock_new(int64_t trace, uint64_t mono, int64_t sec,
 
 /* ---- the string cache ---------------------------------------------------- */
 
-#define SC_SLOTS 4096     /* a power of two */
-#define SC_MAX_LEN 256    /* longer strings are not kept */
+#define SC_SLOTS 1024     /* a power of two */
+#define SC_MAX_LEN 104    /* longer strings are not kept */
 
 typedef struct sc_slot {
 	uint64_t hash;
