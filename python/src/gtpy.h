@@ -67,6 +67,17 @@ int gtpy_open_reader(PyObject *source, PyObject *gen, PyObject *from_,
                      PyObject *to, int threads, gotrace_reader **out);
 
 /*
+ * As gtpy_open_reader; *stream (may be NULL) is set to 1 when the input
+ * is read as a stream (a pipe, socket, device, named pipe): reading it
+ * may then wait for another thread of this process to write, so the
+ * caller must not hold the GIL while the reader reads (the Reader gives
+ * it up around each event for such inputs).
+ */
+int gtpy_open_reader_ex(PyObject *source, PyObject *gen, PyObject *from_,
+                        PyObject *to, int threads, gotrace_reader **out,
+                        int *stream);
+
+/*
  * Raises the reader's error (gotrace_reader_error) and returns NULL:
  * gtpy_TraceError with its attributes for a trace error, MemoryError for
  * GOTRACE_ERR_NOMEM, OSError for GOTRACE_ERR_IO. If a Python exception is

@@ -899,6 +899,7 @@ typedef struct gtpy_reader_obj {
 	stack_cache stc;
 	int done;       /* EOF seen: StopIteration from now on */
 	int busy;       /* a call runs without the GIL */
+	int stream;     /* a pipe or the like: read without the GIL */
 } gtpy_reader_obj;
 
 static PyTypeObject ReaderType;
@@ -938,7 +939,7 @@ static int reader_usable(gtpy_reader_obj *self)
 	return 1;
 }
 
-static PyObject *reader_new_from(gotrace_reader *r)
+static PyObject *reader_new_from(gotrace_reader *r, int stream)
 {
 	gtpy_reader_obj *self = PyObject_New(gtpy_reader_obj, &ReaderType);
 
@@ -951,6 +952,7 @@ static PyObject *reader_new_from(gotrace_reader *r)
 	memset(&self->stc, 0, sizeof self->stc);
 	self->done = 0;
 	self->busy = 0;
+	self->stream = stream;
 	return (PyObject *)self;
 }
 
@@ -967,8 +969,17 @@ static PyObject *reader_iternext(gtpy_reader_obj *self)
 	 * The GIL stays held: most calls return an event already ordered,
 	 * in well under a microsecond, and giving the GIL up and taking it
 	 * back would cost as much. read_columns gives it up per batch.
+	 * Not for a stream, though: its writer may be a thread of ours,
+	 * which needs the GIL to write the bytes the read waits for.
 	 */
-	rc = gotrace_reader_next(self->r, &ev);
+	if (self->stream) {
+		self->busy = 1;
+		Py_BEGIN_ALLOW_THREADS
+		rc = gotrace_reader_next(self->r, &ev);
+		Py_END_ALLOW_THREADS
+		self->busy = 0;
+	} else
+		rc = gotrace_reader_next(self->r, &ev);
 	if (rc == GOTRACE_OK)
 		return event_new(&self->sc, &self->stc, &ev);
 	if (rc == GOTRACE_EOF) {
@@ -1488,7 +1499,7 @@ static PyObject *gtpy_open(PyObject *module, PyObject *args, PyObject *kwds)
 	PyObject *source, *threads_obj = Py_None, *gen = Py_None,
 		*from_ = Py_None, *to = Py_None;
 	gotrace_reader *r;
-	int threads = 0;
+	int threads = 0, stream = 0;
 
 	(void)module;
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$OOOO:open", kwlist,
@@ -1505,9 +1516,10 @@ static PyObject *gtpy_open(PyObject *module, PyObject *args, PyObject *kwds)
 		}
 		threads = (int)t;
 	}
-	if (gtpy_open_reader(source, gen, from_, to, threads, &r) < 0)
+	if (gtpy_open_reader_ex(source, gen, from_, to, threads, &r,
+	                        &stream) < 0)
 		return NULL;
-	return reader_new_from(r);
+	return reader_new_from(r, stream);
 }
 
 static PyMethodDef module_methods[] = {

@@ -265,7 +265,7 @@ static int open_buffer(PyObject *source, gotrace_input **in)
 	return 0;
 }
 
-static int open_path(PyObject *source, gotrace_input **in)
+static int open_path(PyObject *source, gotrace_input **in, int *stream)
 {
 	PyObject *fspath = NULL, *encoded = NULL;
 	struct stat st;
@@ -289,8 +289,10 @@ static int open_path(PyObject *source, gotrace_input **in)
 		rc = S_ISREG(st.st_mode) ? gotrace_input_open_mmap(in, path)
 		                         : GOTRACE_ERR_UNSUPPORTED;
 		/* A named pipe or a device is read as a stream. */
-		if (rc == GOTRACE_ERR_UNSUPPORTED)
+		if (rc == GOTRACE_ERR_UNSUPPORTED) {
+			*stream = !S_ISREG(st.st_mode);
 			rc = gotrace_input_open_path(in, path);
+		}
 		if (rc == GOTRACE_ERR_IO)
 			serr = errno;
 	}
@@ -351,7 +353,8 @@ static int file_descriptor(PyObject *source)
 	return (int)fd;
 }
 
-static int open_file_object(PyObject *source, gotrace_input **in)
+static int open_file_object(PyObject *source, gotrace_input **in,
+                            int *stream)
 {
 	int fd = file_descriptor(source), newfd, seekable, rc;
 	long long pos = 0;
@@ -392,6 +395,7 @@ static int open_file_object(PyObject *source, gotrace_input **in)
 		if (pos == -1 && PyErr_Occurred())
 			return -1;
 	}
+	*stream = !seekable;
 	Py_BEGIN_ALLOW_THREADS
 	newfd = -1;
 #if defined(__linux__)
@@ -423,13 +427,14 @@ static int open_file_object(PyObject *source, gotrace_input **in)
 	return 0;
 }
 
-static int open_input(PyObject *source, gotrace_input **in)
+static int open_input(PyObject *source, gotrace_input **in, int *stream)
 {
+	*stream = 0;
 	if (PyUnicode_Check(source) ||
 	    PyObject_HasAttrString(source, "__fspath__"))
-		return open_path(source, in);
+		return open_path(source, in, stream);
 	if (PyObject_HasAttrString(source, "read"))
-		return open_file_object(source, in);
+		return open_file_object(source, in, stream);
 	if (PyObject_CheckBuffer(source))
 		return open_buffer(source, in);
 	PyErr_Format(PyExc_TypeError, "a trace is a path, bytes or a binary "
@@ -663,18 +668,27 @@ static int default_threads(void)
 int gtpy_open_reader(PyObject *source, PyObject *gen, PyObject *from_,
                      PyObject *to, int threads, gotrace_reader **out)
 {
+	return gtpy_open_reader_ex(source, gen, from_, to, threads, out, NULL);
+}
+
+int gtpy_open_reader_ex(PyObject *source, PyObject *gen, PyObject *from_,
+                        PyObject *to, int threads, gotrace_reader **out,
+                        int *stream)
+{
 	gotrace_reader_options ro = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_input *in = NULL;
 	gotrace_reader *r = NULL;
 	range_spec rs;
-	int rc;
+	int rc, is_stream;
 
 	*out = NULL;
+	if (stream != NULL)
+		*stream = 0;
 	/* The selectors first: a bad one is the caller's mistake whatever
 	 * the file holds. */
 	if (parse_range(gen, from_, to, &rs) < 0)
 		return -1;
-	if (open_input(source, &in) < 0)
+	if (open_input(source, &in, &is_stream) < 0)
 		return -1;
 	ro.threads = threads > 0 ? threads : default_threads();
 	Py_BEGIN_ALLOW_THREADS
@@ -695,5 +709,7 @@ int gtpy_open_reader(PyObject *source, PyObject *gen, PyObject *from_,
 		return -1;
 	}
 	*out = r;
+	if (stream != NULL)
+		*stream = is_stream;
 	return 0;
 }

@@ -259,3 +259,51 @@ def test_seek_equals_the_clis_ranges():
     with gotrace.open(trace(GENS_124)) as r:
         with pytest.raises(gotrace.UnsupportedError):
             r.seek_time("2026-11-23T01:13:35Z")
+
+
+PIPE_WRITER = r'''
+import fcntl, os, sys, threading
+import gotrace
+path, threads, how = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+data = open(path, "rb").read()
+rfd, wfd = os.pipe()
+try:
+    fcntl.fcntl(wfd, 1031, 4096)  # F_SETPIPE_SZ: one page
+except OSError:
+    pass
+def write():
+    with os.fdopen(wfd, "wb", buffering=0) as w:
+        for i in range(0, len(data), 512):
+            w.write(data[i:i + 512])
+t = threading.Thread(target=write)
+t.start()
+with os.fdopen(rfd, "rb") as rf:
+    if how == "events":
+        with gotrace.open(rf, threads=threads) as r:
+            n = sum(1 for _ in r)
+    else:
+        n = sum(len(b["time"]) for b in
+                gotrace.read_columns(rf, ["time"], threads=threads))
+t.join()
+print(n)
+'''
+
+
+@needs_testdata
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("how", ["events", "columns"])
+def test_pipe_written_by_a_thread_of_ours(threads, how):
+    """A pipe whose writer is a Python thread of the same process: the
+    reader must not hold the GIL while it waits for the bytes (it would
+    wait for ever). In a child process, so that a hang is a failure."""
+    import subprocess
+    import sys
+    name = "go1.27/allocfree.trace"   # 28 KB through a 4 KB pipe
+    with gotrace.open(trace(name)) as r:
+        want = sum(1 for _ in r)
+    p = subprocess.run([sys.executable, "-c", PIPE_WRITER, trace(name),
+                        str(threads), how], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60,
+                       env=dict(os.environ))
+    assert p.returncode == 0, p.stderr.decode()
+    assert int(p.stdout) == want
