@@ -13,7 +13,8 @@
 # build-bench/ (BENCH_WORK). It records no trace: run bench/run.sh first.
 # Prints per trace: events, and per reader the median wall time, events/s
 # and its ratio to `gotrace stats` (targets: columns >= 0.5, Event objects
-# >= 2 M events/s). The Python times are taken inside the interpreter
+# >= 2 M events/s); every run's times on stderr. The readers take turns
+# within each run. The Python times are taken inside the interpreter
 # (bench/python_speed.py), the others of the whole process.
 set -euo pipefail
 runs=${1:-3}
@@ -33,15 +34,15 @@ if [ ${#traces[@]} -eq 0 ]; then
 	traces=("$work/medium.trace" "$work/large.trace")
 fi
 
-# median CMD...: the median wall time of $runs runs, in seconds.
+# wall CMD...: the wall time of one run, in seconds.
+wall() {
+	/usr/bin/time -f '%e' -o "$work/time.out" "$@" >/dev/null 2>&1
+	cat "$work/time.out"
+}
+
+# median: the median of the numbers on standard input.
 median() {
-	local i t=()
-	for i in $(seq "$runs"); do
-		/usr/bin/time -f '%e' -o "$work/time.out" "$@" >/dev/null 2>&1
-		t+=("$(cat "$work/time.out")")
-	done
-	echo "  ${*##*/}: ${t[*]}" >&2
-	printf '%s\n' "${t[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+	sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
 modes=(columns columns3 events)
@@ -52,12 +53,28 @@ for trace in "${traces[@]}"; do
 	events=$("$gotrace" stats "$trace" | sed -n 's/^events: //p')
 	size=$(stat -c %s "$trace")
 	echo "== $(basename "$trace"): $((size / 1000000)) MB, $events events" >&2
-	stats=$(median "$gotrace" stats --no-progress "$trace")
-	stats1=$(median "$gotrace" stats --no-progress -j 1 "$trace")
-	goparser=$(median "$work/goparser.bin" count "$trace")
-	py=$(PYTHONPATH="$work/build/python" "$python" "$root/bench/python_speed.py" \
-		"$runs" "$trace" "${modes[@]}")
-	echo "$py" | sed 's/^/  python: /' >&2
+	# The readers take turns, run after run, so that they share whatever
+	# else the machine is doing.
+	: >"$work/py.times"
+	for i in $(seq "$runs"); do
+		echo "stats $(wall "$gotrace" stats --no-progress "$trace")" >>"$work/py.times"
+		echo "stats1 $(wall "$gotrace" stats --no-progress -j 1 "$trace")" >>"$work/py.times"
+		echo "goparser $(wall "$work/goparser.bin" count "$trace")" >>"$work/py.times"
+		PYTHONPATH="$work/build/python" "$python" "$root/bench/python_speed.py" \
+			1 "$trace" "${modes[@]}" >"$work/py.run"
+		while read -r mode n t _; do
+			if [ "$n" != "$events" ]; then
+				echo "python.sh: $mode read $n events, stats $events" >&2
+				exit 1
+			fi
+			echo "$mode $t" >>"$work/py.times"
+		done <"$work/py.run"
+	done
+	for r in stats stats1 goparser "${modes[@]}"; do
+		echo "  $r: $(awk -v r="$r" '$1 == r {printf "%s ", $2}' "$work/py.times")" >&2
+	done
+	med() { awk -v r="$1" '$1 == r {print $2}' "$work/py.times" | median; }
+	stats=$(med stats)
 	printf '\n%s (%s events)\n' "$(basename "$trace")" "$events"
 	printf '| reader | time | events/s | vs gotrace stats |\n|---|---|---|---|\n'
 	row() {
@@ -65,15 +82,12 @@ for trace in "${traces[@]}"; do
 			'BEGIN { printf "| %s | %.3f s | %.1f M/s | %.2f |\n", name, t, n / t / 1e6, base / t }'
 	}
 	row "gotrace stats (-j 2)" "$stats"
-	row "gotrace stats -j 1" "$stats1"
-	row "Go internal/trace" "$goparser"
-	while read -r mode n t _; do
-		[ "$n" = "$events" ] || { echo "python.sh: $mode read $n events, stats $events" >&2; exit 1; }
-		case $mode in
-		columns) row "read_columns (all 21 columns)" "$t" ;;
-		columns3) row "read_columns (time, kind, goroutine)" "$t" ;;
-		events) row "Event objects (kind, time)" "$t" ;;
-		dataframe) row "read_dataframe (all columns)" "$t" ;;
-		esac
-	done <<<"$py"
+	row "gotrace stats -j 1" "$(med stats1)"
+	row "Go internal/trace" "$(med goparser)"
+	row "read_columns (all 21 columns)" "$(med columns)"
+	row "read_columns (time, kind, goroutine)" "$(med columns3)"
+	row "Event objects (kind, time)" "$(med events)"
+	if [ "${BENCH_DATAFRAME:-0}" = 1 ]; then
+		row "read_dataframe (all columns)" "$(med dataframe)"
+	fi
 done
