@@ -24,6 +24,7 @@
 
 #include "base/error.h"
 #include "gen/generation.h"
+#include "base/gidmap.h"
 #include "base/idmap.h"
 #include "gotrace/wire.h"
 
@@ -201,7 +202,7 @@ typedef struct gt_order {
 	uint32_t gs_free;        /* head of the free list, UINT32_MAX if none */
 	uint64_t gs_max_id;      /* the largest goroutine ID (as unsigned)
 	                            ever added: larger ones never existed */
-	gt_idmap g_index;
+	gt_gidmap g_index;
 
 	gt_pstate *ps;
 	size_t nps, ps_cap;
@@ -270,7 +271,7 @@ static inline gt_gstate *gt_order_find_g(const gt_order *o, int64_t id)
 {
 	uint32_t i;
 
-	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
+	return gt_gidmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
 }
 
 /* The goroutine with ID id, looked for first in slot hint. */

@@ -16,7 +16,7 @@ void gt_state_init(gt_state *st)
 {
 	memset(st, 0, sizeof *st);
 	memset(st->m_cache, 0xff, sizeof st->m_cache);
-	gt_idmap_init(&st->g_index);
+	gt_gidmap_init(&st->g_index);
 	gt_idmap_init(&st->p_index);
 	gt_idmap_init(&st->m_index);
 }
@@ -28,7 +28,7 @@ void gt_state_free(gt_state *st)
 	free(st->ghint);
 	free(st->ps);
 	free(st->ms);
-	gt_idmap_free(&st->g_index);
+	gt_gidmap_free(&st->g_index);
 	gt_idmap_free(&st->p_index);
 	gt_idmap_free(&st->m_index);
 	memset(st, 0, sizeof *st);
@@ -38,7 +38,7 @@ const gotrace_goroutine_info *gt_state_query_g(const gt_state *st, int64_t id)
 {
 	uint32_t i;
 
-	return gt_idmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i].info
+	return gt_gidmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i].info
 	                                                    : NULL;
 }
 
@@ -68,7 +68,7 @@ gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint)
 {
 	uint32_t i;
 
-	if (!gt_idmap_get(&st->g_index, (uint64_t)id, &i))
+	if (!gt_gidmap_get(&st->g_index, (uint64_t)id, &i))
 		return NULL;
 	remember_hint(st, hint, i);
 	return &st->gs[i];
@@ -115,7 +115,7 @@ gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 		st->gs[s].pos = s;
 	}
 	s = st->glive[st->ngs];
-	if (gt_idmap_put(&st->g_index, (uint64_t)id, s) != 0)
+	if (gt_gidmap_put(&st->g_index, (uint64_t)id, s) != 0)
 		return NULL;
 	st->ngs++;
 	g = &st->gs[s];
@@ -132,7 +132,7 @@ void gt_state_remove_g(gt_state *st, gt_state_g *g)
 	uint32_t s = (uint32_t)(g - st->gs), last = (uint32_t)st->ngs - 1;
 	uint32_t moved = st->glive[last];
 
-	gt_idmap_del(&st->g_index, (uint64_t)g->info.id);
+	gt_gidmap_del(&st->g_index, (uint64_t)g->info.id);
 	/* The last live slot takes g's place in the list; g's slot becomes
 	 * the first free one. */
 	st->glive[g->pos] = moved;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/gidmap.h"
 #include "base/idmap.h"
 #include "order/order.h"
 #include "gotrace/reader.h"
@@ -40,7 +41,7 @@ typedef struct gt_state {
 	gt_state_g *gs;
 	uint32_t *glive;
 	size_t ngs, nslots, gs_cap, glive_cap;
-	gt_idmap g_index;        /* goroutine ID -> slot */
+	gt_gidmap g_index;        /* goroutine ID -> slot */
 	uint32_t *ghint;         /* engine slot -> slot, where last seen */
 	size_t nghint;
 	gotrace_proc_info *ps;
