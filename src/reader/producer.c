@@ -67,6 +67,94 @@ int gt_cursor_decode_checked(gt_cursor *c, const gt_spec *spec, gt_event *e,
 	return 1;
 }
 
+/* The window of W events, the first or the second, that e is in. */
+static gt_event *window_of(const gt_cursor *c, const gt_event *e)
+{
+	return (gt_event *)(e >= c->win + GT_CURSOR_WINDOW
+	                    ? c->win + GT_CURSOR_WINDOW : c->win);
+}
+
+int gt_cursor_fill(gt_cursor *c, const gt_producer *pr)
+{
+	const gt_generation *g = pr->gen;
+	gt_event *w = window_of(c, c->ev) == c->win ? c->win + GT_CURSOR_WINDOW
+	                                            : c->win;
+	const uint8_t *p, *end;
+	int64_t last;
+	size_t n = 0;
+
+	while (c->p == c->end) {
+		if (c->batch >= g->nbatches)
+			return 0;
+		gt_cursor_enter(c, g, pr->batch_next[c->batch]);
+	}
+	p = c->p;
+	end = c->end;
+	last = c->last_ts;
+	/* What gt_cursor_decode_one does for an event that is whole and
+	 * plain, with the cursor's fields in registers. */
+	while (n < GT_CURSOR_WINDOW && (size_t)(end - p) >= GT_MAX_TIMED_EVENT) {
+		gt_event *e = &w[n];
+		uint8_t type = *p, nargs = pr->timed_nargs[type];
+		uint64_t dt, *a = e->args;
+		const uint8_t *q;
+
+		if (nargs == 0)
+			break;
+		memset(e->args, 0, sizeof e->args);
+		q = gt_varint_decode_fast(p + 1, &dt);
+		switch (nargs) {
+		case 5: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+		case 4: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+		case 3: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+		case 2: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+		default: break;
+		}
+		if (q == NULL)
+			break;
+		e->type = type;
+		e->gslot = GT_NO_SLOT;
+		if (last == 0)
+			last = gt_ticks_to_ns(g->ns_per_tick,
+			                      g->batches[c->batch].time);
+		last = (int64_t)((uint64_t)gt_generation_ticks_to_ns(g, dt) +
+		                 (uint64_t)last);
+		e->time = last;
+		p = q;
+		n++;
+	}
+	if (n == 0)
+		return gt_cursor_decode_one(c, pr, w);
+	c->wat = c->p;
+	c->at_win = 1;
+	c->p = p;
+	c->last_ts = last;
+	c->ev = w;
+	c->next = w + 1;
+	c->wend = w + n;
+	return 1;
+}
+
+uint64_t gt_cursor_offset(const gt_cursor *c)
+{
+	const uint8_t *at = c->ev_at;
+
+	if (c->at_win) {
+		/* Step over the window's events before ev: each was whole. */
+		size_t k = (size_t)(c->ev - window_of(c, c->ev)), i, j;
+
+		at = c->wat;
+		for (i = 0; i < k; i++) {
+			uint8_t nargs = gt_specs[*at++].nargs;
+			uint64_t v;
+
+			for (j = 0; j < nargs; j++)
+				at = gt_varint_decode_fast(at, &v);
+		}
+	}
+	return c->base_offset + (uint64_t)(at - c->base);
+}
+
 GT_COLD int gt_cursor_untimed(const gt_cursor *c, uint8_t type,
                               struct gotrace_error *err)
 {
@@ -170,7 +258,7 @@ static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
 	memset(c, 0, sizeof *c);
 	c->m = (int64_t)g->ms[m_slot];
 	c->m_hint = UINT32_MAX;
-	c->ev = &c->evs[0];
+	c->ev = &c->win[GT_CURSOR_WINDOW]; /* the first fill goes to win[0] */
 	gt_cursor_enter(c, g, first_batch);
 }
 

@@ -31,6 +31,9 @@
 #include "wire/varint.h"
 #include "gotrace/reader.h"
 
+/* Events a cursor decodes at once (a window); two windows alternate. */
+#define GT_CURSOR_WINDOW 16
+
 /* A cursor over one M's batches in the current generation. */
 typedef struct gt_cursor {
 	const uint8_t *p;    /* next byte of the current batch */
@@ -39,22 +42,28 @@ typedef struct gt_cursor {
 	uint64_t base_offset;
 	int64_t last_ts;     /* time of the previous event, ns; 0: count
 	                        from the batch's time (Go's rule) */
-	gt_event *ev;        /* the M's next event, decoded: one of evs */
-	const uint8_t *ev_at;/* where ev starts */
-	/* Decoding goes to the slot ev does not point to, so an event the
-	 * ordering engine accepted in place stays intact while the cursor
-	 * moves on. */
-	gt_event evs[2];
+	gt_event *ev;        /* the M's next event, decoded: in win */
+	gt_event *next;      /* the window's next decoded event, if < wend */
+	gt_event *wend;
+	/* Where ev starts: ev_at, or if at_win, found by walking the window
+	 * from wat (gt_cursor_offset; errors only need it). */
+	const uint8_t *ev_at;
+	const uint8_t *wat;  /* where the window's first event starts */
+	int at_win;
 	int64_t m;
 	size_t batch;        /* index into gt_generation.batches */
 	uint32_t m_hint;     /* the ordering engine's slot for m */
+	/* Events are decoded a window at a time, while they are plainly
+	 * whole (gt_cursor_fill); anything else — a batch's last bytes, a
+	 * bad varint, an untimed type — one at a time, as Go reads them, so
+	 * that errors come where Go's come. A window is filled only once
+	 * the other holds ev, so an event the ordering engine accepted in
+	 * place stays intact while the cursor moves on. */
+	gt_event win[2 * GT_CURSOR_WINDOW];
 } gt_cursor;
 
 /* The input offset where cursor c's current event starts. */
-static inline uint64_t gt_cursor_offset(const gt_cursor *c)
-{
-	return c->base_offset + (uint64_t)(c->ev_at - c->base);
-}
+uint64_t gt_cursor_offset(const gt_cursor *c);
 
 /* gt_producer_next's result when the generation has no event left. */
 #define GT_GEN_EXHAUSTED 1
@@ -127,6 +136,9 @@ static inline void gt_cursor_enter(gt_cursor *c, const gt_generation *g,
 	c->last_ts = 0; /* gt_cursor_next starts from the batch's time */
 }
 
+/* gt_cursor_next past its window (producer.c). */
+int gt_cursor_fill(gt_cursor *c, const gt_producer *pr);
+
 /* gt_cursor_next's checked decode and its error for an untimed type
  * (producer.c). */
 int gt_cursor_decode_checked(gt_cursor *c, const gt_spec *spec, gt_event *e,
@@ -138,15 +150,29 @@ int gt_cursor_untimed(const gt_cursor *c, uint8_t type,
 #define GT_MAX_TIMED_EVENT (1 + 5 * GT_VARINT_MAX)
 
 /*
- * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
- * it (in the slot c->ev did not point to), 0 if the M has no more events,
- * or an error (pr->err set).
+ * Moves the cursor on to its next timed event. Returns 1 with c->ev
+ * pointing to it (leaving the event c->ev pointed to intact), 0 if the M
+ * has no more events, or an error (pr->err set).
  */
 static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
                                            const gt_producer *pr)
 {
+	if (c->next < c->wend) {
+		c->ev = c->next++;
+		return 1;
+	}
+	return gt_cursor_fill(c, pr);
+}
+
+/*
+ * Decodes one event, into e (in the window c->ev is not in): the way
+ * through the batches' ends and the errors (producer.c).
+ */
+static GT_ALWAYS_INLINE int gt_cursor_decode_one(gt_cursor *c,
+                                                 const gt_producer *pr,
+                                                 gt_event *e)
+{
 	const gt_generation *g = pr->gen;
-	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
 	const uint8_t *p;
 	uint64_t dt = 0;
 	uint8_t type, nargs;
@@ -158,6 +184,7 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 		gt_cursor_enter(c, g, pr->batch_next[c->batch]);
 	}
 	p = c->ev_at = c->p;
+	c->at_win = 0;
 	type = *p;
 	nargs = pr->timed_nargs[type];
 	if (nargs == 0)
@@ -203,6 +230,7 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 	                    (uint64_t)c->last_ts);
 	c->last_ts = e->time;
 	c->ev = e;
+	c->next = c->wend = NULL;
 	return 1;
 }
 
