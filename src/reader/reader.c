@@ -522,6 +522,27 @@ static int finish(gotrace_reader *r, int rc)
 	return fail_with(r, rc);
 }
 
+/* deliver for a goroutine's plain transition of a v2 trace, its shape
+ * (GT_PLAIN_GO_TRANSITIONS) passed as constants. */
+static GT_ALWAYS_INLINE int deliver_go(gotrace_reader *r, const gt_event *ev,
+                                       gotrace_event *out, int id_from,
+                                       int from, int to, int reason,
+                                       int stack)
+{
+	int64_t id = gt_resolve_plain_go(ev, out, id_from, from, to, reason,
+	                                 stack);
+	int rc;
+
+	out->generation = r->pub_gen;
+	if (!r->opts.no_state_tracking) {
+		rc = gt_state_step_g(&r->st, id, from, to, ev->time, ev->m,
+		                     ev->p, ev->gslot, &r->err);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+	}
+	return GOTRACE_OK;
+}
+
 /* The consumer's half: one ordered event, resolved, checked and applied.
  * is_v1 and threaded are constants in each caller, so that each inlines
  * only its own checks. */
@@ -538,6 +559,17 @@ static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
 		rc = validate_ids(r, ev);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
+		switch (ev->type) {
+#define DELIVER_GO(type, id, from, to, reason, stack)                       \
+		case GOTRACE_WIRE_##type:                                    \
+			return deliver_go(r, ev, out, GT_ID_##id,            \
+			                  GOTRACE_GO_##from, GOTRACE_GO_##to,\
+			                  reason, GT_TSTACK_##stack);
+		GT_PLAIN_GO_TRANSITIONS(DELIVER_GO)
+#undef DELIVER_GO
+		default:
+			break;
+		}
 	}
 	/* v2 events had their IDs checked above and their tables checked
 	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an

@@ -153,11 +153,17 @@ static inline gt_state_g *gt_state_find_g(gt_state *st, int64_t id,
 	return gt_state_find_g_slow(st, id, hint);
 }
 
-static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
-                                   uint32_t hint, struct gotrace_error *err)
+/*
+ * Goroutine id goes from state from to state to at time, on thread and
+ * proc: a StateTransition of a goroutine, taken apart (a caller that
+ * knows the states as constants has them folded in).
+ */
+static GT_ALWAYS_INLINE int gt_state_step_g(gt_state *st, int64_t id,
+                                            int from, int to, int64_t time,
+                                            int64_t thread, int64_t proc,
+                                            uint32_t hint,
+                                            struct gotrace_error *err)
 {
-	int64_t id = ev->u.transition.id;
-	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
 	gt_state_g *rec = gt_state_find_g(st, id, hint);
 	gotrace_goroutine_info *g = rec ? &rec->info : NULL;
 	gotrace_thread_info *m;
@@ -184,7 +190,7 @@ static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
 		m = gt_state_lookup_m(st, g->thread);
 		if (m != NULL && m->goroutine == id) {
 			m->goroutine = -1;
-			m->since = ev->time;
+			m->since = time;
 		}
 	}
 	st->transitions[0][from][to]++;
@@ -193,21 +199,30 @@ static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
 		return GOTRACE_OK;
 	}
 	g->state = (gotrace_goroutine_state)to;
-	g->since = ev->time;
+	g->since = time;
 	if (gt_state_executing(to)) {
-		g->thread = ev->thread;
-		g->proc = ev->proc;
-		m = gt_state_get_m(st, ev->thread);
-		if (ev->thread >= 0 && m == NULL)
+		g->thread = thread;
+		g->proc = proc;
+		m = gt_state_get_m(st, thread);
+		if (thread >= 0 && m == NULL)
 			return gt_state_nomem(err);
 		if (m != NULL) {
 			m->goroutine = id;
-			m->since = ev->time;
+			m->since = time;
 		}
 	} else {
 		g->thread = g->proc = -1;
 	}
 	return GOTRACE_OK;
+}
+
+static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
+                                   uint32_t hint, struct gotrace_error *err)
+{
+	return gt_state_step_g(st, ev->u.transition.id,
+	                       ev->u.transition.old_state,
+	                       ev->u.transition.new_state, ev->time,
+	                       ev->thread, ev->proc, hint, err);
 }
 
 /* Applies a delivered event whose goroutine the engine keeps in slot
