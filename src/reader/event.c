@@ -109,7 +109,7 @@ static gotrace_event_kind kind_of(uint8_t type)
 const gt_plain_transition gt_plain_transitions[256] = {
 	PROCT(PROC_START, ARG0, IDLE, RUNNING),
 	PROCT(PROC_STOP, P, RUNNING, IDLE),
-#define GOT_ENTRY(type, id, from, to, reason, stack)                        \
+#define GOT_ENTRY(type, id, from, to, reason, stack, sa0, sa1, ta0)         \
 	GOT(type, id, from, to, reason, stack),
 	GT_PLAIN_GO_TRANSITIONS(GOT_ENTRY)
 };

@@ -523,15 +523,31 @@ static int finish(gotrace_reader *r, int rc)
 }
 
 /* deliver for a goroutine's plain transition of a v2 trace, its shape
- * (GT_PLAIN_GO_TRANSITIONS) passed as constants. */
+ * (GT_PLAIN_GO_TRANSITIONS) passed as constants: validate_ids with the
+ * spec's arguments known, then resolved and applied. */
 static GT_ALWAYS_INLINE int deliver_go(gotrace_reader *r, const gt_event *ev,
                                        gotrace_event *out, int id_from,
                                        int from, int to, int reason,
-                                       int stack)
+                                       int stack, int sa0, int sa1, int ta0)
 {
-	int64_t id = gt_resolve_plain_go(ev, out, id_from, from, to, reason,
-	                                 stack);
+	const uint64_t *a = ev->args;
+	int64_t id;
 	int rc;
+
+	if (sa0 >= 1 && ev->gen != NULL) {
+		if (id_missing(&ev->gen->stack_index, a[sa0 - 1]))
+			return fail_with(r, invalid_id(r, ev, "stack", a[sa0 - 1],
+			                               &gt_specs[ev->type]));
+		if (sa1 >= 1 && id_missing(&ev->gen->stack_index, a[sa1 - 1]))
+			return fail_with(r, invalid_id(r, ev, "stack", a[sa1 - 1],
+			                               &gt_specs[ev->type]));
+	}
+	if (ta0 >= 1 && ev->gen != NULL &&
+	    id_missing(&ev->gen->string_index, a[ta0 - 1]))
+		return fail_with(r, invalid_id(r, ev, "string", a[ta0 - 1],
+		                               &gt_specs[ev->type]));
+	id = gt_resolve_plain_go(ev, out, id_from, from, to, reason, stack,
+	                         sa0);
 
 	out->generation = r->pub_gen;
 	if (!r->opts.no_state_tracking) {
@@ -556,20 +572,21 @@ static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
 		r->pub_parked += ev->parked;
 	/* (A Sync names no IDs: its spec is all zero.) */
 	if (!is_v1) {
-		rc = validate_ids(r, ev);
-		if (rc != GOTRACE_OK)
-			return fail_with(r, rc);
 		switch (ev->type) {
-#define DELIVER_GO(type, id, from, to, reason, stack)                       \
+#define DELIVER_GO(type, id, from, to, reason, stack, sa0, sa1, ta0)       \
 		case GOTRACE_WIRE_##type:                                    \
 			return deliver_go(r, ev, out, GT_ID_##id,            \
 			                  GOTRACE_GO_##from, GOTRACE_GO_##to,\
-			                  reason, GT_TSTACK_##stack);
+			                  reason, GT_TSTACK_##stack, sa0, sa1,\
+			                  ta0);
 		GT_PLAIN_GO_TRANSITIONS(DELIVER_GO)
 #undef DELIVER_GO
 		default:
 			break;
 		}
+		rc = validate_ids(r, ev);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
 	}
 	/* v2 events had their IDs checked above and their tables checked
 	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an

@@ -77,34 +77,38 @@ extern const gt_plain_transition gt_plain_transitions[256];
 
 /*
  * The plain transitions of goroutines, X(wire type, where the ID is, old
- * state, new state, reason, stack): the table's entries, and the cases
- * the reader resolves and applies with these as constants (reader.c).
+ * state, new state, reason, stack, the spec's first and second stack
+ * argument and its string argument — 1-based, 0 for none): the table's
+ * entries, and the cases the reader checks, resolves and applies with
+ * these as constants (reader.c). (test_wire checks the last three
+ * against gt_specs.)
  */
 #define GT_PLAIN_GO_TRANSITIONS(X)                                      \
-	X(GO_CREATE, ARG0, NOT_EXIST, RUNNABLE, 0, ARG1)                \
-	X(GO_CREATE_BLOCKED, ARG0, NOT_EXIST, WAITING, 0, ARG1)         \
-	X(GO_CREATE_SYSCALL, ARG0, NOT_EXIST, SYSCALL, 0, NONE)         \
-	X(GO_START, ARG0, RUNNABLE, RUNNING, 0, NONE)                   \
-	X(GO_DESTROY, G, RUNNING, NOT_EXIST, 0, NONE)                   \
-	X(GO_DESTROY_SYSCALL, G, SYSCALL, NOT_EXIST, 0, NONE)           \
-	X(GO_STOP, G, RUNNING, RUNNABLE, 1, EVENT)                      \
-	X(GO_BLOCK, G, RUNNING, WAITING, 1, EVENT)                      \
-	X(GO_UNBLOCK, ARG0, WAITING, RUNNABLE, 0, NONE)                 \
-	X(GO_SWITCH, ARG0, WAITING, RUNNABLE, 0, NONE)                  \
-	X(GO_SWITCH_DESTROY, ARG0, WAITING, RUNNABLE, 0, NONE)          \
-	X(GO_SYSCALL_BEGIN, G, RUNNING, SYSCALL, 0, EVENT)              \
-	X(GO_SYSCALL_END, G, SYSCALL, RUNNING, 0, NONE)                 \
-	X(GO_SYSCALL_END_BLOCKED, G, SYSCALL, RUNNABLE, 0, NONE)
+	X(GO_CREATE, ARG0, NOT_EXIST, RUNNABLE, 0, ARG1, 3, 2, 0)       \
+	X(GO_CREATE_BLOCKED, ARG0, NOT_EXIST, WAITING, 0, ARG1, 3, 2, 0)\
+	X(GO_CREATE_SYSCALL, ARG0, NOT_EXIST, SYSCALL, 0, NONE, 0, 0, 0)\
+	X(GO_START, ARG0, RUNNABLE, RUNNING, 0, NONE, 0, 0, 0)          \
+	X(GO_DESTROY, G, RUNNING, NOT_EXIST, 0, NONE, 0, 0, 0)          \
+	X(GO_DESTROY_SYSCALL, G, SYSCALL, NOT_EXIST, 0, NONE, 0, 0, 0)  \
+	X(GO_STOP, G, RUNNING, RUNNABLE, 1, EVENT, 2, 0, 1)             \
+	X(GO_BLOCK, G, RUNNING, WAITING, 1, EVENT, 2, 0, 1)             \
+	X(GO_UNBLOCK, ARG0, WAITING, RUNNABLE, 0, NONE, 3, 0, 0)        \
+	X(GO_SWITCH, ARG0, WAITING, RUNNABLE, 0, NONE, 0, 0, 0)         \
+	X(GO_SWITCH_DESTROY, ARG0, WAITING, RUNNABLE, 0, NONE, 0, 0, 0) \
+	X(GO_SYSCALL_BEGIN, G, RUNNING, SYSCALL, 0, EVENT, 2, 0, 0)     \
+	X(GO_SYSCALL_END, G, SYSCALL, RUNNING, 0, NONE, 0, 0, 0)        \
+	X(GO_SYSCALL_END_BLOCKED, G, SYSCALL, RUNNABLE, 0, NONE, 0, 0, 0)
 
 /*
- * gt_resolve_plain for a goroutine's plain transition whose shape (the
- * table's entry) the caller passes as constants; returns the goroutine.
+ * gt_resolve_plain for a goroutine's plain transition whose shape (its
+ * GT_PLAIN_GO_TRANSITIONS entry) the caller passes as constants; returns
+ * the goroutine.
  */
 static GT_ALWAYS_INLINE int64_t gt_resolve_plain_go(const gt_event *ev,
                                                     gotrace_event *out,
                                                     int id_from, int from,
                                                     int to, int reason,
-                                                    int stack)
+                                                    int stack, int sa0)
 {
 	const uint64_t *a = ev->args;
 	int64_t id = id_from == GT_ID_ARG0 ? (int64_t)a[0] : ev->g;
@@ -113,7 +117,9 @@ static GT_ALWAYS_INLINE int64_t gt_resolve_plain_go(const gt_event *ev,
 	out->thread = ev->m;
 	out->proc = ev->p;
 	out->goroutine = ev->g;
-	out->stack = gt_event_stack(ev);
+	/* gt_event_stack */
+	out->stack = sa0 < 1 || a[sa0 - 1] == 0
+	             ? gt_no_stack : gt_stack_handle(ev->gen, a[sa0 - 1]);
 	out->kind = GOTRACE_EVENT_STATE_TRANSITION;
 	out->wire_type = ev->type;
 	out->u.transition.resource = GOTRACE_RESOURCE_GOROUTINE;
