@@ -331,7 +331,8 @@ static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
  * destroyed, entering and leaving syscalls, heap metrics — in the case
  * where every rule passes on the first try, on an M the engine knows
  * (m_hint, as gt_order_advance left it), with tracking off and nothing
- * queued. Returns 1 having done
+ * queued (idle: the caller knows both, else they are checked here).
+ * Returns 1 having done
  * exactly what gt_order_advance would (the event accepted in place), or
  * -1 having changed nothing: anything else, refusals and errors included,
  * is gt_order_advance's to decide. Inline, so that the read loop's common
@@ -339,13 +340,16 @@ static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
  */
 static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
                                                     const gt_generation *g,
-                                                    int64_t m, uint32_t m_hint)
+                                                    int64_t m, uint32_t m_hint,
+                                                    int idle)
 {
 	gt_mstate *ms;
 	gt_gstate *gs;
 	int64_t p, cur_g;
 
-	if (o->track || o->qlen != 0 || m_hint >= o->nms)
+	if (!idle && (o->track || o->qlen != 0))
+		return -1;
+	if (m_hint >= o->nms)
 		return -1;
 	ms = &o->ms[m_hint];
 	if (ms->id != m)

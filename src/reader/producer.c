@@ -438,7 +438,7 @@ static int advance_parking(gt_producer *pr)
 		if (pr->nfrontier == 0)
 			return stuck(pr);
 		ci = pr->frontier[0].c;
-		rc = gt_producer_try(pr, pr->order, 0);
+		rc = gt_producer_try(pr, pr->order, 0, 0);
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {
@@ -480,7 +480,7 @@ int gt_producer_advance_others(gt_producer *pr)
 	pr->retry_work += pr->nfrontier;
 	for (i = 1; i < pr->nfrontier; i++) {
 		pr->retry_work++;
-		rc = gt_producer_try(pr, pr->order, i);
+		rc = gt_producer_try(pr, pr->order, i, 1);
 		if (rc < 0)
 			return rc;
 		if (rc == 1)

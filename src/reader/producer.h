@@ -271,15 +271,18 @@ int gt_producer_no_event(gt_producer *pr);
  *
  * The inline functions take the engine, pr->order, as an argument: a
  * caller with its engine at a fixed place (the reader's) saves loading
- * the pointer, and keeping it, in its read loop.
+ * the pointer, and keeping it, in its read loop. exact: not parking, so
+ * the engine tracks nothing (the two go together, gt_producer_start),
+ * and its queue is empty, as it is whenever an event is offered.
  */
 static GT_ALWAYS_INLINE int gt_producer_try(gt_producer *pr, gt_order *o,
-                                            size_t i)
+                                            size_t i, int exact)
 {
 	gt_cursor *c = &pr->cursors[pr->frontier[i].c];
 	int rc;
 
-	rc = gt_order_advance_common(o, c->ev, pr->gen, c->m, c->m_hint);
+	rc = gt_order_advance_common(o, c->ev, pr->gen, c->m, c->m_hint,
+	                             exact);
 	if (rc < 0)
 		rc = gt_order_advance(o, c->ev, pr->gen, c->m, &c->m_hint,
 		                      pr->err);
@@ -320,7 +323,7 @@ static GT_ALWAYS_INLINE int gt_producer_advance_exact(gt_producer *pr,
                                                       gt_order *o,
                                                       gt_event **out)
 {
-	int rc = gt_producer_try(pr, o, 0);
+	int rc = gt_producer_try(pr, o, 0, 1);
 
 	if (rc < 0)
 		return rc;
