@@ -62,6 +62,31 @@ static inline int gt_gidmap_get(const gt_gidmap *m, uint64_t id,
 	return gt_idmap_get(&m->far, id, val);
 }
 
+/* For an insert that follows a lookup: the page that holds id, or NULL
+ * (none yet, or id is not paged: use get and put). */
+static inline gt_gidmap_page *gt_gidmap_page_of(const gt_gidmap *m,
+                                                uint64_t id)
+{
+	uint64_t pi = id >> GT_GIDMAP_SHIFT;
+
+	return pi < m->npages ? m->pages[pi] : NULL;
+}
+
+/* Whether id, which page pg holds, is present. */
+static inline int gt_gidmap_page_has(const gt_gidmap_page *pg, uint64_t id)
+{
+	return pg->val[id & (GT_GIDMAP_PAGE - 1)] != 0;
+}
+
+/* Adds id -> val, id absent from page pg, which holds it. */
+static inline void gt_gidmap_fill(gt_gidmap *m, gt_gidmap_page *pg,
+                                  uint64_t id, uint32_t val)
+{
+	pg->val[id & (GT_GIDMAP_PAGE - 1)] = val + 1;
+	pg->n++;
+	m->len++;
+}
+
 /* gt_gidmap_put and _del past an existing page (gidmap.c). */
 int gt_gidmap_put_slow(gt_gidmap *m, uint64_t id, uint32_t val);
 int gt_gidmap_del_slow(gt_gidmap *m, uint64_t id);

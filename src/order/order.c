@@ -319,7 +319,7 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
  * that end in it: it knows they no longer exist, and gt_spec_merge
  * removes them. (One born in the generation that ends is as unknown to
  * the true state as one never seen: nothing to note.) */
-static void note_death(gt_order *o, int64_t id)
+void gt_order_note_death(gt_order *o, int64_t id)
 {
 	gt_speculation *sp = o->spec;
 
@@ -340,18 +340,6 @@ gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	return gs;
 }
 
-void gt_order_remove_g(gt_order *o, gt_gstate *gs)
-{
-	uint32_t i = gs->slot;
-
-	gt_gidmap_del(&o->g_index, (uint64_t)gs->id);
-	gs->live = 0;
-	gs->next_free = o->gs_free;
-	o->gs_free = i;
-	/* If memory runs out the engine gives up (gt_speculation.nomem). */
-	if (o->spec != NULL && (gs->sflags & GT_SF_INHERITED))
-		note_death(o, gs->id);
-}
 
 static void delete_g(gt_order *o, int64_t id)
 {

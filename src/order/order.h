@@ -295,8 +295,61 @@ static inline gt_pstate *gt_order_find_p(const gt_order *o, int64_t id)
  * ran out. */
 gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq);
 
-/* Removes goroutine gs (its slot is reused by a later add). */
-void gt_order_remove_g(gt_order *o, gt_gstate *gs);
+/* A speculative engine's note of an inherited goroutine that ended
+ * (order.c). */
+void gt_order_note_death(gt_order *o, int64_t id);
+
+/* Removes goroutine gs (its slot is reused by a later add). Inline: every
+ * goroutine that ends comes here. */
+static inline void gt_order_remove_g(gt_order *o, gt_gstate *gs)
+{
+	uint32_t i = gs->slot;
+
+	gt_gidmap_del(&o->g_index, (uint64_t)gs->id);
+	gs->live = 0;
+	gs->next_free = o->gs_free;
+	o->gs_free = i;
+	/* If memory runs out the engine gives up (gt_speculation.nomem). */
+	if (o->spec != NULL && (gs->sflags & GT_SF_INHERITED))
+		gt_order_note_death(o, gs->id);
+}
+
+/*
+ * For the common path, in an engine that is not speculative and tracks
+ * nothing: adds goroutine id as gt_order_add_g does, unless it exists;
+ * NULL if it does (or memory ran out). One lookup, and no call while
+ * a slot is free and id's page of the index is there.
+ */
+static inline gt_gstate *gt_order_create_g(gt_order *o, int64_t id,
+                                           uint8_t status, gt_seq seq)
+{
+	gt_gidmap_page *pg = gt_gidmap_page_of(&o->g_index, (uint64_t)id);
+	gt_gstate *s;
+	uint32_t i;
+
+	if (pg == NULL || o->gs_free == UINT32_MAX) {
+		if (gt_order_find_g(o, id) != NULL)
+			return NULL;
+		return gt_order_add_g(o, id, status, seq);
+	}
+	if (gt_gidmap_page_has(pg, (uint64_t)id))
+		return NULL;
+	i = o->gs_free;
+	o->gs_free = o->gs[i].next_free;
+	gt_gidmap_fill(&o->g_index, pg, (uint64_t)id, i);
+	s = &o->gs[i];
+	s->id = id;
+	if ((uint64_t)id > o->gs_max_id)
+		o->gs_max_id = (uint64_t)id;
+	s->slot = i;
+	s->live = 1;
+	s->status = status;
+	s->sflags = 0;
+	s->seq = seq;
+	s->nregions = 0;          /* capacity is kept for reuse */
+	s->ranges.n = 0;
+	return s;
+}
 
 /* Goroutine gs exists in status want, and seq (of generation gen) follows
  * its sequence number: Go's test for an event that names a goroutine it
@@ -403,14 +456,13 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 				return -1;
 		}
 		/* A speculative engine may not know whether it exists. */
-		if (gt_order_find_g(o, (int64_t)ev->args[0]) != NULL ||
-		    o->spec != NULL)
+		if (o->spec != NULL)
 			return -1;
 		first.gen = g->gen;
 		first.seq = 0;
-		gs = gt_order_add_g(o, (int64_t)ev->args[0],
-		                    ev->type == GOTRACE_WIRE_GO_CREATE
-		                    ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
+		gs = gt_order_create_g(o, (int64_t)ev->args[0],
+		                       ev->type == GOTRACE_WIRE_GO_CREATE
+		                       ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
 		if (gs == NULL)
 			return -1;
 		ev->gslot = gs->slot;

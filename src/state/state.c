@@ -42,12 +42,9 @@ const gotrace_goroutine_info *gt_state_query_g(const gt_state *st, int64_t id)
 	                                                    : NULL;
 }
 
-/* Remembers that the engine's slot hint holds the goroutine in slot s. A
- * hint not remembered is only a later miss: so are those far beyond the
- * goroutines this table has held (the engine's slots track the same
- * goroutines, so its slot numbers stay near ours), which bounds the
- * array by the table, whatever hints arrive. */
-static void remember_hint(gt_state *st, uint32_t hint, uint32_t s)
+/* remember_hint past the array's end. */
+static GT_COLD void remember_hint_grow(gt_state *st, uint32_t hint,
+                                       uint32_t s)
 {
 	size_t cap = st->nghint;
 
@@ -62,6 +59,19 @@ static void remember_hint(gt_state *st, uint32_t hint, uint32_t s)
 		st->nghint = cap;
 	}
 	st->ghint[hint] = s;
+}
+
+/* Remembers that the engine's slot hint holds the goroutine in slot s. A
+ * hint not remembered is only a later miss: so are those far beyond the
+ * goroutines this table has held (the engine's slots track the same
+ * goroutines, so its slot numbers stay near ours), which bounds the
+ * array by the table, whatever hints arrive. */
+static inline void remember_hint(gt_state *st, uint32_t hint, uint32_t s)
+{
+	if (hint < st->nghint)
+		st->ghint[hint] = s;
+	else
+		remember_hint_grow(st, hint, s);
 }
 
 gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint)
@@ -127,19 +137,18 @@ gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 	return g;
 }
 
-void gt_state_remove_g(gt_state *st, gt_state_g *g)
+gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
+                                   int *added)
 {
-	uint32_t s = (uint32_t)(g - st->gs), last = (uint32_t)st->ngs - 1;
-	uint32_t moved = st->glive[last];
+	uint32_t i;
 
-	gt_gidmap_del(&st->g_index, (uint64_t)g->info.id);
-	/* The last live slot takes g's place in the list; g's slot becomes
-	 * the first free one. */
-	st->glive[g->pos] = moved;
-	st->gs[moved].pos = g->pos;
-	st->glive[last] = s;
-	g->pos = last;
-	st->ngs--;
+	if (gt_gidmap_get(&st->g_index, (uint64_t)id, &i)) {
+		*added = 0;
+		remember_hint(st, hint, i);
+		return &st->gs[i];
+	}
+	*added = 1;
+	return gt_state_add_g(st, id, hint);
 }
 
 static gotrace_proc_info *add_p(gt_state *st, int64_t id)

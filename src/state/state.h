@@ -71,8 +71,27 @@ void gt_state_free(gt_state *st);
 /* Adds goroutine id, Undetermined, reached from engine slot hint
  * (GT_NO_SLOT for none) from now on; NULL if memory ran out. */
 gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint);
-/* Removes goroutine g; the last one listed takes its place in the list. */
-void gt_state_remove_g(gt_state *st, gt_state_g *g);
+/* Goroutine id, remembered for engine slot hint, or if absent added as
+ * gt_state_add_g does (*added says which); NULL if memory ran out. */
+gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
+                                   int *added);
+
+/* Removes goroutine g; the last one listed takes its place in the list.
+ * Inline: every goroutine that ends comes here. */
+static inline void gt_state_remove_g(gt_state *st, gt_state_g *g)
+{
+	uint32_t s = (uint32_t)(g - st->gs), last = (uint32_t)st->ngs - 1;
+	uint32_t moved = st->glive[last];
+
+	gt_gidmap_del(&st->g_index, (uint64_t)g->info.id);
+	/* The last live slot takes g's place in the list; g's slot becomes
+	 * the first free one. */
+	st->glive[g->pos] = moved;
+	st->gs[moved].pos = g->pos;
+	st->glive[last] = s;
+	g->pos = last;
+	st->ngs--;
+}
 /* Goroutine id by its ID, remembered for engine slot hint; NULL if
  * absent. */
 gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint);
@@ -164,25 +183,51 @@ static GT_ALWAYS_INLINE int gt_state_step_g(gt_state *st, int64_t id,
                                             uint32_t hint,
                                             struct gotrace_error *err)
 {
-	gt_state_g *rec = gt_state_find_g(st, id, hint);
-	gotrace_goroutine_info *g = rec ? &rec->info : NULL;
+	gt_state_g *rec;
+	gotrace_goroutine_info *g;
 	gotrace_thread_info *m;
 	int is;
 
-	is = g ? (int)g->state : -1;
-	if (!gt_state_start_ok(from, is)) {
-		int rc = gt_state_bad_start(st, err, 0, id, from, to, is);
+	if (from == GOTRACE_GO_NOT_EXIST) {
+		/* A goroutine created: new, but in a broken trace. What
+		 * follows is the general case's, with one lookup. */
+		int added;
 
-		if (rc != GOTRACE_OK)
-			return rc;
-	}
-	if (g == NULL) {
-		if ((rec = gt_state_add_g(st, id, hint)) == NULL)
+		rec = gt_state_find_or_add_g(st, id, hint, &added);
+		if (rec == NULL)
 			return gt_state_nomem(err);
 		g = &rec->info;
-	} else if (from != GOTRACE_GO_UNDETERMINED) {
-		/* Lenient or not, the M bookkeeping follows the real state. */
-		from = (int)g->state;
+		if (!added) {
+			is = (int)g->state;
+			if (!gt_state_start_ok(from, is)) {
+				int rc = gt_state_bad_start(st, err, 0, id,
+				                            from, to, is);
+
+				if (rc != GOTRACE_OK)
+					return rc;
+			}
+			from = is;
+		}
+	} else {
+		rec = gt_state_find_g(st, id, hint);
+		g = rec ? &rec->info : NULL;
+		is = g ? (int)g->state : -1;
+		if (!gt_state_start_ok(from, is)) {
+			int rc = gt_state_bad_start(st, err, 0, id, from, to,
+			                            is);
+
+			if (rc != GOTRACE_OK)
+				return rc;
+		}
+		if (g == NULL) {
+			if ((rec = gt_state_add_g(st, id, hint)) == NULL)
+				return gt_state_nomem(err);
+			g = &rec->info;
+		} else if (from != GOTRACE_GO_UNDETERMINED) {
+			/* Lenient or not, the M bookkeeping follows the
+			 * real state. */
+			from = (int)g->state;
+		}
 	}
 	/* The M it ran on lets go of it. */
 	if (gt_state_executing(from) && !gt_state_executing(to) &&
