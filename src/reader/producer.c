@@ -12,6 +12,22 @@
 #include "order/speculate.h"
 #include "reader/producer.h"
 
+/* The frontier of a producer with no generation yet: empty, as its
+ * sentinel says (never written: gt_producer_start replaces it). */
+static const struct gt_front no_front[1] = {{INT64_MAX, 0}};
+
+/* The common path's limit (gt_producer.gate) after the next CPU sample's
+ * time or parking changed. */
+static void update_gate(gt_producer *pr)
+{
+	if (pr->parking)
+		pr->gate = INT64_MIN;
+	else if (pr->sample_time == INT64_MAX)
+		pr->gate = INT64_MAX;
+	else
+		pr->gate = pr->sample_time + 1;
+}
+
 void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
                       struct gotrace_error *err)
 {
@@ -22,6 +38,8 @@ void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
 	pr->ordering = ordering;
 	pr->err = err;
 	pr->sample_time = INT64_MAX;
+	pr->frontier = (struct gt_front *)no_front;
+	pr->gate = INT64_MIN;
 	gt_park_init(&pr->park);
 	for (i = 0; i < GT_SPEC_SLOTS; i++)
 		pr->timed_nargs[i] = gt_specs[i].timed ? gt_specs[i].nargs : 0;
@@ -30,7 +48,8 @@ void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
 void gt_producer_free(gt_producer *pr)
 {
 	free(pr->cursors);
-	free(pr->frontier);
+	if (pr->frontier != no_front)
+		free(pr->frontier);
 	free(pr->batch_next);
 	gt_park_free(&pr->park);
 	memset(pr, 0, sizeof *pr);
@@ -276,6 +295,7 @@ int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order)
 	pr->gen = g;
 	pr->order = order;
 	pr->active = 0;
+	pr->gate = INT64_MIN;
 	pr->nfrontier = 0;
 	pr->next_sample = 0;
 	pr->sample_time = INT64_MAX;
@@ -298,13 +318,15 @@ int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order)
 		/* Room for the sentinels past the heap (sift_down). */
 		if (g->nms > SIZE_MAX / 2 / sizeof *nf - 1)
 			return nomem_error(pr);
-		nf = realloc(pr->frontier, (2 * g->nms + 2) * sizeof *nf);
+		nf = realloc(pr->frontier == no_front ? NULL : pr->frontier,
+		             (2 * g->nms + 2) * sizeof *nf);
 		if (nf == NULL)
 			return nomem_error(pr);
 		pr->frontier = nf;
 		pr->cursors_cap = g->nms;
 	}
-	for (i = 0; pr->frontier != NULL && i < 2 * pr->cursors_cap + 2; i++)
+	for (i = 0; pr->frontier != no_front && i < 2 * pr->cursors_cap + 2;
+	     i++)
 		pr->frontier[i].time = INT64_MAX;
 	for (i = 0; i < g->nms; i++) {
 		int rc;
@@ -322,6 +344,7 @@ int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order)
 			heap_insert(pr, (uint32_t)i);
 	}
 	pr->sample_time = g->nsamples > 0 ? g->samples[0].time : INT64_MAX;
+	update_gate(pr);
 	pr->active = 1;
 	return GOTRACE_OK;
 }
@@ -472,6 +495,7 @@ int gt_producer_advance_others(gt_producer *pr)
 			return GT_PRODUCER_GAVE_UP;
 		}
 		pr->parking = 1;
+		update_gate(pr);
 		pr->parked_gens++;
 		gt_order_track(pr->order, 1);
 		return advance_parking(pr);
@@ -501,6 +525,7 @@ static void set_sample_time(gt_producer *pr)
 {
 	pr->sample_time = pr->next_sample < pr->gen->nsamples
 	                  ? pr->gen->samples[pr->next_sample].time : INT64_MAX;
+	update_gate(pr);
 }
 
 int gt_producer_next_slow(gt_producer *pr, gt_event **out)

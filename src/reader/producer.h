@@ -89,6 +89,11 @@ typedef struct gt_producer {
 	size_t nfrontier;
 	size_t next_sample;          /* next CPU sample of gen */
 	int64_t sample_time;         /* its time; INT64_MAX if none is left */
+	/* The common path (gt_producer_next) may take the frontier's head
+	 * while its time is below this: one past sample_time (INT64_MAX if
+	 * none is left), INT64_MIN while parking or without a generation.
+	 * An empty frontier's head is a sentinel, INT64_MAX. */
+	int64_t gate;
 
 	/* Go's retry loop costs events x Ms when the earliest event keeps
 	 * being refused; past a budget the frontier parks refused cursors
@@ -346,9 +351,9 @@ static GT_ALWAYS_INLINE int gt_producer_next(gt_producer *pr, gt_order *o,
                                              gt_event **out)
 {
 	/* A frontier means a current generation (it is emptied before the
-	 * next is installed); not parking means nothing is parked. */
-	if (o->qlen != 0 || pr->nfrontier == 0 || pr->parking ||
-	    pr->sample_time < pr->frontier[0].time)
+	 * next is installed); not parking means nothing is parked. Both,
+	 * and the next CPU sample coming later, are the gate's. */
+	if (o->qlen != 0 || !(pr->frontier[0].time < pr->gate))
 		return gt_producer_next_slow(pr, out);
 	return gt_producer_advance_exact(pr, o, out);
 }
