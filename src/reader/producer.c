@@ -111,36 +111,47 @@ int gt_cursor_fill(gt_cursor *c, const gt_producer *pr)
 	end = c->end;
 	last = c->last_ts;
 	/* What gt_cursor_decode_one does for an event that is whole and
-	 * plain, with the cursor's fields in registers. */
-	while (n < GT_CURSOR_WINDOW && (size_t)(end - p) >= GT_MAX_TIMED_EVENT) {
-		gt_event *e = &w[n];
-		uint8_t type = *p, nargs = pr->timed_nargs[type];
-		uint64_t dt, *a = e->args;
-		const uint8_t *q;
+	 * plain, with the cursor's fields and the generation's tick
+	 * conversion in registers. */
+	if ((size_t)(end - p) >= GT_MAX_TIMED_EVENT) {
+		const uint8_t *safe = end - GT_MAX_TIMED_EVENT;
+		const uint8_t *nargs_of = pr->timed_nargs;
+		uint64_t exact_below = g->tick_exact_below, tick_ns = g->tick_ns;
+		gt_event *e = w, *wend = w + GT_CURSOR_WINDOW;
 
-		if (nargs == 0)
-			break;
-		memset(e->args, 0, sizeof e->args);
-		q = gt_varint_decode_fast(p + 1, &dt);
-		switch (nargs) {
-		case 5: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
-		case 4: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
-		case 3: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
-		case 2: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
-		default: break;
-		}
-		if (q == NULL)
-			break;
-		e->type = type;
-		e->gslot = GT_NO_SLOT;
-		if (last == 0)
-			last = gt_ticks_to_ns(g->ns_per_tick,
-			                      g->batches[c->batch].time);
-		last = (int64_t)((uint64_t)gt_generation_ticks_to_ns(g, dt) +
-		                 (uint64_t)last);
-		e->time = last;
-		p = q;
-		n++;
+		do {
+			uint8_t type = *p, nargs = nargs_of[type];
+			uint64_t dt, *a = e->args;
+			const uint8_t *q;
+
+			if (nargs == 0)
+				break;
+			memset(e->args, 0, sizeof e->args);
+			q = gt_varint_decode_fast(p + 1, &dt);
+			switch (nargs) {
+			case 5: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			case 4: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			case 3: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			case 2: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			default: break;
+			}
+			if (q == NULL)
+				break;
+			e->type = type;
+			e->gslot = GT_NO_SLOT;
+			if (last == 0)
+				last = gt_ticks_to_ns(g->ns_per_tick,
+				                      g->batches[c->batch].time);
+			last = (int64_t)((dt < exact_below
+			                  ? dt * tick_ns
+			                  : (uint64_t)gt_ticks_to_ns(g->ns_per_tick,
+			                                             dt)) +
+			                 (uint64_t)last);
+			e->time = last;
+			p = q;
+			e++;
+		} while (e < wend && p <= safe);
+		n = (size_t)(e - w);
 	}
 	if (n == 0)
 		return gt_cursor_decode_one(c, pr, w);
