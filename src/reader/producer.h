@@ -247,17 +247,19 @@ static GT_ALWAYS_INLINE int gt_cursor_decode_one(gt_cursor *c,
 static GT_ALWAYS_INLINE void gt_producer_sift_down(gt_producer *pr, size_t i)
 {
 	struct gt_front *f = pr->frontier, x;
+	size_t c = 2 * i + 1;
 
+	c += f[c + 1].time < f[c].time; /* the earlier child */
+	/* Often the entry stays where it is: then nothing is written. */
+	if (!(f[c].time < f[i].time))
+		return;
 	x = f[i];
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		c += f[c + 1].time < f[c].time; /* the earlier child */
-		if (!(f[c].time < x.time))
-			break;
+	do {
 		f[i] = f[c];
 		i = c;
-	}
+		c = 2 * i + 1;
+		c += f[c + 1].time < f[c].time;
+	} while (f[c].time < x.time);
 	f[i] = x;
 }
 
