@@ -531,6 +531,7 @@ static GT_ALWAYS_INLINE int deliver_go(gotrace_reader *r, const gt_event *ev,
                                        int stack, int sa0, int sa1, int ta0)
 {
 	const uint64_t *a = ev->args;
+	gotrace_string str = {"", 0};
 	int64_t id;
 	int rc;
 
@@ -542,12 +543,20 @@ static GT_ALWAYS_INLINE int deliver_go(gotrace_reader *r, const gt_event *ev,
 			return fail_with(r, invalid_id(r, ev, "stack", a[sa1 - 1],
 			                               &gt_specs[ev->type]));
 	}
-	if (ta0 >= 1 && ev->gen != NULL &&
-	    id_missing(&ev->gen->string_index, a[ta0 - 1]))
-		return fail_with(r, invalid_id(r, ev, "string", a[ta0 - 1],
-		                               &gt_specs[ev->type]));
+	/* The string, looked up once: checked, and kept for the reason. */
+	if (ta0 >= 1 && ev->gen != NULL && a[ta0 - 1] != 0) {
+		uint32_t i;
+
+		if (!gt_idmap_get(&ev->gen->string_index, a[ta0 - 1], &i))
+			return fail_with(r, invalid_id(r, ev, "string",
+			                               a[ta0 - 1],
+			                               &gt_specs[ev->type]));
+		str.data = (const char *)ev->gen->strings[i].data;
+		str.len = ev->gen->strings[i].len;
+	}
 	id = gt_resolve_plain_go(ev, out, id_from, from, to, reason, stack,
-	                         sa0);
+	                         sa0, ta0 == 1 && ev->gen != NULL ? &str
+	                                                          : NULL);
 
 	out->generation = r->pub_gen;
 	if (!r->opts.no_state_tracking) {

@@ -102,13 +102,15 @@ extern const gt_plain_transition gt_plain_transitions[256];
 /*
  * gt_resolve_plain for a goroutine's plain transition whose shape (its
  * GT_PLAIN_GO_TRANSITIONS entry) the caller passes as constants; returns
- * the goroutine.
+ * the goroutine. arg0: args[0]'s string if the caller has looked it up,
+ * else NULL.
  */
 static GT_ALWAYS_INLINE int64_t gt_resolve_plain_go(const gt_event *ev,
                                                     gotrace_event *out,
                                                     int id_from, int from,
                                                     int to, int reason,
-                                                    int stack, int sa0)
+                                                    int stack, int sa0,
+                                                    const gotrace_string *arg0)
 {
 	const uint64_t *a = ev->args;
 	int64_t id = id_from == GT_ID_ARG0 ? (int64_t)a[0] : ev->g;
@@ -127,7 +129,9 @@ static GT_ALWAYS_INLINE int64_t gt_resolve_plain_go(const gt_event *ev,
 	out->u.transition.old_state = from;
 	out->u.transition.new_state = to;
 	if (reason) {
-		out->u.transition.reason = gt_resolve_string(ev->gen, a[0]);
+		out->u.transition.reason = arg0 != NULL
+		                           ? *arg0
+		                           : gt_resolve_string(ev->gen, a[0]);
 	} else {
 		out->u.transition.reason.data = "";
 		out->u.transition.reason.len = 0;
