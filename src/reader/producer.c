@@ -160,7 +160,6 @@ int gt_cursor_fill(gt_cursor *c, const gt_producer *pr)
 	c->p = p;
 	c->last_ts = last;
 	c->ev = w;
-	c->next = w + 1;
 	c->wend = w + n;
 	return 1;
 }
@@ -289,6 +288,7 @@ static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
 	c->m = (int64_t)g->ms[m_slot];
 	c->m_hint = UINT32_MAX;
 	c->ev = &c->win[GT_CURSOR_WINDOW]; /* the first fill goes to win[0] */
+	c->wend = c->ev;                   /* which is the next step */
 	gt_cursor_enter(c, g, first_batch);
 }
 

@@ -43,8 +43,8 @@ typedef struct gt_cursor {
 	int64_t last_ts;     /* time of the previous event, ns; 0: count
 	                        from the batch's time (Go's rule) */
 	gt_event *ev;        /* the M's next event, decoded: in win */
-	gt_event *next;      /* the window's next decoded event, if < wend */
-	gt_event *wend;
+	gt_event *wend;      /* past the last event decoded into ev's
+	                        window: ev + 1 is next if below it */
 	/* Where ev starts: ev_at, or if at_win, found by walking the window
 	 * from wat (gt_cursor_offset; errors only need it). */
 	const uint8_t *ev_at;
@@ -162,8 +162,8 @@ int gt_cursor_untimed(const gt_cursor *c, uint8_t type,
 static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
                                            const gt_producer *pr)
 {
-	if (c->next < c->wend) {
-		c->ev = c->next++;
+	if (c->ev + 1 < c->wend) {
+		c->ev++;
 		return 1;
 	}
 	return gt_cursor_fill(c, pr);
@@ -235,7 +235,7 @@ static GT_ALWAYS_INLINE int gt_cursor_decode_one(gt_cursor *c,
 	                    (uint64_t)c->last_ts);
 	c->last_ts = e->time;
 	c->ev = e;
-	c->next = c->wend = NULL;
+	c->wend = e + 1;
 	return 1;
 }
 
