@@ -107,7 +107,7 @@ gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id)
 	return m;
 }
 
-gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
+static inline gt_state_g *add_g(gt_state *st, int64_t id, uint32_t hint)
 {
 	gt_state_g *g;
 	uint32_t s;
@@ -137,6 +137,11 @@ gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 	return g;
 }
 
+gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
+{
+	return add_g(st, id, hint);
+}
+
 gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
                                    int *added)
 {
@@ -148,7 +153,7 @@ gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
 		return &st->gs[i];
 	}
 	*added = 1;
-	return gt_state_add_g(st, id, hint);
+	return add_g(st, id, hint);
 }
 
 static gotrace_proc_info *add_p(gt_state *st, int64_t id)
