@@ -68,6 +68,12 @@ uint64_t gt_cursor_offset(const gt_cursor *c);
 /* gt_producer_next's result when the generation has no event left. */
 #define GT_GEN_EXHAUSTED 1
 
+/* gt_producer_next's result: as GOTRACE_OK, and the generation started
+ * parking with this event (parked_gens grew), which happens nowhere else
+ * but in gt_producer_start: a caller on the same thread counts parked
+ * generations only then. */
+#define GT_PRODUCER_PARKED 2
+
 /* A speculative engine gave up (gt_order.spec): see order.h. */
 #define GT_PRODUCER_GAVE_UP GT_ORDER_GIVE_UP
 
@@ -334,13 +340,19 @@ static GT_ALWAYS_INLINE int gt_producer_advance_exact(gt_producer *pr,
 
 	if (rc < 0)
 		return rc;
-	if (rc == 0 && (rc = gt_producer_advance_others(pr)) != GOTRACE_OK)
-		return rc;
+	if (rc == 0) {
+		/* (Not parking before: it may start here.) */
+		if ((rc = gt_producer_advance_others(pr)) != GOTRACE_OK)
+			return rc;
+		rc = gt_producer_accepted(pr, o, out);
+		return rc == GOTRACE_OK && pr->parking ? GT_PRODUCER_PARKED : rc;
+	}
 	return gt_producer_accepted(pr, o, out);
 }
 
 /*
- * The generation's next event in Go's order (o is pr->order): GOTRACE_OK with *out valid
+ * The generation's next event in Go's order (o is pr->order): GOTRACE_OK
+ * (or GT_PRODUCER_PARKED) with *out valid
  * until the next call (it may be modified), GT_GEN_EXHAUSTED when none is
  * left (or none was installed), or an error described in *pr->err (with
  * a speculative engine, GT_PRODUCER_GAVE_UP: see gt_order_advance). Times

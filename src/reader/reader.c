@@ -432,8 +432,8 @@ static GT_ALWAYS_INLINE int validate_ids(gotrace_reader *r, const gt_event *ev)
  * The producer's whole job: the next event in Go's order, with what the
  * consumer needs to know about the producer's progress folded into it
  * (Syncs carry the generation, valid bytes and input offset, make_sync;
- * threaded, every event, whether a generation started parking: a reader
- * without threads looks at the producer's count, gotrace_reader_next).
+ * threaded, every event, whether a generation started parking; without
+ * threads, the count is the caller's at once).
  * Returns GOTRACE_OK,
  * GOTRACE_EOF after the final Sync, or an error described in r->perr.
  * *out is valid until the next call.
@@ -453,15 +453,29 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 	} else {
 		rc = gt_producer_next(&r->prod, &r->order, &ev);
 		if (rc != GOTRACE_OK) {
-			if (rc != GT_GEN_EXHAUSTED)
-				return rc;
-			/* Between generations (or after the final Sync). */
-			if (r->done)
-				return GOTRACE_EOF;
-			ev = &r->scratch;
-			rc = next_generation(r, ev);
-			if (rc != GOTRACE_OK)
-				return rc;
+			if (rc == GT_PRODUCER_PARKED) {
+				rc = GOTRACE_OK;
+			} else {
+				if (rc != GT_GEN_EXHAUSTED)
+					return rc;
+				/* Between generations (or after the final
+				 * Sync). */
+				if (r->done)
+					return GOTRACE_EOF;
+				ev = &r->scratch;
+				rc = next_generation(r, ev);
+				if (rc != GOTRACE_OK)
+					return rc;
+			}
+			/* Generations that started parking reach the
+			 * caller with the first event after: on one thread,
+			 * right away. They start only here (a generation
+			 * installed, or GT_PRODUCER_PARKED). */
+			if (!threaded && r->prod.parked_gens != r->parked_sent) {
+				r->pub_parked += r->prod.parked_gens -
+				                 r->parked_sent;
+				r->parked_sent = r->prod.parked_gens;
+			}
 		}
 		/* Go's parser makes time strictly increasing. */
 		if (ev->time <= r->last_ts)
@@ -719,11 +733,5 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 	rc = produce(r, 0, 0, &ev);
 	if (rc != GOTRACE_OK)
 		return finish(r, rc);
-	/* Generations that started parking reach the caller with the first
-	 * event after: on one thread, right away. */
-	if (r->prod.parked_gens != r->parked_sent) {
-		r->pub_parked += r->prod.parked_gens - r->parked_sent;
-		r->parked_sent = r->prod.parked_gens;
-	}
 	return deliver(r, ev, out, 0, 0);
 }
