@@ -68,10 +68,10 @@ uint64_t gt_cursor_offset(const gt_cursor *c);
 /* gt_producer_next's result when the generation has no event left. */
 #define GT_GEN_EXHAUSTED 1
 
-/* gt_producer_next's result: as GOTRACE_OK, and the generation started
- * parking with this event (parked_gens grew), which happens nowhere else
- * but in gt_producer_start: a caller on the same thread counts parked
- * generations only then. */
+/* gt_producer_next's result: as GOTRACE_OK, and with this event the
+ * generation started parking (AUTO ordering past its budget). parked_gens
+ * grows there and in gt_producer_start only: a caller on the same thread
+ * counts parked generations at those two points. */
 #define GT_PRODUCER_PARKED 2
 
 /* A speculative engine gave up (gt_order.spec): see order.h. */
@@ -176,8 +176,8 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 }
 
 /*
- * Decodes one event, into e (in the window c->ev is not in): the way
- * through the batches' ends and the errors (producer.c).
+ * Decodes one event into e (in the window c->ev is not in), as Go reads
+ * it: gt_cursor_fill's way through the batches' ends and the errors.
  */
 static GT_ALWAYS_INLINE int gt_cursor_decode_one(gt_cursor *c,
                                                  const gt_producer *pr,
