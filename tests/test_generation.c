@@ -18,6 +18,7 @@
 
 #include "gen/generation.h"
 #include "wire/header.h"
+#include "base/gidmap.h"
 #include "base/idmap.h"
 #include "testutil.h"
 
@@ -264,6 +265,68 @@ static void test_idmap_direct_array_agrees(void **state)
 }
 
 /*
+ * The goroutine ID map answers as a plain model of every key's value
+ * does, through puts and deletes: for IDs that share pages, IDs far
+ * apart (a page each), IDs past the paged range and "negative" ones
+ * (the hash behind it), with pages emptied and made again.
+ */
+static void test_gidmap_agrees(void **state)
+{
+	enum { KEYS = 3000 };
+	static uint32_t model[KEYS]; /* value + 1; 0: absent */
+	static const uint64_t bases[] = {0, GT_GIDMAP_LIMIT - 1000,
+	                                 (uint64_t)-(int64_t)KEYS * 1000};
+	uint64_t stride;
+	size_t b;
+	(void)state;
+
+	for (b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+		for (stride = 1; stride <= 1000; stride *= 1000) {
+			gt_gidmap m;
+			uint64_t rng = 12345, base = bases[b];
+			size_t i, round, live = 0;
+
+			gt_gidmap_init(&m);
+			memset(model, 0, sizeof model);
+			for (round = 0; round < 8 * KEYS; round++) {
+				uint32_t v;
+				size_t k;
+
+				rng = rng * 6364136223846793005ull +
+				      1442695040888963407ull;
+				/* Keys drift upward, as goroutine IDs do. */
+				k = ((size_t)(rng >> 33) % 600 + round / 16) %
+				    KEYS;
+				if ((rng >> 20) % 2 == 0) {
+					assert_int_equal(gt_gidmap_put(&m,
+					        base + k * stride,
+					        (uint32_t)round), 0);
+					live += model[k] == 0;
+					model[k] = (uint32_t)round + 1;
+				} else {
+					assert_int_equal(gt_gidmap_del(&m,
+					        base + k * stride),
+					        model[k] != 0);
+					live -= model[k] != 0;
+					model[k] = 0;
+				}
+				assert_int_equal(m.len, live);
+				for (i = 0; i < 8; i++) {
+					size_t q = (k + i * 397) % KEYS;
+					int found = gt_gidmap_get(&m,
+					        base + q * stride, &v);
+
+					assert_int_equal(found, model[q] != 0);
+					if (found)
+						assert_int_equal(v + 1, model[q]);
+				}
+			}
+			gt_gidmap_free(&m);
+		}
+	}
+}
+
+/*
  * The integer shortcut for tick conversion gives exactly what Go's float
  * conversion (gt_ticks_to_ns) gives: for frequencies with a whole number
  * of nanoseconds per tick (where it applies) and others (where it must
@@ -328,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_accepted_traces_match_reference),
 		cmocka_unit_test(test_structural_errors_match_reference),
 		cmocka_unit_test(test_idmap_direct_array_agrees),
+		cmocka_unit_test(test_gidmap_agrees),
 		cmocka_unit_test(test_tick_conversion_matches_float),
 	};
 

@@ -14,6 +14,8 @@
 
 #include <gotrace/gotrace.h>
 
+#include "reader/resolve.h"
+#include "wire/spec.h"
 #include "tracewriter.h"
 
 typedef struct rec {
@@ -207,6 +209,32 @@ static void test_v1_is_unsupported(void **state)
 	assert_int_equal(eoff, 16);
 }
 
+/*
+ * The reader checks and resolves goroutines' plain transitions with their
+ * stack and string arguments as constants (GT_PLAIN_GO_TRANSITIONS): they
+ * are the spec table's, which the general path reads.
+ */
+static void test_plain_go_args_match_specs(void **state)
+{
+	(void)state;
+#define CHECK_ARGS(type, id, from, to, reason, stack, sa0, sa1, ta0)        \
+	do {                                                                \
+		const gt_spec *sp = &gt_specs[GOTRACE_WIRE_##type];         \
+		assert_int_equal(sp->stack_args[0] < 1 ? 0 : sp->stack_args[0], \
+		                 sa0);                                      \
+		assert_int_equal(sp->stack_args[1] < 1 ? 0 : sp->stack_args[1], \
+		                 sa1);                                      \
+		assert_int_equal(sp->string_args[0] < 1 ? 0 : sp->string_args[0], \
+		                 ta0);                                      \
+		assert_true(sp->string_args[1] < 1);                        \
+		assert_true(sp->timed);                                     \
+		assert_int_equal(gt_plain_transitions[GOTRACE_WIRE_##type].resource, \
+		                 GOTRACE_RESOURCE_GOROUTINE);               \
+	} while (0);
+	GT_PLAIN_GO_TRANSITIONS(CHECK_ARGS)
+#undef CHECK_ARGS
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_overflow_offset),
 		cmocka_unit_test(test_invalid_type_offset),
 		cmocka_unit_test(test_v1_is_unsupported),
+		cmocka_unit_test(test_plain_go_args_match_specs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,7 +71,7 @@ void gt_order_init(gt_order *o, gotrace_version version)
 	memset(o, 0, sizeof *o);
 	o->version = version;
 	o->gs_free = NONE;
-	gt_idmap_init(&o->g_index);
+	gt_gidmap_init(&o->g_index);
 	gt_idmap_init(&o->p_index);
 	gt_idmap_init(&o->m_index);
 	gt_idmap_init(&o->p_holders);
@@ -97,7 +97,7 @@ void gt_order_free(gt_order *o)
 	free(o->tasks);
 	free(o->strs);
 	free(o->queue);
-	gt_idmap_free(&o->g_index);
+	gt_gidmap_free(&o->g_index);
 	gt_idmap_free(&o->p_index);
 	gt_idmap_free(&o->m_index);
 	gt_idmap_free(&o->p_holders);
@@ -167,7 +167,7 @@ static void snapshot(const gt_order *o, uint8_t kind, int64_t id,
 	t->id = id;
 	switch (kind) {
 	case GT_RES_G:
-		if (gt_idmap_get(&o->g_index, (uint64_t)id, &i)) {
+		if (gt_gidmap_get(&o->g_index, (uint64_t)id, &i)) {
 			t->exists = 1;
 			t->status = o->gs[i].status;
 			t->seq = o->gs[i].seq.seq;
@@ -296,7 +296,7 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 		i = (uint32_t)o->ngs++;
 		memset(&o->gs[i], 0, sizeof o->gs[i]);
 	}
-	if (gt_idmap_put(&o->g_index, (uint64_t)id, i) != 0) {
+	if (gt_gidmap_put(&o->g_index, (uint64_t)id, i) != 0) {
 		o->gs[i].next_free = o->gs_free;
 		o->gs_free = i;
 		return NULL;
@@ -319,7 +319,7 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
  * that end in it: it knows they no longer exist, and gt_spec_merge
  * removes them. (One born in the generation that ends is as unknown to
  * the true state as one never seen: nothing to note.) */
-static void note_death(gt_order *o, int64_t id)
+void gt_order_note_death(gt_order *o, int64_t id)
 {
 	gt_speculation *sp = o->spec;
 
@@ -340,18 +340,6 @@ gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 	return gs;
 }
 
-void gt_order_remove_g(gt_order *o, gt_gstate *gs)
-{
-	uint32_t i = gs->slot;
-
-	gt_idmap_del(&o->g_index, (uint64_t)gs->id);
-	gs->live = 0;
-	gs->next_free = o->gs_free;
-	o->gs_free = i;
-	/* If memory runs out the engine gives up (gt_speculation.nomem). */
-	if (o->spec != NULL && (gs->sflags & GT_SF_INHERITED))
-		note_death(o, gs->id);
-}
 
 static void delete_g(gt_order *o, int64_t id)
 {

@@ -24,6 +24,7 @@
 
 #include "base/error.h"
 #include "gen/generation.h"
+#include "base/gidmap.h"
 #include "base/idmap.h"
 #include "gotrace/wire.h"
 
@@ -201,7 +202,7 @@ typedef struct gt_order {
 	uint32_t gs_free;        /* head of the free list, UINT32_MAX if none */
 	uint64_t gs_max_id;      /* the largest goroutine ID (as unsigned)
 	                            ever added: larger ones never existed */
-	gt_idmap g_index;
+	gt_gidmap g_index;
 
 	gt_pstate *ps;
 	size_t nps, ps_cap;
@@ -270,7 +271,7 @@ static inline gt_gstate *gt_order_find_g(const gt_order *o, int64_t id)
 {
 	uint32_t i;
 
-	return gt_idmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
+	return gt_gidmap_get(&o->g_index, (uint64_t)id, &i) ? &o->gs[i] : NULL;
 }
 
 /* The goroutine with ID id, looked for first in slot hint. */
@@ -294,8 +295,61 @@ static inline gt_pstate *gt_order_find_p(const gt_order *o, int64_t id)
  * ran out. */
 gt_gstate *gt_order_add_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq);
 
-/* Removes goroutine gs (its slot is reused by a later add). */
-void gt_order_remove_g(gt_order *o, gt_gstate *gs);
+/* A speculative engine's note of an inherited goroutine that ended
+ * (order.c). */
+void gt_order_note_death(gt_order *o, int64_t id);
+
+/* Removes goroutine gs (its slot is reused by a later add). Inline: every
+ * goroutine that ends comes here. */
+static inline void gt_order_remove_g(gt_order *o, gt_gstate *gs)
+{
+	uint32_t i = gs->slot;
+
+	gt_gidmap_del(&o->g_index, (uint64_t)gs->id);
+	gs->live = 0;
+	gs->next_free = o->gs_free;
+	o->gs_free = i;
+	/* If memory runs out the engine gives up (gt_speculation.nomem). */
+	if (o->spec != NULL && (gs->sflags & GT_SF_INHERITED))
+		gt_order_note_death(o, gs->id);
+}
+
+/*
+ * For the common path, in an engine that is not speculative and tracks
+ * nothing: adds goroutine id as gt_order_add_g does, unless it exists;
+ * NULL if it does (or memory ran out). One lookup, and no call while
+ * a slot is free and id's page of the index is there.
+ */
+static inline gt_gstate *gt_order_create_g(gt_order *o, int64_t id,
+                                           uint8_t status, gt_seq seq)
+{
+	gt_gidmap_page *pg = gt_gidmap_page_of(&o->g_index, (uint64_t)id);
+	gt_gstate *s;
+	uint32_t i;
+
+	if (pg == NULL || o->gs_free == UINT32_MAX) {
+		if (gt_order_find_g(o, id) != NULL)
+			return NULL;
+		return gt_order_add_g(o, id, status, seq);
+	}
+	if (gt_gidmap_page_has(pg, (uint64_t)id))
+		return NULL;
+	i = o->gs_free;
+	o->gs_free = o->gs[i].next_free;
+	gt_gidmap_fill(&o->g_index, pg, (uint64_t)id, i);
+	s = &o->gs[i];
+	s->id = id;
+	if ((uint64_t)id > o->gs_max_id)
+		o->gs_max_id = (uint64_t)id;
+	s->slot = i;
+	s->live = 1;
+	s->status = status;
+	s->sflags = 0;
+	s->seq = seq;
+	s->nregions = 0;          /* capacity is kept for reuse */
+	s->ranges.n = 0;
+	return s;
+}
 
 /* Goroutine gs exists in status want, and seq (of generation gen) follows
  * its sequence number: Go's test for an event that names a goroutine it
@@ -330,7 +384,8 @@ static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
  * destroyed, entering and leaving syscalls, heap metrics — in the case
  * where every rule passes on the first try, on an M the engine knows
  * (m_hint, as gt_order_advance left it), with tracking off and nothing
- * queued. Returns 1 having done
+ * queued (idle: the caller knows both, else they are checked here).
+ * Returns 1 having done
  * exactly what gt_order_advance would (the event accepted in place), or
  * -1 having changed nothing: anything else, refusals and errors included,
  * is gt_order_advance's to decide. Inline, so that the read loop's common
@@ -338,13 +393,16 @@ static inline gt_gstate *gt_order_g_step(const gt_order *o, int64_t id,
  */
 static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
                                                     const gt_generation *g,
-                                                    int64_t m, uint32_t m_hint)
+                                                    int64_t m, uint32_t m_hint,
+                                                    int idle)
 {
 	gt_mstate *ms;
 	gt_gstate *gs;
 	int64_t p, cur_g;
 
-	if (o->track || o->qlen != 0 || m_hint >= o->nms)
+	if (!idle && (o->track || o->qlen != 0))
+		return -1;
+	if (m_hint >= o->nms)
 		return -1;
 	ms = &o->ms[m_hint];
 	if (ms->id != m)
@@ -398,14 +456,13 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 				return -1;
 		}
 		/* A speculative engine may not know whether it exists. */
-		if (gt_order_find_g(o, (int64_t)ev->args[0]) != NULL ||
-		    o->spec != NULL)
+		if (o->spec != NULL)
 			return -1;
 		first.gen = g->gen;
 		first.seq = 0;
-		gs = gt_order_add_g(o, (int64_t)ev->args[0],
-		                    ev->type == GOTRACE_WIRE_GO_CREATE
-		                    ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
+		gs = gt_order_create_g(o, (int64_t)ev->args[0],
+		                       ev->type == GOTRACE_WIRE_GO_CREATE
+		                       ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
 		if (gs == NULL)
 			return -1;
 		ev->gslot = gs->slot;

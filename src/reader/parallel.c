@@ -348,6 +348,8 @@ static void order_job(par_worker *w, par_job *job)
 		gt_event *ev = NULL;
 
 		rc = gt_producer_next(pr, o, &ev);
+		if (rc == GT_PRODUCER_PARKED)
+			rc = GOTRACE_OK; /* counted below, as always */
 		if (spec) {
 			size_t i;
 
@@ -805,6 +807,8 @@ static int par_next_loop(gotrace_reader *r, gotrace_event *out)
 		if (p->redo) {
 			job = job_of(p, p->head);
 			rc = gt_producer_next(&r->prod, &r->order, &item);
+			if (rc == GT_PRODUCER_PARKED)
+				rc = GOTRACE_OK; /* counted below, as always */
 			if (rc == GOTRACE_OK) {
 				if (p->skip > 0) {
 					p->skip--;

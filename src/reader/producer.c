@@ -12,6 +12,22 @@
 #include "order/speculate.h"
 #include "reader/producer.h"
 
+/* The frontier of a producer with no generation yet: empty, as its
+ * sentinel says (never written: gt_producer_start replaces it). */
+static const struct gt_front no_front[1] = {{INT64_MAX, 0}};
+
+/* The common path's limit (gt_producer.gate) after the next CPU sample's
+ * time or parking changed. */
+static void update_gate(gt_producer *pr)
+{
+	if (pr->parking)
+		pr->gate = INT64_MIN;
+	else if (pr->sample_time == INT64_MAX)
+		pr->gate = INT64_MAX;
+	else
+		pr->gate = pr->sample_time + 1;
+}
+
 void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
                       struct gotrace_error *err)
 {
@@ -22,6 +38,8 @@ void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
 	pr->ordering = ordering;
 	pr->err = err;
 	pr->sample_time = INT64_MAX;
+	pr->frontier = (struct gt_front *)no_front;
+	pr->gate = INT64_MIN;
 	gt_park_init(&pr->park);
 	for (i = 0; i < GT_SPEC_SLOTS; i++)
 		pr->timed_nargs[i] = gt_specs[i].timed ? gt_specs[i].nargs : 0;
@@ -30,7 +48,8 @@ void gt_producer_init(gt_producer *pr, gt_order *order, int ordering,
 void gt_producer_free(gt_producer *pr)
 {
 	free(pr->cursors);
-	free(pr->frontier);
+	if (pr->frontier != no_front)
+		free(pr->frontier);
 	free(pr->batch_next);
 	gt_park_free(&pr->park);
 	memset(pr, 0, sizeof *pr);
@@ -65,6 +84,104 @@ int gt_cursor_decode_checked(gt_cursor *c, const gt_spec *spec, gt_event *e,
 	}
 	c->p = p;
 	return 1;
+}
+
+/* The window of W events, the first or the second, that e is in. */
+static gt_event *window_of(const gt_cursor *c, const gt_event *e)
+{
+	return (gt_event *)(e >= c->win + GT_CURSOR_WINDOW
+	                    ? c->win + GT_CURSOR_WINDOW : c->win);
+}
+
+int gt_cursor_fill(gt_cursor *c, const gt_producer *pr)
+{
+	const gt_generation *g = pr->gen;
+	gt_event *w = window_of(c, c->ev) == c->win ? c->win + GT_CURSOR_WINDOW
+	                                            : c->win;
+	const uint8_t *p, *end;
+	int64_t last;
+	size_t n = 0;
+
+	while (c->p == c->end) {
+		if (c->batch >= g->nbatches)
+			return 0;
+		gt_cursor_enter(c, g, pr->batch_next[c->batch]);
+	}
+	p = c->p;
+	end = c->end;
+	last = c->last_ts;
+	/* What gt_cursor_decode_one does for an event that is whole and
+	 * plain, with the cursor's fields and the generation's tick
+	 * conversion in registers. */
+	if ((size_t)(end - p) >= GT_MAX_TIMED_EVENT) {
+		const uint8_t *safe = end - GT_MAX_TIMED_EVENT;
+		const uint8_t *nargs_of = pr->timed_nargs;
+		uint64_t exact_below = g->tick_exact_below, tick_ns = g->tick_ns;
+		gt_event *e = w, *wend = w + GT_CURSOR_WINDOW;
+
+		do {
+			uint8_t type = *p, nargs = nargs_of[type];
+			uint64_t dt, *a = e->args;
+			const uint8_t *q;
+
+			if (nargs == 0)
+				break;
+			memset(e->args, 0, sizeof e->args);
+			q = gt_varint_decode_fast(p + 1, &dt);
+			switch (nargs) {
+			case 5: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			case 4: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			case 3: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			case 2: if (q) q = gt_varint_decode_fast(q, a++); /* fall through */
+			default: break;
+			}
+			if (q == NULL)
+				break;
+			e->type = type;
+			e->gslot = GT_NO_SLOT;
+			if (last == 0)
+				last = gt_ticks_to_ns(g->ns_per_tick,
+				                      g->batches[c->batch].time);
+			last = (int64_t)((dt < exact_below
+			                  ? dt * tick_ns
+			                  : (uint64_t)gt_ticks_to_ns(g->ns_per_tick,
+			                                             dt)) +
+			                 (uint64_t)last);
+			e->time = last;
+			p = q;
+			e++;
+		} while (e < wend && p <= safe);
+		n = (size_t)(e - w);
+	}
+	if (n == 0)
+		return gt_cursor_decode_one(c, pr, w);
+	c->wat = c->p;
+	c->at_win = 1;
+	c->p = p;
+	c->last_ts = last;
+	c->ev = w;
+	c->wend = w + n;
+	return 1;
+}
+
+uint64_t gt_cursor_offset(const gt_cursor *c)
+{
+	const uint8_t *at = c->ev_at;
+
+	if (c->at_win) {
+		/* Step over the window's events before ev: each was whole. */
+		size_t k = (size_t)(c->ev - window_of(c, c->ev)), i, j;
+
+		at = c->wat;
+		for (i = 0; i < k; i++) {
+			uint8_t nargs = gt_specs[*at++].nargs;
+			uint64_t v;
+
+			for (j = 0; j < nargs; j++)
+				at = gt_varint_decode_fast(at, &v);
+		}
+	}
+	return c->base_offset + (uint64_t)(at - c->base);
 }
 
 GT_COLD int gt_cursor_untimed(const gt_cursor *c, uint8_t type,
@@ -170,7 +287,8 @@ static void cursor_init(gt_cursor *c, const gt_generation *g, uint32_t m_slot,
 	memset(c, 0, sizeof *c);
 	c->m = (int64_t)g->ms[m_slot];
 	c->m_hint = UINT32_MAX;
-	c->ev = &c->evs[0];
+	c->ev = &c->win[GT_CURSOR_WINDOW]; /* the first fill goes to win[0] */
+	c->wend = c->ev;                   /* which is the next step */
 	gt_cursor_enter(c, g, first_batch);
 }
 
@@ -188,6 +306,7 @@ int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order)
 	pr->gen = g;
 	pr->order = order;
 	pr->active = 0;
+	pr->gate = INT64_MIN;
 	pr->nfrontier = 0;
 	pr->next_sample = 0;
 	pr->sample_time = INT64_MAX;
@@ -210,13 +329,15 @@ int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order)
 		/* Room for the sentinels past the heap (sift_down). */
 		if (g->nms > SIZE_MAX / 2 / sizeof *nf - 1)
 			return nomem_error(pr);
-		nf = realloc(pr->frontier, (2 * g->nms + 2) * sizeof *nf);
+		nf = realloc(pr->frontier == no_front ? NULL : pr->frontier,
+		             (2 * g->nms + 2) * sizeof *nf);
 		if (nf == NULL)
 			return nomem_error(pr);
 		pr->frontier = nf;
 		pr->cursors_cap = g->nms;
 	}
-	for (i = 0; pr->frontier != NULL && i < 2 * pr->cursors_cap + 2; i++)
+	for (i = 0; pr->frontier != no_front && i < 2 * pr->cursors_cap + 2;
+	     i++)
 		pr->frontier[i].time = INT64_MAX;
 	for (i = 0; i < g->nms; i++) {
 		int rc;
@@ -234,6 +355,7 @@ int gt_producer_start(gt_producer *pr, const gt_generation *g, gt_order *order)
 			heap_insert(pr, (uint32_t)i);
 	}
 	pr->sample_time = g->nsamples > 0 ? g->samples[0].time : INT64_MAX;
+	update_gate(pr);
 	pr->active = 1;
 	return GOTRACE_OK;
 }
@@ -350,7 +472,7 @@ static int advance_parking(gt_producer *pr)
 		if (pr->nfrontier == 0)
 			return stuck(pr);
 		ci = pr->frontier[0].c;
-		rc = gt_producer_try(pr, pr->order, 0);
+		rc = gt_producer_try(pr, pr->order, 0, 0);
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {
@@ -384,6 +506,7 @@ int gt_producer_advance_others(gt_producer *pr)
 			return GT_PRODUCER_GAVE_UP;
 		}
 		pr->parking = 1;
+		update_gate(pr);
 		pr->parked_gens++;
 		gt_order_track(pr->order, 1);
 		return advance_parking(pr);
@@ -392,7 +515,7 @@ int gt_producer_advance_others(gt_producer *pr)
 	pr->retry_work += pr->nfrontier;
 	for (i = 1; i < pr->nfrontier; i++) {
 		pr->retry_work++;
-		rc = gt_producer_try(pr, pr->order, i);
+		rc = gt_producer_try(pr, pr->order, i, 1);
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
@@ -413,6 +536,7 @@ static void set_sample_time(gt_producer *pr)
 {
 	pr->sample_time = pr->next_sample < pr->gen->nsamples
 	                  ? pr->gen->samples[pr->next_sample].time : INT64_MAX;
+	update_gate(pr);
 }
 
 int gt_producer_next_slow(gt_producer *pr, gt_event **out)

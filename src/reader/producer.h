@@ -31,6 +31,9 @@
 #include "wire/varint.h"
 #include "gotrace/reader.h"
 
+/* Events a cursor decodes at once (a window); two windows alternate. */
+#define GT_CURSOR_WINDOW 16
+
 /* A cursor over one M's batches in the current generation. */
 typedef struct gt_cursor {
 	const uint8_t *p;    /* next byte of the current batch */
@@ -39,25 +42,37 @@ typedef struct gt_cursor {
 	uint64_t base_offset;
 	int64_t last_ts;     /* time of the previous event, ns; 0: count
 	                        from the batch's time (Go's rule) */
-	gt_event *ev;        /* the M's next event, decoded: one of evs */
-	const uint8_t *ev_at;/* where ev starts */
-	/* Decoding goes to the slot ev does not point to, so an event the
-	 * ordering engine accepted in place stays intact while the cursor
-	 * moves on. */
-	gt_event evs[2];
+	gt_event *ev;        /* the M's next event, decoded: in win */
+	gt_event *wend;      /* past the last event decoded into ev's
+	                        window: ev + 1 is next if below it */
+	/* Where ev starts: ev_at, or if at_win, found by walking the window
+	 * from wat (gt_cursor_offset; errors only need it). */
+	const uint8_t *ev_at;
+	const uint8_t *wat;  /* where the window's first event starts */
+	int at_win;
 	int64_t m;
 	size_t batch;        /* index into gt_generation.batches */
 	uint32_t m_hint;     /* the ordering engine's slot for m */
+	/* Events are decoded a window at a time, while they are plainly
+	 * whole (gt_cursor_fill); anything else — a batch's last bytes, a
+	 * bad varint, an untimed type — one at a time, as Go reads them, so
+	 * that errors come where Go's come. A window is filled only once
+	 * the other holds ev, so an event the ordering engine accepted in
+	 * place stays intact while the cursor moves on. */
+	gt_event win[2 * GT_CURSOR_WINDOW];
 } gt_cursor;
 
 /* The input offset where cursor c's current event starts. */
-static inline uint64_t gt_cursor_offset(const gt_cursor *c)
-{
-	return c->base_offset + (uint64_t)(c->ev_at - c->base);
-}
+uint64_t gt_cursor_offset(const gt_cursor *c);
 
 /* gt_producer_next's result when the generation has no event left. */
 #define GT_GEN_EXHAUSTED 1
+
+/* gt_producer_next's result: as GOTRACE_OK, and with this event the
+ * generation started parking (AUTO ordering past its budget). parked_gens
+ * grows there and in gt_producer_start only: a caller on the same thread
+ * counts parked generations at those two points. */
+#define GT_PRODUCER_PARKED 2
 
 /* A speculative engine gave up (gt_order.spec): see order.h. */
 #define GT_PRODUCER_GAVE_UP GT_ORDER_GIVE_UP
@@ -80,6 +95,11 @@ typedef struct gt_producer {
 	size_t nfrontier;
 	size_t next_sample;          /* next CPU sample of gen */
 	int64_t sample_time;         /* its time; INT64_MAX if none is left */
+	/* The common path (gt_producer_next) may take the frontier's head
+	 * while its time is below this: one past sample_time (INT64_MAX if
+	 * none is left), INT64_MIN while parking or without a generation.
+	 * An empty frontier's head is a sentinel, INT64_MAX. */
+	int64_t gate;
 
 	/* Go's retry loop costs events x Ms when the earliest event keeps
 	 * being refused; past a budget the frontier parks refused cursors
@@ -127,6 +147,9 @@ static inline void gt_cursor_enter(gt_cursor *c, const gt_generation *g,
 	c->last_ts = 0; /* gt_cursor_next starts from the batch's time */
 }
 
+/* gt_cursor_next past its window (producer.c). */
+int gt_cursor_fill(gt_cursor *c, const gt_producer *pr);
+
 /* gt_cursor_next's checked decode and its error for an untimed type
  * (producer.c). */
 int gt_cursor_decode_checked(gt_cursor *c, const gt_spec *spec, gt_event *e,
@@ -138,15 +161,29 @@ int gt_cursor_untimed(const gt_cursor *c, uint8_t type,
 #define GT_MAX_TIMED_EVENT (1 + 5 * GT_VARINT_MAX)
 
 /*
- * Decodes the cursor's next timed event. Returns 1 with c->ev pointing to
- * it (in the slot c->ev did not point to), 0 if the M has no more events,
- * or an error (pr->err set).
+ * Moves the cursor on to its next timed event. Returns 1 with c->ev
+ * pointing to it (leaving the event c->ev pointed to intact), 0 if the M
+ * has no more events, or an error (pr->err set).
  */
 static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
                                            const gt_producer *pr)
 {
+	if (c->ev + 1 < c->wend) {
+		c->ev++;
+		return 1;
+	}
+	return gt_cursor_fill(c, pr);
+}
+
+/*
+ * Decodes one event into e (in the window c->ev is not in), as Go reads
+ * it: gt_cursor_fill's way through the batches' ends and the errors.
+ */
+static GT_ALWAYS_INLINE int gt_cursor_decode_one(gt_cursor *c,
+                                                 const gt_producer *pr,
+                                                 gt_event *e)
+{
 	const gt_generation *g = pr->gen;
-	gt_event *e = c->ev == &c->evs[0] ? &c->evs[1] : &c->evs[0];
 	const uint8_t *p;
 	uint64_t dt = 0;
 	uint8_t type, nargs;
@@ -158,6 +195,7 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 		gt_cursor_enter(c, g, pr->batch_next[c->batch]);
 	}
 	p = c->ev_at = c->p;
+	c->at_win = 0;
 	type = *p;
 	nargs = pr->timed_nargs[type];
 	if (nargs == 0)
@@ -203,6 +241,7 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 	                    (uint64_t)c->last_ts);
 	c->last_ts = e->time;
 	c->ev = e;
+	c->wend = e + 1;
 	return 1;
 }
 
@@ -214,17 +253,19 @@ static GT_ALWAYS_INLINE int gt_cursor_next(gt_cursor *c,
 static GT_ALWAYS_INLINE void gt_producer_sift_down(gt_producer *pr, size_t i)
 {
 	struct gt_front *f = pr->frontier, x;
+	size_t c = 2 * i + 1;
 
+	c += f[c + 1].time < f[c].time; /* the earlier child */
+	/* Often the entry stays where it is: then nothing is written. */
+	if (!(f[c].time < f[i].time))
+		return;
 	x = f[i];
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		c += f[c + 1].time < f[c].time; /* the earlier child */
-		if (!(f[c].time < x.time))
-			break;
+	do {
 		f[i] = f[c];
 		i = c;
-	}
+		c = 2 * i + 1;
+		c += f[c + 1].time < f[c].time;
+	} while (f[c].time < x.time);
 	f[i] = x;
 }
 
@@ -243,15 +284,18 @@ int gt_producer_no_event(gt_producer *pr);
  *
  * The inline functions take the engine, pr->order, as an argument: a
  * caller with its engine at a fixed place (the reader's) saves loading
- * the pointer, and keeping it, in its read loop.
+ * the pointer, and keeping it, in its read loop. exact: not parking, so
+ * the engine tracks nothing (the two go together, gt_producer_start),
+ * and its queue is empty, as it is whenever an event is offered.
  */
 static GT_ALWAYS_INLINE int gt_producer_try(gt_producer *pr, gt_order *o,
-                                            size_t i)
+                                            size_t i, int exact)
 {
 	gt_cursor *c = &pr->cursors[pr->frontier[i].c];
 	int rc;
 
-	rc = gt_order_advance_common(o, c->ev, pr->gen, c->m, c->m_hint);
+	rc = gt_order_advance_common(o, c->ev, pr->gen, c->m, c->m_hint,
+	                             exact);
 	if (rc < 0)
 		rc = gt_order_advance(o, c->ev, pr->gen, c->m, &c->m_hint,
 		                      pr->err);
@@ -292,17 +336,23 @@ static GT_ALWAYS_INLINE int gt_producer_advance_exact(gt_producer *pr,
                                                       gt_order *o,
                                                       gt_event **out)
 {
-	int rc = gt_producer_try(pr, o, 0);
+	int rc = gt_producer_try(pr, o, 0, 1);
 
 	if (rc < 0)
 		return rc;
-	if (rc == 0 && (rc = gt_producer_advance_others(pr)) != GOTRACE_OK)
-		return rc;
+	if (rc == 0) {
+		/* (Not parking before: it may start here.) */
+		if ((rc = gt_producer_advance_others(pr)) != GOTRACE_OK)
+			return rc;
+		rc = gt_producer_accepted(pr, o, out);
+		return rc == GOTRACE_OK && pr->parking ? GT_PRODUCER_PARKED : rc;
+	}
 	return gt_producer_accepted(pr, o, out);
 }
 
 /*
- * The generation's next event in Go's order (o is pr->order): GOTRACE_OK with *out valid
+ * The generation's next event in Go's order (o is pr->order): GOTRACE_OK
+ * (or GT_PRODUCER_PARKED) with *out valid
  * until the next call (it may be modified), GT_GEN_EXHAUSTED when none is
  * left (or none was installed), or an error described in *pr->err (with
  * a speculative engine, GT_PRODUCER_GAVE_UP: see gt_order_advance). Times
@@ -315,9 +365,9 @@ static GT_ALWAYS_INLINE int gt_producer_next(gt_producer *pr, gt_order *o,
                                              gt_event **out)
 {
 	/* A frontier means a current generation (it is emptied before the
-	 * next is installed); not parking means nothing is parked. */
-	if (o->qlen != 0 || pr->nfrontier == 0 || pr->parking ||
-	    pr->sample_time < pr->frontier[0].time)
+	 * next is installed); not parking means nothing is parked. Both,
+	 * and the next CPU sample coming later, are the gate's. */
+	if (o->qlen != 0 || !(pr->frontier[0].time < pr->gate))
 		return gt_producer_next_slow(pr, out);
 	return gt_producer_advance_exact(pr, o, out);
 }

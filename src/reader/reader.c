@@ -191,6 +191,7 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	gt_generation_init(&r->gens[1]);
 	r->gen = &r->gens[0];
 	*out = r;
+	r->slow = 1; /* until the header is read */
 	rc = gt_header_read(&r->s, &r->version, &r->err);
 	r->pub_offset = r->s.offset;
 	if (rc != GOTRACE_OK) {
@@ -209,6 +210,7 @@ int gotrace_reader_new_opts(gotrace_reader **out, gotrace_input *in,
 	gt_genreader_init(&r->gr, &r->s, r->version);
 	r->gr.limit = r->opts.max_memory;
 	r->last_ts = 0;
+	gt_reader_update_slow(r);
 	return GOTRACE_OK;
 }
 
@@ -296,6 +298,7 @@ static void make_sync(gotrace_reader *r, gt_event *ev, const gt_generation *g,
 static int fail_with(gotrace_reader *r, int rc)
 {
 	r->state = rc;
+	r->slow = 1;
 	return rc;
 }
 
@@ -429,12 +432,14 @@ static GT_ALWAYS_INLINE int validate_ids(gotrace_reader *r, const gt_event *ev)
  * The producer's whole job: the next event in Go's order, with what the
  * consumer needs to know about the producer's progress folded into it
  * (Syncs carry the generation, valid bytes and input offset, make_sync;
- * every event, whether a generation started parking). Returns GOTRACE_OK,
+ * threaded, every event, whether a generation started parking; without
+ * threads, the count is the caller's at once).
+ * Returns GOTRACE_OK,
  * GOTRACE_EOF after the final Sync, or an error described in r->perr.
  * *out is valid until the next call.
  */
 static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
-                                    gt_event **out)
+                                    int threaded, gt_event **out)
 {
 	gt_event *ev;
 	int rc;
@@ -448,15 +453,29 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 	} else {
 		rc = gt_producer_next(&r->prod, &r->order, &ev);
 		if (rc != GOTRACE_OK) {
-			if (rc != GT_GEN_EXHAUSTED)
-				return rc;
-			/* Between generations (or after the final Sync). */
-			if (r->done)
-				return GOTRACE_EOF;
-			ev = &r->scratch;
-			rc = next_generation(r, ev);
-			if (rc != GOTRACE_OK)
-				return rc;
+			if (rc == GT_PRODUCER_PARKED) {
+				rc = GOTRACE_OK;
+			} else {
+				if (rc != GT_GEN_EXHAUSTED)
+					return rc;
+				/* Between generations (or after the final
+				 * Sync). */
+				if (r->done)
+					return GOTRACE_EOF;
+				ev = &r->scratch;
+				rc = next_generation(r, ev);
+				if (rc != GOTRACE_OK)
+					return rc;
+			}
+			/* Generations that started parking reach the
+			 * caller with the first event after: on one thread,
+			 * right away. They start only here (a generation
+			 * installed, or GT_PRODUCER_PARKED). */
+			if (!threaded && r->prod.parked_gens != r->parked_sent) {
+				r->pub_parked += r->prod.parked_gens -
+				                 r->parked_sent;
+				r->parked_sent = r->prod.parked_gens;
+			}
 		}
 		/* Go's parser makes time strictly increasing. */
 		if (ev->time <= r->last_ts)
@@ -465,8 +484,10 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 	}
 	if (rc != GOTRACE_OK)
 		return rc;
-	ev->parked = (uint8_t)(r->prod.parked_gens - r->parked_sent);
-	r->parked_sent = r->prod.parked_gens;
+	if (threaded) {
+		ev->parked = (uint8_t)(r->prod.parked_gens - r->parked_sent);
+		r->parked_sent = r->prod.parked_gens;
+	}
 	*out = ev;
 	return GOTRACE_OK;
 }
@@ -484,7 +505,7 @@ static void *produce_loop(void *arg)
 		if (!r->prod.active)
 			gt_pipe_publish(r->pipe);
 		/* Only v2 traces are read on a thread of their own. */
-		rc = produce(r, 0, &ev);
+		rc = produce(r, 0, 1, &ev);
 		if (rc == GT_STOPPED || (slot = gt_pipe_slot(r->pipe)) == NULL)
 			return NULL;
 		if (rc != GOTRACE_OK) {
@@ -515,34 +536,101 @@ static int finish(gotrace_reader *r, int rc)
 	return fail_with(r, rc);
 }
 
-/* The consumer's half: one ordered event, resolved, checked and applied. */
-static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
-                                    gotrace_event *out)
+/* deliver for a goroutine's plain transition of a v2 trace, its shape
+ * (GT_PLAIN_GO_TRANSITIONS) passed as constants: validate_ids with the
+ * spec's arguments known, then resolved and applied. */
+static GT_ALWAYS_INLINE int deliver_go(gotrace_reader *r, const gt_event *ev,
+                                       gotrace_event *out, int id_from,
+                                       int from, int to, int reason,
+                                       int stack, int sa0, int sa1, int ta0)
 {
-	int rc, plain;
+	const uint64_t *a = ev->args;
+	gotrace_string str = {"", 0};
+	int64_t id;
+	int rc;
 
-	r->pub_parked += ev->parked;
-	if (ev->type == GT_EV_SYNC) {
-		r->pub_gen = ev->args[1];
-		r->pub_valid_bytes = ev->args[2];
-		r->pub_offset = ev->args[3];
-	} else if (!r->is_v1) {
+	if (sa0 >= 1 && ev->gen != NULL) {
+		if (id_missing(&ev->gen->stack_index, a[sa0 - 1]))
+			return fail_with(r, invalid_id(r, ev, "stack", a[sa0 - 1],
+			                               &gt_specs[ev->type]));
+		if (sa1 >= 1 && id_missing(&ev->gen->stack_index, a[sa1 - 1]))
+			return fail_with(r, invalid_id(r, ev, "stack", a[sa1 - 1],
+			                               &gt_specs[ev->type]));
+	}
+	/* The string, looked up once: checked, and kept for the reason. */
+	if (ta0 >= 1 && ev->gen != NULL && a[ta0 - 1] != 0) {
+		uint32_t i;
+
+		if (!gt_idmap_get(&ev->gen->string_index, a[ta0 - 1], &i))
+			return fail_with(r, invalid_id(r, ev, "string",
+			                               a[ta0 - 1],
+			                               &gt_specs[ev->type]));
+		str.data = (const char *)ev->gen->strings[i].data;
+		str.len = ev->gen->strings[i].len;
+	}
+	id = gt_resolve_plain_go(ev, out, id_from, from, to, reason, stack,
+	                         sa0, ta0 == 1 && ev->gen != NULL ? &str
+	                                                          : NULL);
+
+	out->generation = r->pub_gen;
+	if (!r->opts.no_state_tracking) {
+		rc = gt_state_step_g(&r->st, id, from, to, ev->time, ev->m,
+		                     ev->p, ev->gslot, &r->err);
+		if (rc != GOTRACE_OK)
+			return fail_with(r, rc);
+	}
+	return GOTRACE_OK;
+}
+
+/* The consumer's half: one ordered event, resolved, checked and applied.
+ * is_v1 and threaded are constants in each caller, so that each inlines
+ * only its own checks. */
+static GT_ALWAYS_INLINE int deliver(gotrace_reader *r, const gt_event *ev,
+                                    gotrace_event *out, int is_v1,
+                                    int threaded)
+{
+	int rc;
+
+	if (threaded)
+		r->pub_parked += ev->parked;
+	/* (A Sync names no IDs: its spec is all zero.) */
+	if (!is_v1) {
+		switch (ev->type) {
+#define DELIVER_GO(type, id, from, to, reason, stack, sa0, sa1, ta0)       \
+		case GOTRACE_WIRE_##type:                                    \
+			return deliver_go(r, ev, out, GT_ID_##id,            \
+			                  GOTRACE_GO_##from, GOTRACE_GO_##to,\
+			                  reason, GT_TSTACK_##stack, sa0, sa1,\
+			                  ta0);
+		GT_PLAIN_GO_TRANSITIONS(DELIVER_GO)
+#undef DELIVER_GO
+		default:
+			break;
+		}
 		rc = validate_ids(r, ev);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 	}
-	plain = gt_resolve_plain(ev, out);
-	if (!plain) {
+	/* v2 events had their IDs checked above and their tables checked
+	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an
+	 * STWEnd carries over from its begin (maybe from another generation). */
+	if (!gt_resolve_plain(ev, out)) {
+		if (ev->type == GT_EV_SYNC) {
+			r->pub_gen = ev->args[1];
+			r->pub_valid_bytes = ev->args[2];
+			r->pub_offset = ev->args[3];
+		}
 		rc = gt_check_event_values(ev, &r->err);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
 		gt_resolve_event(r, ev, out);
-	}
-	/* v2 events had their IDs checked above and their tables checked
-	 * whole; left are v1 events, CPU samples' stacks, and the STW kind an
-	 * STWEnd carries over from its begin (maybe from another generation). */
-	if (r->is_v1 || (!plain && (ev->type == GOTRACE_WIRE_CPU_SAMPLE ||
-	                            ev->type == GOTRACE_WIRE_STW_END))) {
+		if (is_v1 || ev->type == GOTRACE_WIRE_CPU_SAMPLE ||
+		    ev->type == GOTRACE_WIRE_STW_END) {
+			rc = gt_check_event_refs(ev, out, &r->err);
+			if (rc != GOTRACE_OK)
+				return fail_with(r, rc);
+		}
+	} else if (is_v1) {
 		rc = gt_check_event_refs(ev, out, &r->err);
 		if (rc != GOTRACE_OK)
 			return fail_with(r, rc);
@@ -565,6 +653,7 @@ static int next_threaded(gotrace_reader *r, gotrace_event *out)
 	if (r->pipe == NULL && gt_pipe_start(&r->pipe, produce_loop, r) != 0) {
 		/* No thread to be had: carry on without. */
 		r->opts.threads = 1;
+		gt_reader_update_slow(r);
 		return gotrace_reader_next(r, out);
 	}
 	item = gt_pipe_next(r->pipe);
@@ -572,13 +661,13 @@ static int next_threaded(gotrace_reader *r, gotrace_event *out)
 		return finish(r, (int)(int64_t)item->args[0]);
 	if (item->gen != NULL)
 		gt_pipe_release(r->pipe, item->gen->serial);
-	return deliver(r, item, out);
+	return deliver(r, item, out, 0, 1);
 }
 
 int gt_reader_deliver(gotrace_reader *r, const gt_event *ev,
                       gotrace_event *out)
 {
-	return deliver(r, ev, out);
+	return deliver(r, ev, out, 0, 1);
 }
 
 int gt_reader_finish(gotrace_reader *r, int rc)
@@ -592,18 +681,24 @@ static int next_parallel(gotrace_reader *r, gotrace_event *out)
 	if (r->par == NULL && gt_par_start(r, r->opts.threads - 1) != 0) {
 		/* No thread to be had: carry on without. */
 		r->opts.threads = 1;
+		gt_reader_update_slow(r);
 		return gotrace_reader_next(r, out);
 	}
 	return gt_par_next(r, out);
 }
 
-int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
+void gt_reader_update_slow(gotrace_reader *r)
+{
+	r->slow = r->state != GOTRACE_OK || r->is_v1 || r->opts.threads >= 2;
+}
+
+/* gotrace_reader_next but for a v2 trace read on the caller's thread
+ * without error so far. */
+static int next_other(gotrace_reader *r, gotrace_event *out)
 {
 	gt_event *ev;
 	int rc;
 
-	if (r == NULL || out == NULL)
-		return GOTRACE_ERR_ARG;
 	if (r->state != GOTRACE_OK)
 		return r->state;
 	if (r->opts.threads >= 2 && !r->is_v1) {
@@ -615,9 +710,28 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 			return next_parallel(r, out);
 		return next_threaded(r, out);
 	}
-	/* A constant is_v1 in each call: each inlines only its own half. */
-	rc = r->is_v1 ? produce(r, 1, &ev) : produce(r, 0, &ev);
+	if (!r->is_v1) {
+		/* The test was stale (a seek, a thread not had): renew it. */
+		gt_reader_update_slow(r);
+		return gotrace_reader_next(r, out);
+	}
+	rc = produce(r, 1, 0, &ev);
 	if (rc != GOTRACE_OK)
 		return finish(r, rc);
-	return deliver(r, ev, out);
+	return deliver(r, ev, out, 1, 0);
+}
+
+int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
+{
+	gt_event *ev;
+	int rc;
+
+	if (r == NULL || out == NULL)
+		return GOTRACE_ERR_ARG;
+	if (r->slow)
+		return next_other(r, out);
+	rc = produce(r, 0, 0, &ev);
+	if (rc != GOTRACE_OK)
+		return finish(r, rc);
+	return deliver(r, ev, out, 0, 0);
 }

@@ -52,6 +52,11 @@ struct gotrace_reader {
 
 	/* ---- consumer ---- */
 	int state;                   /* GOTRACE_OK, GOTRACE_EOF or an error */
+	int slow;                    /* gotrace_reader_next's one test: not
+	                                a v2 trace read on the caller's
+	                                thread, or state is not OK (kept by
+	                                gt_reader_update_slow; stale only
+	                                ever as 1) */
 	struct gotrace_error err;
 	gt_state st;
 	char range_name[1100];       /* "stop-the-world (<kind>)" */
@@ -101,6 +106,9 @@ struct gotrace_reader {
 	int has_stop;
 	size_t stop_pos;             /* index position read up to */
 };
+
+/* Renews r->slow after state, is_v1 or opts.threads changed. */
+void gt_reader_update_slow(gotrace_reader *r);
 
 /* Frees what random access made (seek.c). */
 void gt_reader_free_random_access(gotrace_reader *r);

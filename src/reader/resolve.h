@@ -76,6 +76,74 @@ typedef struct gt_plain_transition {
 extern const gt_plain_transition gt_plain_transitions[256];
 
 /*
+ * The plain transitions of goroutines, X(wire type, where the ID is, old
+ * state, new state, reason, stack, the spec's first and second stack
+ * argument and its string argument — 1-based, 0 for none): the table's
+ * entries, and the cases the reader checks, resolves and applies with
+ * these as constants (reader.c). (test_wire checks the last three
+ * against gt_specs.)
+ */
+#define GT_PLAIN_GO_TRANSITIONS(X)                                      \
+	X(GO_CREATE, ARG0, NOT_EXIST, RUNNABLE, 0, ARG1, 3, 2, 0)       \
+	X(GO_CREATE_BLOCKED, ARG0, NOT_EXIST, WAITING, 0, ARG1, 3, 2, 0)\
+	X(GO_CREATE_SYSCALL, ARG0, NOT_EXIST, SYSCALL, 0, NONE, 0, 0, 0)\
+	X(GO_START, ARG0, RUNNABLE, RUNNING, 0, NONE, 0, 0, 0)          \
+	X(GO_DESTROY, G, RUNNING, NOT_EXIST, 0, NONE, 0, 0, 0)          \
+	X(GO_DESTROY_SYSCALL, G, SYSCALL, NOT_EXIST, 0, NONE, 0, 0, 0)  \
+	X(GO_STOP, G, RUNNING, RUNNABLE, 1, EVENT, 2, 0, 1)             \
+	X(GO_BLOCK, G, RUNNING, WAITING, 1, EVENT, 2, 0, 1)             \
+	X(GO_UNBLOCK, ARG0, WAITING, RUNNABLE, 0, NONE, 3, 0, 0)        \
+	X(GO_SWITCH, ARG0, WAITING, RUNNABLE, 0, NONE, 0, 0, 0)         \
+	X(GO_SWITCH_DESTROY, ARG0, WAITING, RUNNABLE, 0, NONE, 0, 0, 0) \
+	X(GO_SYSCALL_BEGIN, G, RUNNING, SYSCALL, 0, EVENT, 2, 0, 0)     \
+	X(GO_SYSCALL_END, G, SYSCALL, RUNNING, 0, NONE, 0, 0, 0)        \
+	X(GO_SYSCALL_END_BLOCKED, G, SYSCALL, RUNNABLE, 0, NONE, 0, 0, 0)
+
+/*
+ * gt_resolve_plain for a goroutine's plain transition whose shape (its
+ * GT_PLAIN_GO_TRANSITIONS entry) the caller passes as constants; returns
+ * the goroutine. arg0: args[0]'s string if the caller has looked it up,
+ * else NULL.
+ */
+static GT_ALWAYS_INLINE int64_t gt_resolve_plain_go(const gt_event *ev,
+                                                    gotrace_event *out,
+                                                    int id_from, int from,
+                                                    int to, int reason,
+                                                    int stack, int sa0,
+                                                    const gotrace_string *arg0)
+{
+	const uint64_t *a = ev->args;
+	int64_t id = id_from == GT_ID_ARG0 ? (int64_t)a[0] : ev->g;
+
+	out->time = ev->time;
+	out->thread = ev->m;
+	out->proc = ev->p;
+	out->goroutine = ev->g;
+	/* gt_event_stack */
+	out->stack = sa0 < 1 || a[sa0 - 1] == 0
+	             ? gt_no_stack : gt_stack_handle(ev->gen, a[sa0 - 1]);
+	out->kind = GOTRACE_EVENT_STATE_TRANSITION;
+	out->wire_type = ev->type;
+	out->u.transition.resource = GOTRACE_RESOURCE_GOROUTINE;
+	out->u.transition.id = id;
+	out->u.transition.old_state = from;
+	out->u.transition.new_state = to;
+	if (reason) {
+		out->u.transition.reason = arg0 != NULL
+		                           ? *arg0
+		                           : gt_resolve_string(ev->gen, a[0]);
+	} else {
+		out->u.transition.reason.data = "";
+		out->u.transition.reason.len = 0;
+	}
+	out->u.transition.stack = stack == GT_TSTACK_EVENT ? out->stack
+	                          : stack == GT_TSTACK_ARG1
+	                            ? gt_stack_handle(ev->gen, a[1])
+	                            : gt_no_stack;
+	return id;
+}
+
+/*
  * Fills out from ev if ev is a plain transition; returns 1 then, else 0
  * with out untouched.
  */

@@ -139,6 +139,7 @@ static int gt_reader_restart(gotrace_reader *r, uint64_t start,
 	r->pub_offset = start;
 	r->pub_parked = 0;
 	r->pub_incomplete = 0;
+	gt_reader_update_slow(r);
 
 	if (rc != GOTRACE_OK) {
 		/* The stream is nowhere: the reader fails from here on. */
@@ -146,6 +147,7 @@ static int gt_reader_restart(gotrace_reader *r, uint64_t start,
 		             rc == GOTRACE_ERR_IO ? "seek error"
 		                                  : "input cannot be seeked");
 		r->state = rc;
+		r->slow = 1;
 	}
 	return rc;
 }

@@ -16,7 +16,7 @@ void gt_state_init(gt_state *st)
 {
 	memset(st, 0, sizeof *st);
 	memset(st->m_cache, 0xff, sizeof st->m_cache);
-	gt_idmap_init(&st->g_index);
+	gt_gidmap_init(&st->g_index);
 	gt_idmap_init(&st->p_index);
 	gt_idmap_init(&st->m_index);
 }
@@ -28,7 +28,7 @@ void gt_state_free(gt_state *st)
 	free(st->ghint);
 	free(st->ps);
 	free(st->ms);
-	gt_idmap_free(&st->g_index);
+	gt_gidmap_free(&st->g_index);
 	gt_idmap_free(&st->p_index);
 	gt_idmap_free(&st->m_index);
 	memset(st, 0, sizeof *st);
@@ -38,16 +38,13 @@ const gotrace_goroutine_info *gt_state_query_g(const gt_state *st, int64_t id)
 {
 	uint32_t i;
 
-	return gt_idmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i].info
+	return gt_gidmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i].info
 	                                                    : NULL;
 }
 
-/* Remembers that the engine's slot hint holds the goroutine in slot s. A
- * hint not remembered is only a later miss: so are those far beyond the
- * goroutines this table has held (the engine's slots track the same
- * goroutines, so its slot numbers stay near ours), which bounds the
- * array by the table, whatever hints arrive. */
-static void remember_hint(gt_state *st, uint32_t hint, uint32_t s)
+/* remember_hint past the array's end. */
+static GT_COLD void remember_hint_grow(gt_state *st, uint32_t hint,
+                                       uint32_t s)
 {
 	size_t cap = st->nghint;
 
@@ -64,11 +61,24 @@ static void remember_hint(gt_state *st, uint32_t hint, uint32_t s)
 	st->ghint[hint] = s;
 }
 
+/* Remembers that the engine's slot hint holds the goroutine in slot s. A
+ * hint not remembered is only a later miss: so are those far beyond the
+ * goroutines this table has held (the engine's slots track the same
+ * goroutines, so its slot numbers stay near ours), which bounds the
+ * array by the table, whatever hints arrive. */
+static inline void remember_hint(gt_state *st, uint32_t hint, uint32_t s)
+{
+	if (hint < st->nghint)
+		st->ghint[hint] = s;
+	else
+		remember_hint_grow(st, hint, s);
+}
+
 gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint)
 {
 	uint32_t i;
 
-	if (!gt_idmap_get(&st->g_index, (uint64_t)id, &i))
+	if (!gt_gidmap_get(&st->g_index, (uint64_t)id, &i))
 		return NULL;
 	remember_hint(st, hint, i);
 	return &st->gs[i];
@@ -97,7 +107,7 @@ gotrace_thread_info *gt_state_lookup_m_slow(gt_state *st, int64_t id)
 	return m;
 }
 
-gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
+static inline gt_state_g *add_g(gt_state *st, int64_t id, uint32_t hint)
 {
 	gt_state_g *g;
 	uint32_t s;
@@ -115,7 +125,7 @@ gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 		st->gs[s].pos = s;
 	}
 	s = st->glive[st->ngs];
-	if (gt_idmap_put(&st->g_index, (uint64_t)id, s) != 0)
+	if (gt_gidmap_put(&st->g_index, (uint64_t)id, s) != 0)
 		return NULL;
 	st->ngs++;
 	g = &st->gs[s];
@@ -127,19 +137,23 @@ gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 	return g;
 }
 
-void gt_state_remove_g(gt_state *st, gt_state_g *g)
+gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 {
-	uint32_t s = (uint32_t)(g - st->gs), last = (uint32_t)st->ngs - 1;
-	uint32_t moved = st->glive[last];
+	return add_g(st, id, hint);
+}
 
-	gt_idmap_del(&st->g_index, (uint64_t)g->info.id);
-	/* The last live slot takes g's place in the list; g's slot becomes
-	 * the first free one. */
-	st->glive[g->pos] = moved;
-	st->gs[moved].pos = g->pos;
-	st->glive[last] = s;
-	g->pos = last;
-	st->ngs--;
+gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
+                                   int *added)
+{
+	uint32_t i;
+
+	if (gt_gidmap_get(&st->g_index, (uint64_t)id, &i)) {
+		*added = 0;
+		remember_hint(st, hint, i);
+		return &st->gs[i];
+	}
+	*added = 1;
+	return add_g(st, id, hint);
 }
 
 static gotrace_proc_info *add_p(gt_state *st, int64_t id)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/gidmap.h"
 #include "base/idmap.h"
 #include "order/order.h"
 #include "gotrace/reader.h"
@@ -40,7 +41,7 @@ typedef struct gt_state {
 	gt_state_g *gs;
 	uint32_t *glive;
 	size_t ngs, nslots, gs_cap, glive_cap;
-	gt_idmap g_index;        /* goroutine ID -> slot */
+	gt_gidmap g_index;        /* goroutine ID -> slot */
 	uint32_t *ghint;         /* engine slot -> slot, where last seen */
 	size_t nghint;
 	gotrace_proc_info *ps;
@@ -70,8 +71,27 @@ void gt_state_free(gt_state *st);
 /* Adds goroutine id, Undetermined, reached from engine slot hint
  * (GT_NO_SLOT for none) from now on; NULL if memory ran out. */
 gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint);
-/* Removes goroutine g; the last one listed takes its place in the list. */
-void gt_state_remove_g(gt_state *st, gt_state_g *g);
+/* Goroutine id, remembered for engine slot hint, or if absent added as
+ * gt_state_add_g does (*added says which); NULL if memory ran out. */
+gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
+                                   int *added);
+
+/* Removes goroutine g; the last one listed takes its place in the list.
+ * Inline: every goroutine that ends comes here. */
+static inline void gt_state_remove_g(gt_state *st, gt_state_g *g)
+{
+	uint32_t s = (uint32_t)(g - st->gs), last = (uint32_t)st->ngs - 1;
+	uint32_t moved = st->glive[last];
+
+	gt_gidmap_del(&st->g_index, (uint64_t)g->info.id);
+	/* The last live slot takes g's place in the list; g's slot becomes
+	 * the first free one. */
+	st->glive[g->pos] = moved;
+	st->gs[moved].pos = g->pos;
+	st->glive[last] = s;
+	g->pos = last;
+	st->ngs--;
+}
 /* Goroutine id by its ID, remembered for engine slot hint; NULL if
  * absent. */
 gt_state_g *gt_state_find_g_slow(gt_state *st, int64_t id, uint32_t hint);
@@ -152,30 +172,62 @@ static inline gt_state_g *gt_state_find_g(gt_state *st, int64_t id,
 	return gt_state_find_g_slow(st, id, hint);
 }
 
-static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
-                                   uint32_t hint, struct gotrace_error *err)
+/*
+ * Goroutine id goes from state from to state to at time, on thread and
+ * proc: a StateTransition of a goroutine, taken apart (a caller that
+ * knows the states as constants has them folded in).
+ */
+static GT_ALWAYS_INLINE int gt_state_step_g(gt_state *st, int64_t id,
+                                            int from, int to, int64_t time,
+                                            int64_t thread, int64_t proc,
+                                            uint32_t hint,
+                                            struct gotrace_error *err)
 {
-	int64_t id = ev->u.transition.id;
-	int from = ev->u.transition.old_state, to = ev->u.transition.new_state;
-	gt_state_g *rec = gt_state_find_g(st, id, hint);
-	gotrace_goroutine_info *g = rec ? &rec->info : NULL;
+	gt_state_g *rec;
+	gotrace_goroutine_info *g;
 	gotrace_thread_info *m;
 	int is;
 
-	is = g ? (int)g->state : -1;
-	if (!gt_state_start_ok(from, is)) {
-		int rc = gt_state_bad_start(st, err, 0, id, from, to, is);
+	if (from == GOTRACE_GO_NOT_EXIST) {
+		/* A goroutine created: new, but in a broken trace. What
+		 * follows is the general case's, with one lookup. */
+		int added;
 
-		if (rc != GOTRACE_OK)
-			return rc;
-	}
-	if (g == NULL) {
-		if ((rec = gt_state_add_g(st, id, hint)) == NULL)
+		rec = gt_state_find_or_add_g(st, id, hint, &added);
+		if (rec == NULL)
 			return gt_state_nomem(err);
 		g = &rec->info;
-	} else if (from != GOTRACE_GO_UNDETERMINED) {
-		/* Lenient or not, the M bookkeeping follows the real state. */
-		from = (int)g->state;
+		if (!added) {
+			is = (int)g->state;
+			if (!gt_state_start_ok(from, is)) {
+				int rc = gt_state_bad_start(st, err, 0, id,
+				                            from, to, is);
+
+				if (rc != GOTRACE_OK)
+					return rc;
+			}
+			from = is;
+		}
+	} else {
+		rec = gt_state_find_g(st, id, hint);
+		g = rec ? &rec->info : NULL;
+		is = g ? (int)g->state : -1;
+		if (!gt_state_start_ok(from, is)) {
+			int rc = gt_state_bad_start(st, err, 0, id, from, to,
+			                            is);
+
+			if (rc != GOTRACE_OK)
+				return rc;
+		}
+		if (g == NULL) {
+			if ((rec = gt_state_add_g(st, id, hint)) == NULL)
+				return gt_state_nomem(err);
+			g = &rec->info;
+		} else if (from != GOTRACE_GO_UNDETERMINED) {
+			/* Lenient or not, the M bookkeeping follows the
+			 * real state. */
+			from = (int)g->state;
+		}
 	}
 	/* The M it ran on lets go of it. */
 	if (gt_state_executing(from) && !gt_state_executing(to) &&
@@ -183,7 +235,7 @@ static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
 		m = gt_state_lookup_m(st, g->thread);
 		if (m != NULL && m->goroutine == id) {
 			m->goroutine = -1;
-			m->since = ev->time;
+			m->since = time;
 		}
 	}
 	st->transitions[0][from][to]++;
@@ -192,21 +244,30 @@ static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
 		return GOTRACE_OK;
 	}
 	g->state = (gotrace_goroutine_state)to;
-	g->since = ev->time;
+	g->since = time;
 	if (gt_state_executing(to)) {
-		g->thread = ev->thread;
-		g->proc = ev->proc;
-		m = gt_state_get_m(st, ev->thread);
-		if (ev->thread >= 0 && m == NULL)
+		g->thread = thread;
+		g->proc = proc;
+		m = gt_state_get_m(st, thread);
+		if (thread >= 0 && m == NULL)
 			return gt_state_nomem(err);
 		if (m != NULL) {
 			m->goroutine = id;
-			m->since = ev->time;
+			m->since = time;
 		}
 	} else {
 		g->thread = g->proc = -1;
 	}
 	return GOTRACE_OK;
+}
+
+static inline int gt_state_apply_g(gt_state *st, const gotrace_event *ev,
+                                   uint32_t hint, struct gotrace_error *err)
+{
+	return gt_state_step_g(st, ev->u.transition.id,
+	                       ev->u.transition.old_state,
+	                       ev->u.transition.new_state, ev->time,
+	                       ev->thread, ev->proc, hint, err);
 }
 
 /* Applies a delivered event whose goroutine the engine keeps in slot

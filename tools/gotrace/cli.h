@@ -337,8 +337,20 @@ int cli_run_open(cli_run *run, const cli_command *cmd,
 int cli_run_open_index(cli_run *run, const cli_command *cmd,
                        const cli_reader_opts *opt, const char *path);
 
-/* gotrace_reader_next / gotrace_wire_reader_next plus the progress line. */
-int cli_run_next(cli_run *run, gotrace_event *ev);
+/* Counts an event for the progress line, which it redraws now and then. */
+void cli_progress_tick(cli_run *run);
+
+/* gotrace_reader_next / gotrace_wire_reader_next plus the progress line.
+ * Inline: every command's reading loop runs it for every event. */
+static inline int cli_run_next(cli_run *run, gotrace_event *ev)
+{
+	int rc = gotrace_reader_next(run->r, ev);
+
+	if (run->progress.enabled &&
+	    ++run->progress.events >= run->progress.next_check)
+		cli_progress_tick(run);
+	return rc;
+}
 int cli_run_next_wire(cli_run *run, gotrace_wire_event *ev);
 
 /*

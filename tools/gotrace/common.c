@@ -901,7 +901,7 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void progress_tick(cli_run *run)
+void cli_progress_tick(cli_run *run)
 {
 	cli_progress *p = &run->progress;
 	double t = now_seconds(), elapsed = t - p->start;
@@ -1078,21 +1078,12 @@ int cli_run_open_index(cli_run *run, const cli_command *cmd,
 	return rc;
 }
 
-int cli_run_next(cli_run *run, gotrace_event *ev)
-{
-	int rc = gotrace_reader_next(run->r, ev);
-
-	if (run->progress.enabled && ++run->progress.events >= run->progress.next_check)
-		progress_tick(run);
-	return rc;
-}
-
 int cli_run_next_wire(cli_run *run, gotrace_wire_event *ev)
 {
 	int rc = gotrace_wire_reader_next(run->wr, ev);
 
 	if (run->progress.enabled && ++run->progress.events >= run->progress.next_check)
-		progress_tick(run);
+		cli_progress_tick(run);
 	return rc;
 }
 
