@@ -284,7 +284,6 @@ static inline gt_gstate *get_g(gt_order *o, int64_t id)
 static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 {
 	uint32_t i;
-	gt_gstate *s;
 
 	touch(o, GT_RES_G, id);
 	if (o->gs_free != NONE) {
@@ -301,18 +300,7 @@ static gt_gstate *new_g(gt_order *o, int64_t id, uint8_t status, gt_seq seq)
 		o->gs_free = i;
 		return NULL;
 	}
-	s = &o->gs[i];
-	s->id = id;
-	if ((uint64_t)id > o->gs_max_id)
-		o->gs_max_id = (uint64_t)id;
-	s->slot = i;
-	s->live = 1;
-	s->status = status;
-	s->sflags = 0;
-	s->seq = seq;
-	s->nregions = 0;          /* capacity is kept for reuse */
-	s->ranges.n = 0;
-	return s;
+	return gt_order_init_g(o, i, id, status, seq);
 }
 
 /* A speculative engine notes the goroutines from before the generation

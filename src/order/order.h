@@ -314,6 +314,26 @@ static inline void gt_order_remove_g(gt_order *o, gt_gstate *gs)
 		gt_order_note_death(o, gs->id);
 }
 
+/* Slot i, just taken for goroutine id, as a new goroutine's record; both
+ * ways of adding one (gt_order_add_g, gt_order_create_g) end here. */
+static inline gt_gstate *gt_order_init_g(gt_order *o, uint32_t i, int64_t id,
+                                         uint8_t status, gt_seq seq)
+{
+	gt_gstate *s = &o->gs[i];
+
+	s->id = id;
+	if ((uint64_t)id > o->gs_max_id)
+		o->gs_max_id = (uint64_t)id;
+	s->slot = i;
+	s->live = 1;
+	s->status = status;
+	s->sflags = 0;
+	s->seq = seq;
+	s->nregions = 0;          /* capacity is kept for reuse */
+	s->ranges.n = 0;
+	return s;
+}
+
 /*
  * For the common path, in an engine that is not speculative and tracks
  * nothing: adds goroutine id as gt_order_add_g does, unless it exists;
@@ -324,7 +344,6 @@ static inline gt_gstate *gt_order_create_g(gt_order *o, int64_t id,
                                            uint8_t status, gt_seq seq)
 {
 	gt_gidmap_page *pg = gt_gidmap_page_of(&o->g_index, (uint64_t)id);
-	gt_gstate *s;
 	uint32_t i;
 
 	if (pg == NULL || o->gs_free == UINT32_MAX) {
@@ -337,18 +356,7 @@ static inline gt_gstate *gt_order_create_g(gt_order *o, int64_t id,
 	i = o->gs_free;
 	o->gs_free = o->gs[i].next_free;
 	gt_gidmap_fill(&o->g_index, pg, (uint64_t)id, i);
-	s = &o->gs[i];
-	s->id = id;
-	if ((uint64_t)id > o->gs_max_id)
-		o->gs_max_id = (uint64_t)id;
-	s->slot = i;
-	s->live = 1;
-	s->status = status;
-	s->sflags = 0;
-	s->seq = seq;
-	s->nregions = 0;          /* capacity is kept for reuse */
-	s->ranges.n = 0;
-	return s;
+	return gt_order_init_g(o, i, id, status, seq);
 }
 
 /* Goroutine gs exists in status want, and seq (of generation gen) follows
