@@ -228,6 +228,123 @@ GOTRACE_API int gotrace_reader_seek_time(gotrace_reader *r,
 GOTRACE_API int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last);
 
 /*
+ * Ranges: which generations to read, as `gotrace dump --gen A:B` or
+ * --from T --to T and the Python package's gen=, from_= and to= give
+ * them. A range is resolved against the index: the first generation is
+ * the one numbered first_gen, or the one holding from (as
+ * gotrace_index_find_time places it); the last, likewise, numbered
+ * last_gen or holding to. An end not given is open: from the trace's
+ * first generation, or on to wherever the trace ends (a damaged trace's
+ * error then comes where a reader without a range meets it).
+ */
+typedef enum gotrace_range_kind {
+	GOTRACE_RANGE_ALL = 0,          /* no range: every generation */
+	GOTRACE_RANGE_GENERATIONS = 1,  /* first_gen..last_gen, by number */
+	GOTRACE_RANGE_TIMES = 2         /* from..to, times */
+} gotrace_range_kind;
+
+typedef struct gotrace_range {
+	gotrace_range_kind kind;
+	int has_first;                  /* first_gen or from is given */
+	int has_last;                   /* last_gen or to is given */
+	uint64_t first_gen, last_gen;   /* GOTRACE_RANGE_GENERATIONS */
+	gotrace_clock_kind from_clock;  /* GOTRACE_RANGE_TIMES: each time */
+	gotrace_clock_kind to_clock;    /* on its own clock */
+	int64_t from, to;
+} gotrace_range;
+
+/* A range that selects everything; set kind and the ends given. */
+#define GOTRACE_RANGE_INIT                                               \
+	{ GOTRACE_RANGE_ALL, 0, 0, 0, 0, GOTRACE_CLOCK_TRACE,            \
+	  GOTRACE_CLOCK_TRACE, 0, 0 }
+
+/* The ends of a range, as gotrace_selection.failed_end names them. */
+enum {
+	GOTRACE_RANGE_FIRST = 1,  /* first_gen or from */
+	GOTRACE_RANGE_LAST = 2    /* last_gen or to; both: first after last */
+};
+
+/* A range resolved against an index, or why it could not be. */
+typedef struct gotrace_selection {
+	size_t first, last;          /* positions in the index
+	                                (gotrace_index_at), first <= last */
+	uint64_t first_gen;          /* their generation numbers */
+	uint64_t last_gen;
+	int to_end;                  /* no last end: the read goes on after
+	                                last to the end of the trace */
+	/* On failure: the end that could not be placed (GOTRACE_RANGE_FIRST
+	 * or _LAST; both when the first comes after the last, with first
+	 * and last set), or 0 when the trace itself is the reason (no
+	 * generations, not an indexable trace). */
+	int failed_end;
+	char message[192];           /* on failure, why, in English */
+} gotrace_selection;
+
+/*
+ * gotrace_range_parse_generations parses "A:B", "A:" (A to the end),
+ * ":B" (from the start) or "A" (A alone), generation numbers from 1, as
+ * `gotrace dump --gen` takes them, into range (kind
+ * GOTRACE_RANGE_GENERATIONS and both ends). gotrace_range_parse_time
+ * parses one end (GOTRACE_RANGE_FIRST: from, GOTRACE_RANGE_LAST: to) of
+ * a time range, as --from and --to take it: a duration since the
+ * trace's start in Go's syntax ("1.5s", "2m3s", "250ms", or a number of
+ * ns; GOTRACE_CLOCK_START), "@NS" on the trace clock
+ * (GOTRACE_CLOCK_TRACE), or an RFC 3339 time ("2026-12-03T10:15:00.5Z",
+ * or with +HH:MM or -HH:MM; GOTRACE_CLOCK_WALL); it sets kind to
+ * GOTRACE_RANGE_TIMES and leaves the other end as it was.
+ * gotrace_parse_duration parses a duration alone, as Go's
+ * time.ParseDuration does but without a sign. Each returns GOTRACE_OK,
+ * or GOTRACE_ERR_ARG with *why (may be NULL) set to a static reason
+ * ("not a number", "A is after B", ...) and range or *ns unchanged.
+ */
+GOTRACE_API int gotrace_range_parse_generations(gotrace_range *range,
+                                                const char *text,
+                                                const char **why);
+GOTRACE_API int gotrace_range_parse_time(gotrace_range *range, int end,
+                                         const char *text, const char **why);
+GOTRACE_API int gotrace_parse_duration(const char *text, int64_t *ns,
+                                       const char **why);
+
+/*
+ * gotrace_index_select resolves range against idx into *sel. Returns
+ * GOTRACE_OK; or, with sel->failed_end and sel->message saying why:
+ *  - the scan's error (GOTRACE_ERR_TRUNCATED, ...; gotrace_index_error)
+ *    if idx lists no generation because the trace is damaged before its
+ *    first generation ends (whatever the range: that is the news);
+ *  - GOTRACE_ERR_ARG for a generation number idx does not list, an
+ *    empty index (no complete generation), a first end after the last,
+ *    or a bad range (an unknown kind or clock; NULL arguments, then
+ *    with sel unchanged);
+ *  - GOTRACE_ERR_UNSUPPORTED for a wall-clock time when the trace has
+ *    no clock snapshots (before Go 1.25), or for the (empty) index of a
+ *    v1 trace (message "a go 1.NN trace (the v1 format of Go 1.11 to
+ *    1.21) has no generations").
+ * GOTRACE_RANGE_ALL selects every generation (to_end set).
+ */
+GOTRACE_API int gotrace_index_select(const gotrace_index *idx,
+                                     const gotrace_range *range,
+                                     gotrace_selection *sel);
+
+/*
+ * gotrace_reader_select makes r read range: it resolves it against the
+ * reader's index (gotrace_reader_index, made if it was not), seeks to
+ * the first generation (gotrace_reader_seek_generation) and stops after
+ * the last (gotrace_reader_set_stop; no stop if the range has no last
+ * end, replacing any stop set before). sel may be NULL; if not, it is
+ * filled as gotrace_index_select fills it. Allowed when a seek is.
+ * GOTRACE_RANGE_ALL changes nothing and returns GOTRACE_OK. Returns
+ * GOTRACE_OK, or as gotrace_index_select (the reader then left as it
+ * was), or with failed_end 0: GOTRACE_ERR_UNSUPPORTED for a v1 trace
+ * (with gotrace_index_select's message) or an input that cannot be read
+ * twice (a pipe, a callback input), another error
+ * of gotrace_reader_index (the reader's own, if its header was bad), or
+ * an error of the seek.
+ */
+GOTRACE_API int gotrace_reader_select(gotrace_reader *r,
+                                      const gotrace_range *range,
+                                      gotrace_selection *sel);
+
+/*
  * gotrace_cut_write writes a trace holding only the generations at
  * positions [first, last] of idx (0-based, first <= last <
  * gotrace_index_count): the header and those generations' bytes, copied,

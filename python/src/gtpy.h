@@ -115,5 +115,8 @@ int gtpy_analyses_add(PyObject *module);
 /* Adds the reader, the event type and the columns (their files). 0 or -1. */
 int gtpy_reader_add(PyObject *module);
 int gtpy_columns_add(PyObject *module);
+/* The selectors' parsers (_parse_generations, _parse_time,
+ * _parse_duration) for gotrace._selectors: the library's, as the CLI's. */
+int gtpy_source_add(PyObject *module);
 
 #endif

@@ -74,6 +74,7 @@ PyInit__gotrace(void)
 	                               gotrace_library_version()) < 0 ||
 	    gtpy_reader_add(m) < 0 ||
 	    gtpy_columns_add(m) < 0 ||
+	    gtpy_source_add(m) < 0 ||
 	    gtpy_analyses_add(m) < 0) {
 		Py_DECREF(m);
 		return NULL;

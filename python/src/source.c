@@ -444,14 +444,6 @@ static int open_input(PyObject *source, gotrace_input **in, int *stream)
 
 /* ---- generation ranges ------------------------------------------------- */
 
-typedef struct range_spec {
-	int kind;              /* 0 none, 1 generations, 2 times */
-	int has_first, has_last;
-	uint64_t first, last;  /* generation numbers */
-	int from_clock, to_clock;
-	int64_t from_t, to_t;
-} range_spec;
-
 static int optional_u64(PyObject *o, int *has, uint64_t *v)
 {
 	*has = o != Py_None;
@@ -461,28 +453,38 @@ static int optional_u64(PyObject *o, int *has, uint64_t *v)
 	return *v == (uint64_t)-1 && PyErr_Occurred() ? -1 : 0;
 }
 
-static int optional_time(PyObject *o, int *has, int *clock, int64_t *t)
+static int optional_time(PyObject *o, int *has, gotrace_clock_kind *clock,
+                         int64_t *t)
 {
+	int c;
+	long long v;
+
 	*has = o != Py_None;
 	if (!*has)
 		return 0;
-	return PyArg_ParseTuple(o, "iL;a time is (clock, ns)", clock, t) ? 0 : -1;
+	if (!PyArg_ParseTuple(o, "iL;a time is (clock, ns)", &c, &v))
+		return -1;
+	*clock = (gotrace_clock_kind)c;
+	*t = (int64_t)v;
+	return 0;
 }
 
 /*
- * The selectors, checked and normalized by gotrace._selectors (pure
- * Python: the CLI's syntax, timedelta, datetime): None, or
- * ("gen", A or None, B or None), or ("time", (clock, t) or None, ...).
+ * The selectors, checked and normalized by gotrace._selectors (the
+ * CLI's syntax through the library's parsers, timedelta, datetime):
+ * None, or ("gen", A or None, B or None), or ("time", (clock, t) or
+ * None, ...), into rs.
  */
 static int parse_range(PyObject *gen, PyObject *from_, PyObject *to,
-                       range_spec *rs)
+                       gotrace_range *rs)
 {
+	gotrace_range all = GOTRACE_RANGE_INIT;
 	PyObject *mod, *spec;
 	const char *kind;
 	PyObject *a, *b;
 	int rc = -1;
 
-	memset(rs, 0, sizeof *rs);
+	*rs = all;
 	if ((gen == NULL || gen == Py_None) && (from_ == NULL || from_ == Py_None) &&
 	    (to == NULL || to == Py_None))
 		return 0;
@@ -503,14 +505,14 @@ static int parse_range(PyObject *gen, PyObject *from_, PyObject *to,
 	if (!PyArg_ParseTuple(spec, "sOO", &kind, &a, &b))
 		goto out;
 	if (strcmp(kind, "gen") == 0) {
-		rs->kind = 1;
-		if (optional_u64(a, &rs->has_first, &rs->first) < 0 ||
-		    optional_u64(b, &rs->has_last, &rs->last) < 0)
+		rs->kind = GOTRACE_RANGE_GENERATIONS;
+		if (optional_u64(a, &rs->has_first, &rs->first_gen) < 0 ||
+		    optional_u64(b, &rs->has_last, &rs->last_gen) < 0)
 			goto out;
 	} else {
-		rs->kind = 2;
-		if (optional_time(a, &rs->has_first, &rs->from_clock, &rs->from_t) < 0 ||
-		    optional_time(b, &rs->has_last, &rs->to_clock, &rs->to_t) < 0)
+		rs->kind = GOTRACE_RANGE_TIMES;
+		if (optional_time(a, &rs->has_first, &rs->from_clock, &rs->from) < 0 ||
+		    optional_time(b, &rs->has_last, &rs->to_clock, &rs->to) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -519,134 +521,158 @@ out:
 	return rc;
 }
 
-/* "N to M", "only N" or "none": the generations idx holds. */
-static void index_span(const gotrace_index *idx, char *buf, size_t size)
+/*
+ * Seeks r to the range's first generation and stops it after its last
+ * (gotrace_reader_select), raising what the library reports as
+ * exceptions. 0 or -1 with an exception set.
+ */
+static int apply_range(gotrace_reader *r, const gotrace_range *rs)
 {
-	size_t n = gotrace_index_count(idx);
-	gotrace_generation_info a, b;
-
-	if (n == 0 || gotrace_index_at(idx, 0, &a) != 0 ||
-	    gotrace_index_at(idx, n - 1, &b) != 0)
-		snprintf(buf, size, "none");
-	else if (n == 1)
-		snprintf(buf, size, "only %llu", (unsigned long long)a.number);
-	else
-		snprintf(buf, size, "%llu to %llu", (unsigned long long)a.number,
-		         (unsigned long long)b.number);
-}
-
-static int index_damaged(const gotrace_index *idx)
-{
-	const gotrace_error *e = gotrace_index_error(idx);
-
-	return e != NULL && gotrace_error_code(e) != 0;
-}
-
-static int find_gen(const gotrace_index *idx, uint64_t gen, size_t *pos)
-{
-	long p = gotrace_index_find_generation(idx, gen);
-	char span[64];
-
-	if (p >= 0) {
-		*pos = (size_t)p;
-		return 0;
-	}
-	index_span(idx, span, sizeof span);
-	PyErr_Format(PyExc_ValueError, "no generation %llu in the trace (%s: %s)",
-	             (unsigned long long)gen,
-	             index_damaged(idx) ? "its intact generations"
-	                                : "its generations", span);
-	return -1;
-}
-
-static int find_time(const gotrace_index *idx, const char *opt, int clock,
-                     int64_t t, size_t *pos)
-{
-	long p = gotrace_index_find_time(idx, (gotrace_clock_kind)clock, t);
-
-	if (p >= 0) {
-		*pos = (size_t)p;
-		return 0;
-	}
-	if (gotrace_index_count(idx) == 0)
-		PyErr_Format(PyExc_ValueError, "%s: the trace has no complete "
-		             "generation", opt);
-	else
-		PyErr_Format(gtpy_UnsupportedError, "%s: the trace has no clock "
-		             "snapshots to place a wall-clock time (Go writes them "
-		             "from 1.25 on)", opt);
-	return -1;
-}
-
-/* Seeks r to the range's first generation and stops it after its last,
- * as the CLI's apply_range. 0 or -1 with an exception set. */
-static int apply_range(gotrace_reader *r, const range_spec *rs)
-{
+	gotrace_selection sel;
 	const gotrace_index *idx;
-	gotrace_generation_info a, b;
-	size_t n, first = 0, last;
+	gotrace_version v;
 	int rc;
 
 	Py_BEGIN_ALLOW_THREADS
-	idx = gotrace_reader_index(r, &rc);
+	rc = gotrace_reader_select(r, rs, &sel);
 	Py_END_ALLOW_THREADS
-	if (idx == NULL) {
-		gotrace_version v = gotrace_reader_version(r);
-
-		if (rc == GOTRACE_ERR_UNSUPPORTED && !gotrace_version_is_v2(v) &&
-		    v != GOTRACE_VERSION_UNKNOWN)
-			PyErr_Format(gtpy_UnsupportedError, "a go 1.%d trace (the v1 "
-			             "format of Go 1.11 to 1.21) has no generations",
-			             (int)v);
+	if (rc == GOTRACE_OK)
+		return 0;
+	if (sel.failed_end == (GOTRACE_RANGE_FIRST | GOTRACE_RANGE_LAST)) {
+		if (rs->kind == GOTRACE_RANGE_TIMES)
+			PyErr_Format(PyExc_ValueError, "from_ comes after to (the "
+			             "trace's generations %zu and %zu)",
+			             sel.first + 1, sel.last + 1);
 		else
-			gtpy_raise_status(rc, "generation range");
+			PyErr_SetString(PyExc_ValueError, sel.message);
 		return -1;
 	}
-	n = gotrace_index_count(idx);
-	if (n == 0 && index_damaged(idx)) {
+	if (sel.failed_end != 0) {
+		if (rs->kind == GOTRACE_RANGE_GENERATIONS)
+			PyErr_SetString(PyExc_ValueError, sel.message);
+		else
+			PyErr_Format(rc == GOTRACE_ERR_UNSUPPORTED
+			             ? gtpy_UnsupportedError : PyExc_ValueError,
+			             "%s: %s", sel.failed_end == GOTRACE_RANGE_FIRST
+			             ? "from_" : "to", sel.message);
+		return -1;
+	}
+	/* The trace is the reason: no generations, or none intact. The
+	 * index, if there is one, was made by the call. */
+	idx = gotrace_reader_index(r, NULL);
+	v = gotrace_reader_version(r);
+	if (idx != NULL && gotrace_index_count(idx) == 0 &&
+	    gotrace_index_error(idx) != NULL &&
+	    gotrace_error_code(gotrace_index_error(idx)) != 0)
 		/* Damaged in its first generation: that is the news. */
 		gtpy_raise_error(gotrace_index_error(idx), 0, 0);
-		return -1;
-	}
-	last = n > 0 ? n - 1 : 0;
-	if (rs->kind == 1) {
-		if (rs->has_first && find_gen(idx, rs->first, &first) < 0)
-			return -1;
-		if (rs->has_last && find_gen(idx, rs->last, &last) < 0)
-			return -1;
-	} else {
-		if (rs->has_first &&
-		    find_time(idx, "from_", rs->from_clock, rs->from_t, &first) < 0)
-			return -1;
-		if (rs->has_last &&
-		    find_time(idx, "to", rs->to_clock, rs->to_t, &last) < 0)
-			return -1;
-	}
-	if (n == 0) {
-		PyErr_SetString(PyExc_ValueError, "the trace has no complete "
-		                "generation");
-		return -1;
-	}
-	if (first > last) {
-		PyErr_Format(PyExc_ValueError, "from_ comes after to (the trace's "
-		             "generations %zu and %zu)", first + 1, last + 1);
-		return -1;
-	}
-	if (gotrace_index_at(idx, first, &a) != 0 ||
-	    gotrace_index_at(idx, last, &b) != 0) {
-		PyErr_SetString(PyExc_SystemError, "index position out of range");
-		return -1;
-	}
-	Py_BEGIN_ALLOW_THREADS
-	rc = gotrace_reader_seek_generation(r, a.number);
-	if (rc == GOTRACE_OK)
-		rc = gotrace_reader_set_stop(r, rs->has_last ? b.number : UINT64_MAX);
-	Py_END_ALLOW_THREADS
-	if (rc != GOTRACE_OK) {
+	else if (rc == GOTRACE_ERR_UNSUPPORTED && v != GOTRACE_VERSION_UNKNOWN &&
+	         !gotrace_version_is_v2(v))
+		PyErr_SetString(gtpy_UnsupportedError, sel.message);
+	else if (rc == GOTRACE_ERR_ARG && idx != NULL &&
+	         gotrace_index_count(idx) == 0)
+		PyErr_SetString(PyExc_ValueError, sel.message);
+	else
 		gtpy_raise_status(rc, "generation range");
-		return -1;
+	return -1;
+}
+
+/* ---- the selectors' textual forms, parsed by the library ---------------- */
+
+/* The UTF-8 of a str argument, or NULL with ValueError(why) set for one
+ * holding a NUL (which the C parsers would stop at). */
+static const char *parser_text(PyObject *arg)
+{
+	Py_ssize_t len;
+	const char *s;
+
+	if (!PyUnicode_Check(arg)) {
+		PyErr_Format(PyExc_TypeError, "a str, not %.100s",
+		             Py_TYPE(arg)->tp_name);
+		return NULL;
 	}
-	return 0;
+	s = PyUnicode_AsUTF8AndSize(arg, &len);
+	if (s != NULL && strlen(s) != (size_t)len) {
+		PyErr_SetString(PyExc_ValueError, "not a number");
+		return NULL;
+	}
+	return s;
+}
+
+static PyObject *optional_number(int has, uint64_t v)
+{
+	if (!has)
+		Py_RETURN_NONE;
+	return PyLong_FromUnsignedLongLong(v);
+}
+
+static PyObject *parse_generations_text(PyObject *self, PyObject *arg)
+{
+	gotrace_range rs = GOTRACE_RANGE_INIT;
+	const char *s = parser_text(arg), *why = NULL;
+	PyObject *a, *b, *t;
+
+	(void)self;
+	if (s == NULL)
+		return NULL;
+	if (gotrace_range_parse_generations(&rs, s, &why) != GOTRACE_OK) {
+		PyErr_SetString(PyExc_ValueError, why);
+		return NULL;
+	}
+	a = optional_number(rs.has_first, rs.first_gen);
+	b = a != NULL ? optional_number(rs.has_last, rs.last_gen) : NULL;
+	t = b != NULL ? PyTuple_Pack(2, a, b) : NULL;
+	Py_XDECREF(a);
+	Py_XDECREF(b);
+	return t;
+}
+
+static PyObject *parse_time_text(PyObject *self, PyObject *arg)
+{
+	gotrace_range rs = GOTRACE_RANGE_INIT;
+	const char *s = parser_text(arg), *why = NULL;
+
+	(void)self;
+	if (s == NULL)
+		return NULL;
+	if (gotrace_range_parse_time(&rs, GOTRACE_RANGE_FIRST, s, &why) !=
+	    GOTRACE_OK) {
+		PyErr_SetString(PyExc_ValueError, why);
+		return NULL;
+	}
+	return Py_BuildValue("(iL)", (int)rs.from_clock, (long long)rs.from);
+}
+
+static PyObject *parse_duration_text(PyObject *self, PyObject *arg)
+{
+	const char *s = parser_text(arg), *why = NULL;
+	int64_t ns;
+
+	(void)self;
+	if (s == NULL)
+		return NULL;
+	if (gotrace_parse_duration(s, &ns, &why) != GOTRACE_OK) {
+		PyErr_SetString(PyExc_ValueError, why);
+		return NULL;
+	}
+	return PyLong_FromLongLong((long long)ns);
+}
+
+static PyMethodDef parser_methods[] = {
+	{"_parse_generations", parse_generations_text, METH_O,
+	 "(A or None, B or None) of 'A:B', 'A:', ':B' or 'A' "
+	 "(gotrace_range_parse_generations); ValueError(reason)."},
+	{"_parse_time", parse_time_text, METH_O,
+	 "(clock, ns) of a --from/--to time (gotrace_range_parse_time); "
+	 "ValueError(reason)."},
+	{"_parse_duration", parse_duration_text, METH_O,
+	 "ns of a duration (gotrace_parse_duration); ValueError(reason)."},
+	{NULL, NULL, 0, NULL},
+};
+
+int gtpy_source_add(PyObject *module)
+{
+	return PyModule_AddFunctions(module, parser_methods);
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -678,7 +704,7 @@ int gtpy_open_reader_ex(PyObject *source, PyObject *gen, PyObject *from_,
 	gotrace_reader_options ro = GOTRACE_READER_OPTIONS_INIT;
 	gotrace_input *in = NULL;
 	gotrace_reader *r = NULL;
-	range_spec rs;
+	gotrace_range rs;
 	int rc, is_stream;
 
 	*out = NULL;
@@ -704,7 +730,7 @@ int gtpy_open_reader_ex(PyObject *source, PyObject *gen, PyObject *from_,
 		gotrace_reader_free(r);
 		return -1;
 	}
-	if (rs.kind != 0 && apply_range(r, &rs) < 0) {
+	if (rs.kind != GOTRACE_RANGE_ALL && apply_range(r, &rs) < 0) {
 		gotrace_reader_free(r);
 		return -1;
 	}

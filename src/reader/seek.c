@@ -10,6 +10,7 @@
  * fresh reader on the cut trace; only byte offsets (errors, getters)
  * stay those of the original file.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,6 +216,20 @@ int gotrace_reader_seek_time(gotrace_reader *r, gotrace_clock_kind clock,
 	return seek_pos(r, idx, (size_t)pos);
 }
 
+/* Stops r after the generation at pos of idx (see gotrace_reader_set_stop). */
+static int stop_at(gotrace_reader *r, const gotrace_index *idx, size_t pos)
+{
+	/* Only before anything was read (since the start or a seek): the
+	 * producer has not read past the header or the seek point, and no
+	 * thread runs. After an error or the end, it is too late as well. */
+	if (r->state != GOTRACE_OK || r->pipe != NULL || r->par != NULL ||
+	    r->syncs != 0 || pos < r->start_pos)
+		return GOTRACE_ERR_ARG;
+	r->has_stop = 1;
+	r->stop_pos = pos;
+	return gt_stream_set_limit(&r->s, stop_limit(r, idx));
+}
+
 int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last)
 {
 	const gotrace_index *idx;
@@ -226,20 +241,56 @@ int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last)
 	idx = need_index(r, &rc);
 	if (idx == NULL)
 		return rc;
-	/* Only before anything was read (since the start or a seek): the
-	 * producer has not read past the header or the seek point, and no
-	 * thread runs. After an error or the end, it is too late as well. */
-	if (r->state != GOTRACE_OK || r->pipe != NULL || r->par != NULL ||
-	    r->syncs != 0)
-		return GOTRACE_ERR_ARG;
 	if (last == UINT64_MAX) {
+		if (r->state != GOTRACE_OK || r->pipe != NULL ||
+		    r->par != NULL || r->syncs != 0)
+			return GOTRACE_ERR_ARG;
 		r->has_stop = 0;
 		return gt_stream_set_limit(&r->s, UINT64_MAX);
 	}
 	pos = gotrace_index_find_generation(idx, last);
-	if (pos < 0 || (size_t)pos < r->start_pos)
+	if (pos < 0)
 		return GOTRACE_ERR_ARG;
-	r->has_stop = 1;
-	r->stop_pos = (size_t)pos;
-	return gt_stream_set_limit(&r->s, stop_limit(r, idx));
+	return stop_at(r, idx, (size_t)pos);
+}
+
+int gotrace_reader_select(gotrace_reader *r, const gotrace_range *range,
+                          gotrace_selection *sel)
+{
+	gotrace_selection own;
+	const gotrace_index *idx;
+	int rc;
+
+	if (sel == NULL)
+		sel = &own;
+	if (r == NULL || range == NULL)
+		return GOTRACE_ERR_ARG;
+	memset(sel, 0, sizeof *sel);
+	if (range->kind == GOTRACE_RANGE_ALL) {
+		sel->to_end = 1;
+		return GOTRACE_OK;
+	}
+	idx = gotrace_reader_index(r, &rc);
+	if (idx == NULL) {
+		if (rc == GOTRACE_ERR_UNSUPPORTED && r->is_v1)
+			snprintf(sel->message, sizeof sel->message,
+			         "a go 1.%d trace (the v1 format of Go 1.11 to "
+			         "1.21) has no generations", (int)r->version);
+		else
+			snprintf(sel->message, sizeof sel->message, "%s",
+			         gotrace_status_string(rc));
+		return rc;
+	}
+	rc = gotrace_index_select(idx, range, sel);
+	if (rc != GOTRACE_OK)
+		return rc;
+	/* The old stop goes: it might come before the new start. */
+	r->has_stop = 0;
+	rc = seek_pos(r, idx, sel->first);
+	if (rc == GOTRACE_OK && !sel->to_end)
+		rc = stop_at(r, idx, sel->last);
+	if (rc != GOTRACE_OK)
+		snprintf(sel->message, sizeof sel->message, "%s",
+		         gotrace_status_string(rc));
+	return rc;
 }

@@ -169,24 +169,22 @@ enum {
 	"      --no-progress      never show it\n"                               \
 	"  -h, --help             print this help\n"
 
-/* A time given to --from or --to. */
-typedef struct cli_time {
-	gotrace_clock_kind clock;
-	int64_t t;
-	const char *text;  /* as given */
-} cli_time;
-
 /*
  * --gen A:B, or --from T and --to T: which generations to read. A range
  * needs a v2 trace in a file (or standard input redirected from one): it
- * is found with the trace's index (gotrace/index.h).
+ * is parsed and resolved by the library (gotrace_range in
+ * gotrace/index.h) against the trace's index.
  */
-enum { CLI_RANGE_NONE, CLI_RANGE_GEN, CLI_RANGE_TIME };
+enum {
+	CLI_RANGE_NONE = GOTRACE_RANGE_ALL,
+	CLI_RANGE_GEN = GOTRACE_RANGE_GENERATIONS,
+	CLI_RANGE_TIME = GOTRACE_RANGE_TIMES
+};
 typedef struct cli_range {
-	int kind;
-	int has_first, has_last;   /* A or --from given; B or --to given */
-	uint64_t first, last;      /* --gen: generation numbers */
-	cli_time from, to;
+	int kind;                  /* CLI_RANGE_*: whether one is given */
+	gotrace_range sel;         /* the range, for the library */
+	const char *from_text;     /* --from and --to as given, for messages */
+	const char *to_text;
 } cli_range;
 
 typedef struct cli_reader_opts {
@@ -215,20 +213,6 @@ int cli_reader_option(const cli_command *cmd, cli_reader_opts *o, int c,
  */
 int cli_range_option(const cli_command *cmd, cli_range *r, int c,
                      const char *arg);
-
-/*
- * Parses A:B, A:, :B or A (generation numbers, positive) into r. Returns
- * NULL or the reason it is not one.
- */
-const char *cli_parse_gen_range(const char *s, cli_range *r);
-
-/*
- * Parses a --from/--to time: a duration since the trace's start
- * (cli_parse_duration), @NS on the trace clock, or an RFC 3339 time
- * (YYYY-MM-DDTHH:MM:SS[.F]Z or with +HH:MM / -HH:MM). Returns NULL or
- * the reason.
- */
-const char *cli_parse_time(const char *s, cli_time *t);
 
 /*
  * The generations r selects in idx, as positions [*first, *last]

@@ -104,249 +104,22 @@ const char *cli_parse_u64(const char *s, uint64_t min, uint64_t max,
 	return NULL;
 }
 
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Go's units, longest spelling first where one is a prefix of another. */
-static const struct {
-	const char *name;
-	uint64_t ns;
-} duration_units[] = {
-	{"ns", 1},
-	{"us", 1000},
-	{"\xc2\xb5s", 1000},   /* U+00B5 micro sign */
-	{"\xce\xbcs", 1000},   /* U+03BC Greek mu */
-	{"ms", 1000000},
-	{"s", 1000000000},
-	{"m", 60000000000ULL},
-	{"h", 3600000000000ULL},
-};
-
 const char *cli_parse_duration(const char *s, int64_t *ns)
 {
-	uint64_t total = 0;
-	const char *p;
-	int all_digits = *s != '\0';
+	const char *why = NULL;
 
-	if (*s == '\0')
-		return "empty";
-	if (*s == '-')
-		return "must not be negative";
-	for (p = s; *p != '\0'; p++)
-		all_digits &= is_digit(*p);
-	if (all_digits) {
-		uint64_t v;
-		const char *why = cli_parse_u64(s, 0, INT64_MAX, &v);
-
-		if (why == NULL)
-			*ns = (int64_t)v;
-		return why;
-	}
-	p = s;
-	while (*p != '\0') {
-		uint64_t v = 0, unit = 0;
-		double frac = 0, scale = 1;
-		int pre = 0, post = 0;
-		size_t i, ulen = 0;
-
-		for (; is_digit(*p); p++, pre++) {
-			unsigned d = (unsigned)(*p - '0');
-
-			if (v > ((uint64_t)INT64_MAX - d) / 10)
-				return "too large";
-			v = v * 10 + d;
-		}
-		if (*p == '.') {
-			/* Like Go, digits past int64 precision are dropped. */
-			for (p++; is_digit(*p); p++, post++)
-				if (scale < 1e18) {
-					frac = frac * 10 + (*p - '0');
-					scale *= 10;
-				}
-		}
-		if (pre == 0 && post == 0)
-			return "not a duration (e.g. 10ms, 1.5s, 100us)";
-		for (i = 0; i < sizeof duration_units / sizeof duration_units[0]; i++) {
-			size_t n = strlen(duration_units[i].name);
-
-			/* "m" must not take the "m" of "ms". */
-			if (strncmp(p, duration_units[i].name, n) == 0 && n > ulen &&
-			    !(n == 1 && p[0] == 'm' && p[1] == 's')) {
-				unit = duration_units[i].ns;
-				ulen = n;
-			}
-		}
-		if (unit == 0)
-			return *p == '\0' ? "missing unit (ns, us, ms, s, m, h)"
-			                  : "unknown unit (ns, us, ms, s, m, h)";
-		p += ulen;
-		if (v > (uint64_t)INT64_MAX / unit)
-			return "too large";
-		v *= unit;
-		if (post > 0) {
-			double f = frac * ((double)unit / scale);
-
-			if (f >= 9.2e18 || v + (uint64_t)f > (uint64_t)INT64_MAX)
-				return "too large";
-			v += (uint64_t)f;
-		}
-		if (total > (uint64_t)INT64_MAX - v)
-			return "too large";
-		total += v;
-	}
-	*ns = (int64_t)total;
-	return NULL;
+	return gotrace_parse_duration(s, ns, &why) == GOTRACE_OK ? NULL : why;
 }
 
 /* ---- generation ranges: --gen, --from, --to ----------------------------- */
 
-const char *cli_parse_gen_range(const char *s, cli_range *r)
-{
-	const char *colon = strchr(s, ':'), *why;
-	char a[32];
-	size_t alen = colon != NULL ? (size_t)(colon - s) : strlen(s);
-
-	if (*s == '\0')
-		return "empty";
-	if (colon != NULL && alen == 0 && colon[1] == '\0')
-		return "neither A nor B given (A:B, A:, :B or A)";
-	if (colon != NULL && strchr(colon + 1, ':') != NULL)
-		return "more than one ':' (A:B, A:, :B or A)";
-	r->has_first = alen > 0;
-	r->has_last = colon == NULL || colon[1] != '\0';
-	if (r->has_first) {
-		if (alen >= sizeof a)
-			return "too large";
-		memcpy(a, s, alen);
-		a[alen] = '\0';
-		if ((why = cli_parse_u64(a, 1, UINT64_MAX, &r->first)) != NULL)
-			return why;
-	}
-	if (r->has_last) {
-		if (colon == NULL)
-			r->last = r->first;
-		else if ((why = cli_parse_u64(colon + 1, 1, UINT64_MAX,
-		                              &r->last)) != NULL)
-			return why;
-	}
-	if (r->has_first && r->has_last && r->first > r->last)
-		return "A is after B";
-	return NULL;
-}
-
-/* n digits at *p into *v; 0 if they are not there. */
-static int fixed_digits(const char **p, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!is_digit((*p)[i]))
-			return 0;
-		*v = *v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	return 1;
-}
-
-/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-/* RFC 3339: YYYY-MM-DDTHH:MM:SS[.F](Z|+HH:MM|-HH:MM) as Unix ns. */
-static const char *parse_rfc3339(const char *s, int64_t *ns)
-{
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	                            30, 31};
-	const char *p = s;
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, leap;
-	int64_t frac = 0, scale = 1000000000, secs;
-
-	if (!fixed_digits(&p, 4, &y) || *p++ != '-' ||
-	    !fixed_digits(&p, 2, &mo) || *p++ != '-' ||
-	    !fixed_digits(&p, 2, &d) || (*p != 'T' && *p != 't') ||
-	    (p++, !fixed_digits(&p, 2, &h)) || *p++ != ':' ||
-	    !fixed_digits(&p, 2, &mi) || *p++ != ':' ||
-	    !fixed_digits(&p, 2, &sec))
-		return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
-	if (*p == '.') {
-		if (!is_digit(p[1]))
-			return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
-		/* Digits past nanoseconds are dropped. */
-		for (p++; is_digit(*p); p++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (*p - '0') * scale;
-			}
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (!fixed_digits(&p, 2, &oh) || *p++ != ':' ||
-		    !fixed_digits(&p, 2, &om) || oh > 23 || om > 59)
-			return "bad zone offset (Z, +HH:MM or -HH:MM)";
-	} else
-		return "missing zone (Z, +HH:MM or -HH:MM)";
-	if (*p != '\0')
-		return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 59)
-		return "no such date or time";
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	       sign * (oh * 3600 + om * 60);
-	/* int64 nanoseconds span 1677-09-21 to 2262-04-11. */
-	if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1)
-		return "out of range (years 1678 to 2261)";
-	*ns = secs * 1000000000 + frac;
-	return NULL;
-}
-
-const char *cli_parse_time(const char *s, cli_time *t)
-{
-	uint64_t v;
-	const char *why;
-
-	t->text = s;
-	if (*s == '@') {
-		t->clock = GOTRACE_CLOCK_TRACE;
-		if ((why = cli_parse_u64(s + 1, 0, INT64_MAX, &v)) != NULL)
-			return why;
-		t->t = (int64_t)v;
-		return NULL;
-	}
-	/* A date starts with its year and a '-'; no duration does. */
-	if (strlen(s) >= 5 && is_digit(s[0]) && is_digit(s[1]) &&
-	    is_digit(s[2]) && is_digit(s[3]) && s[4] == '-') {
-		t->clock = GOTRACE_CLOCK_WALL;
-		return parse_rfc3339(s, &t->t);
-	}
-	t->clock = GOTRACE_CLOCK_START;
-	why = cli_parse_duration(s, &t->t);
-	if (why != NULL && strncmp(why, "not a duration", 14) == 0)
-		return "not a time: a duration since the start (1.5s), @NS on "
-		       "the trace clock, or an RFC 3339 time "
-		       "(2026-12-03T10:15:00Z)";
-	return why;
-}
-
 int cli_range_option(const cli_command *cmd, cli_range *r, int c,
                      const char *arg)
 {
-	const char *why;
+	const char *why = NULL;
 	const char *name = c == CLI_OPT_GEN ? "--gen"
 	                   : c == CLI_OPT_FROM ? "--from" : "--to";
+	int rc;
 
 	if (c != CLI_OPT_GEN && c != CLI_OPT_FROM && c != CLI_OPT_TO)
 		return 0;
@@ -357,16 +130,18 @@ int cli_range_option(const cli_command *cmd, cli_range *r, int c,
 	}
 	if (c == CLI_OPT_GEN) {
 		r->kind = CLI_RANGE_GEN;
-		why = cli_parse_gen_range(arg, r);
+		rc = gotrace_range_parse_generations(&r->sel, arg, &why);
 	} else {
 		r->kind = CLI_RANGE_TIME;
-		why = cli_parse_time(arg, c == CLI_OPT_FROM ? &r->from : &r->to);
+		rc = gotrace_range_parse_time(&r->sel, c == CLI_OPT_FROM
+		                              ? GOTRACE_RANGE_FIRST
+		                              : GOTRACE_RANGE_LAST, arg, &why);
 		if (c == CLI_OPT_FROM)
-			r->has_first = 1;
+			r->from_text = arg;
 		else
-			r->has_last = 1;
+			r->to_text = arg;
 	}
-	if (why != NULL) {
+	if (rc != GOTRACE_OK) {
 		cli_usage_error(cmd, "invalid %s '%s': %s", name, arg, why);
 		return -1;
 	}
@@ -378,23 +153,7 @@ static const char *range_name(const cli_range *r)
 {
 	if (r->kind == CLI_RANGE_GEN)
 		return "--gen";
-	return r->has_first ? "--from" : "--to";
-}
-
-/* "N to M" or "none": the generations idx holds, for messages. */
-static void index_span(const gotrace_index *idx, char *buf, size_t size)
-{
-	size_t n = gotrace_index_count(idx);
-	gotrace_generation_info a, b;
-
-	if (n == 0 || gotrace_index_at(idx, 0, &a) != 0 ||
-	    gotrace_index_at(idx, n - 1, &b) != 0)
-		snprintf(buf, size, "none");
-	else if (n == 1)
-		snprintf(buf, size, "only %llu", (unsigned long long)a.number);
-	else
-		snprintf(buf, size, "%llu to %llu", (unsigned long long)a.number,
-		         (unsigned long long)b.number);
+	return r->sel.has_first ? "--from" : "--to";
 }
 
 static int index_damaged(const gotrace_index *idx)
@@ -408,12 +167,13 @@ static int index_damaged(const gotrace_index *idx)
  * explains why generations are missing. */
 static void print_index_error(const char *name, const gotrace_index *idx)
 {
-	const gotrace_error *e = gotrace_index_error(idx);
+	const gotrace_error *e;
 	const char *msg, *nl;
 	size_t len;
 
-	if (!index_damaged(idx))
+	if (idx == NULL || !index_damaged(idx))
 		return;
+	e = gotrace_index_error(idx);
 	msg = gotrace_error_go_message(e);
 	len = gotrace_error_go_message_len(e);
 	nl = memchr(msg, '\n', len);
@@ -423,44 +183,57 @@ static void print_index_error(const char *name, const gotrace_index *idx)
 	fputc('\n', stderr);
 }
 
-static int find_time(const char *name, const char *opt, const cli_time *t,
-                     const gotrace_index *idx, size_t *pos)
+/*
+ * Prints why the range could not be resolved or applied (sel and rc from
+ * gotrace_index_select or gotrace_reader_select; idx NULL if there is
+ * none) and returns CLI_FAIL, or CLI_USAGE for --from after --to.
+ */
+static int range_failure(const cli_command *cmd, const char *name,
+                         const cli_range *r, const gotrace_index *idx,
+                         int rc, const gotrace_selection *sel)
 {
-	long p = gotrace_index_find_time(idx, t->clock, t->t);
+	const char *opt, *text;
 
-	if (p >= 0) {
-		*pos = (size_t)p;
-		return CLI_OK;
-	}
 	fflush(stdout);
-	if (gotrace_index_count(idx) == 0) {
-		fprintf(stderr, "gotrace: %s: %s %s: the trace has no complete "
-		        "generation\n", name, opt, t->text);
+	if (sel->failed_end == (GOTRACE_RANGE_FIRST | GOTRACE_RANGE_LAST)) {
+		if (r->kind == CLI_RANGE_TIME)
+			return cli_usage_error(cmd, "--from %s comes after --to %s "
+			                       "(the trace's generations %zu and "
+			                       "%zu)", r->from_text, r->to_text,
+			                       sel->first + 1, sel->last + 1);
+		return cli_usage_error(cmd, "--gen: %s", sel->message);
+	}
+	if (sel->failed_end == 0) {
+		/* Not a trace, or damaged in its first generation: that is
+		 * the news, whatever the range. */
+		gotrace_version v = idx != NULL ? gotrace_index_version(idx)
+		                                : GOTRACE_VERSION_UNKNOWN;
+
+		if (idx != NULL && gotrace_index_count(idx) == 0 &&
+		    index_damaged(idx) && (v == GOTRACE_VERSION_UNKNOWN ||
+		                           gotrace_version_is_v2(v))) {
+			print_index_error(name, idx);
+			return CLI_FAIL;
+		}
+		fprintf(stderr, "gotrace: %s: %s: %s\n", name, range_name(r),
+		        sel->message);
+		return CLI_FAIL;
+	}
+	if (r->kind == CLI_RANGE_GEN) {
+		fprintf(stderr, "gotrace: %s: --gen: %s\n", name, sel->message);
 		print_index_error(name, idx);
-	} else
-		fprintf(stderr, "gotrace: %s: %s %s: the trace has no clock "
-		        "snapshots to place a wall-clock time (Go writes them "
-		        "from 1.25 on); use a duration since the start or @NS\n",
-		        name, opt, t->text);
-	return CLI_FAIL;
-}
-
-static int find_gen(const char *name, uint64_t gen, const gotrace_index *idx,
-                    size_t *pos)
-{
-	long p = gotrace_index_find_generation(idx, gen);
-	char span[64];
-
-	if (p >= 0) {
-		*pos = (size_t)p;
-		return CLI_OK;
+		return CLI_FAIL;
 	}
-	index_span(idx, span, sizeof span);
-	fflush(stdout);
-	fprintf(stderr, "gotrace: %s: --gen: no generation %llu in the trace "
-	        "(%s: %s)\n", name, (unsigned long long)gen,
-	        index_damaged(idx) ? "its intact generations"
-	                           : "its generations", span);
+	opt = sel->failed_end == GOTRACE_RANGE_FIRST ? "--from" : "--to";
+	text = sel->failed_end == GOTRACE_RANGE_FIRST ? r->from_text
+	                                              : r->to_text;
+	if (rc == GOTRACE_ERR_UNSUPPORTED) {
+		fprintf(stderr, "gotrace: %s: %s %s: %s; use a duration since the "
+		        "start or @NS\n", name, opt, text, sel->message);
+		return CLI_FAIL;
+	}
+	fprintf(stderr, "gotrace: %s: %s %s: %s\n", name, opt, text,
+	        sel->message);
 	print_index_error(name, idx);
 	return CLI_FAIL;
 }
@@ -469,53 +242,25 @@ int cli_range_resolve(const cli_command *cmd, const char *name,
                       const cli_range *r, const gotrace_index *idx,
                       size_t *first, size_t *last, int *to_end)
 {
-	size_t n = gotrace_index_count(idx);
-	int status = CLI_OK;
+	gotrace_selection sel;
+	int rc = gotrace_index_select(idx, &r->sel, &sel);
 
-	*first = 0;
-	*last = n > 0 ? n - 1 : 0;
-	*to_end = !r->has_last;
-	if (n == 0 && index_damaged(idx)) {
-		/* Not a trace, or damaged in its first generation: that is
-		 * the news, whatever the range. */
-		fflush(stdout);
-		print_index_error(name, idx);
-		return CLI_FAIL;
-	}
-	if (r->kind == CLI_RANGE_GEN) {
-		if (r->has_first)
-			status = find_gen(name, r->first, idx, first);
-		if (status == CLI_OK && r->has_last)
-			status = find_gen(name, r->last, idx, last);
-	} else {
-		if (r->has_first)
-			status = find_time(name, "--from", &r->from, idx, first);
-		if (status == CLI_OK && r->has_last)
-			status = find_time(name, "--to", &r->to, idx, last);
-	}
-	if (status != CLI_OK)
-		return status;
-	if (n == 0) {
-		/* Not reached: a range gives A or B, whose search failed. */
-		fflush(stdout);
-		fprintf(stderr, "gotrace: %s: %s: the trace has no complete "
-		        "generation\n", name, range_name(r));
-		print_index_error(name, idx);
-		return CLI_FAIL;
-	}
-	if (*first > *last)
-		return cli_usage_error(cmd, "--from %s comes after --to %s "
-		                       "(the trace's generations %zu and %zu)",
-		                       r->from.text, r->to.text, *first + 1,
-		                       *last + 1);
-	return CLI_OK;
+	*first = sel.first;
+	*last = sel.last;
+	*to_end = sel.to_end;
+	if (rc == GOTRACE_OK)
+		return CLI_OK;
+	return range_failure(cmd, name, r, idx, rc, &sel);
 }
 
 /* ---- reader options ---------------------------------------------------- */
 
 void cli_reader_opts_init(cli_reader_opts *o)
 {
+	gotrace_range all = GOTRACE_RANGE_INIT;
+
 	memset(o, 0, sizeof *o);
+	o->range.sel = all;
 	o->ordering = GOTRACE_ORDERING_AUTO;
 	o->threads = -1;
 	o->use_mmap = 1;
@@ -774,55 +519,23 @@ static uint64_t file_offset(const cli_source *src, uint64_t off)
 	return off - src->cut_header + src->cut_start;
 }
 
-static void print_v1(cli_run *run, gotrace_version v)
-{
-	fprintf(stderr, "gotrace: %s: %s: a go 1.%d trace (the v1 format of Go "
-	        "1.11 to 1.21) has no generations\n", run->name,
-	        range_name(&run->opt.range), (int)v);
-}
-
 /*
  * The range's generations for the reader: seeks it to the first and
  * stops it after the last. Returns 0 or -1 after printing why not.
  */
 static int apply_range(cli_run *run)
 {
-	const gotrace_index *idx;
-	gotrace_generation_info a, b;
-	size_t first, last;
-	int to_end, rc, status;
+	gotrace_selection sel;
+	int rc = gotrace_reader_select(run->r, &run->opt.range.sel, &sel);
+	int status;
 
-	idx = gotrace_reader_index(run->r, &rc);
-	if (idx == NULL) {
-		gotrace_version v = gotrace_reader_version(run->r);
-
-		if (rc == GOTRACE_ERR_UNSUPPORTED && !gotrace_version_is_v2(v) &&
-		    v != GOTRACE_VERSION_UNKNOWN)
-			print_v1(run, v);
-		else
-			fprintf(stderr, "gotrace: %s: %s: %s\n", run->name,
-			        range_name(&run->opt.range),
-			        gotrace_status_string(rc));
-		return -1;
-	}
-	status = cli_range_resolve(run->cmd, run->name, &run->opt.range, idx,
-	                           &first, &last, &to_end);
-	if (status != CLI_OK) {
-		run->usage_failed = status == CLI_USAGE;
-		return -1;
-	}
-	if (gotrace_index_at(idx, first, &a) != 0 ||
-	    gotrace_index_at(idx, last, &b) != 0)
-		return -1;
-	rc = gotrace_reader_seek_generation(run->r, a.number);
 	if (rc == GOTRACE_OK)
-		rc = gotrace_reader_set_stop(run->r, to_end ? UINT64_MAX : b.number);
-	if (rc != GOTRACE_OK) {
-		fprintf(stderr, "gotrace: %s: %s: %s\n", run->name,
-		        range_name(&run->opt.range), gotrace_status_string(rc));
-		return -1;
-	}
-	return 0;
+		return 0;
+	/* Made already, if it can be: for the scan's error. */
+	status = range_failure(run->cmd, run->name, &run->opt.range,
+	                       gotrace_reader_index(run->r, NULL), rc, &sel);
+	run->usage_failed = status == CLI_USAGE;
+	return -1;
 }
 
 /*
@@ -846,13 +559,6 @@ static int open_cut_input(cli_run *run, gotrace_input **in)
 		gotrace_input_free(scan);
 		fprintf(stderr, "gotrace: %s: %s\n", run->name,
 		        gotrace_status_string(rc));
-		return -1;
-	}
-	if (rc == GOTRACE_ERR_UNSUPPORTED &&
-	    !gotrace_version_is_v2(gotrace_index_version(idx)) &&
-	    gotrace_index_version(idx) != GOTRACE_VERSION_UNKNOWN) {
-		print_v1(run, gotrace_index_version(idx));
-		gotrace_index_free(idx);
 		return -1;
 	}
 	status = cli_range_resolve(run->cmd, run->name, &run->opt.range, idx,
