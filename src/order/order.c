@@ -1004,7 +1004,8 @@ static int proc_stop(step *s, ctx cur, ctx *next)
 	if (ps == NULL)
 		return fail(s, "event %s for proc (%" PRId64 ") that doesn't exist",
 		            ev_name(s), cur.p);
-	if (ps->status != GT_WIRE_PROC_RUNNING && ps->status != GT_WIRE_PROC_SYSCALL)
+	if (ps->status != GT_WIRE_PROC_RUNNING &&
+	    ps->status != GT_WIRE_PROC_SYSCALL)
 		return fail(s, "%s event for proc that's not Running or Syscall",
 		            ev_name(s));
 	CHECK_CTX(s, cur, MUST, MUST, MAY);
@@ -1063,8 +1064,10 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 	if (ps == NULL || (ps->status != GT_WIRE_PROC_SYSCALL &&
 	                   ps->status != GT_WIRE_PROC_ABANDONED) ||
 	    !gt_seq_succeeds(seq, ps->seq)) {
-		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_WIRE_PROC_SYSCALL);
-		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_WIRE_PROC_ABANDONED);
+		wait_state(s->o, GT_RES_P, pid, seq.seq,
+		           GT_WIRE_PROC_SYSCALL);
+		wait_state(s->o, GT_RES_P, pid, seq.seq,
+		           GT_WIRE_PROC_ABANDONED);
 		*ok = 0;
 		return 0;
 	}
@@ -1291,9 +1294,9 @@ static int go_create(step *s, ctx cur)
 	if (rc != 0)
 		return rc;
 	if (gt_order_add_g(s->o, newg,
-	          s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ? GOTRACE_GO_WAITING
-	                                                       : GOTRACE_GO_RUNNABLE,
-	          z) == NULL)
+	                   s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED
+	                   ? GOTRACE_GO_WAITING : GOTRACE_GO_RUNNABLE,
+	                   z) == NULL)
 		return nomem(s);
 	return queue_ev(s, cur);
 }

@@ -421,8 +421,9 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 	case GOTRACE_WIRE_GO_START:
 		if (p == GT_NO_ID || cur_g != GT_NO_ID)
 			return -1;
-		gs = gt_order_g_step(o, (int64_t)ev->args[0], GOTRACE_GO_RUNNABLE,
-		                     GOTRACE_GO_RUNNING, g->gen, ev->args[1]);
+		gs = gt_order_g_step(o, (int64_t)ev->args[0],
+		                     GOTRACE_GO_RUNNABLE, GOTRACE_GO_RUNNING,
+		                     g->gen, ev->args[1]);
 		if (gs == NULL)
 			return -1;
 		ms->g = gs->id;
@@ -430,8 +431,9 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		ev->gslot = gs->slot;
 		break;
 	case GOTRACE_WIRE_GO_UNBLOCK:
-		gs = gt_order_g_step(o, (int64_t)ev->args[0], GOTRACE_GO_WAITING,
-		                     GOTRACE_GO_RUNNABLE, g->gen, ev->args[1]);
+		gs = gt_order_g_step(o, (int64_t)ev->args[0],
+		                     GOTRACE_GO_WAITING, GOTRACE_GO_RUNNABLE,
+		                     g->gen, ev->args[1]);
 		if (gs == NULL)
 			return -1;
 		ev->gslot = gs->slot;
@@ -470,7 +472,8 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		first.seq = 0;
 		gs = gt_order_create_g(o, (int64_t)ev->args[0],
 		                       ev->type == GOTRACE_WIRE_GO_CREATE
-		                       ? GOTRACE_GO_RUNNABLE : GOTRACE_GO_WAITING, first);
+		                       ? GOTRACE_GO_RUNNABLE
+		                       : GOTRACE_GO_WAITING, first);
 		if (gs == NULL)
 			return -1;
 		ev->gslot = gs->slot;
@@ -496,7 +499,8 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		            ps->status != GT_WIRE_PROC_SYSCALL)
 			return -1;
 		gs->status = begin ? GOTRACE_GO_SYSCALL : GOTRACE_GO_RUNNING;
-		ps->status = begin ? GT_WIRE_PROC_SYSCALL : GT_WIRE_PROC_RUNNING;
+		ps->status = begin ? GT_WIRE_PROC_SYSCALL
+		                   : GT_WIRE_PROC_RUNNING;
 		if (begin)
 			ps->seq = pseq;
 		ev->gslot = gs->slot;

@@ -165,7 +165,8 @@ static void resolve_transition(const gt_event *ev, gotrace_event *out)
 	switch (ev->type) {
 	case GOTRACE_WIRE_PROC_STEAL:
 		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0],
-		           a[3] == GT_WIRE_PROC_ABANDONED ? GOTRACE_PROC_IDLE : GOTRACE_PROC_RUNNING,
+		           a[3] == GT_WIRE_PROC_ABANDONED ? GOTRACE_PROC_IDLE
+		                                         : GOTRACE_PROC_RUNNING,
 		           GOTRACE_PROC_IDLE);
 		break;
 	case GOTRACE_WIRE_PROC_STATUS:

@@ -63,8 +63,8 @@ enum { GT_WIRE_PROC_BAD, GT_WIRE_PROC_RUNNING, GT_WIRE_PROC_IDLE,
 static inline uint8_t gt_wire_go_state(uint64_t status)
 {
 	static const uint8_t state[GT_WIRE_GO_STATUSES] = {
-		GOTRACE_GO_UNDETERMINED, GOTRACE_GO_RUNNABLE, GOTRACE_GO_RUNNING,
-		GOTRACE_GO_SYSCALL, GOTRACE_GO_WAITING};
+		GOTRACE_GO_UNDETERMINED, GOTRACE_GO_RUNNABLE,
+		GOTRACE_GO_RUNNING, GOTRACE_GO_SYSCALL, GOTRACE_GO_WAITING};
 
 	return status < GT_WIRE_GO_STATUSES ? state[status]
 	                                    : GOTRACE_GO_UNDETERMINED;
@@ -75,8 +75,8 @@ static inline uint8_t gt_wire_go_state(uint64_t status)
 static inline uint8_t gt_wire_proc_state(uint64_t status)
 {
 	static const uint8_t state[GT_WIRE_PROC_STATUSES] = {
-		GOTRACE_PROC_UNDETERMINED, GOTRACE_PROC_RUNNING, GOTRACE_PROC_IDLE,
-		GOTRACE_PROC_RUNNING, GOTRACE_PROC_IDLE};
+		GOTRACE_PROC_UNDETERMINED, GOTRACE_PROC_RUNNING,
+		GOTRACE_PROC_IDLE, GOTRACE_PROC_RUNNING, GOTRACE_PROC_IDLE};
 
 	return status < GT_WIRE_PROC_STATUSES ? state[status]
 	                                      : GOTRACE_PROC_UNDETERMINED;
