@@ -872,6 +872,11 @@ export reftool
 echo "== sort reference ($("$refgo" env GOVERSION) slices.SortFunc)"
 (cd "$here/sortref" && "$refgo" run .) | xz -9 >"$here/sortref/cases.txt.xz.tmp"
 mv "$here/sortref/cases.txt.xz.tmp" "$here/sortref/cases.txt.xz"
+# The heaps' reference: Go's container/heap on entries with many equal
+# keys (tests/test_heap.c).
+echo "== heap reference ($("$refgo" env GOVERSION) container/heap)"
+(cd "$here/heapref" && "$refgo" run .) | xz -9 >"$here/heapref/ops.txt.xz.tmp"
+mv "$here/heapref/ops.txt.xz.tmp" "$here/heapref/ops.txt.xz"
 
 echo "== references"
 # shellcheck disable=SC2016 # "$1" and "$2" are expanded by the inner bash

@@ -8,12 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/heap.h"
+
 /* One thread (cursor) in the frontier, a min-heap by time. */
 struct gt_front {
 	int64_t time;            /* the cursor's next event's, copied here
 	                            to keep the heap compact */
 	uint32_t c;              /* cursor index */
 };
+
+GT_HEAP_DEFINE(gt_front_heap, struct gt_front, time)
 
 /*
  * Sorts f[0..n) by time exactly as Go's slices.SortFunc (pattern-defeating

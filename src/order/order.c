@@ -14,10 +14,6 @@
 #include "wire/spec.h"
 #include "gotrace/wire.h"
 
-/* API states (gotrace_goroutine_state / gotrace_proc_state values). */
-enum { GS_UNDETERMINED, GS_NOT_EXIST, GS_RUNNABLE, GS_RUNNING, GS_WAITING,
-       GS_SYSCALL };
-enum { PS_UNDETERMINED, PS_NOT_EXIST, PS_RUNNING, PS_IDLE };
 enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
 
 /* Presence requirements on the scheduling context. */
@@ -26,18 +22,15 @@ enum { MUST_NOT, MAY, MUST };
 #define NONE ((uint32_t)UINT32_MAX)
 #define NO_TASK UINT64_MAX
 
-static const uint8_t go_status_to_state[5] = {
-	GS_UNDETERMINED, GS_RUNNABLE, GS_RUNNING, GS_SYSCALL, GS_WAITING};
-static const uint8_t proc_status_to_state[5] = {
-	PS_UNDETERMINED, PS_RUNNING, PS_IDLE, PS_RUNNING, PS_IDLE};
-
+/* Go's names of goroutine statuses, for messages: a goroutine's state
+ * here is the public one, and "undetermined" is the wire's "bad". */
 static const char *go_status_name(unsigned s)
 {
 	switch (s) {
-	case GT_GO_RUNNABLE: return "Runnable";
-	case GT_GO_RUNNING: return "Running";
-	case GT_GO_SYSCALL: return "Syscall";
-	case GT_GO_WAITING: return "Waiting";
+	case GOTRACE_GO_RUNNABLE: return "Runnable";
+	case GOTRACE_GO_RUNNING: return "Running";
+	case GOTRACE_GO_SYSCALL: return "Syscall";
+	case GOTRACE_GO_WAITING: return "Waiting";
 	default: return "Bad";
 	}
 }
@@ -45,10 +38,10 @@ static const char *go_status_name(unsigned s)
 static const char *proc_status_name(unsigned s)
 {
 	switch (s) {
-	case GT_PROC_RUNNING: return "Running";
-	case GT_PROC_IDLE: return "Idle";
-	case GT_PROC_SYSCALL: return "Syscall";
-	case GT_PROC_ABANDONED: return "SyscallAbandoned";
+	case GT_WIRE_PROC_RUNNING: return "Running";
+	case GT_WIRE_PROC_IDLE: return "Idle";
+	case GT_WIRE_PROC_SYSCALL: return "Syscall";
+	case GT_WIRE_PROC_ABANDONED: return "SyscallAbandoned";
 	default: return "Bad";
 	}
 }
@@ -886,11 +879,11 @@ static int abandoned_p(step *s, ctx *cur, ctx *next, int64_t pid)
 	}
 	if (rc != 0)
 		return rc;
-	if ((ps = new_p(o, pid, GT_PROC_SYSCALL, z)) == NULL)
+	if ((ps = new_p(o, pid, GT_WIRE_PROC_SYSCALL, z)) == NULL)
 		return nomem(s);
 	ps->sflags = GT_SF_INHERITED;
-	s->ev->args[1] = GT_PROC_SYSCALL;
-	s->ev->args[2] = PS_RUNNING;
+	s->ev->args[1] = GT_WIRE_PROC_SYSCALL;
+	s->ev->args[2] = GOTRACE_PROC_RUNNING;
 	s->ev->spec |= GT_SPEC_HOLDER;
 	*next = *cur;
 	cur->p = pid;
@@ -907,24 +900,24 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 	uint8_t old;
 	gt_pstate *ps;
 
-	if (status >= 5)
+	if (status >= GT_WIRE_PROC_STATUSES)
 		return fail(s, "invalid status for proc %" PRId64 ": %" PRIu64,
 		            pid, status);
-	old = proc_status_to_state[status];
+	old = gt_wire_proc_state(status);
 	ps = get_p(o, pid);
 	if (ps != NULL) {
-		if (status == GT_PROC_ABANDONED &&
-		    ps->status == GT_PROC_SYSCALL) {
+		if (status == GT_WIRE_PROC_ABANDONED &&
+		    ps->status == GT_WIRE_PROC_SYSCALL) {
 			/* Its holder's context, below, may be one the
 			 * speculative engine does not know. */
 			if (o->spec != NULL)
 				return give_up(s, GT_GIVEUP_ABANDONED);
-			old = PS_RUNNING;
-			s->ev->args[1] = GT_PROC_SYSCALL;
-		} else if (status == GT_PROC_ABANDONED &&
-		           ps->status == GT_PROC_ABANDONED) {
-			old = PS_IDLE;
-			s->ev->args[1] = GT_PROC_ABANDONED;
+			old = GOTRACE_PROC_RUNNING;
+			s->ev->args[1] = GT_WIRE_PROC_SYSCALL;
+		} else if (status == GT_WIRE_PROC_ABANDONED &&
+		           ps->status == GT_WIRE_PROC_ABANDONED) {
+			old = GOTRACE_PROC_IDLE;
+			s->ev->args[1] = GT_WIRE_PROC_ABANDONED;
 		} else if (ps->status != status) {
 			return fail(s, "inconsistent status for proc %" PRId64
 			               ": old %s vs. new %s", pid,
@@ -941,7 +934,7 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 		/* Unknown P: it did not exist (old state NotExist) or was in
 		 * this status (old state the status's); the reader tells
 		 * which. An abandoned one depends on more. */
-		if (status == GT_PROC_ABANDONED)
+		if (status == GT_WIRE_PROC_ABANDONED)
 			return abandoned_p(s, cur, next, pid);
 		rc = assume(s, GT_A_P_ABSENT_OR, pid, status);
 		if (rc != 0)
@@ -955,13 +948,14 @@ static int proc_status(step *s, ctx *cur, ctx *next)
 
 		if (new_p(o, pid, (uint8_t)status, z) == NULL)
 			return nomem(s);
-		old = s->gen == o->initial_gen ? PS_UNDETERMINED : PS_NOT_EXIST;
+		old = s->gen == o->initial_gen ? GOTRACE_PROC_UNDETERMINED
+		                               : GOTRACE_PROC_NOT_EXIST;
 	}
 	s->ev->args[2] = old;
 	*next = *cur;
-	if (status == GT_PROC_RUNNING || status == GT_PROC_SYSCALL)
+	if (status == GT_WIRE_PROC_RUNNING || status == GT_WIRE_PROC_SYSCALL)
 		SET_P(next, pid);
-	if (status == GT_PROC_ABANDONED && old == PS_RUNNING) {
+	if (status == GT_WIRE_PROC_ABANDONED && old == GOTRACE_PROC_RUNNING) {
 		/* The P is about to be stolen; its status belongs to the M that
 		 * holds it, not necessarily the one that wrote it. (If several
 		 * claim it, Go picks one at random; this is the last to.) */
@@ -984,15 +978,15 @@ static int proc_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_pstate *ps = get_p(s->o, pid);
 
 	/* A P the speculative engine does not have cannot follow. */
-	if (ps == NULL || ps->status != GT_PROC_IDLE ||
+	if (ps == NULL || ps->status != GT_WIRE_PROC_IDLE ||
 	    !gt_seq_succeeds(seq, ps->seq) || cur.p != GT_NO_ID) {
-		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_IDLE);
+		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_WIRE_PROC_IDLE);
 		*ok = 0;
 		return 0;
 	}
 	/* An M whose P is unknown: assumed to have none (check_ctx). */
 	CHECK_CTX(s, cur, MUST, MUST_NOT, MAY);
-	ps->status = GT_PROC_RUNNING;
+	ps->status = GT_WIRE_PROC_RUNNING;
 	ps->seq = seq;
 	*next = cur;
 	SET_P(next, pid);
@@ -1010,11 +1004,12 @@ static int proc_stop(step *s, ctx cur, ctx *next)
 	if (ps == NULL)
 		return fail(s, "event %s for proc (%" PRId64 ") that doesn't exist",
 		            ev_name(s), cur.p);
-	if (ps->status != GT_PROC_RUNNING && ps->status != GT_PROC_SYSCALL)
+	if (ps->status != GT_WIRE_PROC_RUNNING &&
+	    ps->status != GT_WIRE_PROC_SYSCALL)
 		return fail(s, "%s event for proc that's not Running or Syscall",
 		            ev_name(s));
 	CHECK_CTX(s, cur, MUST, MUST, MAY);
-	ps->status = GT_PROC_IDLE;
+	ps->status = GT_WIRE_PROC_IDLE;
 	*next = cur;
 	SET_P(next, GT_NO_ID);
 	return queue_ev(s, cur);
@@ -1066,21 +1061,23 @@ static int proc_steal(step *s, ctx cur, ctx *next, int *ok)
 	gt_mstate *victim;
 	int rc;
 
-	if (ps == NULL || (ps->status != GT_PROC_SYSCALL &&
-	                   ps->status != GT_PROC_ABANDONED) ||
+	if (ps == NULL || (ps->status != GT_WIRE_PROC_SYSCALL &&
+	                   ps->status != GT_WIRE_PROC_ABANDONED) ||
 	    !gt_seq_succeeds(seq, ps->seq)) {
-		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_SYSCALL);
-		wait_state(s->o, GT_RES_P, pid, seq.seq, GT_PROC_ABANDONED);
+		wait_state(s->o, GT_RES_P, pid, seq.seq,
+		           GT_WIRE_PROC_SYSCALL);
+		wait_state(s->o, GT_RES_P, pid, seq.seq,
+		           GT_WIRE_PROC_ABANDONED);
 		*ok = 0;
 		return 0;
 	}
 	CHECK_CTX(s, cur, MUST, MAY, MAY);
 	old = ps->status;
 	s->ev->args[3] = old;
-	ps->status = GT_PROC_IDLE;
+	ps->status = GT_WIRE_PROC_IDLE;
 	ps->seq = seq;
 	*next = cur;
-	if (old == GT_PROC_ABANDONED)
+	if (old == GT_WIRE_PROC_ABANDONED)
 		return queue_ev(s, cur);
 	mid = (int64_t)s->ev->args[2];
 	if (mid == cur.m) {
@@ -1146,14 +1143,15 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	int64_t gid = (int64_t)s->ev->args[0];
 	int64_t mid = (int64_t)s->ev->args[1];
 	uint64_t status = (uint8_t)s->ev->args[2]; /* a uint8 in Go */
-	uint8_t old;
+	uint8_t state, old;
 	gt_gstate *gs;
 	int unknown, rc;
 
-	if (status >= 5)
+	if (status >= GT_WIRE_GO_STATUSES)
 		return fail(s, "invalid status for goroutine %" PRId64 ": %" PRIu64,
 		            gid, status);
-	old = go_status_to_state[status];
+	state = gt_wire_go_state(status);
+	old = state;
 	touch(o, GT_RES_G, gid);
 	gs = spec_g(o, gid, &unknown);
 	/* (The assumptions here, that the goroutine existed in this
@@ -1161,38 +1159,38 @@ static int go_status(step *s, ctx *cur, ctx *next)
 	if (gs != NULL && (gs->sflags & GT_SF_STATUS_UNK)) {
 		/* Still in the status it had before the generation. */
 		s->ev->spec |= GT_SPEC_GSTATUS;
-		gs->status = (uint8_t)status;
+		gs->status = state;
 		gs->sflags &= (uint8_t)~GT_SF_STATUS_UNK;
 	} else if (unknown) {
 		s->ev->spec |= GT_SPEC_GSTATUS;
-		if ((gs = inherit_g(s, gid, (uint8_t)status, 0)) == NULL)
+		if ((gs = inherit_g(s, gid, state, 0)) == NULL)
 			return nomem(s);
 	}
 	if (gs != NULL) {
-		if (gs->status != status)
+		if (gs->status != state)
 			return fail(s, "inconsistent status for goroutine %" PRId64
 			               ": old %s vs. new %s", gid,
 			            go_status_name(gs->status),
-			            go_status_name((unsigned)status));
+			            go_status_name(state));
 		gs->seq.gen = s->gen;
 		gs->seq.seq = 0;
 		gs->sflags &= (uint8_t)~GT_SF_SEQ_UNK;
 	} else if (s->gen == o->initial_gen) {
 		gt_seq z = {s->gen, 0};
 
-		if (gt_order_add_g(o, gid, (uint8_t)status, z) == NULL)
+		if (gt_order_add_g(o, gid, state, z) == NULL)
 			return nomem(s);
-		old = GS_UNDETERMINED;
+		old = GOTRACE_GO_UNDETERMINED;
 	} else {
 		return fail(s, "found goroutine status for new goroutine after the "
 		               "first generation: id=%" PRId64 " status=%s",
-		            gid, go_status_name((unsigned)status));
+		            gid, go_status_name(state));
 	}
-	s->ev->args[2] = (uint64_t)old << 32 | status;
+	s->ev->args[2] = (uint64_t)old << 32 | state;
 	*next = *cur;
-	if (status == GT_GO_RUNNING) {
+	if (state == GOTRACE_GO_RUNNING) {
 		SET_G(next, gid);
-	} else if (status == GT_GO_SYSCALL) {
+	} else if (state == GOTRACE_GO_SYSCALL) {
 		gt_mstate *ms;
 
 		if (mid == GT_NO_ID)
@@ -1286,19 +1284,19 @@ static int go_create(step *s, ctx cur)
 			s->o->spec->none_g_checked = 1;
 		}
 	} else if (gs != NULL && (gs->sflags & GT_SF_STATUS_UNK)) {
-		if ((rc = need_g(s, cur.g, GT_GO_RUNNING, &gs)) != 0)
+		if ((rc = need_g(s, cur.g, GOTRACE_GO_RUNNING, &gs)) != 0)
 			return rc;
 	}
-	if (gs != NULL && gs->status != GT_GO_RUNNING)
+	if (gs != NULL && gs->status != GOTRACE_GO_RUNNING)
 		return fail(s, "%s event for goroutine that's not Running",
 		            ev_name(s));
 	rc = new_goroutine(s, newg, 0);
 	if (rc != 0)
 		return rc;
 	if (gt_order_add_g(s->o, newg,
-	          s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED ? GT_GO_WAITING
-	                                                       : GT_GO_RUNNABLE,
-	          z) == NULL)
+	                   s->ev->type == GOTRACE_WIRE_GO_CREATE_BLOCKED
+	                   ? GOTRACE_GO_WAITING : GOTRACE_GO_RUNNABLE,
+	                   z) == NULL)
 		return nomem(s);
 	return queue_ev(s, cur);
 }
@@ -1333,7 +1331,7 @@ static int go_stop_exec(step *s, ctx cur, ctx *next)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &gs);
+	rc = current_g(s, cur, GOTRACE_GO_RUNNING, "Running", &gs);
 	if (rc != 0)
 		return rc;
 	*next = cur;
@@ -1343,10 +1341,10 @@ static int go_stop_exec(step *s, ctx cur, ctx *next)
 		delete_g(s->o, cur.g);
 		break;
 	case GOTRACE_WIRE_GO_STOP:
-		gs->status = GT_GO_RUNNABLE;
+		gs->status = GOTRACE_GO_RUNNABLE;
 		break;
 	default:
-		gs->status = GT_GO_WAITING;
+		gs->status = GOTRACE_GO_WAITING;
 		break;
 	}
 	return queue_ev(s, cur);
@@ -1359,13 +1357,13 @@ static int go_start(step *s, ctx cur, ctx *next, int *ok)
 	gt_gstate *gs = get_g(s->o, gid);
 
 	/* One the speculative engine does not have cannot follow. */
-	if (!gt_order_g_next(gs, GT_GO_RUNNABLE, seq.gen, seq.seq)) {
-		wait_state(s->o, GT_RES_G, gid, seq.seq, GT_GO_RUNNABLE);
+	if (!gt_order_g_next(gs, GOTRACE_GO_RUNNABLE, seq.gen, seq.seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GOTRACE_GO_RUNNABLE);
 		*ok = 0;
 		return 0;
 	}
 	CHECK_CTX(s, cur, MUST, MUST, MUST_NOT);
-	gs->status = GT_GO_RUNNING;
+	gs->status = GOTRACE_GO_RUNNING;
 	gs->seq = seq;
 	*next = cur;
 	SET_G(next, gid);
@@ -1378,12 +1376,12 @@ static int go_unblock(step *s, ctx cur, int *ok)
 	gt_seq seq = {s->gen, s->ev->args[1]};
 	gt_gstate *gs = get_g(s->o, gid);
 
-	if (!gt_order_g_next(gs, GT_GO_WAITING, seq.gen, seq.seq)) {
-		wait_state(s->o, GT_RES_G, gid, seq.seq, GT_GO_WAITING);
+	if (!gt_order_g_next(gs, GOTRACE_GO_WAITING, seq.gen, seq.seq)) {
+		wait_state(s->o, GT_RES_G, gid, seq.seq, GOTRACE_GO_WAITING);
 		*ok = 0;
 		return 0;
 	}
-	gs->status = GT_GO_RUNNABLE;
+	gs->status = GOTRACE_GO_RUNNABLE;
 	gs->seq = seq;
 	return queue_ev(s, cur);
 }
@@ -1397,13 +1395,13 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &curgs);
+	rc = current_g(s, cur, GOTRACE_GO_RUNNING, "Running", &curgs);
 	if (rc != 0)
 		return rc;
 	nextgs = get_g(s->o, nextg);
-	if (!gt_order_g_next(nextgs, GT_GO_WAITING, seq.gen, seq.seq)) {
+	if (!gt_order_g_next(nextgs, GOTRACE_GO_WAITING, seq.gen, seq.seq)) {
 		/* The checks above passed on the current G's state. */
-		wait_state(s->o, GT_RES_G, nextg, seq.seq, GT_GO_WAITING);
+		wait_state(s->o, GT_RES_G, nextg, seq.seq, GOTRACE_GO_WAITING);
 		wait_any(s->o, GT_RES_G, cur.g);
 		*ok = 0;
 		return 0;
@@ -1412,7 +1410,7 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 	if (rc != 0)
 		return rc;
 	if (s->ev->type == GOTRACE_WIRE_GO_SWITCH) {
-		curgs->status = GT_GO_WAITING;
+		curgs->status = GOTRACE_GO_WAITING;
 		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_BLOCK, 0, 0, 0);
 	} else {
 		delete_g(s->o, cur.g);
@@ -1422,7 +1420,7 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 		return rc;
 	/* delete_g may have recycled curgs; look nextg up again. */
 	nextgs = get_g(s->o, nextg);
-	nextgs->status = GT_GO_RUNNING;
+	nextgs->status = GOTRACE_GO_RUNNING;
 	nextgs->seq = seq;
 	*next = cur;
 	SET_G(next, nextg);
@@ -1451,16 +1449,16 @@ static int syscall_begin(step *s, ctx cur)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GT_GO_RUNNING, "Running", &gs);
+	rc = current_g(s, cur, GOTRACE_GO_RUNNING, "Running", &gs);
 	if (rc != 0)
 		return rc;
 	if ((rc = ctx_p(s, cur, &ps)) != 0)
 		return rc;
-	gs->status = GT_GO_SYSCALL;
+	gs->status = GOTRACE_GO_SYSCALL;
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
-	ps->status = GT_PROC_SYSCALL;
+	ps->status = GT_WIRE_PROC_SYSCALL;
 	if (!gt_seq_succeeds(pseq, ps->seq))
 		return fail(s, "failed to advance %s: can't make sequence: %" PRIu64
 		               " (gen=%" PRIu64 ") -> %" PRIu64 " (gen=%" PRIu64 ")",
@@ -1476,19 +1474,19 @@ static int syscall_end(step *s, ctx cur)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MUST, MUST);
-	rc = current_g(s, cur, GT_GO_SYSCALL, "Running", &gs);
+	rc = current_g(s, cur, GOTRACE_GO_SYSCALL, "Running", &gs);
 	if (rc != 0)
 		return rc;
 	if ((rc = ctx_p(s, cur, &ps)) != 0)
 		return rc;
-	gs->status = GT_GO_RUNNING;
+	gs->status = GOTRACE_GO_RUNNING;
 	if (ps == NULL)
 		return fail(s, "uninitialized proc %" PRId64 " found during %s",
 		            cur.p, ev_name(s));
-	if (ps->status != GT_PROC_SYSCALL)
+	if (ps->status != GT_WIRE_PROC_SYSCALL)
 		return fail(s, "expected proc %" PRId64 " in state Syscall, but got "
 		               "%s instead", cur.p, proc_status_name(ps->status));
-	ps->status = GT_PROC_RUNNING;
+	ps->status = GT_WIRE_PROC_RUNNING;
 	return queue_ev(s, cur);
 }
 
@@ -1511,19 +1509,19 @@ static int syscall_end_blocked(step *s, ctx cur, ctx *next, int *ok)
 		if (ps == NULL)
 			return fail(s, "uninitialized proc %" PRId64 " found during %s",
 			            cur.p, ev_name(s));
-		if (ps->status == GT_PROC_SYSCALL) {
+		if (ps->status == GT_WIRE_PROC_SYSCALL) {
 			wait_any(s->o, GT_RES_P, cur.p);
 			*ok = 0;
 			return 0;
 		}
 	}
 	CHECK_CTX(s, cur, MUST, MAY, MUST);
-	rc = current_g(s, cur, GT_GO_SYSCALL, "Running", &gs);
+	rc = current_g(s, cur, GOTRACE_GO_SYSCALL, "Running", &gs);
 	if (rc != 0)
 		return rc;
 	*next = cur;
 	SET_G(next, GT_NO_ID);
-	gs->status = GT_GO_RUNNABLE;
+	gs->status = GOTRACE_GO_RUNNABLE;
 	return queue_ev(s, cur);
 }
 
@@ -1537,7 +1535,7 @@ static int create_syscall(step *s, ctx cur, ctx *next)
 	rc = new_goroutine(s, newg, 1);
 	if (rc != 0)
 		return rc;
-	if (gt_order_add_g(s->o, newg, GT_GO_SYSCALL, z) == NULL)
+	if (gt_order_add_g(s->o, newg, GOTRACE_GO_SYSCALL, z) == NULL)
 		return nomem(s);
 	*next = cur;
 	SET_G(next, newg);
@@ -1550,7 +1548,7 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 	int rc;
 
 	CHECK_CTX(s, cur, MUST, MAY, MUST);
-	rc = current_g(s, cur, GT_GO_SYSCALL, "Syscall", &gs);
+	rc = current_g(s, cur, GOTRACE_GO_SYSCALL, "Syscall", &gs);
 	if (rc != 0)
 		return rc;
 	/* An M whose P is unknown is assumed to hold none, as a thread
@@ -1569,13 +1567,13 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 		if (ps == NULL)
 			return fail(s, "found invalid proc %" PRId64 " during %s",
 			            cur.p, ev_name(s));
-		if (ps->status != GT_PROC_SYSCALL)
+		if (ps->status != GT_WIRE_PROC_SYSCALL)
 			return fail(s, "proc %" PRId64 " in unexpected state %s during %s",
 			            cur.p, proc_status_name(ps->status), ev_name(s));
-		ps->status = GT_PROC_ABANDONED;
+		ps->status = GT_WIRE_PROC_ABANDONED;
 		SET_P(next, GT_NO_ID);
 		rc = queue_extra(s, cur, GOTRACE_WIRE_PROC_STEAL, (uint64_t)cur.p, 0,
-		                 GT_PROC_SYSCALL);
+		                 GT_WIRE_PROC_SYSCALL);
 		if (rc != 0)
 			return rc;
 	}
@@ -2153,7 +2151,7 @@ void gt_order_drop_task(gt_order *o, uint64_t id)
 
 uint8_t gt_order_proc_old_state(uint64_t status, int existed)
 {
-	return existed ? proc_status_to_state[(uint8_t)status % 5] : PS_NOT_EXIST;
+	return existed ? gt_wire_proc_state(status) : GOTRACE_PROC_NOT_EXIST;
 }
 
 int gt_order_gc_accepts(const gt_order *o, uint8_t type, uint64_t seq)

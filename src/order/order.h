@@ -26,7 +26,9 @@
 #include "gen/generation.h"
 #include "base/gidmap.h"
 #include "base/idmap.h"
+#include "gotrace/reader.h"
 #include "gotrace/wire.h"
+#include "wire/spec.h"
 
 /* The type code of synthesized Sync events (no wire event has it). */
 #define GT_EV_SYNC 255
@@ -86,12 +88,10 @@ typedef struct gt_region {
 	uint32_t name;           /* interned string */
 } gt_region;
 
-/* A goroutine's wire status (GoStatus), as the engine keeps it. */
-enum { GT_GO_BAD, GT_GO_RUNNABLE, GT_GO_RUNNING, GT_GO_SYSCALL,
-       GT_GO_WAITING };
-/* A P's wire status (ProcStatus), as the engine keeps it. */
-enum { GT_PROC_BAD, GT_PROC_RUNNING, GT_PROC_IDLE, GT_PROC_SYSCALL,
-       GT_PROC_ABANDONED };
+/* The engine keeps a goroutine's state as the public gotrace_goroutine_state
+ * (GoStatus arguments are converted as they are read), and a P's as its
+ * wire ProcStatus (GT_WIRE_PROC_*, wire/spec.h), which tells a syscall and
+ * an abandoned one apart. */
 
 /* gt_gstate.sflags, gt_pstate.sflags: what a speculative engine (speculate.h)
  * knows of a goroutine or P it did not see begin. */
@@ -104,7 +104,7 @@ enum { GT_PROC_BAD, GT_PROC_RUNNING, GT_PROC_IDLE, GT_PROC_SYSCALL,
 
 typedef struct gt_gstate {
 	int64_t id;
-	uint8_t status;          /* wire GoStatus: 1 runnable .. 4 waiting */
+	uint8_t status;          /* gotrace_goroutine_state */
 	uint8_t live;            /* 0 while the slot is free */
 	uint8_t sflags;          /* GT_SF_*; 0 but in a speculative engine */
 	gt_seq seq;
@@ -118,7 +118,7 @@ typedef struct gt_gstate {
 
 typedef struct gt_pstate {
 	int64_t id;
-	uint8_t status;          /* wire ProcStatus: 1 running .. 4 abandoned */
+	uint8_t status;          /* wire ProcStatus: GT_WIRE_PROC_* */
 	uint8_t sflags;          /* GT_SF_*; 0 but in a speculative engine */
 	gt_seq seq;
 	gt_ranges ranges;
@@ -421,8 +421,9 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 	case GOTRACE_WIRE_GO_START:
 		if (p == GT_NO_ID || cur_g != GT_NO_ID)
 			return -1;
-		gs = gt_order_g_step(o, (int64_t)ev->args[0], GT_GO_RUNNABLE,
-		                     GT_GO_RUNNING, g->gen, ev->args[1]);
+		gs = gt_order_g_step(o, (int64_t)ev->args[0],
+		                     GOTRACE_GO_RUNNABLE, GOTRACE_GO_RUNNING,
+		                     g->gen, ev->args[1]);
 		if (gs == NULL)
 			return -1;
 		ms->g = gs->id;
@@ -430,8 +431,9 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		ev->gslot = gs->slot;
 		break;
 	case GOTRACE_WIRE_GO_UNBLOCK:
-		gs = gt_order_g_step(o, (int64_t)ev->args[0], GT_GO_WAITING,
-		                     GT_GO_RUNNABLE, g->gen, ev->args[1]);
+		gs = gt_order_g_step(o, (int64_t)ev->args[0],
+		                     GOTRACE_GO_WAITING, GOTRACE_GO_RUNNABLE,
+		                     g->gen, ev->args[1]);
 		if (gs == NULL)
 			return -1;
 		ev->gslot = gs->slot;
@@ -442,14 +444,14 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		if (p == GT_NO_ID || cur_g == GT_NO_ID)
 			return -1;
 		gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
-		if (gs == NULL || gs->status != GT_GO_RUNNING)
+		if (gs == NULL || gs->status != GOTRACE_GO_RUNNING)
 			return -1;
 		ev->gslot = gs->slot;
 		if (ev->type == GOTRACE_WIRE_GO_DESTROY)
 			gt_order_remove_g(o, gs);
 		else
 			gs->status = ev->type == GOTRACE_WIRE_GO_BLOCK
-			             ? GT_GO_WAITING : GT_GO_RUNNABLE;
+			             ? GOTRACE_GO_WAITING : GOTRACE_GO_RUNNABLE;
 		ms->g = GT_NO_ID;
 		break;
 	case GOTRACE_WIRE_GO_CREATE:
@@ -460,7 +462,7 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 			return -1;
 		if (cur_g != GT_NO_ID) {
 			gs = gt_order_find_g_hinted(o, cur_g, ms->g_slot);
-			if (gs != NULL && gs->status != GT_GO_RUNNING)
+			if (gs != NULL && gs->status != GOTRACE_GO_RUNNING)
 				return -1;
 		}
 		/* A speculative engine may not know whether it exists. */
@@ -470,7 +472,8 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 		first.seq = 0;
 		gs = gt_order_create_g(o, (int64_t)ev->args[0],
 		                       ev->type == GOTRACE_WIRE_GO_CREATE
-		                       ? GT_GO_RUNNABLE : GT_GO_WAITING, first);
+		                       ? GOTRACE_GO_RUNNABLE
+		                       : GOTRACE_GO_WAITING, first);
 		if (gs == NULL)
 			return -1;
 		ev->gslot = gs->slot;
@@ -490,13 +493,14 @@ static GT_ALWAYS_INLINE int gt_order_advance_common(gt_order *o, gt_event *ev,
 			return -1;
 		/* Entering: the goroutine runs and the event's P sequence
 		 * number follows the P's. Leaving: both are in the syscall. */
-		if (begin ? gs->status != GT_GO_RUNNING ||
+		if (begin ? gs->status != GOTRACE_GO_RUNNING ||
 		            !gt_seq_succeeds(pseq, ps->seq)
-		          : gs->status != GT_GO_SYSCALL ||
-		            ps->status != GT_PROC_SYSCALL)
+		          : gs->status != GOTRACE_GO_SYSCALL ||
+		            ps->status != GT_WIRE_PROC_SYSCALL)
 			return -1;
-		gs->status = begin ? GT_GO_SYSCALL : GT_GO_RUNNING;
-		ps->status = begin ? GT_PROC_SYSCALL : GT_PROC_RUNNING;
+		gs->status = begin ? GOTRACE_GO_SYSCALL : GOTRACE_GO_RUNNING;
+		ps->status = begin ? GT_WIRE_PROC_SYSCALL
+		                   : GT_WIRE_PROC_RUNNING;
 		if (begin)
 			ps->seq = pseq;
 		ev->gslot = gs->slot;

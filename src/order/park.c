@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/grow.h"
+#include "base/heap.h"
 #include "order/park.h"
 
 #define NIL UINT32_MAX
@@ -85,42 +86,7 @@ static int list_push(gt_park *p, uint64_t key, uint32_t cursor)
 	return 0;
 }
 
-static void heap_push(gt_park *p, gt_park_entry e)
-{
-	size_t i = p->nheap++;
-
-	while (i > 0) {
-		size_t up = (i - 1) / 2;
-
-		if (p->heap[up].time <= e.time)
-			break;
-		p->heap[i] = p->heap[up];
-		i = up;
-	}
-	p->heap[i] = e;
-}
-
-static void heap_pop(gt_park *p)
-{
-	gt_park_entry last = p->heap[--p->nheap];
-	size_t i = 0;
-
-	if (p->nheap == 0)
-		return;
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= p->nheap)
-			break;
-		if (c + 1 < p->nheap && p->heap[c + 1].time < p->heap[c].time)
-			c++;
-		if (p->heap[c].time >= last.time)
-			break;
-		p->heap[i] = p->heap[c];
-		i = c;
-	}
-	p->heap[i] = last;
-}
+GT_HEAP_DEFINE(park_heap, gt_park_entry, time)
 
 int gt_park_add(gt_park *p, uint32_t cursor, int64_t time,
                 const gt_wait *waits, size_t n)
@@ -149,7 +115,7 @@ int gt_park_add(gt_park *p, uint32_t cursor, int64_t time,
 	e.time = time;
 	e.cursor = cursor;
 	e.epoch = p->epoch[cursor];
-	heap_push(p, e);
+	park_heap_push(p->heap, &p->nheap, e);
 	p->nparked++;
 	return 0;
 }
@@ -239,7 +205,7 @@ int64_t gt_park_min_time(gt_park *p)
 
 		if (e->epoch == p->epoch[e->cursor])
 			return e->time;
-		heap_pop(p);
+		(void)park_heap_pop(p->heap, &p->nheap);
 	}
 	return INT64_MAX;
 }

@@ -50,7 +50,7 @@ int gt_spec_check(const gt_order *truth, gt_spec_scratch *sc,
 		return gt_order_find_g(truth, id) != NULL;
 	case GT_A_G_ABSENT_OR_RUNNING:
 		gs = gt_order_find_g(truth, id);
-		return gs == NULL || gs->status == GT_GO_RUNNING;
+		return gs == NULL || gs->status == GOTRACE_GO_RUNNING;
 	case GT_A_P_ABSENT_OR:
 		ps = gt_order_find_p(truth, id);
 		return ps == NULL || ps->status == val;
@@ -77,7 +77,7 @@ int gt_spec_check(const gt_order *truth, gt_spec_scratch *sc,
 	case GT_A_P_SYSCALL:
 		sc->nknown = 0;
 		ps = gt_order_find_p(truth, id);
-		return ps != NULL && ps->status == GT_PROC_SYSCALL;
+		return ps != NULL && ps->status == GT_WIRE_PROC_SYSCALL;
 	case GT_A_M_KNOWN:
 		if (GT_GROW(sc->known, sc->known_cap, sc->nknown + 1) != 0)
 			return GOTRACE_ERR_NOMEM;

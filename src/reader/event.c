@@ -160,30 +160,24 @@ static void transition(gotrace_event *out, gotrace_resource_kind res,
  * whose states depend on their arguments. */
 static void resolve_transition(const gt_event *ev, gotrace_event *out)
 {
-	static const int proc_state[5] = {
-		GOTRACE_PROC_UNDETERMINED, GOTRACE_PROC_RUNNING, GOTRACE_PROC_IDLE,
-		GOTRACE_PROC_RUNNING, GOTRACE_PROC_IDLE};
-	static const int go_state[5] = {
-		GOTRACE_GO_UNDETERMINED, GOTRACE_GO_RUNNABLE, GOTRACE_GO_RUNNING,
-		GOTRACE_GO_SYSCALL, GOTRACE_GO_WAITING};
 	const uint64_t *a = ev->args;
 
 	switch (ev->type) {
 	case GOTRACE_WIRE_PROC_STEAL:
 		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0],
-		           a[3] == 4 ? GOTRACE_PROC_IDLE : GOTRACE_PROC_RUNNING,
+		           a[3] == GT_WIRE_PROC_ABANDONED ? GOTRACE_PROC_IDLE
+		                                         : GOTRACE_PROC_RUNNING,
 		           GOTRACE_PROC_IDLE);
 		break;
 	case GOTRACE_WIRE_PROC_STATUS:
 		/* A status past the table was refused (gt_check_event_values);
 		 * the bound only keeps the lookup safe. */
 		transition(out, GOTRACE_RESOURCE_PROC, (int64_t)a[0], (int)a[2],
-		           proc_state[a[1] < 5 ? a[1] : 0]);
+		           gt_wire_proc_state(a[1]));
 		break;
-	default: /* GoStatus, GoStatusStack: old state << 32 | wire status */
+	default: /* GoStatus, GoStatusStack: old state << 32 | new state */
 		transition(out, GOTRACE_RESOURCE_GOROUTINE, (int64_t)a[0],
-		           (int)(a[2] >> 32), go_state[(a[2] & 0xffffffffu) < 5
-		                                       ? (a[2] & 0xffffffffu) : 0]);
+		           (int)(a[2] >> 32), (int)(a[2] & 0xffffffffu));
 		out->u.transition.stack = out->stack;
 		break;
 	}

@@ -206,33 +206,25 @@ static void fswap(gt_producer *pr, size_t i, size_t j)
 	pr->frontier[j] = t;
 }
 
-/* Moves a hole instead of swapping, as gt_producer_sift_down. */
-static size_t sift_up(gt_producer *pr, size_t i)
-{
-	struct gt_front *f = pr->frontier, x = f[i];
-
-	while (i > 0 && f[(i - 1) / 2].time > x.time) {
-		f[i] = f[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	f[i] = x;
-	return i;
-}
-
 static void heap_insert(gt_producer *pr, uint32_t cursor)
 {
-	pr->frontier[pr->nfrontier].time = pr->cursors[cursor].ev->time;
-	pr->frontier[pr->nfrontier++].c = cursor;
-	sift_up(pr, pr->nfrontier - 1);
+	struct gt_front x;
+
+	x.time = pr->cursors[cursor].ev->time;
+	x.c = cursor;
+	gt_front_heap_push(pr->frontier, &pr->nfrontier, x);
 }
 
+/* As Go's reader: up if it can, else down. */
 void gt_producer_heap_update(gt_producer *pr, size_t i)
 {
-	if (sift_up(pr, i) != i)
+	if (gt_front_heap_up(pr->frontier, i) != i)
 		return;
 	gt_producer_sift_down(pr, i);
 }
 
+/* As Go's reader removes an entry: carried to the root past every
+ * ancestor whatever its time, then swapped with the last. */
 void gt_producer_heap_remove(gt_producer *pr, size_t i)
 {
 	while (i > 0) {

@@ -245,28 +245,11 @@ static GT_ALWAYS_INLINE int gt_cursor_decode_one(gt_cursor *c,
 	return 1;
 }
 
-/* Past the heap's end the frontier holds sentinels, INT64_MAX, far enough
- * for any node's children: no child is ever earlier than a sentinel, and
- * no sentinel earlier than anything, so the walk down needs no bounds
- * checks and still stops where the bounded one would. The comparisons are
- * those of Go's heap, so equal times come out in the same order. */
+/* Past the heap's end the frontier holds sentinels, INT64_MAX, for
+ * gt_front_heap_down_sentinel (base/heap.h). */
 static GT_ALWAYS_INLINE void gt_producer_sift_down(gt_producer *pr, size_t i)
 {
-	struct gt_front *f = pr->frontier, x;
-	size_t c = 2 * i + 1;
-
-	c += f[c + 1].time < f[c].time; /* the earlier child */
-	/* Often the entry stays where it is: then nothing is written. */
-	if (!(f[c].time < f[i].time))
-		return;
-	x = f[i];
-	do {
-		f[i] = f[c];
-		i = c;
-		c = 2 * i + 1;
-		c += f[c + 1].time < f[c].time;
-	} while (f[c].time < x.time);
-	f[i] = x;
+	gt_front_heap_down_sentinel(pr->frontier, i);
 }
 
 /* The rarer frontier updates (producer.c). */

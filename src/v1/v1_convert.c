@@ -314,7 +314,7 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 				s.m = s.p = s.g = GT_NO_ID;
 				s.args[0] = c->pre_init_gs[i];
 				s.args[1] = UINT64_MAX;
-				s.args[2] = 1; /* runnable */
+				s.args[2] = GOTRACE_GO_RUNNABLE;
 				if (push_extra(c, &s) != 0)
 					goto nomem;
 			}
@@ -330,7 +330,7 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 		a[0] = (uint64_t)(int64_t)ev->p;
 		if (first) {
 			type = GOTRACE_WIRE_PROC_STATUS;
-			a[1] = 1; /* running */
+			a[1] = GT_WIRE_PROC_RUNNING;
 		} else {
 			type = GOTRACE_WIRE_PROC_START;
 		}
@@ -342,7 +342,7 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 		a[0] = (uint64_t)(int64_t)ev->p;
 		if (first) {
 			type = GOTRACE_WIRE_PROC_STATUS;
-			a[1] = 2; /* idle */
+			a[1] = GT_WIRE_PROC_IDLE;
 		} else {
 			type = GOTRACE_WIRE_PROC_STOP;
 		}
@@ -378,7 +378,7 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 			memset(a, 0, sizeof a);
 			a[0] = ev->args[0];
 			a[1] = UINT64_MAX;
-			a[2] = 2; /* running */
+			a[2] = GOTRACE_GO_RUNNING;
 			remove_pre_init(c, ev->args[0]);
 		} else {
 			type = GOTRACE_WIRE_GO_START;
@@ -456,7 +456,8 @@ static int convert(gt_v1_converter *c, size_t idx, gt_event *out,
 		memset(a, 0, sizeof a);
 		a[0] = ev->args[0];
 		a[1] = UINT64_MAX;
-		a[2] = ev->type == V1_GO_WAITING ? 4 : 3; /* waiting, syscall */
+		a[2] = ev->type == V1_GO_WAITING ? GOTRACE_GO_WAITING
+		                                  : GOTRACE_GO_SYSCALL;
 		remove_pre_init(c, ev->args[0]);
 		break;
 	case V1_HEAP_ALLOC: type = GOTRACE_WIRE_HEAP_ALLOC; break;

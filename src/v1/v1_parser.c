@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/grow.h"
+#include "base/heap.h"
 #include "order/park.h"
 #include "v1/v1.h"
 #include "wire/varint.h"
@@ -818,40 +819,7 @@ typedef struct front {
 } front;
 
 /* The frontier: a binary min-heap by timestamp. */
-static void heap_up(front *h, size_t j)
-{
-	while (j > 0) {
-		size_t i = (j - 1) / 2;
-		front t;
-
-		if (!(h[j].ev.ts < h[i].ev.ts))
-			break;
-		t = h[i];
-		h[i] = h[j];
-		h[j] = t;
-		j = i;
-	}
-}
-
-static void heap_down(front *h, size_t i, size_t n)
-{
-	for (;;) {
-		size_t j1 = 2 * i + 1, j;
-		front t;
-
-		if (j1 >= n)
-			break;
-		j = j1;
-		if (j1 + 1 < n && h[j1 + 1].ev.ts < h[j1].ev.ts)
-			j = j1 + 1;
-		if (!(h[j].ev.ts < h[i].ev.ts))
-			break;
-		t = h[i];
-		h[i] = h[j];
-		h[j] = t;
-		i = j;
-	}
-}
+GT_HEAP_DEFINE(front_heap, front, ev.ts)
 
 static int cmp_ts(const void *pa, const void *pb)
 {
@@ -987,7 +955,7 @@ static int merge_batches(parser *p)
 			}
 			frontier[nfront].ev = *ev;
 			frontier[nfront].proc = pi;
-			heap_up(frontier, nfront);
+			(void)front_heap_up(frontier, nfront);
 			nfront++;
 			if (pi == p->nprocs)
 				sample_pos++;
@@ -1006,15 +974,7 @@ static int merge_batches(parser *p)
 			}
 			break;
 		}
-		/* Pop the earliest. */
-		{
-			front t = frontier[0];
-
-			frontier[0] = frontier[nfront - 1];
-			frontier[nfront - 1] = t;
-			heap_down(frontier, 0, nfront - 1);
-			f = frontier[--nfront];
-		}
+		f = front_heap_pop(frontier, &nfront);
 		state_transition(&f.ev, &g, &init, &next);
 		if (f.ev.type == V1_GO_START_LOCAL)
 			f.ev.type = V1_GO_START;

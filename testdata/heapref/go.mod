@@ -1,0 +1,3 @@
+module heapref
+
+go 1.22
