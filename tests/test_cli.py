@@ -950,6 +950,20 @@ def test_index():
     check_trace_error("index on " + first, first, rc, err)
     check(len(out.splitlines()) == 1, "index %s: header only; got %r"
           % (first, out))
+    # The lost line is one figure, whichever command prints it: the input
+    # less the intact generations (none here: a header alone is nothing,
+    # all is lost; docs/api.md "Exit status and messages").
+    for path, all_lost in ((first, True), (damaged, False)):
+        _, _, err = run(["index", path])
+        _, _, err2 = run(["dump", "-v", "--no-progress", path])
+        lost = LOST_LINE.match(err.split(b"\n")[1])
+        lost2 = [LOST_LINE.match(l) for l in err2.split(b"\n")
+                 if LOST_LINE.match(l)]
+        check(lost is not None and len(lost2) == 1 and
+              lost.group(0) == lost2[0].group(0) and
+              (lost.group(1) == lost.group(2)) == all_lost,
+              "%s: index and dump -v lose different amounts: %r vs %r"
+              % (path, err[:300], err2[-300:]))
 
 
 def test_cut():

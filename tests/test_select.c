@@ -10,6 +10,8 @@
  *    it, a generation it lacks, a start after the end; a wall-clock time
  *    on go1.24's (no snapshots), a v1 trace, a trace with no complete
  *    generation, one damaged in its first generation.
+ *  - gotrace_index_valid_bytes against the reader's valid bytes after
+ *    its error, on every damaged v2 trace of the corpus.
  *  - Against Go: on the traces testdata/regen.sh cut with
  *    tests/cut_trace.py (FILE.cut.A-B.parsed.xz, Go 1.27's -d=parsed of
  *    the cut bytes), a reader on the whole file given the range "A:B"
@@ -191,6 +193,8 @@ static void test_parse(void **state)
 	                                        &why), GOTRACE_ERR_ARG);
 	assert_string_equal(why, "too large");
 }
+
+static gotrace_reader *reader_of(const char *path, int threads);
 
 /* ---- resolving ------------------------------------------------------------ */
 
@@ -422,8 +426,68 @@ static void test_no_generations(void **state)
 	assert_int_equal(sel.failed_end, 0);
 	assert_string_equal(sel.message,
 	                    gotrace_error_message(gotrace_index_error(idx)));
+	/* Nothing intact: nothing valid, not even the header. */
+	assert_true(gotrace_index_valid_bytes(idx) == 0);
 	gotrace_index_free(idx);
 	free(data);
+}
+
+/*
+ * gotrace_index_valid_bytes is what a reader's gotrace_reader_valid_bytes
+ * comes to after reading up to the error, on every damaged v2 trace of
+ * the corpus (and on the whole traces they were cut from, the input's
+ * size).
+ */
+static void test_valid_bytes(void **state)
+{
+	size_t n, i, damaged = 0;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces/truncated", &n);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
+		gotrace_input *in = NULL;
+		gotrace_reader *r = NULL;
+		gotrace_index *idx;
+		gotrace_event ev;
+		int rc;
+
+		opts.threads = 1;
+		assert_int_equal(gotrace_input_open_path(&in, traces[i]),
+		                 GOTRACE_OK);
+		rc = gotrace_reader_new_opts(&r, in, &opts);
+		assert_non_null(r);
+		if (rc != GOTRACE_OK ||
+		    !gotrace_version_is_v2(gotrace_reader_version(r))) {
+			gotrace_reader_free(r);
+			continue;
+		}
+		while ((rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK)
+			;
+		idx = index_of(traces[i]);
+		if (gotrace_index_valid_bytes(idx) !=
+		    gotrace_reader_valid_bytes(r))
+			print_error("%s: index %llu, reader %llu\n", traces[i],
+			            (unsigned long long)gotrace_index_valid_bytes(idx),
+			            (unsigned long long)gotrace_reader_valid_bytes(r));
+		assert_true(gotrace_index_valid_bytes(idx) ==
+		            gotrace_reader_valid_bytes(r));
+		damaged += rc < 0;
+		gotrace_index_free(idx);
+		gotrace_reader_free(r);
+	}
+	tu_free_list(traces, n);
+	assert_true(damaged >= 10);
+	{
+		size_t size;
+		uint8_t *data = tu_read_file(GENS, &size);
+		gotrace_index *idx = index_of(GENS);
+
+		assert_non_null(data);
+		assert_true(gotrace_index_valid_bytes(idx) == size);
+		gotrace_index_free(idx);
+		free(data);
+	}
 }
 
 /* ---- the reader ------------------------------------------------------------ */
@@ -609,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_index_select),
 		cmocka_unit_test(test_no_generations),
+		cmocka_unit_test(test_valid_bytes),
 		cmocka_unit_test(test_reader_select),
 		cmocka_unit_test(test_select_matches_go),
 	};

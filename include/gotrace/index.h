@@ -130,6 +130,17 @@ GOTRACE_API gotrace_version gotrace_index_version(const gotrace_index *idx);
  * generations; 16 as the runtime writes it). */
 GOTRACE_API uint64_t gotrace_index_header_size(const gotrace_index *idx);
 
+/*
+ * The bytes of the generations the index lists: the end_offset of the
+ * last one (the header included), or 0 if it lists none, since a header
+ * alone holds nothing to read. On a damaged trace everything past it is
+ * lost: it is what gotrace_reader_valid_bytes gives once a reader has
+ * read the trace up to its error, and the figure `gotrace index` and
+ * `gotrace dump -v` print ("lost P% ... (LOST of TOTAL bytes)", LOST
+ * being the input's size less this).
+ */
+GOTRACE_API uint64_t gotrace_index_valid_bytes(const gotrace_index *idx);
+
 /* Number of generations indexed. */
 GOTRACE_API size_t gotrace_index_count(const gotrace_index *idx);
 

@@ -590,6 +590,15 @@ uint64_t gotrace_index_header_size(const gotrace_index *idx)
 	return idx != NULL ? idx->header_size : 0;
 }
 
+uint64_t gotrace_index_valid_bytes(const gotrace_index *idx)
+{
+	/* As the reader counts them: up to the end of the last generation
+	 * read whole, and nothing before the first. */
+	if (idx == NULL || idx->n == 0)
+		return 0;
+	return idx->gens[idx->n - 1].end_offset;
+}
+
 size_t gotrace_index_count(const gotrace_index *idx)
 {
 	return idx != NULL ? idx->n : 0;

@@ -754,8 +754,6 @@ int cli_run_open_index(cli_run *run, const cli_command *cmd,
 	if (rc != GOTRACE_OK && rc != GOTRACE_EOF) {
 		const gotrace_error *e = gotrace_index_error(run->idx);
 		cli_trace_error *err = &run->err;
-		size_t n = gotrace_index_count(run->idx);
-		gotrace_generation_info last;
 
 		err->code = rc;
 		if (e != NULL) {
@@ -774,12 +772,10 @@ int cli_run_open_index(cli_run *run, const cli_command *cmd,
 			if (err->go_message == NULL)
 				err->go_message_len = 0;
 		}
-		/* What the index holds is what was not lost. */
+		/* What the index holds is what was not lost, counted as a
+		 * reader counts it (dump -v prints the same line). */
 		err->have_lost = 1;
-		err->valid_bytes = n > 0 && gotrace_index_at(run->idx, n - 1,
-		                                              &last) == 0
-		                   ? last.end_offset
-		                   : gotrace_index_header_size(run->idx);
+		err->valid_bytes = gotrace_index_valid_bytes(run->idx);
 	}
 	return rc;
 }
