@@ -732,18 +732,58 @@ static PyObject *event_repr(gtpy_event *e)
 	                            (long long)e->proc, (long long)e->thread);
 }
 
+/* Go's Event.String() of e, as bytes: gotrace._format.event_bytes, in
+ * Python, where the attributes it reads are. */
+static PyObject *event_bytes(gtpy_event *e, PyObject *unused)
+{
+	PyObject *mod, *out;
+
+	(void)unused;
+	if ((mod = PyImport_ImportModule("gotrace._format")) == NULL)
+		return NULL;
+	out = PyObject_CallMethod(mod, "event_bytes", "O", (PyObject *)e);
+	Py_DECREF(mod);
+	return out;
+}
+
+/* The same as text: trace strings that are not UTF-8 keep their bytes
+ * as surrogates, as the string attributes do. */
+static PyObject *event_str(gtpy_event *e)
+{
+	PyObject *b = event_bytes(e, NULL), *s;
+
+	if (b == NULL)
+		return NULL;
+	s = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b),
+	                         "surrogateescape");
+	Py_DECREF(b);
+	return s;
+}
+
+static PyMethodDef event_methods[] = {
+	{"__bytes__", (PyCFunction)event_bytes, METH_NOARGS,
+	 "The event as Go's Event.String() prints it (`go tool trace "
+	 "-d=parsed` prints it and a newline), as bytes; str(event) gives "
+	 "the same as text. ValueError where Go's String() panics (a Sync "
+	 "that lists an experiment Go does not name)."},
+	{NULL, NULL, 0, NULL},
+};
+
 static PyTypeObject EventType = {
 	PyVarObject_HEAD_INIT(NULL, 0)
 	.tp_name = "gotrace.Event",
 	.tp_basicsize = sizeof(gtpy_event),
 	.tp_dealloc = (destructor)event_dealloc,
 	.tp_repr = (reprfunc)event_repr,
+	.tp_str = (reprfunc)event_str,
 	.tp_flags = Py_TPFLAGS_DEFAULT,
 	.tp_doc = "One event of the ordered stream, as Go's parser delivers it.\n\n"
 	          "Every event has kind, time, goroutine, proc, thread, stack,\n"
 	          "generation; the other attributes belong to some kinds and are\n"
 	          "None on the others. Events stay valid after the reader moves\n"
-	          "on or is closed.",
+	          "on or is closed. str(event) and bytes(event) give the event\n"
+	          "as Go's Event.String() does (go tool trace -d=parsed).",
+	.tp_methods = event_methods,
 	.tp_getset = event_getset,
 	.tp_members = event_members,
 };

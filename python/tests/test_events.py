@@ -2,10 +2,10 @@
 
 Every trace in testdata/ with a `go tool trace -d=parsed` reference (Go
 1.27's, written by testdata/regen.sh) is read through the package, each
-Event printed in Go's format from its attributes (goformat.py), and the
-whole compared byte for byte with Go's output: kinds, times, G/P/M,
-stacks, transitions, ranges, tasks, regions, logs, metrics, labels, sync
-clocks, experimental events. Damaged traces must deliver exactly the
+Event printed in Go's format (bytes(ev): gotrace/_format.py, from its
+attributes), and the whole compared byte for byte with Go's output: kinds,
+times, G/P/M, stacks, transitions, ranges, tasks, regions, logs, metrics,
+labels, sync clocks, experimental events. Damaged traces must deliver exactly the
 events Go delivers, then raise TraceError with Go's message, at the
 offset the CLI reports.
 """
@@ -16,7 +16,13 @@ import pytest
 import gotrace
 from conftest import cli, needs_cli, needs_testdata, reference, \
     reference_traces, status, trace
-from goformat import go_string
+
+
+def go_line(ev):
+    """The event as `go tool trace -d=parsed` prints it: bytes(ev), the
+    package's Event.String(), and a newline."""
+    return bytes(ev) + b"\n"
+
 
 REFERENCES = reference_traces()
 
@@ -41,7 +47,7 @@ def read_go_strings(path, **kw):
         if ev.kind == "Sync" and ev.unnamed_experiment:
             panicked = True
             break
-        out.append(go_string(ev))
+        out.append(go_line(ev))
     return b"".join(out), err, panicked
 
 
@@ -256,3 +262,25 @@ def test_stats_counts():
                 got[ev.kind] = got.get(ev.kind, 0) + 1
         assert got == want
         assert sum(got.values()) == total
+
+
+@needs_testdata
+def test_str_and_bytes():
+    """str(ev) is bytes(ev) as text; where Go's String() panics, both
+    raise ValueError."""
+    with gotrace.open(trace("go1.27/generations.trace")) as r:
+        for i, ev in enumerate(r):
+            b = bytes(ev)
+            assert str(ev) == b.decode("utf-8", "surrogateescape")
+            assert not b.endswith(b"\n") or ev.stack is not None or \
+                ev.kind == "StateTransition"
+            if i > 2000:
+                break
+    with gotrace.open(trace("synthetic/experiment_id_unnamed.trace")) as r:
+        syncs = [ev for ev in r if ev.kind == "Sync" and
+                 ev.unnamed_experiment]
+    assert syncs
+    with pytest.raises(ValueError):
+        bytes(syncs[0])
+    with pytest.raises(ValueError):
+        str(syncs[0])

@@ -1,11 +1,10 @@
-"""Go's trace.Event.String() written from gotrace.Event attributes, as
-`go tool trace -d=parsed` prints it (one event, then a newline), so that
-the events the package delivers can be compared byte for byte with Go's
-own output on the same trace (testdata/traces/*/FILE.parsed.xz).
+"""Go's trace.Event.String(): an Event as `go tool trace -d=parsed` prints
+it, built from the Event's attributes. Event.__bytes__ and Event.__str__
+(the C type in reader.c) call event_bytes.
 
 Written from Go's formatting rules (internal/trace/event.go's String,
-strconv.Quote, time.Time.Format(RFC3339Nano)), not from the library's C
-formatter: the references are Go's, and the test must be able to fail.
+strconv.Quote, time.Time.Format(RFC3339Nano)); the tests compare it with
+Go's own output on the same traces.
 """
 
 NO_TASK = (1 << 64) - 1
@@ -113,8 +112,11 @@ def _task(t):
     return NO_TASK if t is None else t
 
 
-def go_string(ev):
-    """The event as -d=parsed prints it, newline included (bytes)."""
+def event_bytes(ev):
+    """The event as Go's Event.String() gives it (bytes, no newline)."""
+    if ev.kind == "Sync" and ev.unnamed_experiment:
+        raise ValueError("Go's Event.String() panics on this event: a Sync "
+                         "listing an experiment Go does not name")
     out = b"M=%d P=%d G=%d %s Time=%d" % (ev.thread, ev.proc, ev.goroutine,
                                            ev.kind.encode(), ev.time)
     k = ev.kind
@@ -158,4 +160,4 @@ def go_string(ev):
                 go_wall(c.wall_sec, c.wall_nsec)
     if ev.stack is not None:
         out += b"\nStack=\n" + _stack(ev.stack)
-    return out + b"\n"
+    return out
