@@ -21,6 +21,8 @@
  * and Ps come into being with their status events, from Undetermined.
  * Stopped after generation M (gotrace_reader_set_stop), it delivers what
  * Go delivers for the header followed by the bytes of generations N..M.
+ * gotrace_reader_select does both for a range of generations or times
+ * (gotrace_range: what `gotrace dump --gen A:B` or --from/--to select).
  * gotrace_cut_write writes that cut trace. Only byte offsets differ from
  * the cut file's: errors and the reader's getters (offset, valid bytes)
  * keep counting in the original file.
