@@ -36,8 +36,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A heap's user needs only some of its functions. */
+#if defined(__GNUC__)
+#define GT_HEAP_FN static inline __attribute__((unused))
+#else
+#define GT_HEAP_FN static inline
+#endif
+
 #define GT_HEAP_DEFINE(name, type, key)                                       \
-	static inline size_t name##_up(type *h, size_t i)                     \
+	GT_HEAP_FN size_t name##_up(type *h, size_t i)                        \
 	{                                                                     \
 		type x = h[i];                                                \
                                                                               \
@@ -49,7 +56,7 @@
 		return i;                                                     \
 	}                                                                     \
                                                                               \
-	static inline void name##_down(type *h, size_t i, size_t n)           \
+	GT_HEAP_FN void name##_down(type *h, size_t i, size_t n)              \
 	{                                                                     \
 		type x = h[i];                                                \
                                                                               \
@@ -68,7 +75,7 @@
 		h[i] = x;                                                     \
 	}                                                                     \
                                                                               \
-	static inline void name##_down_sentinel(type *h, size_t i)            \
+	GT_HEAP_FN void name##_down_sentinel(type *h, size_t i)               \
 	{                                                                     \
 		type x;                                                       \
 		size_t c = 2 * i + 1;                                         \
@@ -86,13 +93,13 @@
 		h[i] = x;                                                     \
 	}                                                                     \
                                                                               \
-	static inline void name##_push(type *h, size_t *n, type x)            \
+	GT_HEAP_FN void name##_push(type *h, size_t *n, type x)               \
 	{                                                                     \
 		h[*n] = x;                                                    \
 		(void)name##_up(h, (*n)++);                                   \
 	}                                                                     \
                                                                               \
-	static inline type name##_pop(type *h, size_t *n)                     \
+	GT_HEAP_FN type name##_pop(type *h, size_t *n)                        \
 	{                                                                     \
 		type first = h[0];                                            \
                                                                               \
