@@ -39,6 +39,35 @@
 #define GENS_124 TESTDATA_DIR "/traces/go1.24/generations.trace"
 #define V1 TESTDATA_DIR "/traces/go1.21/gc.trace"
 
+/* A struct_size smaller than this version's struct is refused by every
+ * function that takes a range, which reads nothing else of it. */
+static void test_struct_size(void **state)
+{
+	gotrace_range r = GOTRACE_RANGE_INIT;
+	gotrace_selection sel;
+	gotrace_input *in = NULL;
+	gotrace_index *idx = NULL;
+	const char *why = NULL;
+
+	(void)state;
+	assert_true(r.struct_size == sizeof r);
+	r.struct_size = sizeof r - 1;
+	assert_int_equal(gotrace_range_parse_generations(&r, "2:3", &why),
+	                 GOTRACE_ERR_ARG);
+	assert_string_equal(why, "struct_size too small");
+	assert_int_equal(r.kind, GOTRACE_RANGE_ALL);
+	assert_int_equal(gotrace_range_parse_time(&r, GOTRACE_RANGE_FIRST,
+	                                          "1s", &why),
+	                 GOTRACE_ERR_ARG);
+	assert_int_equal(gotrace_input_open_path(&in, GENS), GOTRACE_OK);
+	assert_int_equal(gotrace_index_new(&idx, in), GOTRACE_OK);
+	assert_int_equal(gotrace_index_select(idx, &r, &sel), GOTRACE_ERR_ARG);
+	assert_non_null(strstr(sel.message, "struct_size"));
+	r.struct_size = sizeof r;
+	assert_int_equal(gotrace_index_select(idx, &r, &sel), GOTRACE_OK);
+	gotrace_index_free(idx);         /* and the input it owns */
+}
+
 /* ---- parsing -------------------------------------------------------------- */
 
 static void expect_gens(const char *text, int has_first, uint64_t first,
@@ -670,6 +699,7 @@ static void test_select_matches_go(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_struct_size),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_index_select),
 		cmocka_unit_test(test_no_generations),

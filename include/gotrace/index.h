@@ -257,6 +257,11 @@ typedef enum gotrace_range_kind {
 } gotrace_range_kind;
 
 typedef struct gotrace_range {
+	size_t struct_size;             /* sizeof(gotrace_range): a later
+	                                   version may add fields at the end,
+	                                   and reads them only when
+	                                   struct_size says the caller's
+	                                   struct has them */
 	gotrace_range_kind kind;
 	int has_first;                  /* first_gen or from is given */
 	int has_last;                   /* last_gen or to is given */
@@ -266,10 +271,11 @@ typedef struct gotrace_range {
 	int64_t from, to;
 } gotrace_range;
 
-/* A range that selects everything; set kind and the ends given. */
+/* A range that selects everything, with struct_size set; then set kind
+ * and the ends given (or let the parsers below set them). */
 #define GOTRACE_RANGE_INIT                                               \
-	{ GOTRACE_RANGE_ALL, 0, 0, 0, 0, GOTRACE_CLOCK_TRACE,            \
-	  GOTRACE_CLOCK_TRACE, 0, 0 }
+	{ sizeof(gotrace_range), GOTRACE_RANGE_ALL, 0, 0, 0, 0,          \
+	  GOTRACE_CLOCK_TRACE, GOTRACE_CLOCK_TRACE, 0, 0 }
 
 /* The ends of a range, as gotrace_selection.failed_end names them. */
 enum {
@@ -308,7 +314,8 @@ typedef struct gotrace_selection {
  * gotrace_parse_duration parses a duration alone, as Go's
  * time.ParseDuration does but without a sign. Each returns GOTRACE_OK,
  * or GOTRACE_ERR_ARG with *why (may be NULL) set to a static reason
- * ("not a number", "A is after B", ...) and range or *ns unchanged.
+ * ("not a number", "A is after B", "struct_size too small", ...) and
+ * range or *ns unchanged.
  */
 GOTRACE_API int gotrace_range_parse_generations(gotrace_range *range,
                                                 const char *text,
@@ -326,8 +333,8 @@ GOTRACE_API int gotrace_parse_duration(const char *text, int64_t *ns,
  *    first generation ends (whatever the range: that is the news);
  *  - GOTRACE_ERR_ARG for a generation number idx does not list, an
  *    empty index (no complete generation), a first end after the last,
- *    or a bad range (an unknown kind or clock; NULL arguments, then
- *    with sel unchanged);
+ *    or a bad range (an unknown kind or clock, a struct_size too small;
+ *    NULL arguments, then with sel unchanged);
  *  - GOTRACE_ERR_UNSUPPORTED for a wall-clock time when the trace has
  *    no clock snapshots (before Go 1.25), or for the (empty) index of a
  *    v1 trace (message "a go 1.NN trace (the v1 format of Go 1.11 to

@@ -266,6 +266,12 @@ int gotrace_reader_select(gotrace_reader *r, const gotrace_range *range,
 	if (r == NULL || range == NULL)
 		return GOTRACE_ERR_ARG;
 	memset(sel, 0, sizeof *sel);
+	/* (As gotrace_index_select checks it, before kind is read here.) */
+	if (range->struct_size < sizeof(gotrace_range)) {
+		snprintf(sel->message, sizeof sel->message,
+		         "struct_size too small for a gotrace_range");
+		return GOTRACE_ERR_ARG;
+	}
 	if (range->kind == GOTRACE_RANGE_ALL) {
 		sel->to_end = 1;
 		return GOTRACE_OK;

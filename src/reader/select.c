@@ -13,6 +13,15 @@
 
 #include "gotrace/index.h"
 
+/* Every field of gotrace_range is in its first version: a caller's struct
+ * is whole when struct_size covers it. A later version that adds fields
+ * compares with the first version's size and reads the new ones only
+ * when struct_size covers them. */
+static int gt_range_size_ok(const gotrace_range *range)
+{
+	return range->struct_size >= sizeof(gotrace_range);
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 static int is_digit(char c)
@@ -172,6 +181,8 @@ int gotrace_range_parse_generations(gotrace_range *range, const char *text,
 
 	if (range == NULL || text == NULL)
 		return fail_parse(why, "no text");
+	if (!gt_range_size_ok(range))
+		return fail_parse(why, "struct_size too small");
 	colon = strchr(text, ':');
 	alen = colon != NULL ? (size_t)(colon - text) : strlen(text);
 	if (*text == '\0')
@@ -295,6 +306,8 @@ int gotrace_range_parse_time(gotrace_range *range, int end, const char *text,
 	if (range == NULL || text == NULL ||
 	    (end != GOTRACE_RANGE_FIRST && end != GOTRACE_RANGE_LAST))
 		return fail_parse(why, "no text");
+	if (!gt_range_size_ok(range))
+		return fail_parse(why, "struct_size too small");
 	if (*text == '@') {
 		clock = GOTRACE_CLOCK_TRACE;
 		if ((reason = parse_u64(text + 1, 0, INT64_MAX, &v)) != NULL)
@@ -419,6 +432,9 @@ int gotrace_index_select(const gotrace_index *idx, const gotrace_range *range,
 	if (idx == NULL || range == NULL || sel == NULL)
 		return GOTRACE_ERR_ARG;
 	memset(sel, 0, sizeof *sel);
+	if (!gt_range_size_ok(range))
+		return fail(sel, GOTRACE_ERR_ARG, 0,
+		            "struct_size too small for a gotrace_range");
 	n = gotrace_index_count(idx);
 	last = n > 0 ? n - 1 : 0;
 	sel->last = last;
