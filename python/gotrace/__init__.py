@@ -28,6 +28,7 @@ from ._gotrace import (  # noqa: F401
 )
 from ._columns import (  # noqa: F401
     COLUMNS,
+    DEFAULT_COLUMNS,
     GOROUTINE_STATES,
     PROC_STATES,
     RESOURCES,
@@ -39,7 +40,7 @@ __all__ = [
     "KINDS", "ClockSnapshot", "Event", "Frame", "GenerationInfo",
     "GoroutineInfo", "ProcInfo", "Reader", "ThreadInfo", "TraceError",
     "UnsupportedError", "__version__", "library_version", "open",
-    "COLUMNS", "GOROUTINE_STATES", "PROC_STATES", "RESOURCES",
+    "COLUMNS", "DEFAULT_COLUMNS", "GOROUTINE_STATES", "PROC_STATES", "RESOURCES",
     "read_columns", "read_dataframe",
 ]
 

@@ -33,11 +33,23 @@ COLUMNS = {
     "category": ("int32", "Log: the category (string code)"),
     "message": ("int32", "Log: the message (string code)"),
     "label": ("int32", "Label: the label (string code)"),
+    "function": ("int32", "the function of the stack's innermost frame "
+                 "(string code; -1: no stack, or an empty one)"),
+    "file": ("int32", "the file of the stack's innermost frame (string "
+             "code)"),
+    "line": ("int64", "the line of the stack's innermost frame (-1: none)"),
 }
 assert tuple(COLUMNS) == _gotrace.COLUMN_NAMES
 
+#: The columns read_columns and read_dataframe give when none are named:
+#: all but the innermost frame's, which cost a lookup per event with a
+#: stack; name them to have them.
+FRAME_COLUMNS = ("function", "file", "line")
+DEFAULT_COLUMNS = tuple(c for c in COLUMNS if c not in FRAME_COLUMNS)
+
 #: The columns whose values are codes into the string table.
-STRING_COLUMNS = ("reason", "name", "type", "category", "message", "label")
+STRING_COLUMNS = ("reason", "name", "type", "category", "message", "label",
+                  "function", "file")
 
 #: Codes of the resource column (Go's ResourceKind).
 RESOURCES = ("None", "Goroutine", "Proc", "Thread")
@@ -64,7 +76,7 @@ class Columns:
 
     def __init__(self, source, columns, batch_size, threads, gen, from_, to):
         if columns is None:
-            columns = tuple(COLUMNS)
+            columns = DEFAULT_COLUMNS
         elif isinstance(columns, str):
             columns = (columns,)
         else:
@@ -106,7 +118,8 @@ def read_columns(source, columns=None, batch_size=65536, *, threads=None,
     """Reads a trace's events as batches of numpy arrays.
 
     source, threads, gen, from_, to: as gotrace.open. columns: names from
-    gotrace.COLUMNS (default: all). Returns a Columns iterator of dicts
+    gotrace.COLUMNS (default: gotrace.DEFAULT_COLUMNS, all but the
+    innermost frame's function, file and line). Returns a Columns iterator of dicts
     {name: array}; string columns hold codes into its .strings. A trace
     error (TraceError) is raised after the batch holding the events before
     it.

@@ -20,7 +20,7 @@ enum {
 	C_TIME, C_KIND, C_GOROUTINE, C_PROC, C_THREAD, C_GENERATION, C_STACK_ID,
 	C_RESOURCE, C_ID, C_FROM_STATE, C_TO_STATE, C_REASON,
 	C_TRANSITION_STACK_ID, C_NAME, C_VALUE, C_TASK, C_PARENT, C_TYPE,
-	C_CATEGORY, C_MESSAGE, C_LABEL, NCOLS
+	C_CATEGORY, C_MESSAGE, C_LABEL, C_FUNCTION, C_FILE, C_LINE, NCOLS
 };
 
 /* Column kinds: how a column is stored. */
@@ -51,6 +51,9 @@ static const struct {
 	[C_CATEGORY] = {"category", K_STR},
 	[C_MESSAGE] = {"message", K_STR},
 	[C_LABEL] = {"label", K_STR},
+	[C_FUNCTION] = {"function", K_STR},
+	[C_FILE] = {"file", K_STR},
+	[C_LINE] = {"line", K_I64},
 };
 
 /*
@@ -230,6 +233,21 @@ static PyObject *np_empty;
  */
 #define POOL 2
 
+/*
+ * The innermost frame of recent stacks, as codes, by generation and stack
+ * ID (stack IDs are a generation's own): events repeat their stacks, and
+ * interning the function's and the file's names for every event would
+ * cost more than the rest of its row.
+ */
+#define FRAME_CACHE 1024  /* a power of two */
+
+typedef struct frame_codes {
+	uint64_t gen, id;
+	int32_t func, file;  /* string codes; -1 for an empty stack */
+	int64_t line;
+	int valid;
+} frame_codes;
+
 typedef struct gtpy_colreader {
 	PyObject_HEAD
 	gotrace_reader *r;
@@ -241,6 +259,7 @@ typedef struct gtpy_colreader {
 	PyObject *pool[POOL][NCOLS];
 	Py_ssize_t pool_size[POOL];
 	int pool_next;
+	frame_codes frames[FRAME_CACHE];
 } gtpy_colreader;
 
 static PyTypeObject ColReaderType;
@@ -318,11 +337,40 @@ static int32_t cstr_code(intern_table *t, batch *b, const char *s)
 	return s != NULL ? str_code(t, b, (gotrace_string){s, strlen(s)}) : -1;
 }
 
+/* The innermost frame of ev's stack, through the cache. */
+static const frame_codes *innermost_frame(frame_codes *cache,
+                                          intern_table *t, batch *b,
+                                          const gotrace_event *ev)
+{
+	uint64_t id = ev->stack.id, gen = ev->generation;
+	frame_codes *fc = &cache[(id * 0x9e3779b97f4a7c15u + gen) >>
+	                         54 & (FRAME_CACHE - 1)];
+	gotrace_frame f;
+
+	if (fc->valid && fc->id == id && fc->gen == gen)
+		return fc;
+	fc->func = fc->file = -1;
+	fc->line = -1;
+	if (gotrace_stack_frame(ev->stack, 0, &f) == 0) {
+		fc->func = str_code(t, b, f.func);
+		fc->file = str_code(t, b, f.file);
+		fc->line = (int64_t)f.line;
+	}
+	/* (Not kept if interning ran out of memory: the batch ends.) */
+	fc->valid = !b->nomem;
+	fc->id = id;
+	fc->gen = gen;
+	return fc;
+}
+
 /* Fills up to max events; runs without the GIL. */
-static void fill(gotrace_reader *r, intern_table *t, batch *b, size_t max)
+static void fill(gotrace_reader *r, intern_table *t, frame_codes *frames,
+                 batch *b, size_t max)
 {
 	gotrace_event ev;
 	size_t i;
+	int want_frames = b->col[C_FUNCTION] != NULL ||
+	                  b->col[C_FILE] != NULL || b->col[C_LINE] != NULL;
 
 	for (i = 0; i < max; i++) {
 		int8_t res = -1, from = -1, to = -1;
@@ -423,6 +471,15 @@ static void fill(gotrace_reader *r, intern_table *t, batch *b, size_t max)
 		PUT(b, C_CATEGORY, int32_t, i, category);
 		PUT(b, C_MESSAGE, int32_t, i, message);
 		PUT(b, C_LABEL, int32_t, i, label);
+		if (want_frames) {
+			const frame_codes *fc = NULL;
+
+			if (gotrace_stack_present(ev.stack))
+				fc = innermost_frame(frames, t, b, &ev);
+			PUT(b, C_FUNCTION, int32_t, i, fc != NULL ? fc->func : -1);
+			PUT(b, C_FILE, int32_t, i, fc != NULL ? fc->file : -1);
+			PUT(b, C_LINE, int64_t, i, fc != NULL ? fc->line : -1);
+		}
 		if (b->nomem) {
 			i++;
 			break;
@@ -510,7 +567,7 @@ static PyObject *colreader_next_batch(gtpy_colreader *self, PyObject *arg)
 	}
 	self->busy = 1;
 	Py_BEGIN_ALLOW_THREADS
-	fill(self->r, &self->strings, &b, (size_t)size);
+	fill(self->r, &self->strings, self->frames, &b, (size_t)size);
 	Py_END_ALLOW_THREADS
 	self->busy = 0;
 	if (flush_strings(self) < 0)

@@ -27,7 +27,12 @@ def expected_rows(events):
             "reason": None, "transition_stack_id": 0, "name": None,
             "value": 0, "task": NA, "parent": NA, "type": None,
             "category": None, "message": None, "label": None,
+            "function": None, "file": None, "line": NA,
         }
+        if ev.stack:
+            top = ev.stack[0]
+            row["function"], row["file"] = top.function, top.file
+            row["line"] = top.line
         if k == "StateTransition":
             row["resource"] = gotrace.RESOURCES.index(ev.resource)
             row["id"] = ev.id
@@ -84,7 +89,8 @@ def check_columns(path, batch_size, **kw):
     try:
         # (A v1 trace is read whole when it is opened: its error comes
         # from here.)
-        cols = gotrace.read_columns(path, batch_size=batch_size, **kw)
+        cols = gotrace.read_columns(path, list(gotrace.COLUMNS),
+                                    batch_size=batch_size, **kw)
         strings = cols.strings
         for b in cols:
             batches.append(b)
@@ -173,7 +179,9 @@ def test_dataframe():
     path = trace("go1.27/annotations.trace")
     events, _ = events_of(path)
     df = gotrace.read_dataframe(path)
-    assert list(df.columns) == list(gotrace.COLUMNS)
+    assert list(df.columns) == list(gotrace.DEFAULT_COLUMNS)
+    assert set(gotrace.COLUMNS) - set(df.columns) == {"function", "file",
+                                                      "line"}
     assert len(df) == len(events)
     assert list(df["kind"].astype(str)) == [ev.kind for ev in events]
     assert str(df["kind"].dtype) == "category"
@@ -200,6 +208,16 @@ def test_dataframe():
     with pytest.raises(gotrace.TraceError):
         gotrace.read_dataframe(trace("truncated/go1.27_generations_17089.trace"))
     assert isinstance(df, pd.DataFrame)
+    # The innermost frames, on request: against the Event objects' stacks.
+    frames = gotrace.read_dataframe(path, ["kind", "function", "file",
+                                           "line"])
+    assert str(frames["function"].dtype) == "category"
+    top = [ev.stack[0] if ev.stack else None for ev in events]
+    assert list(frames["function"].astype(object).where(
+        frames["function"].notna(), None)) == [
+        f.function if f else None for f in top]
+    assert list(frames["line"]) == [f.line if f else -1 for f in top]
+    assert any(f is not None for f in top)
 
 
 @needs_testdata
