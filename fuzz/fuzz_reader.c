@@ -5,14 +5,17 @@
  * machine, event printing) on arbitrary bytes, the analyses fed from it
  * (summary with its live accessors and forgetting, GC, MMU and MUD), the
  * exports (a pprof profile; timelines of every view in both formats, on
- * the trace clock and the wall clock), plus the raw wire reader. Any crash, hang, leak or sanitizer report is a bug; the inputs
- * that found bugs are kept in fuzz/regressions/ and replayed by the tests.
+ * the trace clock and the wall clock), plus the raw wire reader, the
+ * index, seeks and cuts, and ranges parsed from text and selected. Any
+ * crash, hang, leak or sanitizer report is a bug; the inputs that found
+ * bugs are kept in fuzz/regressions/ and replayed by the tests.
  *
  * Build and run: see docs/fuzzing.md.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <gotrace/gotrace.h>
 
@@ -288,6 +291,54 @@ static void read_random_access(const uint8_t *data, size_t size, FILE *sink)
 	gotrace_reader_free(r);
 }
 
+/* Ranges (gotrace_range): the parsers on text taken from the input's
+ * last bytes (up to a NUL), which the fuzzer mutates like the rest, then
+ * the range selected on a reader of the whole input and read. */
+static void read_ranges(const uint8_t *data, size_t size, FILE *sink)
+{
+	gotrace_range gens = GOTRACE_RANGE_INIT, times = GOTRACE_RANGE_INIT;
+	gotrace_selection sel;
+	gotrace_input *in;
+	gotrace_reader *r;
+	gotrace_event ev;
+	char text[49];
+	size_t n = size < sizeof text - 1 ? size : sizeof text - 1, i;
+	const char *why;
+	int64_t ns;
+	int k;
+
+	memcpy(text, data + size - n, n);
+	text[n] = '\0';
+	(void)gotrace_parse_duration(text, &ns, &why);
+	(void)gotrace_range_parse_generations(&gens, text, &why);
+	/* The text up to its first ',' starts the range, the rest ends it. */
+	for (i = 0; i < n && text[i] != ','; i++)
+		;
+	if (i < n) {
+		text[i] = '\0';
+		(void)gotrace_range_parse_time(&times, GOTRACE_RANGE_LAST,
+		                               text + i + 1, &why);
+	}
+	(void)gotrace_range_parse_time(&times, GOTRACE_RANGE_FIRST, text, &why);
+	for (k = 0; k < 2; k++) {
+		const gotrace_range *range = k == 0 ? &gens : &times;
+
+		if (range->kind == GOTRACE_RANGE_ALL)
+			continue;
+		if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
+			return;
+		(void)gotrace_reader_new(&r, in);
+		if (r == NULL) {
+			gotrace_input_free(in);
+			return;
+		}
+		if (gotrace_reader_select(r, range, &sel) == GOTRACE_OK)
+			while (gotrace_reader_next(r, &ev) == GOTRACE_OK)
+				gotrace_event_write(&ev, sink);
+		gotrace_reader_free(r);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
@@ -304,5 +355,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_events(data, size, GOTRACE_ORDERING_AUTO, 3, sink, 0);
 	read_wire(data, size, sink);
 	read_random_access(data, size, sink);
+	read_ranges(data, size, sink);
 	return 0;
 }

@@ -3,8 +3,8 @@
 
 usage: replay_regressions.py GOTRACE DIR
 
-Each input goes through `gotrace dump` and `gotrace dump --wire`; both must
-finish (exit status 0 or 1: accepted or rejected) without a crash, a
+Each input goes through `gotrace dump`, `gotrace dump --wire` and the proc
+view's timeline (`gotrace timeline`, in both formats); each must finish (exit status 0 or 1: accepted or rejected) without a crash, a
 sanitizer report or a hang. Run under the ASan+UBSan build in CI.
 """
 import os
@@ -19,7 +19,10 @@ def main():
     passed = failed = 0
     for path in files:
         ok = True
-        for args in (["dump"], ["dump", "--wire"]):
+        for args in (["dump"], ["dump", "--wire"],
+                     ["timeline", "--view=proc", "-o", os.devnull],
+                     ["timeline", "--view=proc", "--format=perfetto", "-o",
+                      os.devnull]):
             try:
                 run = subprocess.run([gotrace] + args + [path],
                                      stdout=subprocess.DEVNULL,

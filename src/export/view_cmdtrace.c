@@ -114,6 +114,8 @@ typedef struct view {
 
 	gt_map in_syscall;         /* proc view: (P, 0) -> goroutine index */
 	int64_t max_proc;          /* proc view: Ps named 0..max_proc */
+	gt_map sparse_procs;       /* proc view: (P, 0) named past
+	                              PROC_NAMES_DENSE */
 	gt_map threads;            /* thread view: (thread, 0) seen */
 	gt_map orphans;            /* (tid, 0) -> opens of dropped slices */
 
@@ -349,14 +351,27 @@ static int describe_fixed(view *v, tl_core *c)
 }
 
 /* Proc view: cmd/trace names every P up to the highest one seen in a P
- * transition; naming them as the highest grows gives the same set. */
+ * transition; naming them as the highest grows gives the same set. Past
+ * PROC_NAMES_DENSE (no Go runtime numbers its Ps that high; a damaged
+ * trace may) only the Ps seen are named: cmd/trace would name hundreds of
+ * millions of Ps that are not there, for one byte of the input. */
+#define PROC_NAMES_DENSE 65536
+
 static int see_proc(view *v, tl_core *c, int64_t proc)
 {
+	uint32_t dummy;
 	int rc = GOTRACE_OK;
 
-	while (v->max_proc < proc && rc == GOTRACE_OK)
-		rc = name_resource(v, c, ++v->max_proc);
-	return rc;
+	if (proc < PROC_NAMES_DENSE) {
+		while (v->max_proc < proc && rc == GOTRACE_OK)
+			rc = name_resource(v, c, ++v->max_proc);
+		return rc;
+	}
+	if (gt_map_get(&v->sparse_procs, proc, 0, &dummy))
+		return GOTRACE_OK;
+	if (gt_map_put(&v->sparse_procs, proc, 0, 1) != 0)
+		return GOTRACE_ERR_NOMEM;
+	return name_resource(v, c, proc);
 }
 
 /* Thread view: every thread of a goroutine or P transition is named. */
@@ -1257,6 +1272,7 @@ static void view_free(void *p)
 	gt_map_free(&v->gindex);
 	gt_map_free(&v->in_syscall);
 	gt_map_free(&v->threads);
+	gt_map_free(&v->sparse_procs);
 	gt_map_free(&v->orphans);
 	range_set_free(&v->global);
 	range_set_free(&v->procs);
