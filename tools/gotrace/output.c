@@ -78,16 +78,29 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-static void put(cli_out *o, buf *b, const char *s, size_t n)
+/* Room for n more bytes and the NUL after them; NULL once out of
+ * memory. */
+static char *room(cli_out *o, buf *b, size_t n)
 {
 	void *data = b->data;
 
+	if (b->len + n + 1 <= b->cap && !o->failed)
+		return b->data + b->len;
 	if (o->failed || grow(&data, &b->cap, b->len + n + 1, 1) != 0) {
 		o->failed = 1;
-		return;
+		return NULL;
 	}
 	b->data = data;
-	memcpy(b->data + b->len, s, n);
+	return b->data + b->len;
+}
+
+static void put(cli_out *o, buf *b, const char *s, size_t n)
+{
+	char *d = room(o, b, n);
+
+	if (d == NULL)
+		return;
+	memcpy(d, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }
@@ -101,9 +114,22 @@ static void puts_(cli_out *o, buf *b, const char *s)
  * through here, and snprintf was a tenth of `goroutines --json`. */
 static void put_decimal(cli_out *o, buf *b, uint64_t v, int neg)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
 	char num[24];
 	size_t i = sizeof num;
 
+	/* Two digits a step: half the divisions. */
+	while (v >= 100) {
+		size_t d = (size_t)(v % 100) * 2;
+
+		v /= 100;
+		num[--i] = pairs[d + 1];
+		num[--i] = pairs[d];
+	}
 	do {
 		num[--i] = (char)('0' + v % 10);
 		v /= 10;
@@ -156,12 +182,63 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *rune)
 
 /* A JSON string as Go's encoding/json writes it, except that <, > and &
  * are left alone: each invalid UTF-8 byte becomes \ufffd. */
+/* Whether s needs no escaping: printable ASCII but " and \, as nearly
+ * every key and name is. Eight bytes at a time: a byte's high bit is set
+ * in the mask below if it is past ASCII, under 0x20, or equal to " or \
+ * (and may be set in a later byte of the word when an earlier one is: that
+ * only sends a plain string down the careful path). */
+static int json_plain(const char *str, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, q, b;
+
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if ((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+		     ((b - ones) & ~b)) & high)
+			return 0;
+	}
+	for (; i < n; i++)
+		if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\')
+			return 0;
+	return 1;
+}
+
+/* pre, then s quoted, then post: s plain (json_plain), in one copy. */
+static void put_quoted(cli_out *o, buf *b, const char *pre, size_t npre,
+                       const char *s, size_t n, const char *post,
+                       size_t npost)
+{
+	char *d = room(o, b, npre + n + npost + 2);
+
+	if (d == NULL)
+		return;
+	memcpy(d, pre, npre);
+	d += npre;
+	*d++ = '"';
+	memcpy(d, s, n);
+	d += n;
+	*d++ = '"';
+	memcpy(d, post, npost);
+	b->len += npre + n + npost + 2;
+	b->data[b->len] = '\0';
+}
+
 static void json_string(cli_out *o, buf *b, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, start = 0;
 	char esc[8];
 
+	if (json_plain(str, n)) {
+		put_quoted(o, b, "", 0, str, n, "", 0);
+		return;
+	}
 	put(o, b, "\"", 1);
 	while (i < n) {
 		unsigned rune;
@@ -302,9 +379,15 @@ void cli_rec_end(cli_out *o)
 /* JSON: the separator and the key of the next field. */
 static void json_key_n(cli_out *o, const char *k, size_t n)
 {
-	if (o->has_field[o->depth])
-		put(o, &o->json, ",", 1);
+	int comma = o->has_field[o->depth];
+
 	o->has_field[o->depth] = 1;
+	if (json_plain(k, n)) {
+		put_quoted(o, &o->json, ",", comma ? 1 : 0, k, n, ":", 1);
+		return;
+	}
+	if (comma)
+		put(o, &o->json, ",", 1);
 	json_string(o, &o->json, k, n);
 	put(o, &o->json, ":", 1);
 }
