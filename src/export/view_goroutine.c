@@ -7,9 +7,13 @@
  *
  * Each slice carries the stack of the transition that began it (sf) and
  * of the one that ended it (esf), and the P and thread it began on. A
- * goroutine's track is named as cmd/trace names goroutines: "G<id>", then
- * its function (the outermost frame of the first transition stack seen),
- * then its label in parentheses.
+ * goroutine's track is named "G<id>", then its function, then its label
+ * in parentheses. The function is the one Go's goroutine summary names
+ * (and `gotrace goroutines`): the outermost frame of the first transition
+ * stack whose outermost frame has a function. (cmd/trace's views take the
+ * first transition stack whatever its frames hold, and so name a goroutine
+ * "G3 " whose first such stack is one unnamed frame; this view has no
+ * counterpart in cmd/trace to follow.)
  *
  * A goroutine's record is dropped when it ends, so memory follows the
  * goroutines alive, plus the core's one track per goroutine ever seen.
@@ -266,10 +270,11 @@ static int on_transition(view *v, tl_core *c, const gotrace_event *ev)
 		return rc;
 	if (!g->named && gotrace_stack_depth(ev->u.transition.stack) > 0) {
 		gotrace_frame f;
-		/* As cmd/trace: the outermost frame of the first stack seen. */
+		/* As Go's summary: the outermost frame of the first stack
+		 * whose outermost frame is named. */
 		if (gotrace_stack_frame(ev->u.transition.stack,
 		                        gotrace_stack_depth(ev->u.transition.stack) - 1,
-		                        &f) == 0) {
+		                        &f) == 0 && f.func.len > 0) {
 			if ((rc = intern(v, f.func, &g->func)) != GOTRACE_OK)
 				return rc;
 			g->named = 1;
