@@ -8,7 +8,9 @@ cmd/trace has no per-goroutine timeline, so there is no reference file for
 FILE.analysis.goroutines.xz references written by testdata/regen.sh from
 Go's internal/trace) times the same states per goroutine, so the view's
 slices must add up to Go's numbers. For every real trace
-TRACES_DIR/go1.*/NAME.trace whose goroutine reference says exit=0, this runs
+TRACES_DIR/go1.*/NAME.trace, and every synthetic one written for the
+analyses (TRACES_DIR/synthetic/analysis_*.trace), whose goroutine
+reference says exit=0, this runs
 
     GOTRACE timeline --view=goroutine --format=json FILE -o TMP
 
@@ -163,8 +165,10 @@ def main():
     ap.add_argument("traces")
     ap.add_argument("--trace", action="append", default=[])
     a = ap.parse_args()
-    traces = a.trace or sorted(glob.glob(os.path.join(a.traces, "go1.*",
-                                                      "*.trace")))
+    # Real traces, and the synthetic ones written for the analyses.
+    traces = a.trace or sorted(
+        glob.glob(os.path.join(a.traces, "go1.*", "*.trace")) +
+        glob.glob(os.path.join(a.traces, "synthetic", "analysis_*.trace")))
     passed = failed = 0
     skipped = []
     for t in traces:

@@ -1447,6 +1447,39 @@ static void analysis_cases(void)
 	tw_batch_end(&t);
 	close_gen(&t, 1, 900);
 	save(&t, "analysis_goid_reused_126");
+
+	/*
+	 * A goroutine whose first transition stack is one frame with no
+	 * function (as the runtime writes for some preempted goroutines),
+	 * and a later one whose outermost frame is named: Go's summary names
+	 * it after the later one, while cmd/trace's views take the first
+	 * (so "G2 "). g1 creates g2 with the unnamed stack; g2 runs, then
+	 * blocks in main.worker.
+	 */
+	{
+		static const uint64_t ids[] = {1, 2, 3, 4};
+		static const char *const names[] = {
+			"main.main", "/src/main.go", "chan receive",
+			"main.worker"};
+		static const size_t lens[] = {9, 12, 12, 11};
+		static const uint64_t unnamed[2][4] = {{0, 0, 0, 0},
+		                                       {0x401000, 4, 2, 10}};
+
+		tw_init(&t, 26);
+		tw_strings_len(&t, 1, 4, ids, names, lens);
+		tw_stacks_begin(&t, 1);
+		tw_stack(&t, 1, 1, unnamed);
+		tw_stack(&t, 2, 1, unnamed + 1);
+		tw_batch_end(&t);
+		g1_running(&t, 1, 1000);
+		TW_EV(&t, EV_GO_CREATE, 1010, 2, 1, 2);
+		TW_EV(&t, EV_GO_BLOCK, 1020, 3, 2);
+		TW_EV(&t, EV_GO_START, 1030, 2, 1);
+		TW_EV(&t, EV_GO_BLOCK, 1040, 3, 2);
+		tw_batch_end(&t);
+		close_gen(&t, 1, 900);
+		save(&t, "analysis_unnamed_frame_126");
+	}
 }
 
 int main(int argc, char **argv)
