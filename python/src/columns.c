@@ -735,6 +735,9 @@ static PyObject *column_reader(PyObject *module, PyObject *args)
 	memset(self->pool, 0, sizeof self->pool);
 	memset(self->pool_size, 0, sizeof self->pool_size);
 	self->pool_next = 0;
+	/* (PyObject_New does not clear: a freed reader's cache, codes into
+	 * another string table, could be here.) */
+	memset(self->frames, 0, sizeof self->frames);
 	self->string_list = PyList_New(0);
 	if (self->string_list == NULL) {
 		Py_DECREF(self);
