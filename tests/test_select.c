@@ -372,6 +372,13 @@ static void test_index_select(void **state)
 	            GOTRACE_ERR_ARG, GOTRACE_RANGE_FIRST | GOTRACE_RANGE_LAST,
 	            "the range's start comes after its end (the trace's "
 	            "generations 5 and 2)");
+	/* The wrong way round on one clock, though both fall in the last
+	 * generation (past the trace's end). */
+	expect_fail(idx, time_range(1, GOTRACE_CLOCK_START, INT64_MAX / 2, 1,
+	                            GOTRACE_CLOCK_START, INT64_MAX / 4),
+	            GOTRACE_ERR_ARG, GOTRACE_RANGE_FIRST | GOTRACE_RANGE_LAST,
+	            "the range's start comes after its end (the trace's "
+	            "generations 7 and 7)");
 	{
 		gotrace_selection sel;
 		gotrace_range bad = time_range(1, (gotrace_clock_kind)7, 0, 0, 0, 0);

@@ -485,7 +485,12 @@ int gotrace_index_select(const gotrace_index *idx, const gotrace_range *range,
 		            "the trace has no complete generation");
 	sel->first = first;
 	sel->last = last;
-	if (first > last)
+	/* Two times on one clock are compared as given: both past the end
+	 * of the trace, or within one generation, still the wrong way round. */
+	if (first > last ||
+	    (range->kind == GOTRACE_RANGE_TIMES && range->has_first &&
+	     range->has_last && range->from_clock == range->to_clock &&
+	     range->from > range->to))
 		return fail(sel, GOTRACE_ERR_ARG,
 		            GOTRACE_RANGE_FIRST | GOTRACE_RANGE_LAST,
 		            "the range's start comes after its end (the trace's "
