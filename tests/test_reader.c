@@ -22,6 +22,7 @@
 
 #include <gotrace/gotrace.h>
 
+#include "reader/reader_internal.h"
 #include "state/state.h"
 #include "testutil.h"
 
@@ -234,11 +235,87 @@ static void assert_same_progress(const gotrace_reader *a,
 	            gotrace_reader_parked_generations(b));
 }
 
+static void assert_same_goroutine(const gotrace_goroutine_info *a,
+                                  const gotrace_goroutine_info *b)
+{
+	assert_true(a->id == b->id);
+	assert_int_equal(a->state, b->state);
+	assert_true(a->since == b->since);
+	assert_true(a->thread == b->thread);
+	assert_true(a->proc == b->proc);
+}
+
+/*
+ * The state machines of two readers of the same trace agree: counts,
+ * every goroutine of each found in the other with the same record, Ps
+ * and Ms (kept in delivery order on both sides, so index by index), and
+ * the transition counts. all: the whole goroutine table; else only the
+ * one the event names (the tables of some traces are large).
+ */
+static void assert_same_state(const gotrace_reader *a, const gotrace_reader *b,
+                              const gotrace_event *ev, int all)
+{
+	size_t i, n = gotrace_reader_goroutine_count(a);
+	gotrace_goroutine_info ga, gb;
+	int from, to;
+
+	assert_true(n == gotrace_reader_goroutine_count(b));
+	assert_true(gotrace_reader_proc_count(a) == gotrace_reader_proc_count(b));
+	assert_true(gotrace_reader_thread_count(a) ==
+	            gotrace_reader_thread_count(b));
+	if (ev != NULL && ev->kind == GOTRACE_EVENT_STATE_TRANSITION &&
+	    ev->u.transition.resource == GOTRACE_RESOURCE_GOROUTINE) {
+		int ka = gotrace_reader_goroutine(a, ev->u.transition.id, &ga);
+		int kb = gotrace_reader_goroutine(b, ev->u.transition.id, &gb);
+
+		assert_int_equal(ka, kb);
+		if (ka)
+			assert_same_goroutine(&ga, &gb);
+	}
+	if (!all)
+		return;
+	for (i = 0; i < n; i++) {
+		assert_int_equal(gotrace_reader_goroutine_at(a, i, &ga), 0);
+		assert_true(gotrace_reader_goroutine(b, ga.id, &gb));
+		assert_same_goroutine(&ga, &gb);
+		assert_int_equal(gotrace_reader_goroutine_at(b, i, &gb), 0);
+		assert_true(gotrace_reader_goroutine(a, gb.id, &ga));
+		assert_same_goroutine(&ga, &gb);
+	}
+	for (i = 0; i < gotrace_reader_proc_count(a); i++) {
+		gotrace_proc_info pa, pb;
+
+		assert_int_equal(gotrace_reader_proc_at(a, i, &pa), 0);
+		assert_int_equal(gotrace_reader_proc_at(b, i, &pb), 0);
+		assert_true(pa.id == pb.id && pa.state == pb.state &&
+		            pa.since == pb.since && pa.thread == pb.thread);
+	}
+	for (i = 0; i < gotrace_reader_thread_count(a); i++) {
+		gotrace_thread_info ma, mb;
+
+		assert_int_equal(gotrace_reader_thread_at(a, i, &ma), 0);
+		assert_int_equal(gotrace_reader_thread_at(b, i, &mb), 0);
+		assert_true(ma.id == mb.id && ma.proc == mb.proc &&
+		            ma.goroutine == mb.goroutine && ma.since == mb.since);
+	}
+	for (from = 0; from < 6; from++)
+		for (to = 0; to < 6; to++) {
+			assert_true(gotrace_reader_transition_count(a,
+			                GOTRACE_RESOURCE_GOROUTINE, from, to) ==
+			            gotrace_reader_transition_count(b,
+			                GOTRACE_RESOURCE_GOROUTINE, from, to));
+			assert_true(gotrace_reader_transition_count(a,
+			                GOTRACE_RESOURCE_PROC, from, to) ==
+			            gotrace_reader_transition_count(b,
+			                GOTRACE_RESOURCE_PROC, from, to));
+		}
+}
+
 /*
  * With the ordering on a worker thread, a caller sees exactly what it sees
- * with one thread — events, and after each one the getters; at the end the
- * same status and error message — on every trace, damaged ones included,
- * with Go's ordering and with parking. (The one-thread values are pinned
+ * with one thread — events, and after each one the getters and the state
+ * tables; at the end the same status and error message — on every trace,
+ * damaged ones included, with Go's ordering and with parking. (The one-thread values are pinned
  * to Go's elsewhere: the reference comparisons, test_valid_bytes.)
  */
 static void test_threads_agree(void **state)
@@ -254,6 +331,7 @@ static void test_threads_agree(void **state)
 			gotrace_reader *one = open_with(traces[i], 1, orderings[k]);
 			gotrace_reader *two = open_with(traces[i], 2, orderings[k]);
 			gotrace_event e1, e2;
+			size_t events = 0;
 			int rc1, rc2;
 
 			assert_same_progress(one, two);
@@ -272,9 +350,23 @@ static void test_threads_agree(void **state)
 					assert_true(e1.generation == e2.generation);
 				}
 				assert_same_progress(one, two);
+				/* One thread keeps goroutines at the engine's
+				 * slots, two in a table of their own. */
+				events++;
+				assert_same_state(one, two,
+				                  rc1 == GOTRACE_OK ? &e1 : NULL,
+				                  rc1 != GOTRACE_OK ||
+				                  gotrace_reader_goroutine_count(one) <= 64 ||
+				                  events % 61 == 0);
 			} while (rc1 == GOTRACE_OK);
 			assert_string_equal(gotrace_error_message(gotrace_reader_error(one)),
 			                    gotrace_error_message(gotrace_reader_error(two)));
+			/* The pairing with the engine's slots held to the
+			 * end: the general form is a fallback, not a path Go's
+			 * traces take. */
+			if (rc1 == GOTRACE_EOF &&
+			    gotrace_version_is_v2(gotrace_reader_version(one)))
+				assert_non_null(one->st.eng);
 			gotrace_reader_free(one);
 			gotrace_reader_free(two);
 			compared++;
@@ -429,6 +521,80 @@ static void test_state_module_slots_and_hints(void **state)
 	assert_null(gt_state_find_g(&st, 11, GT_NO_SLOT));
 	assert_null(gt_state_find_g(&st, 13, GT_NO_SLOT));
 	gt_state_free(&st);
+}
+
+/* glive lists every slot once, and each slot knows its place. */
+static void expect_whole_list(const gt_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nslots; i++)
+		assert_int_equal(st->gs[st->glive[i]].pos, i);
+}
+
+/*
+ * Slotted (a read on the caller's thread): each goroutine's record at the
+ * engine's slot for it, whatever order they arrive in; ends found by the
+ * slot once the engine's index has dropped them; queries through the
+ * engine's index; and a goroutine the engine does not have turns the
+ * table into the general form with everything kept.
+ */
+static void test_state_module_slotted(void **state)
+{
+	static const int64_t first[] = {15, 12, 10};
+	static const int64_t after_end[] = {15, 10};
+	static const int64_t general[] = {15, 10, 99};
+	gt_seq seq = {1, 0};
+	gt_order o;
+	gt_state st;
+	int64_t id;
+	size_t i;
+
+	(void)state;
+	gt_order_init(&o, GOTRACE_GO126);
+	gt_state_init(&st);
+	gt_state_slot(&st, &o);
+	assert_true(st.eng == &o);
+	/* The engine has goroutines 10..15 in slots 0..5. */
+	for (id = 10; id < 16; id++)
+		assert_non_null(gt_order_add_g(&o, id, GOTRACE_GO_RUNNABLE, seq));
+	/* Delivered in another order, with no hints: found by the index. */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(apply_g(&st, first[i], GOTRACE_GO_UNDETERMINED,
+		                         GOTRACE_GO_RUNNABLE, GT_NO_SLOT),
+		                 GOTRACE_OK);
+	expect_listed(&st, first, 3);
+	expect_whole_list(&st);
+	assert_int_equal(st.nslots, 6);
+	assert_int_equal(st.gs[5].info.id, 15);
+	assert_int_equal(st.gs[2].info.id, 12);
+	assert_int_equal(st.gs[0].info.id, 10);
+	/* 12 ends: the engine first, then the state machine by the slot. */
+	gt_order_remove_g(&o, &o.gs[2]);
+	assert_int_equal(apply_g(&st, 12, GOTRACE_GO_RUNNABLE,
+	                         GOTRACE_GO_NOT_EXIST, 2), GOTRACE_OK);
+	expect_listed(&st, after_end, 2);
+	expect_whole_list(&st);
+	assert_non_null(gt_state_query_g(&st, 10));
+	assert_non_null(gt_state_query_g(&st, 15));
+	assert_null(gt_state_query_g(&st, 12));
+	assert_null(gt_state_query_g(&st, 11)); /* the engine's, not ours */
+	/* One the engine does not know: the general form from here on. */
+	assert_int_equal(apply_g(&st, 99, GOTRACE_GO_UNDETERMINED,
+	                         GOTRACE_GO_RUNNING, GT_NO_SLOT), GOTRACE_OK);
+	assert_null(st.eng);
+	expect_listed(&st, general, 3);
+	expect_whole_list(&st);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(gt_state_query_g(&st, general[i])->id,
+		                 general[i]);
+	assert_int_equal(gt_state_find_g(&st, 15, GT_NO_SLOT)->info.state,
+	                 GOTRACE_GO_RUNNABLE);
+	assert_int_equal(apply_g(&st, 15, GOTRACE_GO_RUNNABLE,
+	                         GOTRACE_GO_NOT_EXIST, 5), GOTRACE_OK);
+	assert_null(gt_state_query_g(&st, 15));
+	gt_state_free(&st);
+	gt_order_free(&o);
 }
 
 static void test_stacks_resolve(void **state)
@@ -1000,6 +1166,7 @@ int main(void)
 		cmocka_unit_test(test_threads_agree),
 		cmocka_unit_test(test_state_module_rules),
 		cmocka_unit_test(test_state_module_slots_and_hints),
+		cmocka_unit_test(test_state_module_slotted),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
 		cmocka_unit_test(test_error_messages_with_nuls),

@@ -114,7 +114,7 @@ static inline int gt_gidmap_put(gt_gidmap *m, uint64_t id, uint32_t val)
 }
 
 /* Removes id if present. Returns 1 if it was there. */
-static inline int gt_gidmap_del(gt_gidmap *m, uint64_t id)
+static GT_ALWAYS_INLINE int gt_gidmap_del(gt_gidmap *m, uint64_t id)
 {
 	uint64_t pi = id >> GT_GIDMAP_SHIFT;
 	gt_gidmap_page *pg;

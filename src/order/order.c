@@ -1338,6 +1338,9 @@ static int go_stop_exec(step *s, ctx cur, ctx *next)
 	SET_G(next, GT_NO_ID);
 	switch (s->ev->type) {
 	case GOTRACE_WIRE_GO_DESTROY:
+		/* Delivered after its index entry is gone: the state machine
+		 * finds its record by the slot. */
+		s->ev->gslot = gs->slot;
 		delete_g(s->o, cur.g);
 		break;
 	case GOTRACE_WIRE_GO_STOP:
@@ -1413,8 +1416,16 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 		curgs->status = GOTRACE_GO_WAITING;
 		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_BLOCK, 0, 0, 0);
 	} else {
-		delete_g(s->o, cur.g);
+		uint32_t slot = curgs->slot;
+		gt_order *o = s->o;
+
+		delete_g(o, cur.g);
 		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_DESTROY, 0, 0, 0);
+		/* As in go_stop_exec: the slot is how the ended goroutine is
+		 * found once its index entry is gone. */
+		if (rc == 0)
+			o->queue[(o->qhead + o->qlen - 1) & (o->qcap - 1)].gslot =
+				slot;
 	}
 	if (rc != 0)
 		return rc;
@@ -1556,6 +1567,7 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 	if ((cur.unk & GT_MU_P) &&
 	    (rc = check_unknown_ctx(s, &cur, MUST_NOT, MAY)) != 0)
 		return rc;
+	s->ev->gslot = gs->slot;     /* as in go_stop_exec */
 	delete_g(s->o, cur.g);
 	*next = cur;
 	SET_G(next, GT_NO_ID);

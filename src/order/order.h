@@ -56,9 +56,11 @@ typedef struct gt_event {
 	uint8_t parked;          /* reader: generations that started parking
 	                            since the previous event (0 or 1) */
 	uint32_t gslot;          /* the engine's slot for the goroutine whose
-	                            state the event changes, or GT_NO_SLOT: a
-	                            hint for the state machine, which checks
-	                            it */
+	                            state the event changes, or GT_NO_SLOT:
+	                            where a slotted state machine keeps it
+	                            (always set for a goroutine's end, which
+	                            the index has dropped), a checked hint for
+	                            any other (state.h) */
 } gt_event;
 
 /* A sequence number scoped to its generation. */
@@ -301,7 +303,7 @@ void gt_order_note_death(gt_order *o, int64_t id);
 
 /* Removes goroutine gs (its slot is reused by a later add). Inline: every
  * goroutine that ends comes here. */
-static inline void gt_order_remove_g(gt_order *o, gt_gstate *gs)
+static GT_ALWAYS_INLINE void gt_order_remove_g(gt_order *o, gt_gstate *gs)
 {
 	uint32_t i = gs->slot;
 

@@ -690,6 +690,12 @@ static int next_parallel(gotrace_reader *r, gotrace_event *out)
 void gt_reader_update_slow(gotrace_reader *r)
 {
 	r->slow = r->state != GOTRACE_OK || r->is_v1 || r->opts.threads >= 2;
+	/* On the caller's thread the engine is never ahead of delivery, so
+	 * the state machine can keep its goroutines at the engine's slots
+	 * (state.h). Only an empty table turns slotted: not one that a
+	 * worker's read has filled. */
+	if (!r->is_v1 && r->opts.threads <= 1)
+		gt_state_slot(&r->st, &r->order);
 }
 
 /* gotrace_reader_next but for a v2 trace read on the caller's thread

@@ -38,8 +38,105 @@ const gotrace_goroutine_info *gt_state_query_g(const gt_state *st, int64_t id)
 {
 	uint32_t i;
 
+	if (st->eng != NULL) {
+		size_t k;
+
+		/* With nothing queued, the engine has accepted just what was
+		 * delivered, and its index is ours. Events it inferred and
+		 * queued (a GoSwitchDestroy's GoDestroy, a GoDestroySyscall
+		 * behind its ProcSteal) may still owe us the end of a
+		 * goroutine it has removed: look through the list then. */
+		if (st->eng->qlen == 0) {
+			if (!gt_gidmap_get(&st->eng->g_index, (uint64_t)id, &i) ||
+			    i >= st->nslots || st->gs[i].pos >= st->ngs ||
+			    st->gs[i].info.id != id)
+				return NULL;
+			return &st->gs[i].info;
+		}
+		for (k = 0; k < st->ngs; k++)
+			if (st->gs[st->glive[k]].info.id == id)
+				return &st->gs[st->glive[k]].info;
+		return NULL;
+	}
 	return gt_gidmap_get(&st->g_index, (uint64_t)id, &i) ? &st->gs[i].info
 	                                                    : NULL;
+}
+
+void gt_state_slot(gt_state *st, const gt_order *o)
+{
+	if (st->ngs == 0 && st->nslots == 0)
+		st->eng = o;
+}
+
+int gt_state_unslot(gt_state *st)
+{
+	size_t k;
+
+	if (st->eng == NULL)
+		return 0;
+	for (k = 0; k < st->ngs; k++) {
+		uint32_t s = st->glive[k];
+
+		if (gt_gidmap_put(&st->g_index, (uint64_t)st->gs[s].info.id,
+		                  s) != 0) {
+			gt_gidmap_free(&st->g_index);
+			gt_gidmap_init(&st->g_index);
+			return -1;
+		}
+	}
+	st->eng = NULL;
+	return 0;
+}
+
+static void init_g(gt_state_g *g, int64_t id)
+{
+	g->info.id = id;
+	g->info.state = GOTRACE_GO_UNDETERMINED;
+	g->info.thread = g->info.proc = -1;
+	g->info.since = 0;
+}
+
+gt_state_g *gt_state_add_g_at(gt_state *st, int64_t id, uint32_t s)
+{
+	uint32_t p, q, other;
+
+	if (s >= st->nslots) {
+		size_t n = (size_t)s + 1, k;
+
+		if (s >= UINT32_MAX - 1 ||
+		    gt_grow((void **)&st->gs, &st->gs_cap, n, sizeof *st->gs) != 0 ||
+		    gt_grow((void **)&st->glive, &st->glive_cap, n,
+		            sizeof *st->glive) != 0)
+			return NULL;
+		/* The new slots join the free ones, at the list's end. */
+		for (k = st->nslots; k < n; k++) {
+			st->glive[k] = (uint32_t)k;
+			st->gs[k].pos = (uint32_t)k;
+		}
+		st->nslots = n;
+	}
+	/* s (free) and the first free slot trade places in the list. */
+	p = st->gs[s].pos;
+	q = (uint32_t)st->ngs;
+	other = st->glive[q];
+	st->glive[p] = other;
+	st->gs[other].pos = p;
+	st->glive[q] = s;
+	st->gs[s].pos = q;
+	st->ngs++;
+	init_g(&st->gs[s], id);
+	return &st->gs[s];
+}
+
+/* Slotted: where goroutine id (which the table does not hold) is to be
+ * added, or GT_NO_SLOT if the engine gives no free slot of ours. */
+static uint32_t slot_for_new(gt_state *st, int64_t id, uint32_t hint)
+{
+	uint32_t s = gt_state_eng_slot(st, id, hint);
+
+	if (s != GT_NO_SLOT && s < st->nslots && st->gs[s].pos < st->ngs)
+		return GT_NO_SLOT;
+	return s;
 }
 
 /* remember_hint past the array's end. */
@@ -129,16 +226,23 @@ static inline gt_state_g *add_g(gt_state *st, int64_t id, uint32_t hint)
 		return NULL;
 	st->ngs++;
 	g = &st->gs[s];
-	g->info.id = id;
-	g->info.state = GOTRACE_GO_UNDETERMINED;
-	g->info.thread = g->info.proc = -1;
-	g->info.since = 0;
+	init_g(g, id);
 	remember_hint(st, hint, s);
 	return g;
 }
 
 gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint)
 {
+	if (st->eng != NULL) {
+		uint32_t s = slot_for_new(st, id, hint);
+
+		if (s != GT_NO_SLOT)
+			return gt_state_add_g_at(st, id, s);
+		/* The engine does not pair it with a free slot: from here on
+		 * the table keeps its own index. */
+		if (gt_state_unslot(st) != 0)
+			return NULL;
+	}
 	return add_g(st, id, hint);
 }
 
@@ -147,6 +251,12 @@ gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
 {
 	uint32_t i;
 
+	if (st->eng != NULL) {
+		gt_state_g *g = gt_state_find_g(st, id, hint);
+
+		*added = g == NULL;
+		return g != NULL ? g : gt_state_add_g(st, id, hint);
+	}
 	if (gt_gidmap_get(&st->g_index, (uint64_t)id, &i)) {
 		*added = 0;
 		remember_hint(st, hint, i);

@@ -41,7 +41,18 @@ typedef struct gt_state {
 	gt_state_g *gs;
 	uint32_t *glive;
 	size_t ngs, nslots, gs_cap, glive_cap;
-	gt_gidmap g_index;        /* goroutine ID -> slot */
+	/*
+	 * Slotted (eng set): a v2 read on the caller's thread, where the
+	 * engine has accepted exactly the events delivered so far (what it
+	 * queues for later is only ever about goroutines alive on both
+	 * sides). Then each goroutine's record sits at the engine's own slot
+	 * for it, and the engine's ID index is the only one: no index or
+	 * hints to keep here, on creations and ends alike. Anything that
+	 * breaks that pairing turns the table back into the general form
+	 * (gt_state_unslot), which keeps its own index and hints.
+	 */
+	const gt_order *eng;
+	gt_gidmap g_index;        /* goroutine ID -> slot (general form) */
 	uint32_t *ghint;         /* engine slot -> slot, where last seen */
 	size_t nghint;
 	gotrace_proc_info *ps;
@@ -76,6 +87,77 @@ gt_state_g *gt_state_add_g(gt_state *st, int64_t id, uint32_t hint);
 gt_state_g *gt_state_find_or_add_g(gt_state *st, int64_t id, uint32_t hint,
                                    int *added);
 
+/* Makes the table slotted on engine o: only while it is empty. */
+void gt_state_slot(gt_state *st, const gt_order *o);
+/* Turns a slotted table into the general form, keeping every record
+ * where it is. Returns 0, or -1 if memory ran out (the table is then
+ * unchanged). */
+int gt_state_unslot(gt_state *st);
+/* Slotted: adds goroutine id at the engine's slot s, past the slots
+ * there are if need be; NULL if memory ran out. */
+gt_state_g *gt_state_add_g_at(gt_state *st, int64_t id, uint32_t s);
+
+/* Slotted: the engine's slot for goroutine id — hint if the engine's
+ * record there is (or, just ended, was) id's — or GT_NO_SLOT. */
+static inline uint32_t gt_state_eng_slot(const gt_state *st, int64_t id,
+                                         uint32_t hint)
+{
+	const gt_order *o = st->eng;
+	uint32_t i;
+
+	if (hint < o->ngs && o->gs[hint].id == id)
+		return hint;
+	return gt_gidmap_get(&o->g_index, (uint64_t)id, &i) ? i : GT_NO_SLOT;
+}
+
+/* Slot s's record if it is goroutine id's and alive, else NULL. */
+static inline gt_state_g *gt_state_at(gt_state *st, uint32_t s, int64_t id)
+{
+	if (s < st->nslots && st->gs[s].pos < st->ngs &&
+	    st->gs[s].info.id == id)
+		return &st->gs[s];
+	return NULL;
+}
+
+/*
+ * Slotted, a goroutine created (or first seen): its record at the engine's
+ * slot, found or taken there; *added says which. NULL if memory ran out.
+ * Inline while the slot is one the table already has and is free or
+ * id's; anything else is gt_state_find_or_add_g's.
+ */
+static GT_ALWAYS_INLINE gt_state_g *gt_state_take_g(gt_state *st, int64_t id,
+                                                    uint32_t hint,
+                                                    int *added)
+{
+	uint32_t s = gt_state_eng_slot(st, id, hint), p, q, other;
+	gt_state_g *g;
+
+	if (s >= st->nslots)
+		return gt_state_find_or_add_g(st, id, hint, added);
+	g = &st->gs[s];
+	q = (uint32_t)st->ngs;
+	if (g->pos < q) {
+		if (g->info.id != id)
+			return gt_state_find_or_add_g(st, id, hint, added);
+		*added = 0;
+		return g;
+	}
+	/* s (free) and the first free slot trade places in the list. */
+	p = g->pos;
+	other = st->glive[q];
+	st->glive[p] = other;
+	st->gs[other].pos = p;
+	st->glive[q] = s;
+	g->pos = q;
+	st->ngs = q + 1;
+	g->info.id = id;
+	g->info.state = GOTRACE_GO_UNDETERMINED;
+	g->info.thread = g->info.proc = -1;
+	g->info.since = 0;
+	*added = 1;
+	return g;
+}
+
 /* Removes goroutine g; the last one listed takes its place in the list.
  * Inline: every goroutine that ends comes here. */
 static inline void gt_state_remove_g(gt_state *st, gt_state_g *g)
@@ -83,7 +165,8 @@ static inline void gt_state_remove_g(gt_state *st, gt_state_g *g)
 	uint32_t s = (uint32_t)(g - st->gs), last = (uint32_t)st->ngs - 1;
 	uint32_t moved = st->glive[last];
 
-	gt_gidmap_del(&st->g_index, (uint64_t)g->info.id);
+	if (st->eng == NULL)
+		gt_gidmap_del(&st->g_index, (uint64_t)g->info.id);
 	/* The last live slot takes g's place in the list; g's slot becomes
 	 * the first free one. */
 	st->glive[g->pos] = moved;
@@ -159,9 +242,17 @@ static inline int gt_state_executing(int s)
 /* Goroutine id, or NULL; hint is the engine's slot for it, or GT_NO_SLOT.
  * A hint only ever leads to a live record with the same ID, so a stale
  * one costs the hash lookup and nothing else. */
-static inline gt_state_g *gt_state_find_g(gt_state *st, int64_t id,
-                                          uint32_t hint)
+static GT_ALWAYS_INLINE gt_state_g *gt_state_find_g(gt_state *st, int64_t id,
+                                                    uint32_t hint)
 {
+	if (st->eng != NULL) {
+		/* The event's slot is the engine's for its goroutine. */
+		gt_state_g *g = gt_state_at(st, hint, id);
+
+		if (g != NULL)
+			return g;
+		return gt_state_at(st, gt_state_eng_slot(st, id, hint), id);
+	}
 	if (hint < st->nghint) {
 		uint32_t s = st->ghint[hint];
 
@@ -193,7 +284,9 @@ static GT_ALWAYS_INLINE int gt_state_step_g(gt_state *st, int64_t id,
 		 * follows is the general case's, with one lookup. */
 		int added;
 
-		rec = gt_state_find_or_add_g(st, id, hint, &added);
+		rec = st->eng != NULL
+		      ? gt_state_take_g(st, id, hint, &added)
+		      : gt_state_find_or_add_g(st, id, hint, &added);
 		if (rec == NULL)
 			return gt_state_nomem(err);
 		g = &rec->info;
