@@ -376,6 +376,140 @@ static void test_threads_agree(void **state)
 	assert_true(compared > 100);
 }
 
+/* ev as gotrace_event_write prints it (and its status, in *rc). */
+static char *format_event(const gotrace_event *ev, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*rc = gotrace_event_write(ev, f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void assert_same_event(const gotrace_event *a, const gotrace_event *b)
+{
+	int rca, rcb;
+	char *ta = format_event(a, &rca), *tb = format_event(b, &rcb);
+
+	assert_int_equal(rca, rcb);
+	assert_string_equal(ta, tb);
+	assert_int_equal(a->kind, b->kind);
+	assert_true(a->time == b->time);
+	assert_true(a->generation == b->generation);
+	free(ta);
+	free(tb);
+}
+
+/*
+ * Batches of up to n events give what gotrace_reader_next gives, event by
+ * event (each printed after its whole batch has arrived, so its strings
+ * and stacks must still be there), and after each batch the reader
+ * stands where the event-by-event reader stands after its last event:
+ * the getters and the state machine. A Sync starts a batch; with threads
+ * a batch is one event. At the end, the same status and message; mixed
+ * with gotrace_reader_next (mix), the same events still.
+ */
+static void batch_agrees(const char *path, int threads, size_t n, int mix)
+{
+	gotrace_reader *one = open_with(path, threads, GOTRACE_ORDERING_AUTO);
+	gotrace_reader *bat = open_with(path, threads, GOTRACE_ORDERING_AUTO);
+	gotrace_event *evs = calloc(n, sizeof *evs), e1;
+	size_t got, i, batches = 0;
+	int rc1 = GOTRACE_OK, rc2;
+
+	assert_non_null(evs);
+	for (;;) {
+		if (mix && batches % 3 == 2) {
+			rc2 = gotrace_reader_next(bat, &evs[0]);
+			got = rc2 == GOTRACE_OK;
+		} else {
+			rc2 = gotrace_reader_next_batch(bat, evs, n, &got);
+		}
+		batches++;
+		if (rc2 != GOTRACE_OK) {
+			assert_int_equal(got, 0);
+			break;
+		}
+		assert_true(got >= 1 && got <= n);
+		if (threads >= 2)
+			assert_int_equal(got, 1);
+		for (i = 0; i < got; i++) {
+			rc1 = gotrace_reader_next(one, &e1);
+			assert_int_equal(rc1, GOTRACE_OK);
+			assert_same_event(&e1, &evs[i]);
+			if (i > 0)
+				assert_int_not_equal(evs[i].kind, GOTRACE_EVENT_SYNC);
+		}
+		assert_same_progress(one, bat);
+		assert_same_state(one, bat, &evs[got - 1],
+		                  gotrace_reader_goroutine_count(one) <= 64 ||
+		                  batches % 13 == 0);
+	}
+	rc1 = gotrace_reader_next(one, &e1);
+	assert_int_equal(rc1, rc2);
+	assert_string_equal(gotrace_error_message(gotrace_reader_error(one)),
+	                    gotrace_error_message(gotrace_reader_error(bat)));
+	assert_same_progress(one, bat);
+	assert_same_state(one, bat, NULL, 1);
+	/* Finished is finished. */
+	assert_int_equal(gotrace_reader_next_batch(bat, evs, n, &got), rc2);
+	assert_int_equal(got, 0);
+	assert_int_equal(gotrace_reader_next(bat, &e1), rc2);
+	free(evs);
+	gotrace_reader_free(one);
+	gotrace_reader_free(bat);
+}
+
+/* On every trace, damaged ones included: batches of 64 on one thread,
+ * and of other sizes, mixed with single events, and with threads. */
+static void test_batch_agrees(void **state)
+{
+	size_t n, i;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+
+	(void)state;
+	assert_true(n > 100);
+	for (i = 0; i < n; i++) {
+		batch_agrees(traces[i], 1, 64, 0);
+		if (i % 4 == 0)
+			batch_agrees(traces[i], 1, 1 + i % 9, 1);
+		if (i % 4 == 1)
+			batch_agrees(traces[i], 2, 64, 1);
+	}
+	tu_free_list(traces, n);
+}
+
+/* Arguments a batch refuses. */
+static void test_batch_arguments(void **state)
+{
+	char **traces;
+	size_t n, got = 99;
+	gotrace_reader *r;
+	gotrace_event ev;
+
+	(void)state;
+	traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+	r = open_with(traces[0], 1, GOTRACE_ORDERING_AUTO);
+	assert_int_equal(gotrace_reader_next_batch(NULL, &ev, 1, &got),
+	                 GOTRACE_ERR_ARG);
+	assert_int_equal(got, 0);
+	assert_int_equal(gotrace_reader_next_batch(r, NULL, 1, &got),
+	                 GOTRACE_ERR_ARG);
+	assert_int_equal(gotrace_reader_next_batch(r, &ev, 0, &got),
+	                 GOTRACE_ERR_ARG);
+	assert_int_equal(gotrace_reader_next_batch(r, &ev, 1, NULL),
+	                 GOTRACE_ERR_ARG);
+	/* None of that touched the reader. */
+	assert_int_equal(gotrace_reader_next_batch(r, &ev, 1, &got), GOTRACE_OK);
+	assert_int_equal(got, 1);
+	assert_int_equal(ev.kind, GOTRACE_EVENT_SYNC);
+	gotrace_reader_free(r);
+	tu_free_list(traces, n);
+}
+
 static gotrace_event transition_event(int resource, int64_t id, int from,
                                       int to, int64_t m, int64_t p)
 {
@@ -1167,6 +1301,8 @@ int main(void)
 		cmocka_unit_test(test_state_module_rules),
 		cmocka_unit_test(test_state_module_slots_and_hints),
 		cmocka_unit_test(test_state_module_slotted),
+		cmocka_unit_test(test_batch_agrees),
+		cmocka_unit_test(test_batch_arguments),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
 		cmocka_unit_test(test_error_messages_with_nuls),

@@ -370,6 +370,38 @@ GOTRACE_API gotrace_version gotrace_reader_version(const gotrace_reader *r);
  */
 GOTRACE_API int gotrace_reader_next(gotrace_reader *r, gotrace_event *ev);
 
+/*
+ * gotrace_reader_next_batch reads up to n events into ev[0..n) and stores
+ * how many in *got: the events gotrace_reader_next would give, in the
+ * same order, for less work per event (one call, and the reader's loop
+ * entered once, instead of one each per event).
+ *
+ * Returns GOTRACE_OK with *got >= 1; or, with *got = 0, what
+ * gotrace_reader_next would return at that point: GOTRACE_EOF after the
+ * last event, or an error (and then the same again). A batch may hold
+ * fewer than n events: it ends after a Sync event (the start of a
+ * generation), and where the trace ends or fails, whose status the next
+ * call returns. Read with threads, or a v1 trace, a batch holds one event.
+ *
+ * After the call the reader stands at the batch's last event: the state
+ * machine (gotrace/state.h) and the getters are as gotrace_reader_next
+ * leaves them after that event — except that an error found in the
+ * event after it may already be reported by gotrace_reader_error.
+ *
+ * Lifetimes: every event of the batch, and everything it points to,
+ * stays valid until the next call to gotrace_reader_next,
+ * gotrace_reader_next_batch or gotrace_reader_free. The two calls may
+ * be mixed. GOTRACE_ERR_ARG for NULL arguments or n = 0.
+ *
+ *     gotrace_event evs[64];
+ *     size_t got, i;
+ *     while ((rc = gotrace_reader_next_batch(r, evs, 64, &got)) == GOTRACE_OK)
+ *         for (i = 0; i < got; i++)
+ *             ... evs[i] ...
+ */
+GOTRACE_API int gotrace_reader_next_batch(gotrace_reader *r, gotrace_event *ev,
+                                          size_t n, size_t *got);
+
 /* The reader's error after a failed call. Valid until the reader is freed. */
 GOTRACE_API const gotrace_error *gotrace_reader_error(const gotrace_reader *r);
 

@@ -205,15 +205,17 @@ static void resolve_range(gotrace_reader *r, const gt_event *ev,
 	case GOTRACE_WIRE_STW_BEGIN:
 	case GOTRACE_WIRE_STW_END: {
 		gotrace_string kind = gt_resolve_string(ev->gen, a[0]);
+		char *name = r->batching ? r->batch_name[r->batch_names++]
+		                         : r->range_name;
 		size_t n = 0;
 
-		memcpy(r->range_name, "stop-the-world (", 16);
+		memcpy(name, "stop-the-world (", 16);
 		n = 16;
-		memcpy(r->range_name + n, kind.data, kind.len);
+		memcpy(name + n, kind.data, kind.len);
 		n += kind.len;
-		r->range_name[n++] = ')';
-		r->range_name[n] = '\0';
-		set_range(out, r->range_name, n, GOTRACE_RESOURCE_GOROUTINE, ev->g);
+		name[n++] = ')';
+		name[n] = '\0';
+		set_range(out, name, n, GOTRACE_RESOURCE_GOROUTINE, ev->g);
 		break;
 	}
 	case GOTRACE_WIRE_GC_BEGIN:

@@ -232,6 +232,7 @@ void gotrace_reader_free(gotrace_reader *r)
 	}
 	gt_order_free(&r->order);
 	gt_state_free(&r->st);
+	free(r->batch_name);
 	gt_stream_destroy(&r->s);
 	gotrace_input_free(r->in);
 	gt_producer_free(&r->prod);
@@ -304,6 +305,8 @@ static int fail_with(gotrace_reader *r, int rc)
 
 /* next_raw's result when the worker thread is told to stop. */
 #define GT_STOPPED (-1000)
+/* produce's result when a batch is to end before the next generation. */
+#define GT_BATCH_END (-1001)
 
 /*
  * Reads the next generation into a free buffer and makes it current. With
@@ -439,7 +442,8 @@ static GT_ALWAYS_INLINE int validate_ids(gotrace_reader *r, const gt_event *ev)
  * *out is valid until the next call.
  */
 static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
-                                    int threaded, gt_event **out)
+                                    int threaded, int stop_at_gen,
+                                    gt_event **out)
 {
 	gt_event *ev;
 	int rc;
@@ -458,6 +462,10 @@ static GT_ALWAYS_INLINE int produce(gotrace_reader *r, int is_v1,
 			} else {
 				if (rc != GT_GEN_EXHAUSTED)
 					return rc;
+				/* The generation's tables stay until the
+				 * next is read: a batch ends here. */
+				if (stop_at_gen)
+					return GT_BATCH_END;
 				/* Between generations (or after the final
 				 * Sync). */
 				if (r->done)
@@ -505,7 +513,7 @@ static void *produce_loop(void *arg)
 		if (!r->prod.active)
 			gt_pipe_publish(r->pipe);
 		/* Only v2 traces are read on a thread of their own. */
-		rc = produce(r, 0, 1, &ev);
+		rc = produce(r, 0, 1, 0, &ev);
 		if (rc == GT_STOPPED || (slot = gt_pipe_slot(r->pipe)) == NULL)
 			return NULL;
 		if (rc != GOTRACE_OK) {
@@ -689,7 +697,8 @@ static int next_parallel(gotrace_reader *r, gotrace_event *out)
 
 void gt_reader_update_slow(gotrace_reader *r)
 {
-	r->slow = r->state != GOTRACE_OK || r->is_v1 || r->opts.threads >= 2;
+	r->slow = r->state != GOTRACE_OK || r->held != GOTRACE_OK ||
+	          r->is_v1 || r->opts.threads >= 2;
 	/* On the caller's thread the engine is never ahead of delivery, so
 	 * the state machine can keep its goroutines at the engine's slots
 	 * (state.h). Only an empty table turns slotted: not one that a
@@ -707,6 +716,11 @@ static int next_other(gotrace_reader *r, gotrace_event *out)
 
 	if (r->state != GOTRACE_OK)
 		return r->state;
+	if (r->held != GOTRACE_OK) {
+		rc = r->held;
+		r->held = GOTRACE_OK;
+		return finish(r, rc);
+	}
 	if (r->opts.threads >= 2 && !r->is_v1) {
 		/* Parking's order depends on what each refusal waits for,
 		 * which a speculative engine cannot say: parking reads keep
@@ -721,7 +735,7 @@ static int next_other(gotrace_reader *r, gotrace_event *out)
 		gt_reader_update_slow(r);
 		return gotrace_reader_next(r, out);
 	}
-	rc = produce(r, 1, 0, &ev);
+	rc = produce(r, 1, 0, 0, &ev);
 	if (rc != GOTRACE_OK)
 		return finish(r, rc);
 	return deliver(r, ev, out, 1, 0);
@@ -736,8 +750,65 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 		return GOTRACE_ERR_ARG;
 	if (r->slow)
 		return next_other(r, out);
-	rc = produce(r, 0, 0, &ev);
+	rc = produce(r, 0, 0, 0, &ev);
 	if (rc != GOTRACE_OK)
 		return finish(r, rc);
 	return deliver(r, ev, out, 0, 0);
+}
+
+int gotrace_reader_next_batch(gotrace_reader *r, gotrace_event *ev, size_t n,
+                              size_t *got)
+{
+	gt_event *e;
+	size_t i = 0;
+	int rc;
+
+	if (got != NULL)
+		*got = 0;
+	if (r == NULL || ev == NULL || got == NULL || n == 0)
+		return GOTRACE_ERR_ARG;
+	if (r->slow) {
+		/* The other ways of reading: one event at a time. */
+		rc = gotrace_reader_next(r, ev);
+		*got = rc == GOTRACE_OK;
+		return rc;
+	}
+	/* A v2 trace on the caller's thread: gotrace_reader_next's loop,
+	 * entered once. A batch holds events of one generation, whose
+	 * tables reading the next one would replace: it ends before the
+	 * Sync that opens the next. Stop-the-world ranges' names, made
+	 * up per event, each get a buffer of their own (gt_resolve_event)
+	 * while it lasts. */
+	if (r->batch_name == NULL &&
+	    (r->batch_name = malloc(GT_BATCH_NAMES *
+	                            sizeof *r->batch_name)) == NULL)
+		return GOTRACE_ERR_NOMEM;
+	r->batch_names = 0;
+	r->batching = 1;
+	do {
+		rc = produce(r, 0, 0, i > 0, &e);
+		if (rc == GT_BATCH_END)
+			break;
+		if (rc != GOTRACE_OK) {
+			r->batching = 0;
+			if (i == 0)
+				return finish(r, rc);
+			/* The end or the error comes with the next call,
+			 * which finds the reader as the last event left it. */
+			r->held = rc;
+			r->slow = 1;
+			break;
+		}
+		rc = deliver(r, e, &ev[i], 0, 0);
+		if (rc != GOTRACE_OK) {
+			r->batching = 0;
+			if (i == 0)
+				return rc;
+			/* deliver made the error sticky: the next call's. */
+			break;
+		}
+	} while (++i < n && r->batch_names < GT_BATCH_NAMES);
+	r->batching = 0;
+	*got = i;
+	return GOTRACE_OK;
 }

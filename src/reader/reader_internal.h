@@ -18,6 +18,12 @@
 #include "v1/v1.h"
 #include "gotrace/reader.h"
 
+/* "stop-the-world (<kind>)": a kind is a trace string, at most 1024
+ * bytes. */
+#define GT_RANGE_NAME_MAX 1100
+/* Such names one batch may hold (gotrace_reader_next_batch). */
+#define GT_BATCH_NAMES 16
+
 /*
  * The reader works in two halves. The producer reads the input and orders
  * events (everything up to produce() in reader.c); the consumer resolves
@@ -57,9 +63,20 @@ struct gotrace_reader {
 	                                thread, or state is not OK (kept by
 	                                gt_reader_update_slow; stale only
 	                                ever as 1) */
+	int held;                    /* the producer's end (GOTRACE_EOF or
+	                                an error) that a batch stopped short
+	                                of: the next call's, through finish
+	                                (gotrace_reader_next_batch); else
+	                                GOTRACE_OK */
 	struct gotrace_error err;
 	gt_state st;
-	char range_name[1100];       /* "stop-the-world (<kind>)" */
+	char range_name[GT_RANGE_NAME_MAX]; /* "stop-the-world (<kind>)" */
+	/* In a batch, each such name gets one of these instead, so that
+	 * the batch's earlier events keep theirs; a batch ends when they
+	 * are used up (gotrace_reader_next_batch). */
+	int batching;
+	size_t batch_names;          /* used in this batch */
+	char (*batch_name)[GT_RANGE_NAME_MAX]; /* GT_BATCH_NAMES, on demand */
 	uint64_t pub_gen;            /* what the getters report */
 	uint64_t pub_valid_bytes;
 	uint64_t pub_offset;

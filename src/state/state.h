@@ -99,8 +99,9 @@ gt_state_g *gt_state_add_g_at(gt_state *st, int64_t id, uint32_t s);
 
 /* Slotted: the engine's slot for goroutine id — hint if the engine's
  * record there is (or, just ended, was) id's — or GT_NO_SLOT. */
-static inline uint32_t gt_state_eng_slot(const gt_state *st, int64_t id,
-                                         uint32_t hint)
+static GT_ALWAYS_INLINE uint32_t gt_state_eng_slot(const gt_state *st,
+                                                   int64_t id,
+                                                   uint32_t hint)
 {
 	const gt_order *o = st->eng;
 	uint32_t i;

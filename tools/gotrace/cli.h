@@ -275,6 +275,9 @@ typedef struct cli_progress {
 } cli_progress;
 
 /* One reading of one trace: what a command opens, reads and closes. */
+/* Events cli_run_next reads at a time. */
+#define CLI_BATCH 64
+
 typedef struct cli_run {
 	const cli_command *cmd;
 	cli_reader_opts opt;
@@ -288,6 +291,10 @@ typedef struct cli_run {
 	cli_trace_error err;
 	int open_failed;     /* the message is already printed */
 	int usage_failed;    /* and it was a usage error (exit status 2) */
+	/* Events read ahead in one gotrace_reader_next_batch call, handed
+	 * out one at a time by cli_run_next. */
+	size_t batch_at, batch_len;
+	gotrace_event batch[CLI_BATCH];
 } cli_run;
 
 /*
@@ -324,17 +331,30 @@ int cli_run_open_index(cli_run *run, const cli_command *cmd,
 /* Counts an event for the progress line, which it redraws now and then. */
 void cli_progress_tick(cli_run *run);
 
-/* gotrace_reader_next / gotrace_wire_reader_next plus the progress line.
- * Inline: every command's reading loop runs it for every event. */
-static inline int cli_run_next(cli_run *run, gotrace_event *ev)
-{
-	int rc = gotrace_reader_next(run->r, ev);
+/* cli_run_next past the events in hand: the next batch. */
+int cli_run_refill(cli_run *run);
 
-	if (run->progress.enabled &&
-	    ++run->progress.events >= run->progress.next_check)
-		cli_progress_tick(run);
-	return rc;
+/*
+ * The next event, in *ev, valid until the next call: the reader's events
+ * a batch at a time (gotrace_reader_next_batch), plus the progress line.
+ * Returns GOTRACE_OK, or GOTRACE_EOF or an error as gotrace_reader_next.
+ * Between calls the reader may stand a few events further on (at most to
+ * the end of the event's generation): its getters are those of the
+ * batch's last event. Inline: every command's reading loop runs it for
+ * every event.
+ */
+static inline int cli_run_next(cli_run *run, const gotrace_event **ev)
+{
+	if (run->batch_at == run->batch_len) {
+		int rc = cli_run_refill(run);
+
+		if (rc != GOTRACE_OK)
+			return rc;
+	}
+	*ev = &run->batch[run->batch_at++];
+	return GOTRACE_OK;
 }
+/* gotrace_wire_reader_next plus the progress line. */
 int cli_run_next_wire(cli_run *run, gotrace_wire_event *ev);
 
 /*

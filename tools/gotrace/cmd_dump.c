@@ -64,13 +64,13 @@ static int go_panics(cli_run *run, const gotrace_event *ev)
 
 static int dump_parsed(cli_run *run, int rc)
 {
-	gotrace_event ev;
+	const gotrace_event *ev;
 
 	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK) {
-		int w = gotrace_event_write(&ev, stdout);
+		int w = gotrace_event_write(ev, stdout);
 
 		if (w == GOTRACE_ERR_INVALID)
-			return go_panics(run, &ev);
+			return go_panics(run, ev);
 		if (w != 0)
 			return write_failed(run);
 	}

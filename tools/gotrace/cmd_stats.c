@@ -76,7 +76,7 @@ static void print_wall_span(const gotrace_clock *clk, int64_t first,
 
 static int stats_parsed(cli_run *run, int rc)
 {
-	gotrace_event ev;
+	const gotrace_event *ev;
 	uint64_t by_kind[GOTRACE_EVENT_EXPERIMENTAL + 1] = {0};
 	uint64_t total = 0, generations = 0;
 	int64_t first = 0, last = 0;
@@ -89,15 +89,15 @@ static int stats_parsed(cli_run *run, int rc)
 	}
 	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK) {
 		if (total == 0)
-			first = ev.time;
-		last = ev.time;
+			first = ev->time;
+		last = ev->time;
 		total++;
-		by_kind[ev.kind]++;
-		if (ev.kind == GOTRACE_EVENT_SYNC) {
-			if (ev.u.sync.n > 1)
+		by_kind[ev->kind]++;
+		if (ev->kind == GOTRACE_EVENT_SYNC) {
+			if (ev->u.sync.n > 1)
 				generations++;
 			/* A snapshot it cannot hold only leaves the span unknown. */
-			(void)gotrace_clock_feed(clk, &ev);
+			(void)gotrace_clock_feed(clk, ev);
 		}
 	}
 	cli_run_end(run, rc);

@@ -789,14 +789,26 @@ int cli_run_next_wire(cli_run *run, gotrace_wire_event *ev)
 	return rc;
 }
 
+int cli_run_refill(cli_run *run)
+{
+	int rc = gotrace_reader_next_batch(run->r, run->batch, CLI_BATCH,
+	                                   &run->batch_len);
+
+	run->batch_at = 0;
+	if (rc == GOTRACE_OK && run->progress.enabled &&
+	    (run->progress.events += run->batch_len) >= run->progress.next_check)
+		cli_progress_tick(run);
+	return rc;
+}
+
 int cli_run_feed(cli_run *run, int rc,
                  int (*feed)(void *ctx, const gotrace_event *ev), void *ctx)
 {
-	gotrace_event ev;
+	const gotrace_event *ev;
 	int frc = GOTRACE_OK;
 
 	while (rc == GOTRACE_OK && (rc = cli_run_next(run, &ev)) == GOTRACE_OK)
-		if ((frc = feed(ctx, &ev)) != GOTRACE_OK)
+		if ((frc = feed(ctx, ev)) != GOTRACE_OK)
 			break;
 	cli_run_end(run, frc != GOTRACE_OK ? GOTRACE_EOF : rc);
 	return frc != GOTRACE_OK ? frc : rc;
