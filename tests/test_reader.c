@@ -408,8 +408,8 @@ static void assert_same_event(const gotrace_event *a, const gotrace_event *b)
  * event (each printed after its whole batch has arrived, so its strings
  * and stacks must still be there), and after each batch the reader
  * stands where the event-by-event reader stands after its last event:
- * the getters and the state machine. A Sync starts a batch; with threads
- * a batch is one event. At the end, the same status and message; mixed
+ * the getters and the state machine. A Sync starts a batch; with
+ * generations ordered in parallel (threads 3) a batch is one event. At the end, the same status and message; mixed
  * with gotrace_reader_next (mix), the same events still.
  */
 static void batch_agrees(const char *path, int threads, size_t n, int mix)
@@ -434,7 +434,7 @@ static void batch_agrees(const char *path, int threads, size_t n, int mix)
 			break;
 		}
 		assert_true(got >= 1 && got <= n);
-		if (threads >= 2)
+		if (threads >= 3)
 			assert_int_equal(got, 1);
 		for (i = 0; i < got; i++) {
 			rc1 = gotrace_reader_next(one, &e1);
@@ -463,8 +463,9 @@ static void batch_agrees(const char *path, int threads, size_t n, int mix)
 	gotrace_reader_free(bat);
 }
 
-/* On every trace, damaged ones included: batches of 64 on one thread,
- * and of other sizes, mixed with single events, and with threads. */
+/* On every trace, damaged ones included: batches of 64 on one thread
+ * and with the ordering on a worker, and of other sizes, mixed with
+ * single events, and with generations ordered in parallel. */
 static void test_batch_agrees(void **state)
 {
 	size_t n, i;
@@ -474,10 +475,13 @@ static void test_batch_agrees(void **state)
 	assert_true(n > 100);
 	for (i = 0; i < n; i++) {
 		batch_agrees(traces[i], 1, 64, 0);
+		batch_agrees(traces[i], 2, 64, 0);
 		if (i % 4 == 0)
 			batch_agrees(traces[i], 1, 1 + i % 9, 1);
 		if (i % 4 == 1)
-			batch_agrees(traces[i], 2, 64, 1);
+			batch_agrees(traces[i], 2, 1 + i % 9, 1);
+		if (i % 4 == 2)
+			batch_agrees(traces[i], 3, 64, 1);
 	}
 	tu_free_list(traces, n);
 }

@@ -379,9 +379,17 @@ GOTRACE_API int gotrace_reader_next(gotrace_reader *r, gotrace_event *ev);
  * Returns GOTRACE_OK with *got >= 1; or, with *got = 0, what
  * gotrace_reader_next would return at that point: GOTRACE_EOF after the
  * last event, or an error (and then the same again). A batch may hold
- * fewer than n events: it ends after a Sync event (the start of a
- * generation), and where the trace ends or fails, whose status the next
- * call returns. Read with threads, or a v1 trace, a batch holds one event.
+ * fewer than n events:
+ *   - it holds events of one generation: a Sync event (the start of a
+ *     generation) starts a new batch, since reading the next generation
+ *     replaces the tables the events' strings and stacks point into;
+ *   - it ends before the end of the trace or an error, which the next
+ *     call returns;
+ *   - it ends after 16 stop-the-world ranges (each has a name made for
+ *     it, kept for the batch);
+ *   - with the ordering on a worker (threads = 2), it ends where no
+ *     ordered event is in sight; with generations ordered in parallel
+ *     (threads >= 3), and for v1 traces, it holds one event.
  *
  * After the call the reader stands at the batch's last event: the state
  * machine (gotrace/state.h) and the getters are as gotrace_reader_next

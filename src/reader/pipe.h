@@ -272,6 +272,23 @@ static inline const gt_event *gt_pipe_next(gt_pipe *p)
 	return p->rd++;
 }
 
+/*
+ * The next item if it can be had without waiting (or handing slots
+ * back), else NULL; gt_pipe_skip then takes it. A batch of events reads
+ * on while items are in sight (gotrace_reader_next_batch).
+ */
+static inline const gt_event *gt_pipe_peek(const gt_pipe *p)
+{
+	return p->rbudget > 0 ? p->rd : NULL;
+}
+
+static inline void gt_pipe_skip(gt_pipe *p)
+{
+	p->rbudget--;
+	p->tail_local++;
+	p->rd++;
+}
+
 /* gt_pipe_release's slow path: a new generation to report. */
 void gt_pipe_release_to(gt_pipe *p, uint64_t serial);
 

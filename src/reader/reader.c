@@ -756,6 +756,59 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 	return deliver(r, ev, out, 0, 0);
 }
 
+/* Takes the stop-the-world names' buffers for a batch (gt_resolve_event
+ * uses one each while r->batching is set). */
+static int batch_begin(gotrace_reader *r)
+{
+	if (r->batch_name == NULL &&
+	    (r->batch_name = malloc(GT_BATCH_NAMES *
+	                            sizeof *r->batch_name)) == NULL)
+		return GOTRACE_ERR_NOMEM;
+	r->batch_names = 0;
+	r->batching = 1;
+	return GOTRACE_OK;
+}
+
+/*
+ * gotrace_reader_next_batch on any other path: its first event from
+ * gotrace_reader_next. With the ordering on a worker, events that follow
+ * in the ring, of the same generation (the next one's first would let
+ * the worker replace the tables this one's events point into) and ready
+ * without waiting, join it.
+ */
+static int next_batch_other(gotrace_reader *r, gotrace_event *ev, size_t n,
+                            size_t *got)
+{
+	const gt_event *item;
+	size_t i = 1;
+	int rc;
+
+	rc = batch_begin(r);
+	if (rc != GOTRACE_OK)
+		return rc;
+	rc = gotrace_reader_next(r, ev);
+	if (rc != GOTRACE_OK) {
+		r->batching = 0;
+		return rc;
+	}
+	if (r->pipe != NULL && r->par == NULL) {
+		while (i < n && r->batch_names < GT_BATCH_NAMES &&
+		       (item = gt_pipe_peek(r->pipe)) != NULL &&
+		       item->type != GT_EV_END && item->type != GT_EV_SYNC &&
+		       (item->gen == NULL ||
+		        item->gen->serial <= r->pipe->released_local)) {
+			gt_pipe_skip(r->pipe);
+			/* An error is sticky: the next call's. */
+			if (deliver(r, item, &ev[i], 0, 1) != GOTRACE_OK)
+				break;
+			i++;
+		}
+	}
+	r->batching = 0;
+	*got = i;
+	return GOTRACE_OK;
+}
+
 int gotrace_reader_next_batch(gotrace_reader *r, gotrace_event *ev, size_t n,
                               size_t *got)
 {
@@ -767,24 +820,17 @@ int gotrace_reader_next_batch(gotrace_reader *r, gotrace_event *ev, size_t n,
 		*got = 0;
 	if (r == NULL || ev == NULL || got == NULL || n == 0)
 		return GOTRACE_ERR_ARG;
-	if (r->slow) {
-		/* The other ways of reading: one event at a time. */
-		rc = gotrace_reader_next(r, ev);
-		*got = rc == GOTRACE_OK;
-		return rc;
-	}
+	if (r->slow)
+		return next_batch_other(r, ev, n, got);
 	/* A v2 trace on the caller's thread: gotrace_reader_next's loop,
 	 * entered once. A batch holds events of one generation, whose
 	 * tables reading the next one would replace: it ends before the
 	 * Sync that opens the next. Stop-the-world ranges' names, made
 	 * up per event, each get a buffer of their own (gt_resolve_event)
 	 * while it lasts. */
-	if (r->batch_name == NULL &&
-	    (r->batch_name = malloc(GT_BATCH_NAMES *
-	                            sizeof *r->batch_name)) == NULL)
-		return GOTRACE_ERR_NOMEM;
-	r->batch_names = 0;
-	r->batching = 1;
+	rc = batch_begin(r);
+	if (rc != GOTRACE_OK)
+		return rc;
 	do {
 		rc = produce(r, 0, 0, i > 0, &e);
 		if (rc == GT_BATCH_END)
