@@ -248,6 +248,9 @@ typedef struct frame_codes {
 	int valid;
 } frame_codes;
 
+/* Events fill reads from the library at a time. */
+#define EV_BATCH 64
+
 typedef struct gtpy_colreader {
 	PyObject_HEAD
 	gotrace_reader *r;
@@ -260,6 +263,10 @@ typedef struct gtpy_colreader {
 	Py_ssize_t pool_size[POOL];
 	int pool_next;
 	frame_codes frames[FRAME_CACHE];
+	/* Events read a batch at a time (gotrace_reader_next_batch); those
+	 * not yet in a column wait here for the next fill. */
+	size_t ev_at, ev_have;
+	gotrace_event evs[EV_BATCH];
 } gtpy_colreader;
 
 static PyTypeObject ColReaderType;
@@ -364,10 +371,10 @@ static const frame_codes *innermost_frame(frame_codes *cache,
 }
 
 /* Fills up to max events; runs without the GIL. */
-static void fill(gotrace_reader *r, intern_table *t, frame_codes *frames,
-                 batch *b, size_t max)
+static void fill(gtpy_colreader *self, batch *b, size_t max)
 {
-	gotrace_event ev;
+	intern_table *t = &self->strings;
+	frame_codes *frames = self->frames;
 	size_t i;
 	int want_frames = b->col[C_FUNCTION] != NULL ||
 	                  b->col[C_FILE] != NULL || b->col[C_LINE] != NULL;
@@ -378,85 +385,92 @@ static void fill(gotrace_reader *r, intern_table *t, frame_codes *frames,
 		int32_t reason = -1, name = -1, type = -1, category = -1,
 			message = -1, label = -1;
 		uint64_t value = 0;
+		const gotrace_event *e;
 
-		b->rc = gotrace_reader_next(r, &ev);
-		if (b->rc != GOTRACE_OK)
-			break;
-		switch (ev.kind) {
+		if (self->ev_at == self->ev_have) {
+			self->ev_at = self->ev_have = 0;
+			b->rc = gotrace_reader_next_batch(self->r, self->evs,
+			                                  EV_BATCH,
+			                                  &self->ev_have);
+			if (b->rc != GOTRACE_OK)
+				break;
+		}
+		e = &self->evs[self->ev_at++];
+		switch (e->kind) {
 		case GOTRACE_EVENT_STATE_TRANSITION:
-			res = (int8_t)ev.u.transition.resource;
-			id = ev.u.transition.id;
+			res = (int8_t)e->u.transition.resource;
+			id = e->u.transition.id;
 			if (res == GOTRACE_RESOURCE_PROC) {
-				from = ev.u.transition.old_state >= 0 &&
-				       ev.u.transition.old_state < 4
-				       ? proc_state_code[ev.u.transition.old_state] : -1;
-				to = ev.u.transition.new_state >= 0 &&
-				     ev.u.transition.new_state < 4
-				     ? proc_state_code[ev.u.transition.new_state] : -1;
+				from = e->u.transition.old_state >= 0 &&
+				       e->u.transition.old_state < 4
+				       ? proc_state_code[e->u.transition.old_state] : -1;
+				to = e->u.transition.new_state >= 0 &&
+				     e->u.transition.new_state < 4
+				     ? proc_state_code[e->u.transition.new_state] : -1;
 			} else {
-				from = (int8_t)ev.u.transition.old_state;
-				to = (int8_t)ev.u.transition.new_state;
+				from = (int8_t)e->u.transition.old_state;
+				to = (int8_t)e->u.transition.new_state;
 			}
 			if (b->col[C_REASON] != NULL)
-				reason = str_code(t, b, ev.u.transition.reason);
-			if (gotrace_stack_present(ev.u.transition.stack))
-				tstk = (int64_t)ev.u.transition.stack.id;
+				reason = str_code(t, b, e->u.transition.reason);
+			if (gotrace_stack_present(e->u.transition.stack))
+				tstk = (int64_t)e->u.transition.stack.id;
 			break;
 		case GOTRACE_EVENT_METRIC:
-			value = ev.u.metric.value;
+			value = e->u.metric.value;
 			if (b->col[C_NAME] != NULL)
-				name = cstr_code(t, b, ev.u.metric.name);
+				name = cstr_code(t, b, e->u.metric.name);
 			break;
 		case GOTRACE_EVENT_LABEL:
-			res = (int8_t)ev.u.label.resource;
-			id = ev.u.label.id;
+			res = (int8_t)e->u.label.resource;
+			id = e->u.label.id;
 			if (b->col[C_LABEL] != NULL)
-				label = str_code(t, b, ev.u.label.label);
+				label = str_code(t, b, e->u.label.label);
 			break;
 		case GOTRACE_EVENT_RANGE_BEGIN:
 		case GOTRACE_EVENT_RANGE_ACTIVE:
 		case GOTRACE_EVENT_RANGE_END:
-			res = (int8_t)ev.u.range.scope;
+			res = (int8_t)e->u.range.scope;
 			if (res != GOTRACE_RESOURCE_NONE)
-				id = ev.u.range.scope_id;
+				id = e->u.range.scope_id;
 			if (b->col[C_NAME] != NULL)
-				name = str_code(t, b, ev.u.range.name);
+				name = str_code(t, b, e->u.range.name);
 			break;
 		case GOTRACE_EVENT_TASK_BEGIN:
 		case GOTRACE_EVENT_TASK_END:
-			task = (int64_t)ev.u.task.id;
-			parent = (int64_t)ev.u.task.parent;
+			task = (int64_t)e->u.task.id;
+			parent = (int64_t)e->u.task.parent;
 			if (b->col[C_TYPE] != NULL)
-				type = str_code(t, b, ev.u.task.type);
+				type = str_code(t, b, e->u.task.type);
 			break;
 		case GOTRACE_EVENT_REGION_BEGIN:
 		case GOTRACE_EVENT_REGION_END:
-			task = (int64_t)ev.u.region.task;
+			task = (int64_t)e->u.region.task;
 			if (b->col[C_TYPE] != NULL)
-				type = str_code(t, b, ev.u.region.type);
+				type = str_code(t, b, e->u.region.type);
 			break;
 		case GOTRACE_EVENT_LOG:
-			task = (int64_t)ev.u.log.task;
+			task = (int64_t)e->u.log.task;
 			if (b->col[C_CATEGORY] != NULL)
-				category = str_code(t, b, ev.u.log.category);
+				category = str_code(t, b, e->u.log.category);
 			if (b->col[C_MESSAGE] != NULL)
-				message = str_code(t, b, ev.u.log.message);
+				message = str_code(t, b, e->u.log.message);
 			break;
 		case GOTRACE_EVENT_EXPERIMENTAL:
 			if (b->col[C_NAME] != NULL)
-				name = cstr_code(t, b, ev.u.experimental.name);
+				name = cstr_code(t, b, e->u.experimental.name);
 			break;
 		default:
 			break;
 		}
-		PUT(b, C_TIME, int64_t, i, ev.time);
-		PUT(b, C_KIND, int8_t, i, (int8_t)ev.kind);
-		PUT(b, C_GOROUTINE, int64_t, i, ev.goroutine);
-		PUT(b, C_PROC, int64_t, i, ev.proc);
-		PUT(b, C_THREAD, int64_t, i, ev.thread);
-		PUT(b, C_GENERATION, int64_t, i, (int64_t)ev.generation);
+		PUT(b, C_TIME, int64_t, i, e->time);
+		PUT(b, C_KIND, int8_t, i, (int8_t)e->kind);
+		PUT(b, C_GOROUTINE, int64_t, i, e->goroutine);
+		PUT(b, C_PROC, int64_t, i, e->proc);
+		PUT(b, C_THREAD, int64_t, i, e->thread);
+		PUT(b, C_GENERATION, int64_t, i, (int64_t)e->generation);
 		PUT(b, C_STACK_ID, int64_t, i,
-		    gotrace_stack_present(ev.stack) ? (int64_t)ev.stack.id : 0);
+		    gotrace_stack_present(e->stack) ? (int64_t)e->stack.id : 0);
 		PUT(b, C_RESOURCE, int8_t, i, res);
 		PUT(b, C_ID, int64_t, i, id);
 		PUT(b, C_FROM_STATE, int8_t, i, from);
@@ -474,8 +488,8 @@ static void fill(gotrace_reader *r, intern_table *t, frame_codes *frames,
 		if (want_frames) {
 			const frame_codes *fc = NULL;
 
-			if (gotrace_stack_present(ev.stack))
-				fc = innermost_frame(frames, t, b, &ev);
+			if (gotrace_stack_present(e->stack))
+				fc = innermost_frame(frames, t, b, e);
 			PUT(b, C_FUNCTION, int32_t, i, fc != NULL ? fc->func : -1);
 			PUT(b, C_FILE, int32_t, i, fc != NULL ? fc->file : -1);
 			PUT(b, C_LINE, int64_t, i, fc != NULL ? fc->line : -1);
@@ -567,7 +581,7 @@ static PyObject *colreader_next_batch(gtpy_colreader *self, PyObject *arg)
 	}
 	self->busy = 1;
 	Py_BEGIN_ALLOW_THREADS
-	fill(self->r, &self->strings, self->frames, &b, (size_t)size);
+	fill(self, &b, (size_t)size);
 	Py_END_ALLOW_THREADS
 	self->busy = 0;
 	if (flush_strings(self) < 0)
@@ -738,6 +752,7 @@ static PyObject *column_reader(PyObject *module, PyObject *args)
 	/* (PyObject_New does not clear: a freed reader's cache, codes into
 	 * another string table, could be here.) */
 	memset(self->frames, 0, sizeof self->frames);
+	self->ev_at = self->ev_have = 0;
 	self->string_list = PyList_New(0);
 	if (self->string_list == NULL) {
 		Py_DECREF(self);
