@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -484,6 +485,34 @@ static void test_batch_agrees(void **state)
 			batch_agrees(traces[i], 3, 64, 1);
 	}
 	tu_free_list(traces, n);
+}
+
+/* $GOTRACE_THREADS from 1 to 64 is taken as it is; anything else leaves
+ * the choice to the machine: 1 or 2. */
+static void test_default_threads(void **state)
+{
+	static const char *const ignored[] = {"", "0", "65", "2x", "-1", " 3",
+	                                      "99999999999999999999"};
+	size_t i;
+	int d;
+
+	(void)state;
+	assert_int_equal(setenv("GOTRACE_THREADS", "3", 1), 0);
+	assert_int_equal(gotrace_default_threads(), 3);
+	assert_int_equal(setenv("GOTRACE_THREADS", "64", 1), 0);
+	assert_int_equal(gotrace_default_threads(), 64);
+	assert_int_equal(setenv("GOTRACE_THREADS", "1", 1), 0);
+	assert_int_equal(gotrace_default_threads(), 1);
+	for (i = 0; i < sizeof ignored / sizeof ignored[0]; i++) {
+		assert_int_equal(setenv("GOTRACE_THREADS", ignored[i], 1), 0);
+		d = gotrace_default_threads();
+		assert_true(d == 1 || d == 2);
+	}
+	assert_int_equal(unsetenv("GOTRACE_THREADS"), 0);
+	d = gotrace_default_threads();
+	assert_true(d == 1 || d == 2);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		assert_int_equal(d, 1);
 }
 
 /* Arguments a batch refuses. */
@@ -1307,6 +1336,7 @@ int main(void)
 		cmocka_unit_test(test_state_module_slotted),
 		cmocka_unit_test(test_batch_agrees),
 		cmocka_unit_test(test_batch_arguments),
+		cmocka_unit_test(test_default_threads),
 		cmocka_unit_test(test_stacks_resolve),
 		cmocka_unit_test(test_bad_header_and_args),
 		cmocka_unit_test(test_error_messages_with_nuls),

@@ -302,8 +302,8 @@ typedef struct gotrace_reader_options {
 	 *     has caught up.
 	 * It pays on a machine with a core to spare: the ordering is about
 	 * two thirds of the work, so the read takes about that share of the
-	 * time (docs/performance.md). gotrace dump and stats use 2 threads
-	 * when there is more than one CPU.
+	 * time (docs/performance.md). gotrace and the Python package use
+	 * gotrace_default_threads() unless told otherwise.
 	 * 3 or more: threads - 1 worker threads each read and order whole
 	 * generations, several at once, while the caller's thread joins
 	 * them in order, resolves events and runs the state machine (a
@@ -323,6 +323,17 @@ typedef struct gotrace_reader_options {
 
 #define GOTRACE_READER_OPTIONS_INIT                                          \
 	{ sizeof(gotrace_reader_options), 0, 0, GOTRACE_ORDERING_AUTO, 0 }
+
+/*
+ * A value for gotrace_reader_options.threads when the user has not
+ * chosen one, as gotrace and the Python package choose it:
+ * $GOTRACE_THREADS when it is a number from 1 to 64; else 2 on a machine
+ * with more than one CPU online and, by the load average of the last
+ * minute, about a core and a half idle (two threads lose to one where
+ * another program keeps a core busy); else 1. It reads the environment
+ * and the load average each time it is called.
+ */
+GOTRACE_API int gotrace_default_threads(void);
 
 /*
  * Ordering strategies (gotrace_reader_options.ordering). Go's parser

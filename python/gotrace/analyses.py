@@ -33,8 +33,8 @@ Every function takes the trace as gotrace.open() does (a path, bytes or a
 binary file object) and these keywords, as the CLI's reading options:
 
   gen, from_, to  the generation range (--gen, --from, --to)
-  threads         the reader's threads (-j; None: as the CLI, 2 with
-                  more than one CPU, or $GOTRACE_THREADS)
+  threads         the reader's threads (-j; None: as the CLI,
+                  $GOTRACE_THREADS, else 2 with a core to spare, else 1)
   errors          "raise" (the default): a damaged trace raises
                   gotrace.TraceError (offset, generation, go_message: Go's
                   message); "warn": the results of the events before the

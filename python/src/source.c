@@ -677,20 +677,6 @@ int gtpy_source_add(PyObject *module)
 
 /* ---- the reader -------------------------------------------------------- */
 
-static int default_threads(void)
-{
-	const char *env = getenv("GOTRACE_THREADS");
-
-	if (env != NULL && *env != '\0') {
-		char *end;
-		long v = strtol(env, &end, 10);
-
-		if (*end == '\0' && v >= 1 && v <= 64)
-			return (int)v;
-	}
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-}
-
 int gtpy_open_reader(PyObject *source, PyObject *gen, PyObject *from_,
                      PyObject *to, int threads, gotrace_reader **out)
 {
@@ -716,7 +702,7 @@ int gtpy_open_reader_ex(PyObject *source, PyObject *gen, PyObject *from_,
 		return -1;
 	if (open_input(source, &in, &is_stream) < 0)
 		return -1;
-	ro.threads = threads > 0 ? threads : default_threads();
+	ro.threads = threads > 0 ? threads : gotrace_default_threads();
 	Py_BEGIN_ALLOW_THREADS
 	rc = gotrace_reader_new_opts(&r, in, &ro);
 	Py_END_ALLOW_THREADS

@@ -658,19 +658,9 @@ int cli_run_open(cli_run *run, const cli_command *cmd,
 	run->path = path;
 	run->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	run->src.fd = -1;
-	if (run->opt.threads < 0) {
-		/* The default: $GOTRACE_THREADS (1 to 64), else by CPUs. */
-		const char *env = getenv("GOTRACE_THREADS");
-		uint64_t v;
-
-		if (env != NULL && cli_parse_u64(env, 1, 64, &v) == NULL) {
-			run->opt.threads = (int)v;
-		} else {
-			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-			run->opt.threads = ncpu > 1 ? 2 : 1;
-		}
-	}
+	/* The default: $GOTRACE_THREADS, else by CPUs and load. */
+	if (run->opt.threads < 0)
+		run->opt.threads = gotrace_default_threads();
 	if (run->opt.progress < 0)
 		run->progress.enabled = isatty(2) &&
 		                        !(streaming_output && isatty(1));
