@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gotrace/gotrace.h>
@@ -227,6 +228,86 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 	gotrace_reader_free(r);
 }
 
+static gotrace_reader *open_reader(const uint8_t *data, size_t size,
+                                   int threads)
+{
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
+	gotrace_input *in;
+	gotrace_reader *r;
+
+	if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
+		return NULL;
+	opts.threads = threads;
+	gotrace_reader_new_opts(&r, in, &opts);
+	if (r == NULL)
+		gotrace_input_free(in);
+	return r;
+}
+
+/* ev as gotrace_event_write prints it, in a string of the caller's (NULL
+ * if memory ran out). */
+static char *event_text(const gotrace_event *ev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	gotrace_event_write(ev, f);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Batches of up to n events give what single calls give: a second reader
+ * reads the same input event by event beside it, and any difference in
+ * the events' text or the end aborts. The batch's events are printed only
+ * once the whole batch is in, so that a string or stack whose tables were
+ * replaced or freed meanwhile shows (as other text, or under ASan).
+ */
+static void read_batches(const uint8_t *data, size_t size, int threads,
+                         size_t n, FILE *sink)
+{
+	gotrace_reader *one = open_reader(data, size, threads);
+	gotrace_reader *bat = open_reader(data, size, threads);
+	gotrace_event evs[16], e1;
+	char *text[16];
+	size_t got, i;
+	int rc1 = GOTRACE_OK, rc2;
+
+	if (one == NULL || bat == NULL) {
+		gotrace_reader_free(one);
+		gotrace_reader_free(bat);
+		return;
+	}
+	while ((rc2 = gotrace_reader_next_batch(bat, evs, n, &got)) ==
+	       GOTRACE_OK) {
+		for (i = 0; i < got; i++) {
+			rc1 = gotrace_reader_next(one, &e1);
+			if (rc1 != GOTRACE_OK)
+				abort();
+			text[i] = event_text(&e1);
+		}
+		for (i = 0; i < got; i++) {
+			char *t = event_text(&evs[i]);
+
+			if (t != NULL && text[i] != NULL && strcmp(t, text[i]) != 0)
+				abort();
+			free(t);
+			free(text[i]);
+			gotrace_event_write(&evs[i], sink);
+		}
+	}
+	if (got != 0 || gotrace_reader_next(one, &e1) != rc2 ||
+	    strcmp(gotrace_error_message(gotrace_reader_error(one)),
+	           gotrace_error_message(gotrace_reader_error(bat))) != 0)
+		abort();
+	(void)rc1;
+	gotrace_reader_free(one);
+	gotrace_reader_free(bat);
+}
+
 static void read_wire(const uint8_t *data, size_t size, FILE *sink)
 {
 	gotrace_input *in;
@@ -353,6 +434,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_events(data, size, GOTRACE_ORDERING_PARKING, 2, sink, 2);
 	/* Generations ordered at once, speculatively (docs/parallel.md). */
 	read_events(data, size, GOTRACE_ORDERING_AUTO, 3, sink, 0);
+	read_batches(data, size, 1 + (int)(size & 1), 1 + size % 16, sink);
 	read_wire(data, size, sink);
 	read_random_access(data, size, sink);
 	read_ranges(data, size, sink);
