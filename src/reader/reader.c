@@ -232,7 +232,6 @@ void gotrace_reader_free(gotrace_reader *r)
 	}
 	gt_order_free(&r->order);
 	gt_state_free(&r->st);
-	free(r->batch_name);
 	gt_stream_destroy(&r->s);
 	gotrace_input_free(r->in);
 	gt_producer_free(&r->prod);
@@ -756,17 +755,12 @@ int gotrace_reader_next(gotrace_reader *r, gotrace_event *out)
 	return deliver(r, ev, out, 0, 0);
 }
 
-/* Takes the stop-the-world names' buffers for a batch (gt_resolve_event
- * uses one each while r->batching is set). */
-static int batch_begin(gotrace_reader *r)
+/* Hands the stop-the-world names' buffers to a batch (gt_resolve_event
+ * takes one each while r->batching is set). */
+static void batch_begin(gotrace_reader *r)
 {
-	if (r->batch_name == NULL &&
-	    (r->batch_name = malloc(GT_BATCH_NAMES *
-	                            sizeof *r->batch_name)) == NULL)
-		return GOTRACE_ERR_NOMEM;
 	r->batch_names = 0;
 	r->batching = 1;
-	return GOTRACE_OK;
 }
 
 /*
@@ -783,9 +777,7 @@ static int next_batch_other(gotrace_reader *r, gotrace_event *ev, size_t n,
 	size_t i = 1;
 	int rc;
 
-	rc = batch_begin(r);
-	if (rc != GOTRACE_OK)
-		return rc;
+	batch_begin(r);
 	rc = gotrace_reader_next(r, ev);
 	if (rc != GOTRACE_OK) {
 		r->batching = 0;
@@ -828,9 +820,7 @@ int gotrace_reader_next_batch(gotrace_reader *r, gotrace_event *ev, size_t n,
 	 * Sync that opens the next. Stop-the-world ranges' names, made
 	 * up per event, each get a buffer of their own (gt_resolve_event)
 	 * while it lasts. */
-	rc = batch_begin(r);
-	if (rc != GOTRACE_OK)
-		return rc;
+	batch_begin(r);
 	do {
 		rc = produce(r, 0, 0, i > 0, &e);
 		if (rc == GT_BATCH_END)

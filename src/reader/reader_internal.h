@@ -76,7 +76,7 @@ struct gotrace_reader {
 	 * are used up (gotrace_reader_next_batch). */
 	int batching;
 	size_t batch_names;          /* used in this batch */
-	char (*batch_name)[GT_RANGE_NAME_MAX]; /* GT_BATCH_NAMES, on demand */
+	char batch_name[GT_BATCH_NAMES][GT_RANGE_NAME_MAX];
 	uint64_t pub_gen;            /* what the getters report */
 	uint64_t pub_valid_bytes;
 	uint64_t pub_offset;
