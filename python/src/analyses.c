@@ -327,7 +327,8 @@ static PyObject *fetch_exception(void)
 static int read_pass(const source_args *a, pass *p)
 {
 	gotrace_reader *r;
-	gotrace_event ev;
+	gotrace_event evs[64];
+	size_t got = 0, i;
 	PyThreadState *ts;
 	int rc = GOTRACE_OK, frc = GOTRACE_OK;
 
@@ -349,15 +350,21 @@ static int read_pass(const source_args *a, pass *p)
 	for (;;) {
 		uint64_t stop = p->events + EVENTS_PER_CHECK;
 
-		while (p->events < stop &&
-		       (rc = gotrace_reader_next(r, &ev)) == GOTRACE_OK) {
-			p->events++;
-			if (ev.kind == GOTRACE_EVENT_SYNC)
-				p->through_sync = p->events;
-			if (p->feed != NULL && p->fed < p->limit) {
-				p->fed++;
-				if ((frc = p->feed(p->obj, &ev)) != GOTRACE_OK)
-					break;
+		/* (The analyses ask the reader nothing between events: they
+		 * can take them in batches.) */
+		while (frc == GOTRACE_OK && p->events < stop &&
+		       (rc = gotrace_reader_next_batch(r, evs, 64, &got)) ==
+		       GOTRACE_OK) {
+			for (i = 0; i < got; i++) {
+				p->events++;
+				if (evs[i].kind == GOTRACE_EVENT_SYNC)
+					p->through_sync = p->events;
+				if (p->feed != NULL && p->fed < p->limit) {
+					p->fed++;
+					frc = p->feed(p->obj, &evs[i]);
+					if (frc != GOTRACE_OK)
+						break;
+				}
 			}
 		}
 		if (rc != GOTRACE_OK || frc != GOTRACE_OK)
