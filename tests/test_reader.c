@@ -1283,6 +1283,47 @@ static void test_event_generation_after_seek(void **state)
 }
 
 /*
+ * A batch that stopped short of an error leaves it for the next call;
+ * a seek in between starts over: the events of the generation sought,
+ * not the stale error. (On every trace that fails inside a generation.)
+ */
+static void test_batch_end_then_seek(void **state)
+{
+	size_t n, i, seen = 0;
+	char **traces = tu_list_traces(TESTDATA_DIR "/traces", &n);
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		gotrace_reader *r = open_with(traces[i], 1,
+		                              GOTRACE_ORDERING_AUTO);
+		gotrace_event evs[64];
+		uint64_t gens[64];
+		size_t got;
+
+		if (!gotrace_version_is_v2(gotrace_reader_version(r)) ||
+		    wire_generations(traces[i], gens, 64) < 1) {
+			gotrace_reader_free(r);
+			continue;
+		}
+		while (gotrace_reader_next_batch(r, evs, 64, &got) ==
+		       GOTRACE_OK && r->held == GOTRACE_OK)
+			;
+		if (r->held != GOTRACE_OK &&
+		    gotrace_reader_seek_generation(r, gens[0]) == GOTRACE_OK) {
+			assert_int_equal(gotrace_reader_next_batch(r, evs, 64,
+			                                           &got),
+			                 GOTRACE_OK);
+			assert_int_equal(evs[0].kind, GOTRACE_EVENT_SYNC);
+			assert_true(evs[0].generation == gens[0]);
+			seen++;
+		}
+		gotrace_reader_free(r);
+	}
+	tu_free_list(traces, n);
+	assert_true(seen > 0);
+}
+
+/*
  * The options' struct_size: the _INIT macro sets it; 0 (a zeroed struct)
  * or too small is refused; a larger one, from a caller built against a
  * later header, is read up to the fields this library knows.
@@ -1346,6 +1387,7 @@ int main(void)
 		cmocka_unit_test(test_unnamed_experiment),
 		cmocka_unit_test(test_event_generation),
 		cmocka_unit_test(test_event_generation_after_seek),
+		cmocka_unit_test(test_batch_end_then_seek),
 		cmocka_unit_test(test_options_struct_size),
 	};
 

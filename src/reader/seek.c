@@ -132,6 +132,7 @@ static int gt_reader_restart(gotrace_reader *r, uint64_t start,
 
 	/* The consumer. */
 	r->state = GOTRACE_OK;
+	r->held = GOTRACE_OK;        /* an end a batch stopped short of */
 	gt_error_clear(&r->err);
 	gt_state_free(&r->st);
 	gt_state_init(&r->st);
