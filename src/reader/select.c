@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/decimal.h"
 #include "gotrace/index.h"
 
 /* Every field of gotrace_range is in its first version: a caller's struct
@@ -24,44 +25,11 @@ static int gt_range_size_ok(const gotrace_range *range)
 
 /* ---- parsing ------------------------------------------------------------- */
 
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static int fail_parse(const char **why, const char *reason)
 {
 	if (why != NULL)
 		*why = reason;
 	return GOTRACE_ERR_ARG;
-}
-
-/* A decimal number in [min, max]: NULL, or why it is not one. */
-static const char *parse_u64(const char *s, uint64_t min, uint64_t max,
-                             uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *p;
-
-	if (*s == '\0')
-		return "empty";
-	for (p = s; *p != '\0'; p++) {
-		unsigned d;
-
-		if (!is_digit(*p))
-			return *p == '-' && p == s ? "must not be negative"
-			                           : "not a number";
-		d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return "too large";
-		v = v * 10 + d;
-	}
-	if (v > max)
-		return "too large";
-	if (v < min)
-		return min == 1 ? "must be positive" : "too small";
-	*out = v;
-	return NULL;
 }
 
 /* Go's units, longest spelling first where one is a prefix of another. */
@@ -90,10 +58,10 @@ static const char *parse_duration(const char *s, int64_t *ns)
 	if (*s == '-')
 		return "must not be negative";
 	for (p = s; *p != '\0'; p++)
-		all_digits &= is_digit(*p);
+		all_digits &= gt_is_digit(*p);
 	if (all_digits) {
 		uint64_t v;
-		const char *why = parse_u64(s, 0, INT64_MAX, &v);
+		const char *why = gt_parse_u64(s, 0, INT64_MAX, &v);
 
 		if (why == NULL)
 			*ns = (int64_t)v;
@@ -106,7 +74,7 @@ static const char *parse_duration(const char *s, int64_t *ns)
 		int pre = 0, post = 0;
 		size_t i, ulen = 0;
 
-		for (; is_digit(*p); p++, pre++) {
+		for (; gt_is_digit(*p); p++, pre++) {
 			unsigned d = (unsigned)(*p - '0');
 
 			if (v > ((uint64_t)INT64_MAX - d) / 10)
@@ -117,7 +85,7 @@ static const char *parse_duration(const char *s, int64_t *ns)
 			/* As Go's time.ParseDuration, digits past int64
 			 * precision are dropped and the fraction is scaled in
 			 * floating point. */
-			for (p++; is_digit(*p); p++, post++)
+			for (p++; gt_is_digit(*p); p++, post++)
 				if (scale < 1e18) {
 					frac = frac * 10 + (*p - '0');
 					scale *= 10;
@@ -198,13 +166,13 @@ int gotrace_range_parse_generations(gotrace_range *range, const char *text,
 			return fail_parse(why, "too large");
 		memcpy(a, text, alen);
 		a[alen] = '\0';
-		if ((reason = parse_u64(a, 1, UINT64_MAX, &first)) != NULL)
+		if ((reason = gt_parse_u64(a, 1, UINT64_MAX, &first)) != NULL)
 			return fail_parse(why, reason);
 	}
 	if (has_last) {
 		if (colon == NULL)
 			last = first;
-		else if ((reason = parse_u64(colon + 1, 1, UINT64_MAX,
+		else if ((reason = gt_parse_u64(colon + 1, 1, UINT64_MAX,
 		                             &last)) != NULL)
 			return fail_parse(why, reason);
 	}
@@ -225,7 +193,7 @@ static int fixed_digits(const char **p, int n, int *v)
 
 	*v = 0;
 	for (i = 0; i < n; i++) {
-		if (!is_digit((*p)[i]))
+		if (!gt_is_digit((*p)[i]))
 			return 0;
 		*v = *v * 10 + ((*p)[i] - '0');
 	}
@@ -262,10 +230,10 @@ static const char *parse_rfc3339(const char *s, int64_t *ns)
 	    !fixed_digits(&p, 2, &sec))
 		return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
 	if (*p == '.') {
-		if (!is_digit(p[1]))
+		if (!gt_is_digit(p[1]))
 			return "not an RFC 3339 time (e.g. 2026-12-03T10:15:00.5Z)";
 		/* Digits past nanoseconds are dropped. */
-		for (p++; is_digit(*p); p++)
+		for (p++; gt_is_digit(*p); p++)
 			if (scale > 1) {
 				scale /= 10;
 				frac += (*p - '0') * scale;
@@ -310,12 +278,12 @@ int gotrace_range_parse_time(gotrace_range *range, int end, const char *text,
 		return fail_parse(why, "struct_size too small");
 	if (*text == '@') {
 		clock = GOTRACE_CLOCK_TRACE;
-		if ((reason = parse_u64(text + 1, 0, INT64_MAX, &v)) != NULL)
+		if ((reason = gt_parse_u64(text + 1, 0, INT64_MAX, &v)) != NULL)
 			return fail_parse(why, reason);
 		t = (int64_t)v;
-	} else if (strlen(text) >= 5 && is_digit(text[0]) &&
-	           is_digit(text[1]) && is_digit(text[2]) &&
-	           is_digit(text[3]) && text[4] == '-') {
+	} else if (strlen(text) >= 5 && gt_is_digit(text[0]) &&
+	           gt_is_digit(text[1]) && gt_is_digit(text[2]) &&
+	           gt_is_digit(text[3]) && text[4] == '-') {
 		/* A date starts with its year and a '-'; no duration does. */
 		clock = GOTRACE_CLOCK_WALL;
 		if ((reason = parse_rfc3339(text, &t)) != NULL)

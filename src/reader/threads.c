@@ -4,37 +4,22 @@
  */
 #define _DEFAULT_SOURCE 1     /* getloadavg */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/decimal.h"
 #include "gotrace/reader.h"
-
-/* $GOTRACE_THREADS as a number from 1 to 64, else 0. */
-static int threads_from_env(void)
-{
-	const char *env = getenv("GOTRACE_THREADS");
-	int v = 0;
-
-	if (env == NULL || *env == '\0')
-		return 0;
-	for (; *env != '\0'; env++) {
-		if (*env < '0' || *env > '9')
-			return 0;
-		v = v * 10 + (*env - '0');
-		if (v > 64)
-			return 0;
-	}
-	return v;
-}
 
 int gotrace_default_threads(void)
 {
+	const char *env = getenv("GOTRACE_THREADS");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	double load;
-	int env = threads_from_env();
+	uint64_t v;
 
-	if (env > 0)
-		return env;
+	if (env != NULL && gt_parse_u64(env, 1, 64, &v) == NULL)
+		return (int)v;
 	if (ncpu < 2)
 		return 1;
 	/* The two threads take most of two cores and wait on each other:
