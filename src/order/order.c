@@ -709,16 +709,17 @@ static GT_ALWAYS_INLINE int queue_ev(step *s, ctx c)
 	return 0;
 }
 
-/* Queues an event the engine infers from another. */
+/* Queues an event the engine infers from another; gslot: the slot of the
+ * goroutine it moves, or GT_NO_SLOT. */
 static int queue_extra(step *s, ctx c, uint8_t type, uint64_t a0, uint64_t a1,
-                       uint64_t a3)
+                       uint64_t a3, uint32_t gslot)
 {
 	gt_event *e = push_slot(s->o);
 
 	if (e == NULL)
 		return nomem(s);
 	memset(e, 0, sizeof *e);
-	e->gslot = GT_NO_SLOT;
+	e->gslot = gslot;
 	e->type = type;
 	e->spec = ctx_marks(c);
 	e->time = s->ev->time;
@@ -1414,18 +1415,15 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 		return rc;
 	if (s->ev->type == GOTRACE_WIRE_GO_SWITCH) {
 		curgs->status = GOTRACE_GO_WAITING;
-		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_BLOCK, 0, 0, 0);
+		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_BLOCK, 0, 0, 0,
+		                 curgs->slot);
 	} else {
-		uint32_t slot = curgs->slot;
-		gt_order *o = s->o;
-
-		delete_g(o, cur.g);
-		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_DESTROY, 0, 0, 0);
 		/* As in go_stop_exec: the slot is how the ended goroutine is
 		 * found once its index entry is gone. */
-		if (rc == 0)
-			o->queue[(o->qhead + o->qlen - 1) & (o->qcap - 1)].gslot =
-				slot;
+		uint32_t slot = curgs->slot;
+
+		delete_g(s->o, cur.g);
+		rc = queue_extra(s, cur, GOTRACE_WIRE_GO_DESTROY, 0, 0, 0, slot);
 	}
 	if (rc != 0)
 		return rc;
@@ -1438,7 +1436,7 @@ static int go_switch(step *s, ctx cur, ctx *next, int *ok)
 	start = cur;
 	SET_G(&start, GT_NO_ID);
 	return queue_extra(s, start, GOTRACE_WIRE_GO_START, (uint64_t)nextg,
-	                   s->ev->args[1], 0);
+	                   s->ev->args[1], 0, nextgs->slot);
 }
 
 /* The P in the context, which a rule looks up: a speculative engine must
@@ -1585,7 +1583,7 @@ static int destroy_syscall(step *s, ctx cur, ctx *next)
 		ps->status = GT_WIRE_PROC_ABANDONED;
 		SET_P(next, GT_NO_ID);
 		rc = queue_extra(s, cur, GOTRACE_WIRE_PROC_STEAL, (uint64_t)cur.p, 0,
-		                 GT_WIRE_PROC_SYSCALL);
+		                 GT_WIRE_PROC_SYSCALL, GT_NO_SLOT);
 		if (rc != 0)
 			return rc;
 	}
