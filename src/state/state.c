@@ -88,18 +88,8 @@ int gt_state_unslot(gt_state *st)
 	return 0;
 }
 
-static void init_g(gt_state_g *g, int64_t id)
-{
-	g->info.id = id;
-	g->info.state = GOTRACE_GO_UNDETERMINED;
-	g->info.thread = g->info.proc = -1;
-	g->info.since = 0;
-}
-
 gt_state_g *gt_state_add_g_at(gt_state *st, int64_t id, uint32_t s)
 {
-	uint32_t p, q, other;
-
 	if (s >= st->nslots) {
 		size_t n = (size_t)s + 1, k;
 
@@ -115,17 +105,7 @@ gt_state_g *gt_state_add_g_at(gt_state *st, int64_t id, uint32_t s)
 		}
 		st->nslots = n;
 	}
-	/* s (free) and the first free slot trade places in the list. */
-	p = st->gs[s].pos;
-	q = (uint32_t)st->ngs;
-	other = st->glive[q];
-	st->glive[p] = other;
-	st->gs[other].pos = p;
-	st->glive[q] = s;
-	st->gs[s].pos = q;
-	st->ngs++;
-	init_g(&st->gs[s], id);
-	return &st->gs[s];
+	return gt_state_take_slot(st, s, id);
 }
 
 /* Slotted: where goroutine id (which the table does not hold) is to be
@@ -224,9 +204,7 @@ static inline gt_state_g *add_g(gt_state *st, int64_t id, uint32_t hint)
 	s = st->glive[st->ngs];
 	if (gt_gidmap_put(&st->g_index, (uint64_t)id, s) != 0)
 		return NULL;
-	st->ngs++;
-	g = &st->gs[s];
-	init_g(g, id);
+	g = gt_state_take_slot(st, s, id);
 	remember_hint(st, hint, s);
 	return g;
 }

@@ -120,6 +120,26 @@ static inline gt_state_g *gt_state_at(gt_state *st, uint32_t s, int64_t id)
 	return NULL;
 }
 
+/* Slot s, free, becomes goroutine id's record (Undetermined, on no M):
+ * it trades places in the list with the first free slot. */
+static inline gt_state_g *gt_state_take_slot(gt_state *st, uint32_t s,
+                                             int64_t id)
+{
+	gt_state_g *g = &st->gs[s];
+	uint32_t p = g->pos, q = (uint32_t)st->ngs, other = st->glive[q];
+
+	st->glive[p] = other;
+	st->gs[other].pos = p;
+	st->glive[q] = s;
+	g->pos = q;
+	st->ngs = q + 1;
+	g->info.id = id;
+	g->info.state = GOTRACE_GO_UNDETERMINED;
+	g->info.thread = g->info.proc = -1;
+	g->info.since = 0;
+	return g;
+}
+
 /*
  * Slotted, a goroutine created (or first seen): its record at the engine's
  * slot, found or taken there; *added says which. NULL if memory ran out.
@@ -130,33 +150,20 @@ static GT_ALWAYS_INLINE gt_state_g *gt_state_take_g(gt_state *st, int64_t id,
                                                     uint32_t hint,
                                                     int *added)
 {
-	uint32_t s = gt_state_eng_slot(st, id, hint), p, q, other;
+	uint32_t s = gt_state_eng_slot(st, id, hint);
 	gt_state_g *g;
 
 	if (s >= st->nslots)
 		return gt_state_find_or_add_g(st, id, hint, added);
 	g = &st->gs[s];
-	q = (uint32_t)st->ngs;
-	if (g->pos < q) {
+	if (g->pos < st->ngs) {
 		if (g->info.id != id)
 			return gt_state_find_or_add_g(st, id, hint, added);
 		*added = 0;
 		return g;
 	}
-	/* s (free) and the first free slot trade places in the list. */
-	p = g->pos;
-	other = st->glive[q];
-	st->glive[p] = other;
-	st->gs[other].pos = p;
-	st->glive[q] = s;
-	g->pos = q;
-	st->ngs = q + 1;
-	g->info.id = id;
-	g->info.state = GOTRACE_GO_UNDETERMINED;
-	g->info.thread = g->info.proc = -1;
-	g->info.since = 0;
 	*added = 1;
-	return g;
+	return gt_state_take_slot(st, s, id);
 }
 
 /* Removes goroutine g; the last one listed takes its place in the list.
