@@ -16,7 +16,6 @@
 #include "wire/varint.h"
 
 #define MAX_BATCH_SIZE 65536u
-#define MAX_STRING_SIZE 1024u
 #define MAX_FRAMES_PER_STACK 128u
 
 /* Go's NoThread (-1) as stored in an unsigned M ID. */
@@ -179,10 +178,10 @@ static int add_strings(gt_generation *g, const gt_batch *b,
 		}
 		READ_OR_FAIL(&c, &id, err, "string table: string ID");
 		READ_OR_FAIL(&c, &len, err, "string table: string length");
-		if (len > MAX_STRING_SIZE) {
+		if (len > GT_MAX_STRING_SIZE) {
 			gt_error_set(err, GOTRACE_ERR_CORRUPT, at, "string table",
 			             "invalid string size %" PRIu64 ", maximum is %u",
-			             len, MAX_STRING_SIZE);
+			             len, GT_MAX_STRING_SIZE);
 			return GOTRACE_ERR_CORRUPT;
 		}
 		have = b->len - c.pos;

@@ -21,6 +21,9 @@
 #include "base/idmap.h"
 #include "io/stream.h"
 
+/* The longest string a table may hold (Go's limit). */
+#define GT_MAX_STRING_SIZE 1024u
+
 /* One batch as stored: its header and undecoded payload. */
 typedef struct gt_batch {
 	uint64_t m;           /* M (thread) ID that wrote it */

@@ -766,9 +766,9 @@ static void batch_begin(gotrace_reader *r)
 /*
  * gotrace_reader_next_batch on any other path: its first event from
  * gotrace_reader_next. With the ordering on a worker, events that follow
- * in the ring, of the same generation (the next one's first would let
- * the worker replace the tables this one's events point into) and ready
- * without waiting, join it.
+ * in the ring, ready without waiting, join it up to the next Sync: a
+ * generation's first item is its Sync, and taking it would let the worker
+ * replace the tables the batch's events point into.
  */
 static int next_batch_other(gotrace_reader *r, gotrace_event *ev, size_t n,
                             size_t *got)
@@ -786,9 +786,7 @@ static int next_batch_other(gotrace_reader *r, gotrace_event *ev, size_t n,
 	if (r->pipe != NULL && r->par == NULL) {
 		while (i < n && r->batch_names < GT_BATCH_NAMES &&
 		       (item = gt_pipe_peek(r->pipe)) != NULL &&
-		       item->type != GT_EV_END && item->type != GT_EV_SYNC &&
-		       (item->gen == NULL ||
-		        item->gen->serial <= r->pipe->released_local)) {
+		       item->type != GT_EV_END && item->type != GT_EV_SYNC) {
 			gt_pipe_skip(r->pipe);
 			/* An error is sticky: the next call's. */
 			if (deliver(r, item, &ev[i], 0, 1) != GOTRACE_OK)

@@ -18,9 +18,8 @@
 #include "v1/v1.h"
 #include "gotrace/reader.h"
 
-/* "stop-the-world (<kind>)": a kind is a trace string, at most 1024
- * bytes. */
-#define GT_RANGE_NAME_MAX 1100
+/* "stop-the-world (<kind>)" and its NUL, the kind a table's string. */
+#define GT_RANGE_NAME_MAX (sizeof "stop-the-world ()" + GT_MAX_STRING_SIZE)
 /* Such names one batch may hold (gotrace_reader_next_batch). */
 #define GT_BATCH_NAMES 16
 
