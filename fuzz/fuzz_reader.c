@@ -176,26 +176,36 @@ static void exports_finish(exports *x)
 	gotrace_sink_free(x->sink);
 }
 
+/* A reader of the input; NULL if memory ran out. (A bad header is the
+ * first read's error.) */
+static gotrace_reader *open_reader(const uint8_t *data, size_t size,
+                                   int ordering, int threads)
+{
+	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
+	gotrace_input *in;
+	gotrace_reader *r;
+
+	if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
+		return NULL;
+	opts.ordering = ordering;
+	opts.threads = threads;
+	gotrace_reader_new_opts(&r, in, &opts);
+	if (r == NULL)
+		gotrace_input_free(in);
+	return r;
+}
+
 static void read_events(const uint8_t *data, size_t size, int ordering,
                         int threads, FILE *sink, int analyse)
 {
 	analyses an;
 	exports ex;
-	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
-	gotrace_input *in;
-	gotrace_reader *r;
+	gotrace_reader *r = open_reader(data, size, ordering, threads);
 	gotrace_event ev;
-	int rc;
+	int rc = GOTRACE_OK;
 
-	if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
+	if (r == NULL)
 		return;
-	opts.ordering = ordering;
-	opts.threads = threads;
-	rc = gotrace_reader_new_opts(&r, in, &opts);
-	if (r == NULL) {
-		gotrace_input_free(in);
-		return;
-	}
 	if (analyse && !analyses_new(&an, analyse == 1 ? GOTRACE_UTIL_DEFAULT :
 	                             GOTRACE_UTIL_DEFAULT | GOTRACE_UTIL_PER_PROC)) {
 		gotrace_summary_free(an.sum);
@@ -228,22 +238,6 @@ static void read_events(const uint8_t *data, size_t size, int ordering,
 	gotrace_reader_free(r);
 }
 
-static gotrace_reader *open_reader(const uint8_t *data, size_t size,
-                                   int threads)
-{
-	gotrace_reader_options opts = GOTRACE_READER_OPTIONS_INIT;
-	gotrace_input *in;
-	gotrace_reader *r;
-
-	if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
-		return NULL;
-	opts.threads = threads;
-	gotrace_reader_new_opts(&r, in, &opts);
-	if (r == NULL)
-		gotrace_input_free(in);
-	return r;
-}
-
 /* ev as gotrace_event_write prints it, in a string of the caller's (NULL
  * if memory ran out). */
 static char *event_text(const gotrace_event *ev)
@@ -269,23 +263,24 @@ static char *event_text(const gotrace_event *ev)
 static void read_batches(const uint8_t *data, size_t size, int threads,
                          size_t n, FILE *sink)
 {
-	gotrace_reader *one = open_reader(data, size, threads);
-	gotrace_reader *bat = open_reader(data, size, threads);
+	gotrace_reader *one = open_reader(data, size, GOTRACE_ORDERING_AUTO,
+	                                  threads);
+	gotrace_reader *bat = open_reader(data, size, GOTRACE_ORDERING_AUTO,
+	                                  threads);
 	gotrace_event evs[16], e1;
 	char *text[16];
 	size_t got, i;
-	int rc1 = GOTRACE_OK, rc2;
+	int rc;
 
 	if (one == NULL || bat == NULL) {
 		gotrace_reader_free(one);
 		gotrace_reader_free(bat);
 		return;
 	}
-	while ((rc2 = gotrace_reader_next_batch(bat, evs, n, &got)) ==
+	while ((rc = gotrace_reader_next_batch(bat, evs, n, &got)) ==
 	       GOTRACE_OK) {
 		for (i = 0; i < got; i++) {
-			rc1 = gotrace_reader_next(one, &e1);
-			if (rc1 != GOTRACE_OK)
+			if (gotrace_reader_next(one, &e1) != GOTRACE_OK)
 				abort();
 			text[i] = event_text(&e1);
 		}
@@ -299,11 +294,10 @@ static void read_batches(const uint8_t *data, size_t size, int threads,
 			gotrace_event_write(&evs[i], sink);
 		}
 	}
-	if (got != 0 || gotrace_reader_next(one, &e1) != rc2 ||
+	if (got != 0 || gotrace_reader_next(one, &e1) != rc ||
 	    strcmp(gotrace_error_message(gotrace_reader_error(one)),
 	           gotrace_error_message(gotrace_reader_error(bat))) != 0)
 		abort();
-	(void)rc1;
 	gotrace_reader_free(one);
 	gotrace_reader_free(bat);
 }
@@ -379,7 +373,6 @@ static void read_ranges(const uint8_t *data, size_t size, FILE *sink)
 {
 	gotrace_range gens = GOTRACE_RANGE_INIT, times = GOTRACE_RANGE_INIT;
 	gotrace_selection sel;
-	gotrace_input *in;
 	gotrace_reader *r;
 	gotrace_event ev;
 	char text[49];
@@ -406,13 +399,9 @@ static void read_ranges(const uint8_t *data, size_t size, FILE *sink)
 
 		if (range->kind == GOTRACE_RANGE_ALL)
 			continue;
-		if (gotrace_input_open_memory(&in, data, size) != GOTRACE_OK)
+		if ((r = open_reader(data, size, GOTRACE_ORDERING_AUTO, 0)) ==
+		    NULL)
 			return;
-		(void)gotrace_reader_new(&r, in);
-		if (r == NULL) {
-			gotrace_input_free(in);
-			return;
-		}
 		if (gotrace_reader_select(r, range, &sel) == GOTRACE_OK)
 			while (gotrace_reader_next(r, &ev) == GOTRACE_OK)
 				gotrace_event_write(&ev, sink);

@@ -274,10 +274,10 @@ typedef struct cli_progress {
 	uint64_t next_check;
 } cli_progress;
 
-/* One reading of one trace: what a command opens, reads and closes. */
 /* Events cli_run_next reads at a time. */
 #define CLI_BATCH 64
 
+/* One reading of one trace: what a command opens, reads and closes. */
 typedef struct cli_run {
 	const cli_command *cmd;
 	cli_reader_opts opt;
@@ -328,7 +328,8 @@ int cli_run_open(cli_run *run, const cli_command *cmd,
 int cli_run_open_index(cli_run *run, const cli_command *cmd,
                        const cli_reader_opts *opt, const char *path);
 
-/* Counts an event for the progress line, which it redraws now and then. */
+/* The progress line's turn (its event count reached next_check): redraws
+ * it now and then. */
 void cli_progress_tick(cli_run *run);
 
 /* cli_run_next past the events in hand: the next batch. */
