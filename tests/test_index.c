@@ -36,6 +36,8 @@
 
 #include <gotrace/gotrace.h>
 
+#include "gen/index.h"
+#include "reader/reader_internal.h"
 #include "testutil.h"
 
 /* ---- inputs -------------------------------------------------------------- */
@@ -780,6 +782,108 @@ static void test_seek_midway(void **state)
 	}
 }
 
+/* Two indexes list the same generations and end with the same error. */
+static void expect_same_index(const gotrace_index *a, int arc,
+                              const gotrace_index *b, int brc)
+{
+	size_t k;
+
+	assert_int_equal(arc, brc);
+	assert_int_equal(gotrace_index_count(a), gotrace_index_count(b));
+	for (k = 0; k < gotrace_index_count(a); k++) {
+		gotrace_generation_info ga = gen_at(a, k), gb = gen_at(b, k);
+
+		assert_memory_equal(&ga, &gb, sizeof ga);
+	}
+	assert_int_equal(gotrace_error_code(gotrace_index_error(a)),
+	                 gotrace_error_code(gotrace_index_error(b)));
+	assert_string_equal(gotrace_error_message(gotrace_index_error(a)),
+	                    gotrace_error_message(gotrace_index_error(b)));
+	assert_int_equal(gotrace_error_offset(gotrace_index_error(a)),
+	                 gotrace_error_offset(gotrace_index_error(b)));
+}
+
+/*
+ * A seek, a stop or a range of generation numbers scans the index only
+ * up to the generation it names (so that reaching one near the start of
+ * a long trace does not wait for the whole scan), and the index the
+ * reader hands out afterwards is the whole one, error included: on every
+ * v2 trace, intact and truncated, for every generation.
+ */
+static void test_index_scanned_as_needed(void **state)
+{
+	static const char *const dirs[] = {"go1.22", "go1.23", "go1.24",
+	                                   "go1.26", "go1.27", "truncated"};
+	size_t d, checked = 0, early = 0;
+
+	(void)state;
+	for (d = 0; d < sizeof dirs / sizeof *dirs; d++) {
+		char dir[4096];
+		size_t n, i;
+		char **traces;
+
+		snprintf(dir, sizeof dir, TESTDATA_DIR "/traces/%s", dirs[d]);
+		traces = tu_list_traces(dir, &n);
+		for (i = 0; i < n; i++) {
+			size_t len, count, k;
+			uint8_t *data = tu_read_file(traces[i], &len);
+			gotrace_index *full;
+			int frc, how;
+
+			assert_non_null(data);
+			if (header_version(data, len) < 22) {
+				free(data);
+				continue;
+			}
+			full = index_file(IN_MEMORY, traces[i], data, len, &frc);
+			count = gotrace_index_count(full);
+			for (k = 0; k < count; k++) {
+				gotrace_generation_info g = gen_at(full, k);
+
+				for (how = 0; how < 3; how++) {
+					gotrace_reader *r = reader_on(
+						open_input(IN_PATH, traces[i], data, len, NULL), 1);
+					gotrace_range range = GOTRACE_RANGE_INIT;
+					const gotrace_index *idx;
+					int rc;
+
+					if (how == 0) {
+						rc = gotrace_reader_seek_generation(r, g.number);
+					} else if (how == 1) {
+						rc = gotrace_reader_set_stop(r, g.number);
+					} else {
+						char spec[64];
+
+						snprintf(spec, sizeof spec, "%" PRIu64 ":%" PRIu64,
+						         g.number, g.number);
+						assert_int_equal(gotrace_range_parse_generations(
+							&range, spec, NULL), GOTRACE_OK);
+						rc = gotrace_reader_select(r, &range, NULL);
+					}
+					assert_int_equal(rc, GOTRACE_OK);
+					/* Listed up to k, and (where more follow) no more. */
+					assert_int_equal(gotrace_index_count(r->index), k + 1);
+					if (k + 1 < count)
+						assert_true(gt_index_scanning(r->index));
+					early += gt_index_scanning(r->index) != 0;
+					idx = gotrace_reader_index(r, &rc);
+					assert_non_null(idx);
+					assert_false(gt_index_scanning(idx));
+					expect_same_index(idx, rc, full, frc);
+					gotrace_reader_free(r);
+					checked++;
+				}
+			}
+			gotrace_index_free(full);
+			free(data);
+		}
+		tu_free_list(traces, n);
+	}
+	/* Both ends met: multi-generation traces, and truncated ones. */
+	assert_true(checked > 100);
+	assert_true(early > 50);
+}
+
 static int cmp_line(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1286,6 +1390,7 @@ int main(void)
 		cmocka_unit_test(test_seek_path_parallel),
 		cmocka_unit_test(test_stop_from_start),
 		cmocka_unit_test(test_seek_midway),
+		cmocka_unit_test(test_index_scanned_as_needed),
 		cmocka_unit_test(test_seek_matches_go),
 		cmocka_unit_test(test_seek_time),
 		cmocka_unit_test(test_errors),

@@ -182,7 +182,11 @@ GOTRACE_API void gotrace_index_free(gotrace_index *idx);
 
 /*
  * gotrace_reader_index returns the reader's index of its input, scanning
- * it on the first call, or NULL. The scan reads a second view of the
+ * it on the first call (or finishing the scan a seek began), or NULL.
+ * Seeks, stops and ranges of generation numbers scan only as far as the
+ * generations they name, so that a seek near the start of a long trace
+ * does not wait for all of it; what this returns is always the whole
+ * index. The scan reads a second view of the
  * input, so the reader's position and events are not disturbed, whenever
  * it is called: the same buffer for a memory input; for a file, a
  * descriptor or a mapped file, the same descriptor with pread(2) (the
@@ -208,7 +212,7 @@ GOTRACE_API const gotrace_index *gotrace_reader_index(gotrace_reader *r,
  * options.threads >= 2 stops its worker thread and starts another on the
  * next gotrace_reader_next. Allowed at any time, on an input that can be
  * read twice (memory, mapped file, file or seekable descriptor); the
- * reader's index is made first if it was not (gotrace_reader_index), and
+ * reader's index is scanned first as far as gen (gotrace_reader_index), and
  * any generation it lists can be seeked to, on a damaged trace too.
  * Returns GOTRACE_OK; GOTRACE_ERR_ARG if the index has no such generation
  * or it comes after the stop (the reader is then left as it was);
@@ -347,7 +351,8 @@ GOTRACE_API int gotrace_index_select(const gotrace_index *idx,
 
 /*
  * gotrace_reader_select makes r read range: it resolves it against the
- * reader's index (gotrace_reader_index, made if it was not), seeks to
+ * reader's index (gotrace_reader_index; a range of generation numbers
+ * with both ends scans it only as far as they are), seeks to
  * the first generation (gotrace_reader_seek_generation) and stops after
  * the last (gotrace_reader_set_stop; no stop if the range has no last
  * end, replacing any stop set before). sel may be NULL; if not, it is

@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "base/grow.h"
 #include "gen/generation.h"
+#include "gen/index.h"
 #include "gotrace/index.h"
 #include "gotrace/wire.h"
 #include "io/source.h"
@@ -29,14 +30,6 @@
  * follows it, then a seek past the payload (batches are mostly 64 KB). */
 #define INDEX_READ_HINT 1024u
 
-struct gotrace_index {
-	gotrace_input *in;
-	gotrace_version version;
-	uint64_t header_size;
-	gotrace_generation_info *gens;
-	size_t n, cap;
-	struct gotrace_error err;
-};
 
 /* A generation being scanned. */
 typedef struct scan_gen {
@@ -50,6 +43,23 @@ typedef struct scan_gen {
 	int has_clock;
 	uint64_t clock_ts, clock_mono, clock_sec, clock_nsec;
 } scan_gen;
+
+struct gotrace_index {
+	gotrace_input *in;
+	gotrace_version version;
+	uint64_t header_size;
+	gotrace_generation_info *gens;
+	size_t n, cap;
+	struct gotrace_error err;
+	/* The scan, which a reader's index runs only as far as a seek needs
+	 * (gt_index_open): while scanning, its stream, the input it reads
+	 * (a view of in, or in) and the generation it is in. */
+	int scanning;
+	int scan_rc;          /* the scan's result, once it ended */
+	gotrace_input *view;
+	gt_stream s;
+	scan_gen g;
+};
 
 /* One batch header, decoded. */
 typedef struct batch_hdr {
@@ -423,120 +433,136 @@ static void start_gen(scan_gen *g, const batch_hdr *h)
 	g->start = h->offset;
 }
 
-/* Go 1.26+: a generation ends at its EndOfGeneration marker. */
-static int scan_with_marker(gotrace_index *idx, gt_stream *s)
+/* gt_index_step's result when the scan goes on. */
+enum { SCAN_MORE = 2 };
+
+/* Go 1.26+: a generation ends at its EndOfGeneration marker. One batch
+ * (or marker) per call: SCAN_MORE, or the scan's result. */
+static int step_with_marker(gotrace_index *idx)
 {
-	scan_gen g;
+	gt_stream *s = &idx->s;
+	scan_gen *g = &idx->g;
+	batch_hdr h;
 	int rc;
 
-	memset(&g, 0, sizeof g);
-	for (;;) {
-		batch_hdr h;
-
-		rc = read_header(s, &h, &idx->err);
-		if (rc == HDR_EOF) {
-			if (g.open && g.batches != 0) {
-				gt_error_set(&idx->err, GOTRACE_ERR_TRUNCATED, s->offset,
-				             NULL, "incomplete generation found; "
-				             "trace likely truncated");
-				return GOTRACE_ERR_TRUNCATED;
-			}
-			return GOTRACE_OK;
+	rc = read_header(s, &h, &idx->err);
+	if (rc == HDR_EOF) {
+		if (g->open && g->batches != 0) {
+			gt_error_set(&idx->err, GOTRACE_ERR_TRUNCATED, s->offset,
+			             NULL, "incomplete generation found; "
+			             "trace likely truncated");
+			return GOTRACE_ERR_TRUNCATED;
 		}
-		if (rc != HDR_OK)
-			return rc;
-		if (!g.open) {
-			start_gen(&g, &h);
-			if (h.marker)
-				g.gen = 0;
-		}
-		if (h.marker) {
-			gt_stream_skip(s, 1);
-			rc = close_gen(idx, &g, s->offset);
-			if (rc != GOTRACE_OK)
-				return rc;
-			continue;
-		}
-		if (h.gen == 0) {
-			gt_error_set(&idx->err, GOTRACE_ERR_CORRUPT, h.offset, NULL,
-			             "invalid generation number %" PRIu64, h.gen);
-			return GOTRACE_ERR_CORRUPT;
-		}
-		if (h.gen != g.gen) {
-			gt_error_set(&idx->err, GOTRACE_ERR_INVALID, h.offset, NULL,
-			             "broken trace: missing end-of-generation event, "
-			             "or generations are interleaved");
-			return GOTRACE_ERR_INVALID;
-		}
-		rc = add_batch(idx, s, &g, &h);
-		if (rc != GOTRACE_OK)
-			return rc;
+		return GOTRACE_OK;
 	}
+	if (rc != HDR_OK)
+		return rc;
+	if (!g->open) {
+		start_gen(g, &h);
+		if (h.marker)
+			g->gen = 0;
+	}
+	if (h.marker) {
+		gt_stream_skip(s, 1);
+		rc = close_gen(idx, g, s->offset);
+		return rc != GOTRACE_OK ? rc : SCAN_MORE;
+	}
+	if (h.gen == 0) {
+		gt_error_set(&idx->err, GOTRACE_ERR_CORRUPT, h.offset, NULL,
+		             "invalid generation number %" PRIu64, h.gen);
+		return GOTRACE_ERR_CORRUPT;
+	}
+	if (h.gen != g->gen) {
+		gt_error_set(&idx->err, GOTRACE_ERR_INVALID, h.offset, NULL,
+		             "broken trace: missing end-of-generation event, "
+		             "or generations are interleaved");
+		return GOTRACE_ERR_INVALID;
+	}
+	rc = add_batch(idx, s, g, &h);
+	return rc != GOTRACE_OK ? rc : SCAN_MORE;
 }
 
-/* Before Go 1.26: a generation ends where a batch of the next begins. */
-static int scan_with_spill(gotrace_index *idx, gt_stream *s)
+/* Before Go 1.26: a generation ends where a batch of the next begins.
+ * As step_with_marker. */
+static int step_with_spill(gotrace_index *idx)
 {
-	scan_gen g;
+	gt_stream *s = &idx->s;
+	scan_gen *g = &idx->g;
+	batch_hdr h;
 	int rc;
 
-	memset(&g, 0, sizeof g);
-	for (;;) {
-		batch_hdr h;
-
-		rc = read_header(s, &h, &idx->err);
-		if (rc == HDR_EOF)
-			break;
-		if (rc != HDR_OK) {
-			/* A batch of the next generation begins, though it is
-			 * damaged: this one is whole (Go yields it). */
-			if (g.open && h.have_gen && h.gen == g.gen + 1) {
-				struct gotrace_error keep = idx->err;
-
-				if (close_gen(idx, &g, h.offset) == GOTRACE_OK)
-					idx->err = keep;
-			}
-			return rc;
-		}
-		if (h.marker) {
-			/* Not a batch before Go 1.26: as Go's reader, read it as
-			 * a batch header and fail. */
-			gt_error_set(&idx->err, GOTRACE_ERR_CORRUPT, h.offset, NULL,
-			             "expected batch event, got event %u",
-			             GOTRACE_WIRE_END_OF_GENERATION);
-			return GOTRACE_ERR_CORRUPT;
-		}
-		if (h.gen == 0) {
-			gt_error_set(&idx->err, GOTRACE_ERR_CORRUPT, h.offset, NULL,
-			             "invalid generation number %" PRIu64, h.gen);
-			return GOTRACE_ERR_CORRUPT;
-		}
-		if (!g.open) {
-			start_gen(&g, &h);
-		} else if (h.gen == g.gen + 1) {
-			rc = close_gen(idx, &g, h.offset);
-			if (rc != GOTRACE_OK)
-				return rc;
-			start_gen(&g, &h);
-		} else if (h.gen != g.gen) {
-			gt_error_set(&idx->err, GOTRACE_ERR_INVALID, h.offset, NULL,
-			             "generations out of order");
-			return GOTRACE_ERR_INVALID;
-		}
-		rc = add_batch(idx, s, &g, &h);
-		if (rc != GOTRACE_OK)
-			return rc;
-	}
+	rc = read_header(s, &h, &idx->err);
 	/* The end of the input ends the last generation; an empty trace is
 	 * a generation without a frequency, as in Go. */
-	return close_gen(idx, &g, s->offset);
+	if (rc == HDR_EOF)
+		return close_gen(idx, g, s->offset);
+	if (rc != HDR_OK) {
+		/* A batch of the next generation begins, though it is damaged:
+		 * this one is whole (Go yields it). */
+		if (g->open && h.have_gen && h.gen == g->gen + 1) {
+			struct gotrace_error keep = idx->err;
+
+			if (close_gen(idx, g, h.offset) == GOTRACE_OK)
+				idx->err = keep;
+		}
+		return rc;
+	}
+	if (h.marker) {
+		/* Not a batch before Go 1.26: as Go's reader, read it as a
+		 * batch header and fail. */
+		gt_error_set(&idx->err, GOTRACE_ERR_CORRUPT, h.offset, NULL,
+		             "expected batch event, got event %u",
+		             GOTRACE_WIRE_END_OF_GENERATION);
+		return GOTRACE_ERR_CORRUPT;
+	}
+	if (h.gen == 0) {
+		gt_error_set(&idx->err, GOTRACE_ERR_CORRUPT, h.offset, NULL,
+		             "invalid generation number %" PRIu64, h.gen);
+		return GOTRACE_ERR_CORRUPT;
+	}
+	if (!g->open) {
+		start_gen(g, &h);
+	} else if (h.gen == g->gen + 1) {
+		rc = close_gen(idx, g, h.offset);
+		if (rc != GOTRACE_OK)
+			return rc;
+		start_gen(g, &h);
+	} else if (h.gen != g->gen) {
+		gt_error_set(&idx->err, GOTRACE_ERR_INVALID, h.offset, NULL,
+		             "generations out of order");
+		return GOTRACE_ERR_INVALID;
+	}
+	rc = add_batch(idx, s, g, &h);
+	return rc != GOTRACE_OK ? rc : SCAN_MORE;
 }
 
-int gotrace_index_new(gotrace_index **out, gotrace_input *in)
+/* Ends the scan with result rc, letting go of what only it used. */
+static void end_scan(gotrace_index *idx, int rc)
+{
+	idx->scanning = 0;
+	idx->scan_rc = rc;
+	gt_stream_destroy(&idx->s);
+	gotrace_input_free(idx->view);
+	idx->view = NULL;
+}
+
+/* Scans until one more generation is listed or the scan ends. */
+static void scan_one_generation(gotrace_index *idx)
+{
+	size_t n = idx->n;
+
+	while (idx->scanning && idx->n == n) {
+		int rc = idx->version >= GOTRACE_GO126 ? step_with_marker(idx)
+		                                       : step_with_spill(idx);
+
+		if (rc != SCAN_MORE)
+			end_scan(idx, rc);
+	}
+}
+
+int gt_index_open(gotrace_index **out, gotrace_input *in)
 {
 	gotrace_index *idx;
-	gotrace_input *view = NULL, *scan;
-	gt_stream s;
 	int rc;
 
 	if (out != NULL)
@@ -552,27 +578,61 @@ int gotrace_index_new(gotrace_index **out, gotrace_input *in)
 	/* Files are read with pread(2), one call per batch header rather
 	 * than a seek and a read; a mapped one through its descriptor too: a
 	 * page fault per batch header costs more, and leaves pages mapped. */
-	scan = in;
 	if ((in->kind == GT_SOURCE_FD || in->mapped) &&
-	    gt_source_view(in, &view) == GOTRACE_OK)
-		scan = view;
-	gt_stream_init(&s, scan);
-	if (scan->kind != GT_SOURCE_MEMORY && gt_source_seekable(scan))
-		s.read_hint = INDEX_READ_HINT;
-	rc = gt_header_read(&s, &idx->version, &idx->err);
-	idx->header_size = s.offset;
+	    gt_source_view(in, &idx->view) != GOTRACE_OK)
+		idx->view = NULL;
+	gt_stream_init(&idx->s, idx->view != NULL ? idx->view : in);
+	if (idx->s.in->kind != GT_SOURCE_MEMORY &&
+	    gt_source_seekable(idx->s.in))
+		idx->s.read_hint = INDEX_READ_HINT;
+	idx->scanning = 1;
+	rc = gt_header_read(&idx->s, &idx->version, &idx->err);
+	idx->header_size = idx->s.offset;
 	if (rc == GOTRACE_OK && !gotrace_version_is_v2(idx->version)) {
-		gt_error_set_detail(&idx->err, GOTRACE_ERR_UNSUPPORTED, s.offset,
-		                    "unsupported", "a Go 1.%d trace has no "
-		                    "generations to index", (int)idx->version);
+		gt_error_set_detail(&idx->err, GOTRACE_ERR_UNSUPPORTED,
+		                    idx->s.offset, "unsupported", "a Go 1.%d trace "
+		                    "has no generations to index",
+		                    (int)idx->version);
 		rc = GOTRACE_ERR_UNSUPPORTED;
 	}
-	if (rc == GOTRACE_OK)
-		rc = idx->version >= GOTRACE_GO126 ? scan_with_marker(idx, &s)
-		                                   : scan_with_spill(idx, &s);
-	gt_stream_destroy(&s);
-	gotrace_input_free(view);
+	if (rc != GOTRACE_OK)
+		end_scan(idx, rc);
 	return rc;
+}
+
+int gt_index_finish(gotrace_index *idx)
+{
+	while (idx->scanning)
+		scan_one_generation(idx);
+	return idx->scan_rc;
+}
+
+long gt_index_scan_to_generation(gotrace_index *idx, uint64_t gen)
+{
+	size_t i = 0;
+
+	for (;;) {
+		for (; i < idx->n; i++)
+			if (idx->gens[i].number == gen)
+				return (long)i;
+		if (!idx->scanning)
+			return -1;
+		scan_one_generation(idx);
+	}
+}
+
+int gt_index_scanning(const gotrace_index *idx)
+{
+	return idx->scanning;
+}
+
+int gotrace_index_new(gotrace_index **out, gotrace_input *in)
+{
+	int rc = gt_index_open(out, in);
+
+	if (rc != GOTRACE_OK)
+		return rc;
+	return gt_index_finish(*out);
 }
 
 const gotrace_error *gotrace_index_error(const gotrace_index *idx)
@@ -691,6 +751,8 @@ void gotrace_index_free(gotrace_index *idx)
 {
 	if (idx == NULL)
 		return;
+	if (idx->scanning)
+		end_scan(idx, GOTRACE_OK);
 	gotrace_input_free(idx->in);
 	free(idx->gens);
 	free(idx);

@@ -116,8 +116,8 @@ struct gotrace_reader {
 	 * A seek starts the producer and the consumer over from scratch
 	 * (gt_reader_restart): a field added above must be reset there. */
 	struct gotrace_index *index; /* of a second view of in; made on
-	                                first use */
-	int index_rc;                /* its scan's result */
+	                                first use, scanned as far as
+	                                needed (gen/index.h) */
 	size_t start_pos;            /* index position read from */
 	int has_stop;
 	size_t stop_pos;             /* index position read up to */

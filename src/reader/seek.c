@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen/index.h"
 #include "gotrace/index.h"
 #include "io/source.h"
 #include "io/stream.h"
@@ -26,20 +27,19 @@ void gt_reader_free_random_access(gotrace_reader *r)
 	r->index = NULL;
 }
 
-const gotrace_index *gotrace_reader_index(gotrace_reader *r, int *rc)
+/*
+ * The reader's index, made on first use and scanned no further than it
+ * was asked (gen/index.h); NULL with *rc set for a reader that cannot
+ * have one.
+ */
+static gotrace_index *open_index(gotrace_reader *r, int *rc)
 {
 	gotrace_input *view;
 	gotrace_index *idx;
-	int dummy, res;
+	int res;
 
-	if (rc == NULL)
-		rc = &dummy;
-	if (r == NULL) {
-		*rc = GOTRACE_ERR_ARG;
-		return NULL;
-	}
 	if (r->index != NULL) {
-		*rc = r->index_rc;
+		*rc = GOTRACE_OK;
 		return r->index;
 	}
 	if (r->version == GOTRACE_VERSION_UNKNOWN) {
@@ -58,26 +58,51 @@ const gotrace_index *gotrace_reader_index(gotrace_reader *r, int *rc)
 		*rc = res;
 		return NULL;
 	}
-	res = gotrace_index_new(&idx, view);
+	res = gt_index_open(&idx, view);
 	if (idx == NULL) {
 		gotrace_input_free(view);
 		*rc = res;
 		return NULL;
 	}
 	r->index = idx;
-	r->index_rc = res;
-	*rc = res;
+	*rc = GOTRACE_OK;
 	return idx;
 }
 
-/* The index, or an error for a reader that cannot have one. */
-static const gotrace_index *need_index(gotrace_reader *r, int *rc)
+const gotrace_index *gotrace_reader_index(gotrace_reader *r, int *rc)
 {
-	const gotrace_index *idx = gotrace_reader_index(r, rc);
+	gotrace_index *idx;
+	int dummy;
 
-	/* A damaged trace's intact generations can still be read. */
+	if (rc == NULL)
+		rc = &dummy;
+	if (r == NULL) {
+		*rc = GOTRACE_ERR_ARG;
+		return NULL;
+	}
+	idx = open_index(r, rc);
 	if (idx != NULL)
-		*rc = GOTRACE_OK;
+		*rc = gt_index_finish(idx);
+	return idx;
+}
+
+/* The index, or an error for a reader that cannot have one, scanned
+ * until generation *gen is listed (its position in *pos, or -1 once the
+ * whole trace was scanned without it); gen NULL: to the end. A damaged
+ * trace's intact generations can still be read. */
+static gotrace_index *need_index(gotrace_reader *r, const uint64_t *gen,
+                                 long *pos, int *rc)
+{
+	gotrace_index *idx = open_index(r, rc);
+
+	if (idx == NULL)
+		return NULL;
+	*pos = -1;
+	if (gen != NULL)
+		*pos = gt_index_scan_to_generation(idx, *gen);
+	else
+		gt_index_finish(idx);
+	*rc = GOTRACE_OK;
 	return idx;
 }
 
@@ -185,10 +210,9 @@ int gotrace_reader_seek_generation(gotrace_reader *r, uint64_t gen)
 
 	if (r == NULL)
 		return GOTRACE_ERR_ARG;
-	idx = need_index(r, &rc);
+	idx = need_index(r, &gen, &pos, &rc);
 	if (idx == NULL)
 		return rc;
-	pos = gotrace_index_find_generation(idx, gen);
 	if (pos < 0)
 		return GOTRACE_ERR_ARG;
 	return seek_pos(r, idx, (size_t)pos);
@@ -205,7 +229,7 @@ int gotrace_reader_seek_time(gotrace_reader *r, gotrace_clock_kind clock,
 	                  clock != GOTRACE_CLOCK_START &&
 	                  clock != GOTRACE_CLOCK_WALL))
 		return GOTRACE_ERR_ARG;
-	idx = need_index(r, &rc);
+	idx = need_index(r, NULL, &pos, &rc);
 	if (idx == NULL)
 		return rc;
 	if (gotrace_index_count(idx) == 0)
@@ -239,17 +263,18 @@ int gotrace_reader_set_stop(gotrace_reader *r, uint64_t last)
 
 	if (r == NULL)
 		return GOTRACE_ERR_ARG;
-	idx = need_index(r, &rc);
-	if (idx == NULL)
-		return rc;
 	if (last == UINT64_MAX) {
+		if (open_index(r, &rc) == NULL)
+			return rc;
 		if (r->state != GOTRACE_OK || r->pipe != NULL ||
 		    r->par != NULL || r->syncs != 0)
 			return GOTRACE_ERR_ARG;
 		r->has_stop = 0;
 		return gt_stream_set_limit(&r->s, UINT64_MAX);
 	}
-	pos = gotrace_index_find_generation(idx, last);
+	idx = need_index(r, &last, &pos, &rc);
+	if (idx == NULL)
+		return rc;
 	if (pos < 0)
 		return GOTRACE_ERR_ARG;
 	return stop_at(r, idx, (size_t)pos);
@@ -277,7 +302,18 @@ int gotrace_reader_select(gotrace_reader *r, const gotrace_range *range,
 		sel->to_end = 1;
 		return GOTRACE_OK;
 	}
-	idx = gotrace_reader_index(r, &rc);
+	if (range->kind == GOTRACE_RANGE_GENERATIONS && range->has_last) {
+		/* Both ends are generation numbers: the index is scanned only
+		 * as far as they are (all of it if one is not there), so that
+		 * a range near the start does not wait for the whole trace. */
+		long pos = -1;
+
+		idx = need_index(r, &range->last_gen, &pos, &rc);
+		if (idx != NULL && pos >= 0 && range->has_first)
+			gt_index_scan_to_generation(r->index, range->first_gen);
+	} else {
+		idx = gotrace_reader_index(r, &rc);
+	}
 	if (idx == NULL) {
 		if (rc == GOTRACE_ERR_UNSUPPORTED && r->is_v1)
 			snprintf(sel->message, sizeof sel->message,
