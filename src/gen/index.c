@@ -30,7 +30,6 @@
  * follows it, then a seek past the payload (batches are mostly 64 KB). */
 #define INDEX_READ_HINT 1024u
 
-
 /* A generation being scanned. */
 typedef struct scan_gen {
 	int open;             /* at least one batch (or its marker) seen */
@@ -433,7 +432,7 @@ static void start_gen(scan_gen *g, const batch_hdr *h)
 	g->start = h->offset;
 }
 
-/* gt_index_step's result when the scan goes on. */
+/* A scan step's result when the scan goes on. */
 enum { SCAN_MORE = 2 };
 
 /* Go 1.26+: a generation ends at its EndOfGeneration marker. One batch

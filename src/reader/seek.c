@@ -102,7 +102,6 @@ static gotrace_index *need_index(gotrace_reader *r, const uint64_t *gen,
 		*pos = gt_index_scan_to_generation(idx, *gen);
 	else
 		gt_index_finish(idx);
-	*rc = GOTRACE_OK;
 	return idx;
 }
 
@@ -308,9 +307,11 @@ int gotrace_reader_select(gotrace_reader *r, const gotrace_range *range,
 		 * a range near the start does not wait for the whole trace. */
 		long pos = -1;
 
-		idx = need_index(r, &range->last_gen, &pos, &rc);
-		if (idx != NULL && pos >= 0 && range->has_first)
-			gt_index_scan_to_generation(r->index, range->first_gen);
+		gotrace_index *scan = need_index(r, &range->last_gen, &pos, &rc);
+
+		if (scan != NULL && pos >= 0 && range->has_first)
+			gt_index_scan_to_generation(scan, range->first_gen);
+		idx = scan;
 	} else {
 		idx = gotrace_reader_index(r, &rc);
 	}
